@@ -1,0 +1,1 @@
+"""POA Ledger adapters: the event store, batch files and report renderers."""

@@ -1,0 +1,79 @@
+"""The report and the history as CSV: one row per element (or event), for spreadsheets and pandas.
+
+The report's first row is the plan itself (level ``plan``) with the summary
+figures; then every element, strategic actions first. Current budget by
+source is spread over ``budget_<SOURCE>`` columns, one per source of the plan.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from io import StringIO
+
+from poa.projections.evaluation import Evaluation
+
+from .report_json import element_to_dict, evaluation_to_dict
+
+COLUMNS = (
+    "level",
+    "code",
+    "parent",
+    "title",
+    "status",
+    "weight",
+    "progress_pct",
+    "programmed_pct",
+    "deviation_pts",
+    "budget_current",
+    "budget_executed",
+    "budget_execution_pct",
+)
+
+
+def report_to_csv(ev: Evaluation) -> str:
+    data = evaluation_to_dict(ev)
+    s = data["summary"]
+    rows = [
+        {
+            "level": "plan",
+            "code": ev.plan,
+            "title": ev.entity,
+            "status": "active",
+            "weight": s["weights_total"],
+            "progress_pct": s["physical_progress_pct"],
+            "programmed_pct": s["programmed_pct"],
+            "deviation_pts": s["deviation_pts"],
+            "budget_current": s["budget_current"],
+            "budget_executed": s["budget_executed"],
+            "budget_execution_pct": s["budget_execution_pct"],
+        }
+    ]
+    sources: list[str] = []
+    for figures in ev.elements():
+        row = element_to_dict(figures)
+        row["level"] = figures.kind
+        for source, amount in (row.pop("budget", None) or {}).items():
+            row[f"budget_{source}"] = amount
+            if source not in sources:
+                sources.append(source)
+        rows.append(row)
+    columns = list(COLUMNS) + [f"budget_{s}" for s in sorted(sources)]
+    buffer = StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+HISTORY_COLUMNS = ("seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "data")
+
+
+def history_to_csv(events: list[dict]) -> str:
+    """History rows; the kind-specific fields are one JSON column, ``data``."""
+    buffer = StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for event in events:
+        writer.writerow({**event, "data": json.dumps(event["data"], ensure_ascii=False)})
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""POA Ledger command line."""

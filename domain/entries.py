@@ -1,0 +1,266 @@
+"""Entries as operators write them (SPEC §5) turned into facts, field by field.
+
+The same parser serves `poa apply` files and the per-kind CLI commands, so a
+field has one name, one meaning and one error message everywhere.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .facts import (
+    DEFAULT_SCHEDULE,
+    KINDS,
+    OPERATION,
+    SHORT_TERM_ACTION,
+    STRATEGIC_ACTION,
+    TASK,
+    Add,
+    Approval,
+    BudgetLine,
+    BudgetModification,
+    Cancel,
+    Element,
+    Execution,
+    Fact,
+    Justification,
+    Progress,
+    Reformulation,
+    Result,
+    Update,
+)
+from .values import (
+    HUNDRED,
+    EntryError,
+    check_fields,
+    parse_code,
+    parse_date,
+    parse_decimal,
+    parse_text,
+    parse_year,
+)
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+_ELEMENT_FIELDS = {
+    STRATEGIC_ACTION: ({"code", "title"}, {"sector_code"}),
+    SHORT_TERM_ACTION: ({"code", "parent", "title", "weight"}, {"schedule"}),
+    OPERATION: ({"code", "parent", "title"}, {"weight", "budget"}),
+    TASK: ({"code", "parent", "title"}, {"weight"}),
+}
+_ELEMENT_LISTS = {
+    "strategic_actions": STRATEGIC_ACTION,
+    "short_term_actions": SHORT_TERM_ACTION,
+    "operations": OPERATION,
+    "tasks": TASK,
+}
+
+
+def parse_element(kind: str, data: object, field: str | None = None) -> Element:
+    required, optional = _ELEMENT_FIELDS[kind]
+    check_fields(data, field, required, optional)
+
+    def at(name: str) -> str:
+        return f"{field}.{name}" if field else name
+
+    weight = None
+    if kind != STRATEGIC_ACTION:
+        given = data.get("weight")
+        weight = ONE if given is None else parse_decimal(given, at("weight"), minimum=ZERO)
+    return Element(
+        kind=kind,
+        code=parse_code(data["code"], at("code")),
+        title=parse_text(data["title"], at("title")),
+        parent=parse_code(data["parent"], at("parent")) if kind != STRATEGIC_ACTION else None,
+        weight=weight,
+        schedule=(
+            parse_schedule(data.get("schedule"), at("schedule")) or DEFAULT_SCHEDULE
+            if kind == SHORT_TERM_ACTION
+            else None
+        ),
+        budget=parse_budget(data.get("budget"), at("budget")) if kind == OPERATION else {},
+        sector_code=(
+            parse_text(data.get("sector_code"), at("sector_code"), optional=True)
+            if kind == STRATEGIC_ACTION
+            else None
+        ),
+    )
+
+
+def parse_schedule(value: object, field: str) -> tuple[Decimal, ...] | None:
+    """Cumulative programmed progress at the four quarter ends: never down, ending at 100."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) or len(value) != 4:
+        raise EntryError(field, f"must list 4 cumulative percentages (one per quarter), got {value!r}")
+    quarters = tuple(
+        parse_decimal(v, f"{field}[{i + 1}]", minimum=ZERO, maximum=HUNDRED) for i, v in enumerate(value)
+    )
+    for i in range(1, 4):
+        if quarters[i] < quarters[i - 1]:
+            raise EntryError(
+                field, f"is cumulative and may not go down: quarter {i + 1} ({quarters[i]}) < quarter {i} ({quarters[i - 1]})"
+            )
+    if quarters[3] != HUNDRED:
+        raise EntryError(field, f"must end at 100 in the fourth quarter, got {quarters[3]}")
+    return quarters
+
+
+def parse_budget(value: object, field: str) -> dict[str, Decimal]:
+    """Approved amounts by funding source, each ≥ 0 with at most 2 decimals."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise EntryError(field, f"must map funding sources to amounts, got {value!r}")
+    return {
+        parse_text(source, f"{field}"): parse_decimal(amount, f"{field}.{source}", minimum=ZERO)
+        for source, amount in value.items()
+    }
+
+
+def parse_approval(data: object) -> Approval:
+    check_fields(data, None, {"entity", "year", "date", "reference"}, set(_ELEMENT_LISTS))
+    elements = []
+    for list_name, kind in _ELEMENT_LISTS.items():
+        items = data.get(list_name) or []
+        if not isinstance(items, list):
+            raise EntryError(list_name, f"must be a list, got {items!r}")
+        elements += [parse_element(kind, item, f"{list_name}[{i + 1}]") for i, item in enumerate(items)]
+    if not any(e.kind == STRATEGIC_ACTION for e in elements):
+        raise EntryError("strategic_actions", "a plan needs at least one strategic action")
+    return Approval(
+        entity=parse_text(data["entity"], "entity"),
+        year=parse_year(data["year"], "year"),
+        date=parse_date(data["date"], "date"),
+        reference=parse_text(data["reference"], "reference"),
+        elements=tuple(elements),
+    )
+
+
+def parse_change(data: object, field: str):
+    if not isinstance(data, dict) or len(data) != 1:
+        raise EntryError(field, "must be one of add, update, cancel or budget with its fields")
+    (action, body), = data.items()
+    at = f"{field}.{action}"
+    if action == "add":
+        if not isinstance(body, dict):
+            raise EntryError(at, f"must be a mapping of fields, got {body!r}")
+        kind = body.get("kind")
+        if kind not in KINDS:
+            raise EntryError(f"{at}.kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+        rest = {k: v for k, v in body.items() if k != "kind"}
+        return Add(parse_element(kind, rest, at))
+    if action == "update":
+        check_fields(body, at, {"code"}, {"title", "weight", "schedule", "sector_code"})
+        if len(body) == 1:
+            raise EntryError(at, "must change at least one of title, weight, schedule, sector_code")
+        return Update(
+            code=parse_code(body["code"], f"{at}.code"),
+            title=parse_text(body.get("title"), f"{at}.title", optional=True),
+            weight=None if body.get("weight") is None else parse_decimal(body["weight"], f"{at}.weight", minimum=ZERO),
+            schedule=parse_schedule(body.get("schedule"), f"{at}.schedule"),
+            sector_code=parse_text(body.get("sector_code"), f"{at}.sector_code", optional=True),
+        )
+    if action == "cancel":
+        check_fields(body, at, {"code"}, set())
+        return Cancel(parse_code(body["code"], f"{at}.code"))
+    if action == "budget":
+        check_fields(body, at, {"code", "source", "amount"}, set())
+        return BudgetLine(
+            code=parse_code(body["code"], f"{at}.code"),
+            source=parse_text(body["source"], f"{at}.source"),
+            amount=_signed_amount(body["amount"], f"{at}.amount"),
+        )
+    raise EntryError(field, f"unknown change {action!r} (expected add, update, cancel or budget)")
+
+
+def parse_reformulation(data: object) -> Reformulation:
+    check_fields(data, None, {"date", "reference", "reason", "changes"}, set())
+    changes = data["changes"]
+    if not isinstance(changes, list) or not changes:
+        raise EntryError("changes", "must be a non-empty list of changes")
+    return Reformulation(
+        date=parse_date(data["date"], "date"),
+        reference=parse_text(data["reference"], "reference"),
+        reason=parse_text(data["reason"], "reason"),
+        changes=tuple(parse_change(c, f"changes[{i + 1}]") for i, c in enumerate(changes)),
+    )
+
+
+def parse_budget_modification(data: object) -> BudgetModification:
+    check_fields(data, None, {"code", "source", "amount", "date", "reference", "reason"}, set())
+    return BudgetModification(
+        code=parse_code(data["code"], "code"),
+        source=parse_text(data["source"], "source"),
+        amount=_signed_amount(data["amount"], "amount"),
+        date=parse_date(data["date"], "date"),
+        reference=parse_text(data["reference"], "reference"),
+        reason=parse_text(data["reason"], "reason"),
+    )
+
+
+def parse_progress(data: object) -> Progress:
+    check_fields(data, None, {"code", "percent", "date"}, {"note"})
+    return Progress(
+        code=parse_code(data["code"], "code"),
+        percent=parse_decimal(data["percent"], "percent", minimum=ZERO, maximum=HUNDRED),
+        date=parse_date(data["date"], "date"),
+        note=parse_text(data.get("note"), "note", optional=True),
+    )
+
+
+def parse_execution(data: object) -> Execution:
+    check_fields(data, None, {"code", "amount", "date"}, {"source"})
+    return Execution(
+        code=parse_code(data["code"], "code"),
+        amount=parse_decimal(data["amount"], "amount", minimum=ZERO),
+        date=parse_date(data["date"], "date"),
+        source=parse_text(data.get("source"), "source", optional=True),
+    )
+
+
+def parse_result(data: object) -> Result:
+    check_fields(data, None, {"code", "date", "text"}, set())
+    return Result(parse_code(data["code"], "code"), parse_date(data["date"], "date"), parse_text(data["text"], "text"))
+
+
+def parse_justification(data: object) -> Justification:
+    check_fields(data, None, {"code", "date", "text"}, set())
+    return Justification(
+        parse_code(data["code"], "code"), parse_date(data["date"], "date"), parse_text(data["text"], "text")
+    )
+
+
+PARSERS = {
+    "approve": parse_approval,
+    "reformulate": parse_reformulation,
+    "budget": parse_budget_modification,
+    "progress": parse_progress,
+    "execution": parse_execution,
+    "result": parse_result,
+    "justify": parse_justification,
+}
+
+
+def entry_kind(entry: object) -> str:
+    """The kind of an entry written ``{kind: {fields}}``."""
+    if not isinstance(entry, dict) or len(entry) != 1:
+        raise EntryError(None, f"must be a mapping with exactly one entry kind ({', '.join(PARSERS)})")
+    (kind,) = entry
+    if kind not in PARSERS:
+        raise EntryError(None, f"unknown entry kind {kind!r} (expected one of: {', '.join(PARSERS)})")
+    return kind
+
+
+def parse_entry(entry: object) -> Fact:
+    """The fact an entry states; `EntryError` names the field that is wrong."""
+    kind = entry_kind(entry)
+    return PARSERS[kind](entry[kind])
+
+
+def _signed_amount(value: object, field: str) -> Decimal:
+    amount = parse_decimal(value, field)
+    if amount == 0:
+        raise EntryError(field, "must not be zero")
+    return amount

@@ -1,0 +1,195 @@
+"""The facts the ledger records (SPEC §3), as immutable value objects.
+
+A fact is what an operator states; a `Recorded` fact is a fact as stored, with
+the sequence number, recorded time and actor the system gave it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from attrs import field, frozen
+
+STRATEGIC_ACTION = "strategic_action"
+SHORT_TERM_ACTION = "short_term_action"
+OPERATION = "operation"
+TASK = "task"
+
+KINDS = (STRATEGIC_ACTION, SHORT_TERM_ACTION, OPERATION, TASK)
+PARENT_KIND = {
+    STRATEGIC_ACTION: None,
+    SHORT_TERM_ACTION: STRATEGIC_ACTION,
+    OPERATION: SHORT_TERM_ACTION,
+    TASK: OPERATION,
+}
+DEFAULT_SCHEDULE = (Decimal(25), Decimal(50), Decimal(75), Decimal(100))
+
+
+def _tuple_or_none(value):
+    return None if value is None else tuple(value)
+
+
+@frozen
+class Element:
+    """One element of the plan's structure, as approved or added by a reformulation."""
+
+    kind: str
+    code: str
+    title: str
+    parent: str | None = None
+    weight: Decimal | None = None
+    schedule: tuple[Decimal, ...] | None = field(default=None, converter=_tuple_or_none)
+    budget: dict[str, Decimal] = field(factory=dict, converter=dict)
+    sector_code: str | None = None
+
+
+@frozen
+class Approval:
+    """The plan approved: its whole initial structure."""
+
+    kind = "approve"
+    entity: str
+    year: int
+    date: date
+    reference: str
+    elements: tuple[Element, ...] = field(converter=tuple)
+
+
+@frozen
+class Add:
+    """A reformulation change: a new element."""
+
+    action = "add"
+    element: Element
+
+
+@frozen
+class Update:
+    """A reformulation change: new title, weight, schedule or sector code of an element."""
+
+    action = "update"
+    code: str
+    title: str | None = None
+    weight: Decimal | None = None
+    schedule: tuple[Decimal, ...] | None = field(default=None, converter=_tuple_or_none)
+    sector_code: str | None = None
+
+
+@frozen
+class Cancel:
+    """A reformulation change: an element and its descendants cancelled."""
+
+    action = "cancel"
+    code: str
+
+
+@frozen
+class BudgetLine:
+    """A signed change of one operation's current budget for one funding source."""
+
+    action = "budget"
+    code: str
+    source: str
+    amount: Decimal
+
+
+Change = Add | Update | Cancel | BudgetLine
+
+
+@frozen
+class Reformulation:
+    """An approved modification of the plan, applied atomically at its effective date."""
+
+    kind = "reformulate"
+    date: date
+    reference: str
+    reason: str
+    changes: tuple[Change, ...] = field(converter=tuple)
+
+
+@frozen
+class BudgetModification:
+    """An approved change of an operation's current budget for one source."""
+
+    kind = "budget"
+    code: str
+    source: str
+    amount: Decimal
+    date: date
+    reference: str
+    reason: str
+
+
+@frozen
+class Progress:
+    """Cumulative physical progress of an element at a cut-off date."""
+
+    kind = "progress"
+    code: str
+    percent: Decimal
+    date: date
+    note: str | None = None
+
+
+@frozen
+class Execution:
+    """Cumulative budget execution of an element at a cut-off date, optionally per source."""
+
+    kind = "execution"
+    code: str
+    amount: Decimal
+    date: date
+    source: str | None = None
+
+
+@frozen
+class Result:
+    """Narrative result attached to an element at a date."""
+
+    kind = "result"
+    code: str
+    date: date
+    text: str
+
+
+@frozen
+class Justification:
+    """The stated cause of an element's deviation, at a date."""
+
+    kind = "justify"
+    code: str
+    date: date
+    text: str
+
+
+Fact = Approval | Reformulation | BudgetModification | Progress | Execution | Result | Justification
+FACT_TYPES = (Approval, Reformulation, BudgetModification, Progress, Execution, Result, Justification)
+STRUCTURAL = (Approval, Reformulation, BudgetModification)
+VALUE_TYPES = FACT_TYPES + (Element, Add, Update, Cancel, BudgetLine)
+
+
+@frozen
+class Recorded:
+    """A fact as stored: its place in the plan's sequence, when and by whom it was recorded."""
+
+    seq: int
+    recorded_at: datetime
+    actor: str
+    fact: Fact
+
+    @property
+    def date(self) -> date:
+        return self.fact.date
+
+    @property
+    def kind(self) -> str:
+        return self.fact.kind
+
+    @property
+    def reference(self) -> str | None:
+        return getattr(self.fact, "reference", None)
+
+    @property
+    def code(self) -> str | None:
+        return getattr(self.fact, "code", None)

@@ -1,0 +1,125 @@
+"""The plan aggregate: one POA (entity × year), the consistency boundary of its facts.
+
+A plan is one event-sourced aggregate whose events are the facts of SPEC §3.
+One aggregate per plan because every rule spans the whole plan (a cancellation
+constrains later progress; a budget may not go negative at any date), and the
+aggregate's version is the optimistic lock that serialises concurrent writers.
+Its state is simply the history of recorded facts; figures are folded from it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from .facts import (
+    STRUCTURAL,
+    Approval,
+    BudgetModification,
+    Execution,
+    Fact,
+    Justification,
+    Progress,
+    Recorded,
+    Reformulation,
+    Result,
+)
+from .rules import check_approval, check_new
+from .structure import Structure, build
+
+PLAN_NAMESPACE = uuid5(NAMESPACE_URL, "https://poa-ledger/plan")
+
+
+def plan_id(key: str) -> UUID:
+    """The deterministic aggregate id of a plan key such as ``AN-2020``."""
+    return uuid5(PLAN_NAMESPACE, key)
+
+
+class Plan(Aggregate):
+    """One POA and the history of every fact recorded about it."""
+
+    @staticmethod
+    def create_id(key: str) -> UUID:
+        return plan_id(key)
+
+    class Approved(Aggregate.Created):
+        key: str
+        actor: str
+        fact: Approval
+
+        def apply(self, plan: "Plan") -> None:
+            plan._remember(self)
+
+    class FactRecorded(Aggregate.Event):
+        actor: str
+        fact: Fact
+
+        def apply(self, plan: "Plan") -> None:
+            plan._remember(self)
+
+    class Reformulated(FactRecorded):
+        pass
+
+    class BudgetModified(FactRecorded):
+        pass
+
+    class ProgressRecorded(FactRecorded):
+        pass
+
+    class ExecutionRecorded(FactRecorded):
+        pass
+
+    class ResultRecorded(FactRecorded):
+        pass
+
+    class JustificationRecorded(FactRecorded):
+        pass
+
+    def __init__(self, key: str, actor: str, fact: Approval):
+        self.key = key
+        self.history: list[Recorded] = []
+        self._structures: dict[date, Structure | None] = {}
+
+    # -- commands --------------------------------------------------------------
+    @classmethod
+    def approve(cls, key: str, approval: Approval, actor: str) -> "Plan":
+        """A new plan, after checking its approved structure."""
+        check_approval(Recorded(1, cls.Event.create_timestamp(), actor, approval))
+        return cls(key=key, actor=actor, fact=approval)
+
+    def record(self, fact: Fact, actor: str) -> None:
+        """Record one more fact, after checking it keeps the history valid."""
+        timestamp = self.Event.create_timestamp()
+        if timestamp <= self.modified_on:  # recorded order and recorded time never disagree
+            timestamp = self.modified_on + timedelta(microseconds=1)
+        check_new(self.history, Recorded(self.version + 1, timestamp, actor, fact), self.structure_on)
+        self.trigger_event(_EVENT_FOR[type(fact)], actor=actor, fact=fact, timestamp=timestamp)
+
+    # -- state -----------------------------------------------------------------
+    @property
+    def approval(self) -> Approval:
+        return self.history[0].fact
+
+    def structure_on(self, day: date) -> Structure | None:
+        """The structure in force at the end of `day`, with every fact known now."""
+        if day not in self._structures:
+            self._structures[day] = build(self.history, day)
+        return self._structures[day]
+
+    def _remember(self, event: "Plan.Approved | Plan.FactRecorded") -> None:
+        fact = event.fact
+        self.history.append(Recorded(event.originator_version, event.timestamp, event.actor, fact))
+        if isinstance(fact, STRUCTURAL):
+            self._structures = {}
+
+
+_EVENT_FOR = {
+    Reformulation: Plan.Reformulated,
+    BudgetModification: Plan.BudgetModified,
+    Progress: Plan.ProgressRecorded,
+    Execution: Plan.ExecutionRecorded,
+    Result: Plan.ResultRecorded,
+    Justification: Plan.JustificationRecorded,
+}

@@ -1,0 +1,162 @@
+"""The rules a plan's history must keep, checked before any fact is recorded.
+
+The whole history (effective-date order) must stay valid: an element exists and
+is active at the effective date of every fact about it, and no operation's
+current budget for a source is negative at any date. A new structural fact can
+break an older fact (a backdated cancellation before recorded progress), so it
+triggers a check of the whole history; a new record only needs the structure at
+its own date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Callable, Sequence
+
+from .facts import (
+    OPERATION,
+    SHORT_TERM_ACTION,
+    STRATEGIC_ACTION,
+    STRUCTURAL,
+    Approval,
+    BudgetLine,
+    BudgetModification,
+    Execution,
+    Progress,
+    Recorded,
+    Reformulation,
+)
+from .structure import Structure, structural_order
+from .values import EntryError
+
+
+def check_approval(recorded: Recorded) -> Structure:
+    """The approved structure, after checking the approval's own rules."""
+    approval = recorded.fact
+    assert isinstance(approval, Approval)
+    if approval.date > date(approval.year, 12, 31):
+        raise EntryError("date", f"{approval.date} is after the end of the plan's year {approval.year}")
+    return Structure.approved(recorded)
+
+
+def check_dates(approval: Approval, recorded: Recorded) -> None:
+    """Every fact but the approval falls inside the plan's year, not before the approval."""
+    day = recorded.fact.date
+    if not date(approval.year, 1, 1) <= day <= date(approval.year, 12, 31):
+        raise EntryError("date", f"{day} is outside the plan's year {approval.year}")
+    if day < approval.date:
+        raise EntryError("date", f"{day} is before the plan's approval on {approval.date}")
+
+
+def check_record(structure: Structure, recorded: Recorded) -> None:
+    """A progress, execution, result or justification fits the structure in force at its date."""
+    fact = recorded.fact
+    node = structure.node(fact.code)
+    if isinstance(fact, Progress):
+        structure.active_node(fact.code, fact.date)
+        if node.kind == STRATEGIC_ACTION:
+            raise EntryError(
+                "code", f"{fact.code} is a strategic action: its progress is derived from its short-term actions"
+            )
+    elif isinstance(fact, Execution):
+        if node.kind not in (OPERATION, SHORT_TERM_ACTION):
+            raise EntryError(
+                "code", f"{fact.code} is a {node.kind.replace('_', ' ')}: execution is recorded for operations and short-term actions"
+            )
+
+
+def check_history(history: Sequence[Recorded]) -> None:
+    """Raise `HistoryError` naming the first fact (effective-date order) that breaks a rule."""
+    structural = structural_order(history)
+    records = sorted((r for r in history if not isinstance(r.fact, STRUCTURAL)), key=lambda r: (r.fact.date, r.seq))
+    structure = None
+    i = j = 0
+    while i < len(structural) or j < len(records):
+        day = min(
+            structural[i].fact.date if i < len(structural) else date.max,
+            records[j].fact.date if j < len(records) else date.max,
+        )
+        touched: dict[tuple[str, str], Recorded] = {}
+        while i < len(structural) and structural[i].fact.date == day:
+            recorded = structural[i]
+            _guard(recorded, lambda: _apply(structure, recorded))
+            if structure is None:
+                structure = _guard(recorded, lambda: check_approval(recorded))
+            for line in _budget_lines(recorded):
+                touched[(line.code, line.source)] = recorded
+            i += 1
+        for (code, source), recorded in touched.items():
+            balance = structure.nodes[code].budget.get(source, Decimal(0))
+            if balance < 0:
+                raise HistoryError(
+                    recorded,
+                    EntryError("amount", f"current budget of {code} from {source} would be {balance} on {day}; it may never be negative"),
+                )
+        while j < len(records) and records[j].fact.date == day:
+            recorded = records[j]
+            if structure is None:
+                raise HistoryError(recorded, EntryError("date", f"{day} is before the plan's approval"))
+            _guard(recorded, lambda: check_record(structure, recorded))
+            j += 1
+
+
+class HistoryError(Exception):
+    """A rule broken by one recorded (or about to be recorded) fact."""
+
+    def __init__(self, recorded: Recorded, error: EntryError):
+        super().__init__(str(error))
+        self.recorded = recorded
+        self.error = error
+
+
+def _apply(structure: Structure | None, recorded: Recorded) -> None:
+    if structure is not None:
+        structure.apply(recorded)
+    elif not isinstance(recorded.fact, Approval):
+        raise EntryError("date", f"{recorded.fact.date} is before the plan's approval")
+
+
+def _guard(recorded: Recorded, check: Callable):
+    try:
+        return check()
+    except EntryError as error:
+        raise HistoryError(recorded, error) from None
+
+
+def _budget_lines(recorded: Recorded):
+    fact = recorded.fact
+    if isinstance(fact, BudgetModification):
+        return [fact]
+    if isinstance(fact, Reformulation):
+        return [c for c in fact.changes if isinstance(c, BudgetLine)]
+    return []
+
+
+def check_new(history: Sequence[Recorded], new: Recorded, structure_on: Callable[[date], Structure | None]) -> None:
+    """Raise `EntryError` if recording `new` after `history` would break a rule.
+
+    `structure_on(day)` gives the structure in force at a date for the current
+    history (the aggregate caches it between records of one batch).
+    """
+    if isinstance(new.fact, Approval):
+        raise EntryError(None, f"the plan is already approved ({history[0].fact.reference}, seq 1)")
+    approval = history[0].fact
+    check_dates(approval, new)
+    if isinstance(new.fact, STRUCTURAL):
+        try:
+            check_history([*history, new])
+        except HistoryError as broken:
+            if broken.recorded is new:
+                raise broken.error from None
+            old = broken.recorded
+            raise EntryError(
+                None,
+                f"it would break the {old.kind} entry recorded as seq {old.seq} "
+                f"(effective {old.fact.date}): {broken.error}",
+            ) from None
+    else:
+        structure = structure_on(new.fact.date)
+        assert structure is not None  # check_dates: not before the approval
+        check_record(structure, new)

@@ -1,0 +1,240 @@
+"""The structure in force: the approved plan with its reformulations and budget changes applied.
+
+`Structure` is folded from structural facts in effective-date order (ties: recorded
+order). Applying a fact checks the rules that keep the plan well formed and raises
+`EntryError` when one is broken, so the same fold serves the validation of
+commands and the evaluation of figures.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Iterable
+
+from attrs import define, field
+
+from .facts import (
+    OPERATION,
+    PARENT_KIND,
+    SHORT_TERM_ACTION,
+    STRATEGIC_ACTION,
+    STRUCTURAL,
+    Add,
+    Approval,
+    BudgetLine,
+    BudgetModification,
+    Cancel,
+    Element,
+    Recorded,
+    Reformulation,
+    Update,
+)
+from .values import EntryError
+
+ACTIVE = "active"
+CANCELLED = "cancelled"
+
+
+@define
+class Node:
+    """An element of the structure in force, with its status and current budget by source."""
+
+    kind: str
+    code: str
+    title: str
+    parent: str | None
+    weight: Decimal | None
+    schedule: tuple[Decimal, ...] | None
+    sector_code: str | None
+    added_on: date
+    status: str = ACTIVE
+    cancelled_on: date | None = None
+    budget: dict[str, Decimal] = field(factory=dict)
+    children: list[str] = field(factory=list)
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE
+
+
+@define
+class Structure:
+    """The plan's structure at some date, as known at some moment."""
+
+    entity: str
+    year: int
+    approved_on: date
+    reference: str
+    nodes: dict[str, Node] = field(factory=dict)
+    reformulations: list[Recorded] = field(factory=list)
+    budget_changes: list[tuple[Recorded, BudgetLine | BudgetModification]] = field(factory=list)
+
+    # -- queries -------------------------------------------------------------
+    def of_kind(self, kind: str) -> list[Node]:
+        return [n for n in self.nodes.values() if n.kind == kind]
+
+    def children(self, node: Node) -> list[Node]:
+        return [self.nodes[c] for c in node.children]
+
+    def descendants(self, node: Node) -> list[Node]:
+        found = []
+        for child in self.children(node):
+            found.append(child)
+            found.extend(self.descendants(child))
+        return found
+
+    def operations_under(self, node: Node) -> list[Node]:
+        """The operations of an element: itself, its children or its grandchildren."""
+        if node.kind == OPERATION:
+            return [node]
+        return [d for d in self.descendants(node) if d.kind == OPERATION]
+
+    def node(self, code: str, field_name: str = "code") -> Node:
+        try:
+            return self.nodes[code]
+        except KeyError:
+            raise EntryError(field_name, f"unknown code {code} in plan structure") from None
+
+    def active_node(self, code: str, at: date, field_name: str = "code") -> Node:
+        node = self.node(code, field_name)
+        if not node.active:
+            raise EntryError(
+                field_name, f"{code} was cancelled on {node.cancelled_on} and is not active on {at}"
+            )
+        return node
+
+    # -- folding -------------------------------------------------------------
+    @classmethod
+    def approved(cls, recorded: Recorded) -> "Structure":
+        approval = recorded.fact
+        assert isinstance(approval, Approval)
+        structure = cls(approval.entity, approval.year, approval.date, approval.reference)
+        for i, element in enumerate(approval.elements):
+            try:
+                structure._add(element, approval.date)
+            except EntryError as error:
+                raise error.within(f"{_ELEMENT_LIST[element.kind]}[{_index(approval, i)}]") from None
+        return structure
+
+    def apply(self, recorded: Recorded) -> None:
+        """Apply one structural fact dated on or after the approval."""
+        fact = recorded.fact
+        if isinstance(fact, Reformulation):
+            self._reformulate(recorded, fact)
+        elif isinstance(fact, BudgetModification):
+            self._budget(fact.code, fact.source, fact.amount, fact.date, "code")
+            self.budget_changes.append((recorded, fact))
+        else:
+            raise EntryError(None, "the plan is already approved")
+
+    def _reformulate(self, recorded: Recorded, fact: Reformulation) -> None:
+        for i, change in enumerate(fact.changes):
+            try:
+                if isinstance(change, Add):
+                    self._add(change.element, fact.date)
+                elif isinstance(change, Update):
+                    self._update(change, fact.date)
+                elif isinstance(change, Cancel):
+                    self._cancel(change.code, fact.date)
+                elif isinstance(change, BudgetLine):
+                    self._budget(change.code, change.source, change.amount, fact.date, "code")
+                    self.budget_changes.append((recorded, change))
+            except EntryError as error:
+                raise error.within(f"changes[{i + 1}].{change.action}") from None
+        self.reformulations.append(recorded)
+
+    def _add(self, element: Element, on: date) -> None:
+        if element.code in self.nodes:
+            raise EntryError("code", f"duplicate code {element.code}: already in the plan")
+        expected = PARENT_KIND[element.kind]
+        if expected is not None:
+            parent = self.nodes.get(element.parent)
+            if parent is None:
+                raise EntryError("parent", f"unknown parent {element.parent} of {element.code}")
+            if parent.kind != expected:
+                raise EntryError(
+                    "parent",
+                    f"parent {parent.code} of {element.kind.replace('_', ' ')} {element.code} "
+                    f"is a {parent.kind.replace('_', ' ')}, expected a {expected.replace('_', ' ')}",
+                )
+            if not parent.active:
+                raise EntryError(
+                    "parent", f"parent {parent.code} was cancelled on {parent.cancelled_on}"
+                )
+            parent.children.append(element.code)
+        self.nodes[element.code] = Node(
+            kind=element.kind,
+            code=element.code,
+            title=element.title,
+            parent=element.parent,
+            weight=element.weight,
+            schedule=element.schedule,
+            sector_code=element.sector_code,
+            added_on=on,
+            budget=dict(element.budget),
+        )
+
+    def _update(self, change: Update, on: date) -> None:
+        node = self.active_node(change.code, on)
+        if change.schedule is not None and node.kind != SHORT_TERM_ACTION:
+            raise EntryError("schedule", f"{node.code} is a {node.kind}; only short-term actions have a schedule")
+        if change.weight is not None and node.kind == STRATEGIC_ACTION:
+            raise EntryError("weight", f"{node.code} is a strategic action; it has no weight of its own")
+        if change.sector_code is not None and node.kind != STRATEGIC_ACTION:
+            raise EntryError("sector_code", f"{node.code} is a {node.kind}; only strategic actions have a sector code")
+        if change.title is not None:
+            node.title = change.title
+        if change.weight is not None:
+            node.weight = change.weight
+        if change.schedule is not None:
+            node.schedule = change.schedule
+        if change.sector_code is not None:
+            node.sector_code = change.sector_code
+
+    def _cancel(self, code: str, on: date) -> None:
+        node = self.active_node(code, on)
+        for target in [node, *self.descendants(node)]:
+            if target.active:
+                target.status = CANCELLED
+                target.cancelled_on = on
+
+    def _budget(self, code: str, source: str, amount: Decimal, on: date, field_name: str) -> None:
+        node = self.node(code, field_name)
+        if node.kind != OPERATION:
+            raise EntryError(field_name, f"{code} is a {node.kind}; budgets are held by operations")
+        node.budget[source] = node.budget.get(source, Decimal(0)) + amount
+
+
+_ELEMENT_LIST = {
+    STRATEGIC_ACTION: "strategic_actions",
+    SHORT_TERM_ACTION: "short_term_actions",
+    OPERATION: "operations",
+    "task": "tasks",
+}
+
+
+def _index(approval: Approval, position: int) -> int:
+    """1-based position of an element within its own list of the approval."""
+    kind = approval.elements[position].kind
+    return sum(1 for e in approval.elements[: position + 1] if e.kind == kind)
+
+
+def structural_order(history: Iterable[Recorded]) -> list[Recorded]:
+    """Structural facts in the order they take effect: effective date, then recorded order."""
+    return sorted(
+        (r for r in history if isinstance(r.fact, STRUCTURAL)), key=lambda r: (r.fact.date, r.seq)
+    )
+
+
+def build(history: Iterable[Recorded], on: date | None = None) -> Structure | None:
+    """The structure in force at the end of `on` (or after every fact), None before approval."""
+    structure = None
+    for recorded in structural_order(history):
+        if on is not None and recorded.fact.date > on:
+            break
+        if isinstance(recorded.fact, Approval):
+            structure = Structure.approved(recorded)
+        elif structure is not None:
+            structure.apply(recorded)
+    return structure
