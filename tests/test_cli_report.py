@@ -1,0 +1,163 @@
+"""`poa report`, `poa history` and `poa plans` end to end: the stable shapes of SPEC §5.
+
+The store holds examples/small-2021.yaml. Figures at 2021-09-30, by hand:
+- 1.1.1.1 from its tasks: (1·100 + 3·60) / 4 = 70; 1.1.1.2 = 80;
+  1.1.1 = (2·70 + 1·80) / 3 = 73.333… → "73.33"; programmed Q3 of [10,40,70,100] = 70.
+- 1.1.2 has a direct record (45 at 06-30) that wins over its operations → "45.00".
+- 1.2.1 = its only operation 1.2.1.1 = 45.
+- weights after the 07-15 reformulation: 40 + 35 + 25 = 100;
+  physical progress = (40·73.333… + 35·45 + 25·45) / 100 = 56.333… → "56.33";
+  programmed = (40·70 + 35·75 + 25·75) / 100 = 73 → deviation 16.666… → "16.67".
+- current budget: 1.1.1.1 = 100000 TGN + (20000 + 10000) Otros; 1.1.1.2 = 30000 − 10000;
+  1.1.2.1 = 250000; 1.1.2.2 = 15000 (added); 1.2.1.1 = 80000 − 15000 → total 480000.
+- executed: 1.1.1 direct 95000; 1.1.2 = 160000 + 0; 1.2.1 = 41000 → 296000;
+  296000 / 480000 = 61.666… % → "61.67".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import EXAMPLES
+
+ELEMENT_KEYS = {"code", "parent", "title", "status", "weight", "progress_pct"}
+SUMMARY_KEYS = {
+    "strategic_actions", "short_term_actions", "operations", "tasks", "weights_total", "budget_current",
+    "budget_executed", "budget_execution_pct", "physical_progress_pct", "programmed_pct", "deviation_pts",
+    "reformulations",
+}
+
+
+@pytest.fixture
+def demo(poa):
+    applied = poa("apply", str(EXAMPLES / "small-2021.yaml"))
+    assert applied.returncode == 0, applied.stderr
+    return poa
+
+
+def test_json_report_keys_and_exact_strings(demo):
+    report = demo.json("report", "--as-of", "2021-09-30")
+    assert set(report) == {
+        "plan", "entity", "year", "as_of", "known_at", "summary", "strategic_actions",
+        "short_term_actions", "operations", "tasks", "reformulations", "warnings",
+    }
+    assert (report["plan"], report["entity"], report["year"], report["as_of"]) == (
+        "DEMO-2021", "Entidad Demostrativa", 2021, "2021-09-30",
+    )
+    s = report["summary"]
+    assert set(s) == SUMMARY_KEYS
+    assert (s["strategic_actions"], s["short_term_actions"], s["operations"], s["tasks"]) == (2, 3, 5, 2)
+    assert s["weights_total"] == "100.00"
+    assert s["budget_current"] == "480000.00"
+    assert s["budget_executed"] == "296000.00"
+    assert s["budget_execution_pct"] == "61.67"
+    assert s["physical_progress_pct"] == "56.33"
+    assert s["programmed_pct"] == "73.00"
+    assert s["deviation_pts"] == "16.67"
+    assert s["reformulations"] == 1
+
+    acp = {a["code"]: a for a in report["short_term_actions"]}
+    assert ELEMENT_KEYS <= set(acp["1.1.1"])
+    assert acp["1.1.1"]["progress_pct"] == "73.33"
+    assert acp["1.1.1"]["programmed_pct"] == "70.00"
+    assert acp["1.1.1"]["deviation_pts"] == "-3.33"
+    assert acp["1.1.1"]["budget"] == {"Otros": "50000.00", "TGN": "100000.00"}
+    assert acp["1.1.2"]["progress_pct"] == "45.00"
+    assert acp["1.1.2"]["results"] == [{"date": "2021-09-30", "text": "Portal de trámites en producción para 12 trámites."}]
+    assert acp["1.2.1"]["justifications"][0]["date"] == "2021-09-30"
+    tasks = {t["code"]: t for t in report["tasks"]}
+    assert set(tasks["1.1.1.1.2"]) == ELEMENT_KEYS | {"results", "justifications"}  # no money on tasks
+    assert tasks["1.1.1.1.2"]["weight"] == "3.00"
+    ops = {o["code"]: o for o in report["operations"]}
+    assert ops["1.1.2.2"]["budget_current"] == "15000.00"
+
+    (ref,) = report["reformulations"]
+    assert ref["reference"] == "RD 01-010-21" and ref["date"] == "2021-07-15"
+    assert ref["changes"][0] == {
+        "add": {"kind": "operation", "code": "1.1.2.2", "title": "Implementar la firma digital",
+                "parent": "1.1.2", "weight": "1", "budget": {"Otros": "15000"}},
+    }
+    kinds = [w["kind"] for w in report["warnings"]]
+    # 1.1.2 deviates 75 − 45 = 30 points without justification; 1.2.1 has one dated 09-30
+    assert [w["code"] for w in report["warnings"] if w["kind"] == "unjustified_deviation"] == ["1.1.2"]
+    assert "weights_total" not in kinds
+
+
+def test_as_of_before_the_reformulation_shows_the_approved_structure(demo):
+    report = demo.json("report", "--as-of", "2021-06-30")
+    # before 07-15: weights 40 + 30 + 30, no 1.1.2.2, budget 480000 − 15000 (not yet added) + 15000 (not yet moved)
+    assert report["summary"]["weights_total"] == "100.00"
+    assert report["summary"]["operations"] == 4
+    assert report["summary"]["reformulations"] == 0
+    acp = {a["code"]: a for a in report["short_term_actions"]}
+    assert acp["1.1.2"]["weight"] == "30.00"
+    assert acp["1.2.1"]["budget_current"] == "80000.00"
+    # 1.1.1 at 06-30: 1.1.1.1 = (1·100 + 3·20)/4 = 40; 1.1.1.2 = 50 → (2·40 + 50)/3 = 43.333…
+    assert acp["1.1.1"]["progress_pct"] == "43.33"
+    assert acp["1.1.1"]["programmed_pct"] == "40.00"
+
+
+def test_csv_report_rows_and_columns(demo):
+    out = demo("report", "--as-of", "2021-09-30", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert rows[0]["level"] == "plan" and rows[0]["code"] == "DEMO-2021"
+    assert rows[0]["progress_pct"] == "56.33"
+    levels = [r["level"] for r in rows[1:]]
+    assert levels == ["strategic_action"] * 2 + ["short_term_action"] * 3 + ["operation"] * 5 + ["task"] * 2
+    op = next(r for r in rows if r["code"] == "1.1.1.1")
+    assert (op["budget_TGN"], op["budget_Otros"]) == ("100000.00", "30000.00")
+
+
+def test_markdown_and_table_are_spanish_cuadros(demo):
+    md = demo("report", "--as-of", "2021-09-30", "--format", "md")
+    assert md.returncode == 0, md.stderr
+    assert "## Cuadro N° 1 — Estructura del POA" in md.stdout
+    assert "| N° de Acciones de Corto Plazo | 3 |" in md.stdout
+    assert "| Presupuesto Vigente (en Bs) | 480,000.00 |" in md.stdout
+    assert "| 40.00 | 1.1.1 | Simplificar trámites | 150,000.00 | 95,000.00 | 63.33 | 73.33 | 70.00 | -3.33 |" in md.stdout
+    assert "avance físico de 56.33 %" in md.stdout
+    table = demo("report", "--as-of", "2021-09-30")
+    assert table.returncode == 0
+    assert "Cuadro N° 3" in table.stdout and "Advertencias" in table.stdout
+
+
+def test_known_at_before_a_batch_hides_it(demo, tmp_path):
+    first = demo.json("history")[-1]["recorded_at"]
+    later = tmp_path / "later.yaml"
+    later.write_text(
+        "plan: DEMO-2021\nentries:\n  - progress: {code: 1.1.2, percent: 60, date: 2021-09-30}\n", encoding="utf-8"
+    )
+    assert demo("apply", str(later)).returncode == 0
+    now = demo.json("report", "--as-of", "2021-09-30")
+    then = demo.json("report", "--as-of", "2021-09-30", "--known-at", first)
+    pick = lambda r: next(a for a in r["short_term_actions"] if a["code"] == "1.1.2")["progress_pct"]  # noqa: E731
+    assert (pick(then), pick(now)) == ("45.00", "60.00")
+    assert then["known_at"] == first
+
+
+def test_history_lists_every_event_in_recorded_order(demo):
+    events = demo.json("history")
+    assert [e["seq"] for e in events] == list(range(1, 24))
+    assert [e["recorded_at"] for e in events] == sorted(e["recorded_at"] for e in events)
+    first, budget = events[0], events[11]
+    assert set(first) == {"seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "data"}
+    assert (first["kind"], first["plan"], first["date"], first["reference"], first["actor"]) == (
+        "approve", "DEMO-2021", "2021-01-04", "RA 001/2021", "tester",
+    )
+    assert len(first["data"]["operations"]) == 4
+    assert budget["kind"] == "budget" and budget["data"] == {
+        "code": "1.1.1.2", "source": "Otros", "amount": "-10000", "reason": "Traspaso a rediseño de procedimientos",
+    }
+    csv_out = demo("history", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(csv_out.stdout)))
+    assert len(rows) == 23 and json.loads(rows[1]["data"])["percent"] == "100"
+
+
+def test_plans_lists_the_plans(demo):
+    (plan,) = demo.json("plans")
+    assert plan["plan"] == "DEMO-2021" and plan["year"] == 2021 and plan["reference"] == "RA 001/2021"
