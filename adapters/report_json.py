@@ -153,6 +153,24 @@ def recorded_to_dict(plan: str, r: Recorded) -> dict:
     }
 
 
+def difference_to_dict(d) -> dict:
+    """One row of `poa reconcile`: counts as integers, other figures as two-place strings."""
+    def as_json(value):
+        if isinstance(d.computed, int):
+            return value
+        exponent = value.as_tuple().exponent
+        return two_places(value) if exponent >= -2 else str(value)  # a declared 82.405 stays exact
+
+    return {
+        "reference": d.reference,
+        "code": d.code,
+        "figure": d.figure,
+        "declared": as_json(d.declared),
+        "computed": as_json(d.computed),
+        "difference": as_json(d.difference),
+    }
+
+
 def _plain(value):
     """JSON-ready: decimals as exact strings, dates as ISO, tuples as lists."""
     if isinstance(value, dict):

@@ -18,12 +18,14 @@ import click
 
 from poa.adapters.batch_files import BatchFileError, parse_text, read_batch, read_data
 from poa.adapters.report_csv import history_to_csv, report_to_csv
-from poa.adapters.report_json import evaluation_to_dict, recorded_to_dict
+from poa.adapters.report_json import difference_to_dict, evaluation_to_dict, recorded_to_dict
 from poa.adapters.report_text import Block, layout, to_markdown, to_rich
 from poa.adapters.store import Command, CommandError, Ledger, StoreError, open_ledger
 from poa.domain.entries import entry_kind, parse_entry
 from poa.domain.values import EntryError, parse_date
 from poa.projections.evaluation import NotInForce, default_as_of, end_of_day, evaluate
+from poa.projections.reconciliation import publications
+from poa.projections.reconciliation import reconcile as reconcile_report
 
 DEFAULT_STORE = "poa.db"
 
@@ -178,6 +180,25 @@ for _kind, (_help, _spec) in _SIMPLE_COMMANDS.items():
     cli.command(name=_kind, help=_help)(_cmd)
 
 
+@cli.command()
+@click.option("--reference", required=True, help="The report's title or number.")
+@click.option("--issued", required=True, help="When the entity issued it, YYYY-MM-DD.")
+@click.option("--date", "date_", required=True, help="Its cut-off date, YYYY-MM-DD.")
+@click.option("--declared", required=True, help='Declared plan totals, e.g. "{budget_current: 578301240, physical_progress_pct: 82.41}".')
+@click.option("--short-term-actions", "short_term_actions", help='Declared figures per ACP, e.g. "{6.1.1: {progress_pct: 78.92}}".')
+@store_option
+@plan_option
+@actor_option
+@refusing
+def publish(reference, issued, date_, declared, short_term_actions, store, plan, actor):
+    """Record a report the entity issued, with the figures it declared (compare them with `poa reconcile`)."""
+    fields = {"reference": reference, "issued": issued, "date": date_}
+    fields["declared"] = parse_text(declared, "option --declared", json_format=False)
+    if short_term_actions:
+        fields["short_term_actions"] = parse_text(short_term_actions, "option --short-term-actions", json_format=False)
+    record_entry(store, plan, actor, "publish", fields, "command line")
+
+
 def record_entry(store, plan, actor, kind, fields, source):
     """Record one entry given by a command's options or a single file."""
     try:
@@ -278,6 +299,38 @@ def _summary(event: dict) -> str:
 
 
 @cli.command()
+@click.option("--reference", help="Only the published report with this reference.")
+@click.option("--known-at", "known_at", help="Recorded time the ledger is read at (default: now).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@store_option
+@plan_option
+@refusing
+def reconcile(reference, known_at, fmt, store, plan):
+    """Compare every figure of the published reports with the ledger; exit 1 when any differs."""
+    ledger = open_ledger(store, create=False)
+    key = plan or only_plan(ledger, "no plan named")
+    history = ledger.history(key)
+    moment = parse_known_at(known_at) if known_at else datetime.now(timezone.utc)
+    reports = [r for r in publications(history, moment) if reference is None or r.fact.reference == reference]
+    if not reports:
+        which = f"with reference {reference!r} " if reference else ""
+        raise Refused(f"plan {key} has no published report {which}known at {moment.isoformat()}")
+    differences = [d for r in reports for d in reconcile_report(key, history, r, moment)]
+    rows = [difference_to_dict(d) for d in differences]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        headers = ("Informe", "Elemento", "Cifra", "Declarado", "Calculado", "Diferencia")
+        table = tuple(
+            (r["reference"], r["code"] or "POA", r["figure"], str(r["declared"]), str(r["computed"]), str(r["difference"]))
+            for r in rows
+        )
+        title = f"Conciliación de {len(reports)} informe(s) publicado(s) de {key}: {len(rows)} diferencia(s)"
+        click.echo(to_rich([Block("table", title=title, headers=headers, rows=table, right=frozenset({3, 4, 5}))]), nl=False)
+    sys.exit(1 if differences else 0)
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @store_option
 @refusing
@@ -311,7 +364,7 @@ def describe(source: str, entry: int | None, kind: str | None, error: Exception)
     if source == "command line" and isinstance(error, EntryError) and error.field:
         head = error.field.split(".")[0].split("[")[0]
         rest = error.field[len(head):]
-        return f"option --{head}{rest}: {error.message}"
+        return f"option --{head.replace('_', '-')}{rest}: {error.message}"
     where = source
     if entry is not None:
         where += f": entry {entry}" + (f" ({kind})" if kind else "")

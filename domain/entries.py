@@ -25,6 +25,7 @@ from .facts import (
     Fact,
     Justification,
     Progress,
+    Publication,
     Reformulation,
     Result,
     Update,
@@ -232,6 +233,70 @@ def parse_justification(data: object) -> Justification:
     )
 
 
+COUNT_FIGURES = ("strategic_actions", "short_term_actions", "operations", "tasks", "reformulations")
+PLAN_FIGURES = COUNT_FIGURES + (
+    "weights_total",
+    "budget_current",
+    "budget_executed",
+    "budget_execution_pct",
+    "physical_progress_pct",
+    "programmed_pct",
+    "deviation_pts",
+)
+ELEMENT_FIGURES = (
+    "weight",
+    "budget_current",
+    "budget_executed",
+    "budget_execution_pct",
+    "progress_pct",
+    "programmed_pct",
+    "deviation_pts",
+)
+DECLARED_PLACES = 6  # a published report may print more decimals than the ledger shows
+
+
+def parse_publication(data: object) -> Publication:
+    check_fields(data, None, {"reference", "issued", "date", "declared"}, {"short_term_actions"})
+    publication = Publication(
+        reference=parse_text(data["reference"], "reference"),
+        issued=parse_date(data["issued"], "issued"),
+        date=parse_date(data["date"], "date"),
+        declared=_declared(data["declared"], "declared", PLAN_FIGURES),
+        short_term_actions={
+            parse_code(code, "short_term_actions"): _declared(figures, f"short_term_actions.{code}", ELEMENT_FIGURES)
+            for code, figures in _mapping(data.get("short_term_actions") or {}, "short_term_actions").items()
+        },
+    )
+    if publication.issued < publication.date:
+        raise EntryError("issued", f"{publication.issued} is before the report's cut-off date {publication.date}")
+    return publication
+
+
+def _mapping(value: object, field: str) -> dict:
+    if not isinstance(value, dict):
+        raise EntryError(field, f"must be a mapping, got {value!r}")
+    return value
+
+
+def _declared(value: object, field: str, figures: tuple[str, ...]) -> dict:
+    """Declared figures: counts are whole numbers ≥ 0; deviations may be negative."""
+    check_fields(_mapping(value, field), field, set(), set(figures))
+    if not value:
+        raise EntryError(field, f"must declare at least one of: {', '.join(figures)}")
+    declared = {}
+    for name in figures:
+        if name not in value:
+            continue
+        number = parse_decimal(
+            value[name],
+            f"{field}.{name}",
+            minimum=None if name == "deviation_pts" else ZERO,
+            places=0 if name in COUNT_FIGURES else DECLARED_PLACES,
+        )
+        declared[name] = int(number) if name in COUNT_FIGURES else number
+    return declared
+
+
 PARSERS = {
     "approve": parse_approval,
     "reformulate": parse_reformulation,
@@ -240,6 +305,7 @@ PARSERS = {
     "execution": parse_execution,
     "result": parse_result,
     "justify": parse_justification,
+    "publish": parse_publication,
 }
 
 

@@ -163,8 +163,24 @@ class Justification:
     text: str
 
 
-Fact = Approval | Reformulation | BudgetModification | Progress | Execution | Result | Justification
-FACT_TYPES = (Approval, Reformulation, BudgetModification, Progress, Execution, Result, Justification)
+@frozen
+class Publication:
+    """A report the entity issued: its cut-off date, when it was issued, and the figures it declared.
+
+    `declared` holds plan totals under the JSON report's summary keys;
+    `short_term_actions` maps an ACP code to its declared element figures.
+    """
+
+    kind = "publish"
+    reference: str
+    issued: date
+    date: date
+    declared: dict[str, Decimal] = field(factory=dict, converter=dict)
+    short_term_actions: dict[str, dict[str, Decimal]] = field(factory=dict, converter=dict)
+
+
+Fact = Approval | Reformulation | BudgetModification | Progress | Execution | Result | Justification | Publication
+FACT_TYPES = (Approval, Reformulation, BudgetModification, Progress, Execution, Result, Justification, Publication)
 STRUCTURAL = (Approval, Reformulation, BudgetModification)
 VALUE_TYPES = FACT_TYPES + (Element, Add, Update, Cancel, BudgetLine)
 

@@ -22,6 +22,7 @@ from .facts import (
     Fact,
     Justification,
     Progress,
+    Publication,
     Recorded,
     Reformulation,
     Result,
@@ -77,6 +78,9 @@ class Plan(Aggregate):
     class JustificationRecorded(FactRecorded):
         pass
 
+    class ReportPublished(FactRecorded):
+        pass
+
     def __init__(self, key: str, actor: str, fact: Approval):
         self.key = key
         self.history: list[Recorded] = []
@@ -122,4 +126,5 @@ _EVENT_FOR = {
     Execution: Plan.ExecutionRecorded,
     Result: Plan.ResultRecorded,
     Justification: Plan.JustificationRecorded,
+    Publication: Plan.ReportPublished,
 }

@@ -25,6 +25,7 @@ from .facts import (
     BudgetModification,
     Execution,
     Progress,
+    Publication,
     Recorded,
     Reformulation,
 )
@@ -51,8 +52,13 @@ def check_dates(approval: Approval, recorded: Recorded) -> None:
 
 
 def check_record(structure: Structure, recorded: Recorded) -> None:
-    """A progress, execution, result or justification fits the structure in force at its date."""
+    """A progress, execution, result, justification or publication fits the structure at its date."""
     fact = recorded.fact
+    if isinstance(fact, Publication):
+        for code in fact.short_term_actions:
+            if structure.node(code, f"short_term_actions.{code}").kind != SHORT_TERM_ACTION:
+                raise EntryError(f"short_term_actions.{code}", f"{code} is not a short-term action")
+        return
     node = structure.node(fact.code)
     if isinstance(fact, Progress):
         structure.active_node(fact.code, fact.date)

@@ -70,12 +70,14 @@ def find_warnings(fold: "_Fold", summary: "Summary", by_kind: dict[str, list["Fi
                 f"{_n(f.budget_current - f.budget_executed)}.",
             )
     for r in fold.seen:
-        days = (r.recorded_at.date() - r.fact.date).days
+        # a published report is late if recorded long after it was issued, not after its cut-off
+        day = getattr(r.fact, "issued", r.fact.date)
+        days = (r.recorded_at.date() - day).days
         if days > LATE_AFTER_DAYS:
             yield Warning(
                 LATE_RECORD,
                 getattr(r.fact, "code", None),
-                f"Registro {r.seq} ({r.kind}) con fecha {r.fact.date} registrado {days} días después, "
+                f"Registro {r.seq} ({r.kind}) con fecha {day} registrado {days} días después, "
                 f"el {r.recorded_at:%Y-%m-%d}.",
                 seq=r.seq,
             )

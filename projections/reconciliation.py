@@ -1,0 +1,74 @@
+"""Published reports against the ledger: every declared figure compared with the computed one.
+
+For each `publish` fact known at known_at, the plan is evaluated as of the
+report's cut-off date (as known at known_at) and each declared figure is
+compared with the computed figure as the report shows it: counts exactly,
+every other figure rounded half-up to two decimals. Difference = computed −
+declared.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Sequence
+
+from attrs import frozen
+
+from poa.domain.entries import COUNT_FIGURES
+from poa.domain.facts import Publication, Recorded
+from poa.domain.values import quantize
+
+from .evaluation import evaluate
+
+_ELEMENT_ATTRIBUTE = {
+    "weight": "weight",
+    "budget_current": "budget_current",
+    "budget_executed": "budget_executed",
+    "budget_execution_pct": "execution_pct",
+    "progress_pct": "progress",
+    "programmed_pct": "programmed",
+    "deviation_pts": "deviation",
+}
+
+
+@frozen
+class Difference:
+    """One declared figure that the ledger computes otherwise (`code` None for plan totals)."""
+
+    reference: str
+    code: str | None
+    figure: str
+    declared: Decimal | int
+    computed: Decimal | int
+
+    @property
+    def difference(self) -> Decimal | int:
+        return self.computed - self.declared
+
+
+def publications(history: Sequence[Recorded], known_at: datetime) -> list[Recorded]:
+    """Published reports known at `known_at`, in recorded order."""
+    return [r for r in history if isinstance(r.fact, Publication) and r.recorded_at <= known_at]
+
+
+def reconcile(key: str, history: Sequence[Recorded], published: Recorded, known_at: datetime) -> list[Difference]:
+    """Every declared figure of one published report that differs from the ledger's."""
+    report: Publication = published.fact
+    ev = evaluate(key, history, report.date, known_at)
+    found = []
+    for figure, declared in report.declared.items():
+        computed = _shown(figure, getattr(ev.summary, figure))
+        if computed != declared:
+            found.append(Difference(report.reference, None, figure, declared, computed))
+    for code, figures in report.short_term_actions.items():
+        element = ev.element(code)
+        for figure, declared in figures.items():
+            computed = _shown(figure, getattr(element, _ELEMENT_ATTRIBUTE[figure]))
+            if computed != declared:
+                found.append(Difference(report.reference, code, figure, declared, computed))
+    return found
+
+
+def _shown(figure: str, value) -> Decimal | int:
+    return value if figure in COUNT_FIGURES else quantize(value)
