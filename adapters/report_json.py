@@ -61,6 +61,8 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
         "warnings": [
             {"kind": w.kind, "code": w.code, "message": w.message, "seq": w.seq} for w in ev.warnings
         ],
+        "results": [_note(n) for n in ev.results],
+        "justifications": [_note(n) for n in ev.justifications],
     }
 
 

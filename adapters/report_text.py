@@ -1,4 +1,4 @@
-"""The report in Spanish, laid out like the seed's Cuadros 1 and 3, as a terminal table or Markdown.
+"""The quarterly report in Spanish, laid out like the seed (sections I to VI, Cuadros 1 to 4), as a terminal table or Markdown.
 
 `layout()` decides what the report says, once; `to_markdown()` and
 `to_rich()` only decide how it looks.
@@ -34,102 +34,242 @@ class Block:
     items: tuple = ()
 
 
-def money(value: Decimal) -> str:
-    return f"{quantize(value):,}"
+QUARTER_NAMES = ("primer", "segundo", "tercer", "cuarto")
 
 
 def pct(value: Decimal) -> str:
     return str(quantize(value))
 
 
+class Money:
+    """Amounts as the seed prints them: thousands separators, and cents only if some amount has them."""
+
+    def __init__(self, ev: Evaluation):
+        amounts = [ev.summary.budget_current, ev.summary.budget_executed]
+        for f in ev.elements():
+            if f.budget is not None:
+                amounts += [*f.budget.values(), f.budget_executed]
+        self.cents = any(quantize(a) != a.to_integral_value() for a in amounts)
+
+    def __call__(self, value: Decimal) -> str:
+        return f"{quantize(value):,}" if self.cents else f"{quantize(value):,.0f}"
+
+
 def layout(ev: Evaluation) -> list[Block]:
-    s = ev.summary
-    blocks = [
-        Block("heading", title=f"{ev.entity} — Seguimiento y Evaluación al POA {ev.year} ({ev.plan})"),
+    """The quarterly report, sections I to VI as in the seed, then the warnings."""
+    money = Money(ev)
+    quarter = (ev.as_of.month - 1) // 3 + 1
+    period_start = ev.as_of.replace(month=3 * quarter - 2, day=1)
+    return [
+        Block("heading", title=f"{ev.entity} — Seguimiento y Evaluación al POA, gestión {ev.year} ({ev.plan})"),
         Block(
             "paragraph",
             text=(
-                f"Al {ev.as_of.isoformat()}, según lo registrado hasta {ev.known_at.isoformat(timespec='seconds')}. "
-                f"POA aprobado el {ev.approved_on.isoformat()} ({ev.reference})."
+                f"Al {ev.as_of.isoformat()} ({QUARTER_NAMES[quarter - 1]} trimestre), según lo registrado hasta "
+                f"{ev.known_at.isoformat(timespec='seconds')}. POA aprobado el {ev.approved_on.isoformat()} "
+                f"({ev.reference})."
             ),
         ),
-        Block(
-            "table",
-            title="Cuadro N° 1 — Estructura del POA",
-            headers=("Estructura del POA", ""),
-            rows=(
-                ("N° de Acciones Estratégicas Institucionales", str(s.strategic_actions)),
-                ("N° de Acciones de Corto Plazo", str(s.short_term_actions)),
-                ("N° de Operaciones", str(s.operations)),
-                ("N° de Tareas", str(s.tasks)),
-                ("Presupuesto Vigente (en Bs)", money(s.budget_current)),
-                ("N° de Reformulaciones", str(s.reformulations)),
-            ),
-            right=frozenset({1}),
-        ),
+        Block("section", title="I. Estructura del POA"),
+        _structure_table(ev, money),
+        Block("section", title="II. Desglose de la estructura del POA"),
+        _breakdown_table(ev, money),
+        Block("section", title="III. Principales resultados"),
+        _results_table(ev, money),
+        Block("list", title="Resultados alcanzados", items=tuple(_results_lines(ev)) or ("Sin resultados registrados.",)),
+        Block("section", title="IV. Reformulaciones y desviaciones"),
+        Block("list", title=f"Reformulaciones y modificaciones presupuestarias del {period_start} al {ev.as_of}",
+              items=tuple(_changes_lines(ev, period_start, money)) or ("Ninguna en el periodo.",)),
+        Block("list", title="Desviaciones mayores a 10 puntos",
+              items=tuple(_deviation_lines(ev)) or ("Ninguna.",)),
+        Block("section", title="V. Seguimiento y evaluación trimestral"),
+        _weighted_result_table(ev, quarter),
+        Block("section", title="VI. Conclusiones"),
+        Block("paragraph", text=_conclusions(ev, money)),
+        Block("list", title="Advertencias", items=tuple(_warning_lines(ev)) or ("Ninguna.",)),
     ]
+
+
+def _structure_table(ev: Evaluation, money: Money) -> Block:
+    s = ev.summary
+    return Block(
+        "table",
+        title="Cuadro N° 1 — Estructura del Plan Operativo Anual",
+        headers=("Estructura del POA", ""),
+        rows=(
+            ("N° de Acciones Estratégicas Institucionales", str(s.strategic_actions)),
+            ("N° de Acciones de Corto Plazo", str(s.short_term_actions)),
+            ("N° de Operaciones", str(s.operations)),
+            ("N° de Tareas", str(s.tasks)),
+            ("Presupuesto Vigente (en Bs)", money(s.budget_current)),
+            ("N° de Reformulaciones", str(s.reformulations)),
+        ),
+        right=frozenset({1}),
+    )
+
+
+def _breakdown_table(ev: Evaluation, money: Money) -> Block:
+    sources = sorted({src for f in ev.operations for src in f.budget}, key=lambda x: (x != "TGN", x))
+    children: dict[str | None, list] = {}
+    for f in ev.elements():
+        children.setdefault(f.parent, []).append(f)
+    rows = []
+
+    def add(f, depth: int) -> None:
+        label = f.title if f.status == "active" else f"{f.title} (cancelada)"
+        if f.sector_code:
+            label = f"{label} [PEM {f.sector_code}]"
+        operations = sum(1 for o in ev.operations if _under(o, f, ev)) if f.kind != "operation" else ""
+        rows.append(
+            (
+                "  " * depth + f.code,
+                label,
+                str(operations),
+                *(money(f.budget.get(src, Decimal(0))) for src in sources),
+                money(f.budget_current),
+            )
+        )
+        if f.kind != "operation":
+            for child in children.get(f.code, []):
+                if child.kind != "task":
+                    add(child, depth + 1)
+
+    for aei in ev.strategic_actions:
+        add(aei, 0)
+    totals = {src: sum((o.budget.get(src, Decimal(0)) for o in ev.operations), Decimal(0)) for src in sources}
+    rows.append(("Totales", "", str(len(ev.operations)), *(money(totals[src]) for src in sources), money(ev.summary.budget_current)))
+    return Block(
+        "table",
+        title="Cuadro N° 2 — Desglose de la estructura del POA (presupuesto vigente en Bs)",
+        headers=("Código", "Detalle", "N° Op.", *sources, "Total"),
+        rows=tuple(rows),
+        right=frozenset(range(2, 4 + len(sources))),
+    )
+
+
+def _under(operation, element, ev: Evaluation) -> bool:
+    parents = {f.code: f.parent for f in ev.elements()}
+    code = operation.parent
+    while code is not None:
+        if code == element.code:
+            return True
+        code = parents.get(code)
+    return False
+
+
+def _results_table(ev: Evaluation, money: Money) -> Block:
+    s = ev.summary
     rows = []
     for f in ev.short_term_actions:
         title = f.title if f.status == "active" else f"{f.title} (cancelada)"
         rows.append(
-            (
-                pct(f.weight),
-                f.code,
-                title,
-                money(f.budget_current),
-                money(f.budget_executed),
-                pct(f.execution_pct),
-                pct(f.progress),
-                pct(f.programmed),
-                pct(f.deviation),
-            )
+            (pct(f.weight), f.code, title, money(f.budget_current), money(f.budget_executed),
+             pct(f.execution_pct), pct(f.progress), pct(f.programmed), pct(f.deviation))
         )
     rows.append(
-        (
-            pct(s.weights_total),
-            "",
-            "Total",
-            money(s.budget_current),
-            money(s.budget_executed),
-            pct(s.budget_execution_pct),
-            pct(s.physical_progress_pct),
-            pct(s.programmed_pct),
-            pct(s.deviation_pts),
-        )
+        (pct(s.weights_total), "", "Total", money(s.budget_current), money(s.budget_executed),
+         pct(s.budget_execution_pct), pct(s.physical_progress_pct), pct(s.programmed_pct), pct(s.deviation_pts))
     )
-    blocks.append(
-        Block(
-            "table",
-            title="Cuadro N° 3 — Resultados por Acción de Corto Plazo",
-            headers=(
-                "Pond.",
-                "Código",
-                "Acción de Corto Plazo",
-                "Vigente",
-                "Ejecutado",
-                "% de ejecución",
-                "% de avance",
-                "% programado",
-                "Desviación (pts)",
+    return Block(
+        "table",
+        title="Cuadro N° 3 — Resultados por Acción de Corto Plazo",
+        headers=("Pond.", "Código", "Acción de Corto Plazo", "Vigente", "Ejecutado", "% de ejecución",
+                 "% de avance", "% programado", "Desviación (pts)"),
+        rows=tuple(rows),
+        right=frozenset({0, 3, 4, 5, 6, 7, 8}),
+    )
+
+
+def _results_lines(ev: Evaluation) -> list[str]:
+    lines = [f"POA ({note.date}): {note.text}" for note in ev.results]
+    for f in ev.strategic_actions + ev.short_term_actions + ev.operations + ev.tasks:
+        lines += [f"{f.code} ({note.date}): {note.text}" for note in f.results]
+    return lines
+
+
+def _changes_lines(ev: Evaluation, start, money: Money) -> list[str]:
+    lines = []
+    for r in ev.reformulations:
+        if r.fact.date >= start:
+            lines.append(
+                f"{r.fact.date} — reformulación {r.fact.reference}: {r.fact.reason} "
+                f"({'; '.join(_change_text(c, money) for c in r.fact.changes)})."
+            )
+    for r in ev.budget_modifications:
+        if r.fact.date >= start:
+            m = r.fact
+            lines.append(f"{m.date} — modificación presupuestaria {m.reference}: {m.code} {m.source} {money(m.amount)} ({m.reason}).")
+    return lines
+
+
+def _change_text(change, money: Money) -> str:
+    if change.action == "add":
+        return f"se incorpora {change.element.code}"
+    if change.action == "cancel":
+        return f"se cancela {change.code}"
+    if change.action == "budget":
+        return f"{change.code} {change.source} {money(change.amount)}"
+    parts = [name for name in ("title", "weight", "schedule", "sector_code") if getattr(change, name) is not None]
+    names = {"title": "título", "weight": f"ponderación {change.weight}", "schedule": "programación", "sector_code": "código PEM"}
+    return f"se modifica {change.code} ({', '.join(names[p] for p in parts)})"
+
+
+def _deviation_lines(ev: Evaluation) -> list[str]:
+    lines = []
+    for f in ev.short_term_actions:
+        if f.status == "active" and f.deviation > 10:
+            reasons = " ".join(n.text for n in f.justifications) or "sin justificación registrada"
+            lines.append(
+                f"{f.code}: desviación de {pct(f.deviation)} puntos (programado {pct(f.programmed)} %, "
+                f"avance {pct(f.progress)} %). Justificación: {reasons}"
+            )
+    return lines
+
+
+def _weighted_result_table(ev: Evaluation, quarter: int) -> Block:
+    s = ev.summary
+    justification = " ".join(n.text for n in ev.justifications) or "Sin justificación registrada."
+    return Block(
+        "table",
+        title="Cuadro N° 4 — Resultado ponderado y desviaciones",
+        headers=("Trimestre", "Programado", "Resultado", "Desviación", "Justificación"),
+        rows=(
+            (
+                f"{QUARTER_NAMES[quarter - 1].capitalize()} trimestre",
+                f"{pct(s.programmed_pct)} %",
+                f"Al {ev.as_of}, se logró un avance físico del {pct(s.physical_progress_pct)} % en relación "
+                f"al {pct(s.programmed_pct)} % programado.",
+                f"{pct(s.deviation_pts)} pts",
+                justification,
             ),
-            rows=tuple(rows),
-            right=frozenset({0, 3, 4, 5, 6, 7, 8}),
-        )
+        ),
     )
-    blocks.append(
-        Block(
-            "paragraph",
-            title="Resultado institucional",
-            text=(
-                f"Al {ev.as_of.isoformat()}, se logró un avance físico de {pct(s.physical_progress_pct)} % "
-                f"frente a un avance programado de {pct(s.programmed_pct)} % "
-                f"(desviación de {pct(s.deviation_pts)} puntos), y una ejecución presupuestaria de "
-                f"{pct(s.budget_execution_pct)} % ({money(s.budget_executed)} de {money(s.budget_current)} Bs)."
-            ),
+
+
+def _conclusions(ev: Evaluation, money: Money) -> str:
+    s = ev.summary
+    deviating = [f.code for f in ev.short_term_actions if f.status == "active" and f.deviation > 10]
+    sentences = [
+        f"En la gestión {ev.year}, al {ev.as_of}, se logró un avance físico de {pct(s.physical_progress_pct)} % "
+        f"frente a un avance programado de {pct(s.programmed_pct)} % (desviación de {pct(s.deviation_pts)} puntos), "
+        f"y una ejecución presupuestaria de {pct(s.budget_execution_pct)} % "
+        f"({money(s.budget_executed)} de {money(s.budget_current)} Bs)."
+    ]
+    if deviating:
+        sentences.append(
+            f"{len(deviating)} de {s.short_term_actions} acciones de corto plazo superan los 10 puntos de "
+            f"desviación ({', '.join(deviating)})."
         )
-    )
-    blocks.append(Block("list", title="Advertencias", items=tuple(_warning_lines(ev)) or ("Ninguna.",)))
-    return blocks
+    else:
+        sentences.append("Ninguna acción de corto plazo supera los 10 puntos de desviación.")
+    if ev.justifications:
+        sentences.append("La desviación se justifica así: " + " ".join(n.text for n in ev.justifications))
+    if s.reformulations:
+        sentences.append(
+            "En la gestión se aprobó una reformulación del POA." if s.reformulations == 1
+            else f"En la gestión se aprobaron {s.reformulations} reformulaciones del POA."
+        )
+    return " ".join(sentences)
 
 
 def _warning_lines(ev: Evaluation) -> list[str]:
@@ -150,18 +290,20 @@ def to_markdown(blocks: list[Block]) -> str:
     for b in blocks:
         if b.kind == "heading":
             out += [f"# {b.title}", ""]
+        elif b.kind == "section":
+            out += [f"## {b.title}", ""]
         elif b.kind == "paragraph":
             if b.title:
-                out += [f"## {b.title}", ""]
+                out += [f"### {b.title}", ""]
             out += [b.text, ""]
         elif b.kind == "table":
-            out += [f"## {b.title}", ""]
+            out += [f"### {b.title}", ""]
             out.append("| " + " | ".join(_md_cell(h) for h in b.headers) + " |")
             out.append("|" + "|".join("---:" if i in b.right else "---" for i in range(len(b.headers))) + "|")
             out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in b.rows]
             out.append("")
         elif b.kind == "list":
-            out += [f"## {b.title}", ""]
+            out += [f"### {b.title}", ""]
             out += [f"- {item}" for item in b.items]
             out.append("")
     return "\n".join(out)
@@ -178,6 +320,8 @@ def to_rich(blocks: list[Block], width: int = 160) -> str:
     for b in blocks:
         if b.kind == "heading":
             console.print(Text(b.title, style="bold"))
+        elif b.kind == "section":
+            console.print(Text(f"\n{b.title}", style="bold underline"))
         elif b.kind == "paragraph":
             if b.title:
                 console.print(Text(f"\n{b.title}", style="bold"))

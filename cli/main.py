@@ -154,6 +154,7 @@ def _record_options(kind, spec):
 
 
 _DATE_HELP = "Effective (cut-off) date, YYYY-MM-DD."
+_PLAN_WIDE = "Element code; omit it for the plan as a whole."
 _SIMPLE_COMMANDS = {
     "budget": (
         "Record a budget modification of one operation and source (signed amount).",
@@ -171,8 +172,8 @@ _SIMPLE_COMMANDS = {
         [("code", True, None), ("amount", True, "Cumulative amount executed."), ("date", True, _DATE_HELP),
          ("source", False, "Funding source; omit for the total.")],
     ),
-    "result": ("Attach a result text to an element.", [("code", True, None), ("date", True, _DATE_HELP), ("text", True, None)]),
-    "justify": ("Record the justification of an element's deviation.", [("code", True, None), ("date", True, _DATE_HELP), ("text", True, None)]),
+    "result": ("Attach a result text to an element (or to the plan).", [("code", False, _PLAN_WIDE), ("date", True, _DATE_HELP), ("text", True, None)]),
+    "justify": ("Record the justification of a deviation (of an element or of the plan).", [("code", False, _PLAN_WIDE), ("date", True, _DATE_HELP), ("text", True, None)]),
 }
 for _kind, (_help, _spec) in _SIMPLE_COMMANDS.items():
     _cmd = _record_options(_kind, _spec)

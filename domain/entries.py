@@ -222,15 +222,18 @@ def parse_execution(data: object) -> Execution:
 
 
 def parse_result(data: object) -> Result:
-    check_fields(data, None, {"code", "date", "text"}, set())
-    return Result(parse_code(data["code"], "code"), parse_date(data["date"], "date"), parse_text(data["text"], "text"))
+    return Result(*_note_fields(data))
 
 
 def parse_justification(data: object) -> Justification:
-    check_fields(data, None, {"code", "date", "text"}, set())
-    return Justification(
-        parse_code(data["code"], "code"), parse_date(data["date"], "date"), parse_text(data["text"], "text")
-    )
+    return Justification(*_note_fields(data))
+
+
+def _note_fields(data: object) -> tuple:
+    """code (absent: the plan as a whole, e.g. the institutional justification), date, text."""
+    check_fields(data, None, {"date", "text"}, {"code"})
+    code = None if data.get("code") is None else parse_code(data["code"], "code")
+    return code, parse_date(data["date"], "date"), parse_text(data["text"], "text")
 
 
 COUNT_FIGURES = ("strategic_actions", "short_term_actions", "operations", "tasks", "reformulations")

@@ -145,20 +145,20 @@ class Execution:
 
 @frozen
 class Result:
-    """Narrative result attached to an element at a date."""
+    """Narrative result attached to an element (or, without code, to the plan) at a date."""
 
     kind = "result"
-    code: str
+    code: str | None
     date: date
     text: str
 
 
 @frozen
 class Justification:
-    """The stated cause of an element's deviation, at a date."""
+    """The stated cause of an element's (or, without code, the plan's) deviation, at a date."""
 
     kind = "justify"
-    code: str
+    code: str | None
     date: date
     text: str
 

@@ -59,6 +59,8 @@ def check_record(structure: Structure, recorded: Recorded) -> None:
             if structure.node(code, f"short_term_actions.{code}").kind != SHORT_TERM_ACTION:
                 raise EntryError(f"short_term_actions.{code}", f"{code} is not a short-term action")
         return
+    if fact.code is None:  # a result or justification of the plan as a whole
+        return
     node = structure.node(fact.code)
     if isinstance(fact, Progress):
         structure.active_node(fact.code, fact.date)

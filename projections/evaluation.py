@@ -64,6 +64,7 @@ class Figures:
     sector_code: str | None = None
     results: tuple[Note, ...] = ()
     justifications: tuple[Note, ...] = ()
+    budget_modifications: tuple[Recorded, ...] = ()
 
 
 @frozen
@@ -98,6 +99,9 @@ class Evaluation:
     tasks: tuple[Figures, ...]
     reformulations: tuple[Recorded, ...]
     warnings: tuple[Warning, ...]
+    results: tuple[Note, ...] = ()
+    justifications: tuple[Note, ...] = ()
+    budget_modifications: tuple[Recorded, ...] = ()
 
     def elements(self) -> tuple[Figures, ...]:
         return self.strategic_actions + self.short_term_actions + self.operations + self.tasks
@@ -290,6 +294,9 @@ class _Fold:
             tasks=tuple(by_kind[TASK]),
             reformulations=tuple(s.reformulations),
             warnings=tuple(find_warnings(self, summary, by_kind)),
+            results=tuple(self.notes.get((Result, None), ())),
+            justifications=tuple(self.notes.get((Justification, None), ())),
+            budget_modifications=tuple(r for r, line in s.budget_changes if r.fact is line),
         )
 
 

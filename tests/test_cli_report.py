@@ -44,6 +44,7 @@ def test_json_report_keys_and_exact_strings(demo):
     assert set(report) == {
         "plan", "entity", "year", "as_of", "known_at", "summary", "strategic_actions",
         "short_term_actions", "operations", "tasks", "reformulations", "warnings",
+        "results", "justifications",  # of the plan as a whole (entries without code)
     }
     assert (report["plan"], report["entity"], report["year"], report["as_of"]) == (
         "DEMO-2021", "Entidad Demostrativa", 2021, "2021-09-30",
@@ -116,10 +117,25 @@ def test_csv_report_rows_and_columns(demo):
 def test_markdown_and_table_are_spanish_cuadros(demo):
     md = demo("report", "--as-of", "2021-09-30", "--format", "md")
     assert md.returncode == 0, md.stderr
-    assert "## Cuadro N° 1 — Estructura del POA" in md.stdout
+    sections = [line for line in md.stdout.splitlines() if line.startswith("## ")]
+    assert sections == [
+        "## I. Estructura del POA",
+        "## II. Desglose de la estructura del POA",
+        "## III. Principales resultados",
+        "## IV. Reformulaciones y desviaciones",
+        "## V. Seguimiento y evaluación trimestral",
+        "## VI. Conclusiones",
+    ]
     assert "| N° de Acciones de Corto Plazo | 3 |" in md.stdout
-    assert "| Presupuesto Vigente (en Bs) | 480,000.00 |" in md.stdout
-    assert "| 40.00 | 1.1.1 | Simplificar trámites | 150,000.00 | 95,000.00 | 63.33 | 73.33 | 70.00 | -3.33 |" in md.stdout
+    # every amount of the plan is whole: printed as the seed does, without cents
+    assert "| Presupuesto Vigente (en Bs) | 480,000 |" in md.stdout
+    assert "| 40.00 | 1.1.1 | Simplificar trámites | 150,000 | 95,000 | 63.33 | 73.33 | 70.00 | -3.33 |" in md.stdout
+    # Cuadro 2: operation 1.1.1.1 = 100000 TGN + 30000 Otros
+    assert "|     1.1.1.1 | Rediseñar procedimientos |  | 100,000 | 30,000 | 130,000 |" in md.stdout
+    assert "| Totales |  | 5 | 350,000 | 130,000 | 480,000 |" in md.stdout
+    # section IV lists the Q3 reformulation and the transfer
+    assert "2021-07-15 — reformulación RD 01-010-21" in md.stdout
+    assert "2021-08-02 — modificación presupuestaria RA 045/2021: 1.1.1.2 Otros -10,000" in md.stdout
     assert "avance físico de 56.33 %" in md.stdout
     table = demo("report", "--as-of", "2021-09-30")
     assert table.returncode == 0
