@@ -9,12 +9,14 @@ reloading the plans and re-validating every entry.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sqlite3
 import time
 from collections.abc import Sequence
-from datetime import date
+from contextlib import closing
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import attrs
@@ -25,8 +27,10 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     OperationalError,
     PersistenceError,
+    StoredEvent,
     Transcoding,
 )
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
 
 from poa.domain.facts import VALUE_TYPES, Approval, Fact, Recorded
@@ -63,6 +67,46 @@ class AttrsTranscoding(Transcoding):
 
     def decode(self, data: dict):
         return self.type(**data)
+
+
+class CommitTimeRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder, stamping events with the time they are committed.
+
+    An event's timestamp is taken when it is triggered; a writer may then wait for
+    the write lock, so another reader could see "nothing recorded by T" and later
+    find an event stamped before T. Here the write lock is taken first (a write to
+    a one-row table of ours), and only then are the events re-stamped with the
+    clock, keeping their order and gaps: a fact's recorded time is never earlier
+    than the moment it could first be seen, so a view "as known at T" never
+    changes once T has passed.
+    """
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            "CREATE TABLE IF NOT EXISTS poa_write_lock (id INTEGER PRIMARY KEY, stamped TEXT)",
+        ]
+
+    def _insert_events(self, c, stored_events, **kwargs):
+        c.execute("INSERT OR REPLACE INTO poa_write_lock (id, stamped) VALUES (1, ?)", (_utc_now().isoformat(),))
+        return super()._insert_events(c, _restamped(stored_events, _utc_now()), **kwargs)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _restamped(stored_events, now: datetime) -> list[StoredEvent]:
+    """The events with timestamps moved to `now` (never earlier), order and gaps kept."""
+    states = [json.loads(e.state) for e in stored_events]
+    stamps = [datetime.fromisoformat(state["timestamp"]["_data_"]) for state in states]
+    shift = max(now - stamps[0], timedelta(0)) if stamps else timedelta(0)
+    restamped = []
+    for event, state, stamp in zip(stored_events, states, stamps):
+        state["timestamp"]["_data_"] = (stamp + shift).isoformat()
+        state_bytes = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode("utf8")
+        restamped.append(StoredEvent(event.originator_id, event.originator_version, event.topic, state_bytes))
+    return restamped
 
 
 class Ledger(Application):
@@ -152,6 +196,7 @@ class Command:
     actor: str
     source: str
     entry: int
+    plan_origin: str = "field 'plan'"
 
 
 class CommandError(Exception):
@@ -161,6 +206,19 @@ class CommandError(Exception):
         super().__init__(str(error))
         self.command = command
         self.error = error
+
+
+def _check_is_ledger(path: Path, store: str) -> None:
+    """Refuse, without touching it, a file that is not empty and not a POA ledger."""
+    if path.stat().st_size == 0:
+        return
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError:
+        raise StoreError(f"{store}: not a POA ledger store (not a SQLite database)") from None
+    if tables and "stored_events" not in tables:
+        raise StoreError(f"{store}: not a POA ledger store (a SQLite database with other tables)")
 
 
 def open_ledger(store: str, *, create: bool) -> Ledger:
@@ -180,10 +238,13 @@ def open_ledger(store: str, *, create: bool) -> Ledger:
         raise StoreError(f"{store}: is a directory, not a store file")
     if not path.parent.exists():
         raise StoreError(f"{store}: folder {path.parent} does not exist")
+    if path.exists():
+        _check_is_ledger(path, store)
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path),
         "SQLITE_LOCK_TIMEOUT": os.environ.get("POA_LOCK_TIMEOUT", "30"),
+        "APPLICATION_RECORDER_TOPIC": get_topic(CommitTimeRecorder),
     }
     try:
         return Ledger(env=env)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from functools import wraps
+from pathlib import Path
 
 import click
 
@@ -78,19 +81,21 @@ def cli():
 def apply(files, store, plan, actor):
     """Apply batch FILES (YAML or JSON; - for stdin) atomically: every entry of every file, or nothing."""
     batches = [read_batch(path) for path in files]
-    ledger = open_ledger(store, create=True)
-    commands = []
+    parsed = []
     for batch in batches:
-        key = batch.plan or plan
         for number, entry in enumerate(batch.entries, start=1):
             try:
-                fact = parse_entry(entry)
+                parsed.append((batch, number, parse_entry(entry)))
             except EntryError as error:
                 raise Refused(describe(batch.source, number, entry_kind_or_none(entry), error)) from None
+    with store_for_writing(store) as ledger:
+        commands = []
+        for batch, number, fact in parsed:
+            key, origin = (batch.plan, "field 'plan'") if batch.plan else (plan, "option --plan")
             if key is None:
                 key = only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
-            commands.append(Command(key, fact, actor or default_actor(), batch.source, number))
-    record(ledger, commands)
+            commands.append(Command(key, fact, actor or default_actor(), batch.source, number, origin))
+        record(ledger, commands)
 
 
 @cli.command()
@@ -125,7 +130,7 @@ def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, 
 
     Changes given as options apply in this order: adds, updates, budget lines, cancellations.
     """
-    changes = []
+    changes, origins = [], []
     if changes_file:
         data, source = read_data(changes_file)
         if isinstance(data, dict) and set(data) == {"changes"}:
@@ -133,12 +138,24 @@ def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, 
         if not isinstance(data, list):
             raise Refused(f"{changes_file}: a changes file is a list of add/update/cancel/budget changes")
         changes += data
+        origins += [f"{source}: change {n}" for n in range(1, len(data) + 1)]
     for action, values in (("add", adds), ("update", updates), ("budget", budgets)):
         for value in values:
             changes.append({action: parse_text(value, f"option --{action}", json_format=False)})
+            origins.append(f"option --{action} {value!r}")
     changes += [{"cancel": {"code": code}} for code in cancels]
+    origins += [f"option --cancel {code!r}" for code in cancels]
+
+    def locate(field: str) -> str | None:
+        """``changes[3].add.parent`` → where change 3 came from, and its field."""
+        match = re.match(r"changes\[(\d+)\](?:\.\w+)?(?:\.(.+))?$", field)
+        if not match or not changes:
+            return None
+        where = origins[int(match.group(1)) - 1]
+        return f"{where}: field '{match.group(2)}'" if match.group(2) else where
+
     fields = {"date": date_, "reference": reference, "reason": reason, "changes": changes}
-    record_entry(store, plan, actor, "reformulate", fields, "command line")
+    record_entry(store, plan, actor, "reformulate", fields, "command line", locate)
 
 
 def _record_options(kind, spec):
@@ -200,33 +217,56 @@ def publish(reference, issued, date_, declared, short_term_actions, store, plan,
     record_entry(store, plan, actor, "publish", fields, "command line")
 
 
-def record_entry(store, plan, actor, kind, fields, source):
-    """Record one entry given by a command's options or a single file."""
+def record_entry(store, plan, actor, kind, fields, source, locate=None):
+    """Record one entry given by a command's options or a single file.
+
+    `locate(field)` names where a field of the entry came from, when that is not
+    simply the option of the same name (the changes of `poa reformulate`).
+    """
     try:
         fact = parse_entry({kind: fields})
     except EntryError as error:
-        raise Refused(describe(source, None, kind, error)) from None
-    ledger = open_ledger(store, create=True)
-    key = plan or only_plan(ledger, "no plan named")
-    record(ledger, [Command(key, fact, actor or default_actor(), source, 0)])
+        raise Refused(describe(source, None, kind, error, locate)) from None
+    with store_for_writing(store) as ledger:
+        key = plan or only_plan(ledger, "no plan named")
+        record(ledger, [Command(key, fact, actor or default_actor(), source, 0, "option --plan")], locate)
 
 
-def record(ledger: Ledger, commands: list[Command]) -> None:
+def record(ledger: Ledger, commands: list[Command], locate=None) -> None:
     try:
-        plans = ledger.record(commands)
+        ledger.record(commands)
     except CommandError as refused:
         c = refused.command
-        raise Refused(describe(c.source, c.entry or None, c.fact.kind, refused.error)) from None
-    for plan in plans:
-        counted = sum(1 for c in commands if c.plan == plan.key)
-        as_of = default_as_of(plan.approval.year, date.today())
-        ev = evaluate(plan.key, plan.history, as_of, datetime.now(timezone.utc))
+        if isinstance(refused.error, StoreError):  # an unknown plan
+            where = "" if c.source == "command line" else f"{c.source}: entry {c.entry} ({c.fact.kind}): "
+            raise Refused(f"{where}{c.plan_origin}: {refused.error}") from None
+        raise Refused(describe(c.source, c.entry or None, c.fact.kind, refused.error, locate)) from None
+    for key in dict.fromkeys(c.plan for c in commands):
+        history = ledger.history(key)
+        counted = sum(1 for c in commands if c.plan == key)
+        as_of = default_as_of(history[0].fact.year, date.today())
+        ev = evaluate(key, history, as_of, datetime.now(timezone.utc))
         click.echo(
-            f"{plan.key}: {counted} entr{'y' if counted == 1 else 'ies'} recorded "
-            f"(now seq {plan.version}); {len(ev.warnings)} warning(s) as of {as_of} "
+            f"{key}: {counted} entr{'y' if counted == 1 else 'ies'} recorded "
+            f"(now seq {len(history)}); {len(ev.warnings)} warning(s) as of {as_of} "
             f"(see `poa report`).",
             err=True,
         )
+
+
+@contextmanager
+def store_for_writing(store: str):
+    """The ledger to write to; a store file this command created is removed if it is refused."""
+    existed = Path(store).exists()
+    ledger = open_ledger(store, create=True)
+    try:
+        yield ledger
+    except Refused:
+        if not existed:
+            ledger.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(store + suffix).unlink(missing_ok=True)
+        raise
 
 
 # -- reading -----------------------------------------------------------------------
@@ -242,8 +282,7 @@ def record(ledger: Ledger, commands: list[Command]) -> None:
 def report(as_of, known_at, fmt, store, plan):
     """The plan and its evaluation at --as-of, as known at --known-at."""
     ledger = open_ledger(store, create=False)
-    key = plan or only_plan(ledger, "no plan named")
-    history = ledger.history(key)
+    key, history = plan_history(ledger, plan)
     year = history[0].fact.year
     day = parse_option_date(as_of, "--as-of") if as_of else default_as_of(year, date.today())
     moment = parse_known_at(known_at) if known_at else datetime.now(timezone.utc)
@@ -273,8 +312,8 @@ def report(as_of, known_at, fmt, store, plan):
 def history(fmt, store, plan):
     """Every event of the plan, in recorded order."""
     ledger = open_ledger(store, create=False)
-    key = plan or only_plan(ledger, "no plan named")
-    events = [recorded_to_dict(key, r) for r in ledger.history(key)]
+    key, history = plan_history(ledger, plan)
+    events = [recorded_to_dict(key, r) for r in history]
     if fmt == "json":
         click.echo(json.dumps(events, ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -309,8 +348,7 @@ def _summary(event: dict) -> str:
 def reconcile(reference, known_at, fmt, store, plan):
     """Compare every figure of the published reports with the ledger; exit 1 when any differs."""
     ledger = open_ledger(store, create=False)
-    key = plan or only_plan(ledger, "no plan named")
-    history = ledger.history(key)
+    key, history = plan_history(ledger, plan)
     moment = parse_known_at(known_at) if known_at else datetime.now(timezone.utc)
     reports = [r for r in publications(history, moment) if reference is None or r.fact.reference == reference]
     if not reports:
@@ -360,9 +398,12 @@ def plans(fmt, store):
 # -- helpers -------------------------------------------------------------------------
 
 
-def describe(source: str, entry: int | None, kind: str | None, error: Exception) -> str:
+def describe(source: str, entry: int | None, kind: str | None, error: Exception, locate=None) -> str:
     """``FILE: entry N (kind): field 'x': message``; on the command line, fields are options."""
     if source == "command line" and isinstance(error, EntryError) and error.field:
+        located = locate(error.field) if locate else None
+        if located:
+            return f"{located}: {error.message}"
         head = error.field.split(".")[0].split("[")[0]
         rest = error.field[len(head):]
         return f"option --{head.replace('_', '-')}{rest}: {error.message}"
@@ -377,6 +418,15 @@ def entry_kind_or_none(entry) -> str | None:
         return entry_kind(entry)
     except EntryError:
         return None
+
+
+def plan_history(ledger: Ledger, plan: str | None):
+    """The plan named by --plan (or the store's only plan) and its history."""
+    key = plan or only_plan(ledger, "no plan named")
+    try:
+        return key, ledger.history(key)
+    except StoreError as error:
+        raise Refused(f"option --plan: {error}") from None
 
 
 def only_plan(ledger: Ledger, context: str) -> str:

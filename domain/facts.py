@@ -23,6 +23,19 @@ PARENT_KIND = {
     OPERATION: SHORT_TERM_ACTION,
     TASK: OPERATION,
 }
+KIND_NAMES = {
+    STRATEGIC_ACTION: "a strategic action",
+    SHORT_TERM_ACTION: "a short-term action",
+    OPERATION: "an operation",
+    TASK: "a task",
+}
+
+
+def a_kind(kind: str) -> str:
+    """The kind with its article, for messages: ``an operation``."""
+    return KIND_NAMES[kind]
+
+
 DEFAULT_SCHEDULE = (Decimal(25), Decimal(50), Decimal(75), Decimal(100))
 
 

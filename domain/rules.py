@@ -10,7 +10,7 @@ its own date.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import attrs
 from datetime import date
 from decimal import Decimal
 from typing import Callable, Sequence
@@ -28,6 +28,7 @@ from .facts import (
     Publication,
     Recorded,
     Reformulation,
+    a_kind,
 )
 from .structure import Structure, structural_order
 from .values import EntryError
@@ -71,7 +72,7 @@ def check_record(structure: Structure, recorded: Recorded) -> None:
     elif isinstance(fact, Execution):
         if node.kind not in (OPERATION, SHORT_TERM_ACTION):
             raise EntryError(
-                "code", f"{fact.code} is a {node.kind.replace('_', ' ')}: execution is recorded for operations and short-term actions"
+                "code", f"{fact.code} is {a_kind(node.kind)}: execution is recorded for operations and short-term actions"
             )
 
 
@@ -86,21 +87,21 @@ def check_history(history: Sequence[Recorded]) -> None:
             structural[i].fact.date if i < len(structural) else date.max,
             records[j].fact.date if j < len(records) else date.max,
         )
-        touched: dict[tuple[str, str], Recorded] = {}
+        touched: dict[tuple[str, str], tuple[Recorded, str]] = {}
         while i < len(structural) and structural[i].fact.date == day:
             recorded = structural[i]
             _guard(recorded, lambda: _apply(structure, recorded))
             if structure is None:
                 structure = _guard(recorded, lambda: check_approval(recorded))
-            for line in _budget_lines(recorded):
-                touched[(line.code, line.source)] = recorded
+            for field, line in _budget_lines(recorded):
+                touched[(line.code, line.source)] = (recorded, field)
             i += 1
-        for (code, source), recorded in touched.items():
+        for (code, source), (recorded, field) in touched.items():
             balance = structure.nodes[code].budget.get(source, Decimal(0))
             if balance < 0:
                 raise HistoryError(
                     recorded,
-                    EntryError("amount", f"current budget of {code} from {source} would be {balance} on {day}; it may never be negative"),
+                    EntryError(field, f"current budget of {code} from {source} would be {balance} on {day}; it may never be negative"),
                 )
         while j < len(records) and records[j].fact.date == day:
             recorded = records[j]
@@ -133,13 +134,32 @@ def _guard(recorded: Recorded, check: Callable):
         raise HistoryError(recorded, error) from None
 
 
-def _budget_lines(recorded: Recorded):
+def _budget_lines(recorded: Recorded) -> list[tuple[str, BudgetLine | BudgetModification]]:
+    """The budget changes of a structural fact, each with the field that states its amount."""
     fact = recorded.fact
     if isinstance(fact, BudgetModification):
-        return [fact]
+        return [("amount", fact)]
     if isinstance(fact, Reformulation):
-        return [c for c in fact.changes if isinstance(c, BudgetLine)]
+        return [(f"changes[{i + 1}].budget.amount", c) for i, c in enumerate(fact.changes) if isinstance(c, BudgetLine)]
     return []
+
+
+def _blamed_field(history: Sequence[Recorded], new: Recorded) -> str:
+    """The field of a new structural fact that breaks an older fact.
+
+    A budget modification: its amount. A reformulation: the first change whose
+    prefix of the change list already breaks the history.
+    """
+    fact = new.fact
+    if isinstance(fact, BudgetModification):
+        return "amount"
+    for n in range(1, len(fact.changes) + 1):
+        partial = attrs.evolve(new, fact=attrs.evolve(fact, changes=fact.changes[:n]))
+        try:
+            check_history([*history, partial])
+        except HistoryError:
+            return f"changes[{n}].{fact.changes[n - 1].action}"
+    return "changes"
 
 
 def check_new(history: Sequence[Recorded], new: Recorded, structure_on: Callable[[date], Structure | None]) -> None:
@@ -160,9 +180,9 @@ def check_new(history: Sequence[Recorded], new: Recorded, structure_on: Callable
                 raise broken.error from None
             old = broken.recorded
             raise EntryError(
-                None,
+                _blamed_field(history, new),
                 f"it would break the {old.kind} entry recorded as seq {old.seq} "
-                f"(effective {old.fact.date}): {broken.error}",
+                f"(effective {old.fact.date}): {broken.error.message}",
             ) from None
     else:
         structure = structure_on(new.fact.date)

@@ -29,6 +29,7 @@ from .facts import (
     Recorded,
     Reformulation,
     Update,
+    a_kind,
 )
 from .values import EntryError
 
@@ -155,8 +156,8 @@ class Structure:
             if parent.kind != expected:
                 raise EntryError(
                     "parent",
-                    f"parent {parent.code} of {element.kind.replace('_', ' ')} {element.code} "
-                    f"is a {parent.kind.replace('_', ' ')}, expected a {expected.replace('_', ' ')}",
+                    f"parent {parent.code} of {element.code} is {a_kind(parent.kind)}, "
+                    f"expected {a_kind(expected)}",
                 )
             if not parent.active:
                 raise EntryError(
@@ -178,11 +179,11 @@ class Structure:
     def _update(self, change: Update, on: date) -> None:
         node = self.active_node(change.code, on)
         if change.schedule is not None and node.kind != SHORT_TERM_ACTION:
-            raise EntryError("schedule", f"{node.code} is a {node.kind}; only short-term actions have a schedule")
+            raise EntryError("schedule", f"{node.code} is {a_kind(node.kind)}; only short-term actions have a schedule")
         if change.weight is not None and node.kind == STRATEGIC_ACTION:
             raise EntryError("weight", f"{node.code} is a strategic action; it has no weight of its own")
         if change.sector_code is not None and node.kind != STRATEGIC_ACTION:
-            raise EntryError("sector_code", f"{node.code} is a {node.kind}; only strategic actions have a sector code")
+            raise EntryError("sector_code", f"{node.code} is {a_kind(node.kind)}; only strategic actions have a sector code")
         if change.title is not None:
             node.title = change.title
         if change.weight is not None:
@@ -202,7 +203,7 @@ class Structure:
     def _budget(self, code: str, source: str, amount: Decimal, on: date, field_name: str) -> None:
         node = self.node(code, field_name)
         if node.kind != OPERATION:
-            raise EntryError(field_name, f"{code} is a {node.kind}; budgets are held by operations")
+            raise EntryError(field_name, f"{code} is {a_kind(node.kind)}; budgets are held by operations")
         node.budget[source] = node.budget.get(source, Decimal(0)) + amount
 
 

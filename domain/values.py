@@ -14,9 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
 class EntryError(ValueError):

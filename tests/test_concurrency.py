@@ -290,3 +290,59 @@ def test_forced_race_to_approve_through_the_ledger(tmp_path):
     assert len(history) == 1
     winner = next(name for name, v in outcomes.items() if v == "ok")
     assert history[0].actor == winner
+
+
+# -- a writer waiting for the store's lock ----------------------------------------------------------
+
+
+def test_a_report_as_known_at_a_past_moment_never_changes(tmp_path):
+    """SPEC §3: recorded_at is set by the system *when the fact is stored*; §1: an auditor sees what a
+    report said when it was issued. So once a moment T has passed, the evaluation as known at T is
+    fixed: a fact stored after T must have recorded_at > T.
+
+    Here another connection holds the store's write lock while `poa apply` runs in a subprocess; the
+    apply waits for the lock (up to POA_LOCK_TIMEOUT), and commits only after T.
+    """
+    import sqlite3
+    import time
+    from datetime import date, datetime, timezone
+
+    from poa.projections.evaluation import evaluate
+
+    store = tmp_path / "poa.db"
+    setup = open_ledger(str(store), create=True)
+    setup.record([Command(KEY, parse_entry(APPROVAL), "tester", "setup", 1)])
+    setup.close()
+    batch = write_batch(tmp_path / "progress.json",
+                        [{"progress": {"code": "1.1", "percent": 40, "date": "2021-06-30"}}])
+
+    lock = sqlite3.connect(str(store), isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # another writer holds the write lock
+    writer = subprocess.Popen([*poa_command(), "apply", str(batch)], env=cli_env(store),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2.0)  # the apply has started, validated its entry and is waiting for the lock
+        assert writer.poll() is None, writer.stderr.read()
+        issued_at = datetime.now(timezone.utc)  # a report is issued now, as known now
+        as_of = date(2021, 12, 31)
+        reader = open_ledger(str(store), create=False)
+        then = evaluate(KEY, reader.history(KEY), as_of, issued_at)
+        reader.close()
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    out, err = writer.communicate(timeout=60)
+    assert writer.returncode == 0, err
+
+    history = open_ledger(str(store), create=False).history(KEY)
+    assert len(history) == 2
+    stored = history[1]
+    # the progress was stored after the report was issued ...
+    assert then.element("1.1").progress == 0
+    # ... so as known at that moment, it must still not be there
+    again = evaluate(KEY, history, as_of, issued_at)
+    assert again.element("1.1").progress == then.element("1.1").progress, (
+        f"the report as known at {issued_at.isoformat()} changed after the fact: a fact stored after that "
+        f"moment carries recorded_at {stored.recorded_at.isoformat()}"
+    )
+    assert stored.recorded_at > issued_at
