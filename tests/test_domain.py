@@ -287,7 +287,7 @@ def test_duplicate_code_is_refused():
 def test_parent_must_exist_and_be_of_the_right_kind():
     approval = base_approval()
     approval["approve"]["operations"].append({"code": "9.9", "parent": "1", "title": "bajo una AEI"})
-    with pytest.raises(EntryError, match="expected a short term action"):
+    with pytest.raises(EntryError, match="expected a short-term action"):
         Plan.approve(KEY, parse_entry(approval), "t")
     approval = base_approval()
     approval["approve"]["tasks"].append({"code": "9.9", "parent": "7.7.7", "title": "huérfana"})
