@@ -144,13 +144,17 @@ class Ledger(Application):
             start = page[-1].id + 1
 
     # -- writing -----------------------------------------------------------------
-    def record(self, batch: Sequence["Command"]) -> list[Plan]:
-        """Record every command of the batch, all or nothing; retried on a version conflict."""
+    def record(self, batch: Sequence["Command"]) -> None:
+        """Record every command of the batch, all or nothing; retried on a version conflict.
+
+        The plans are not returned: their events are re-stamped when committed
+        (`CommitTimeRecorder`), so read them back with `history()`.
+        """
         for attempt in range(WRITE_ATTEMPTS):
             plans = self._execute(batch)
             try:
                 self.save(*plans)
-                return plans
+                return
             except (IntegrityError, OperationalError):
                 if attempt == WRITE_ATTEMPTS - 1:
                     raise

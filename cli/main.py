@@ -60,6 +60,9 @@ store_option = click.option(
     help="SQLite file of the ledger (env POA_STORE).",
 )
 plan_option = click.option("--plan", envvar="POA_PLAN", help="Plan key such as AN-2020 (env POA_PLAN); optional when the store holds one plan.")
+known_at_option = click.option(
+    "--known-at", "known_at", help="Recorded time: an ISO timestamp (naive means UTC), or a date meaning the end of that day UTC. Default: now."
+)
 actor_option = click.option("--actor", envvar="POA_ACTOR", help="Who records the facts (env POA_ACTOR; default: the OS user).")
 
 
@@ -274,7 +277,7 @@ def store_for_writing(store: str):
 
 @cli.command()
 @click.option("--as-of", "as_of", help="Effective date, YYYY-MM-DD (default: today, within the plan's year).")
-@click.option("--known-at", "known_at", help="Recorded time (ISO timestamp, or a date: the end of that day, UTC). Default: now.")
+@known_at_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "md"]), default="table", show_default=True)
 @store_option
 @plan_option
@@ -285,7 +288,7 @@ def report(as_of, known_at, fmt, store, plan):
     key, history = plan_history(ledger, plan)
     year = history[0].fact.year
     day = parse_option_date(as_of, "--as-of") if as_of else default_as_of(year, date.today())
-    moment = parse_known_at(known_at) if known_at else datetime.now(timezone.utc)
+    moment = parse_known_at(known_at)
     try:
         ev = evaluate(key, history, day, moment)
     except NotInForce:
@@ -340,7 +343,7 @@ def _summary(event: dict) -> str:
 
 @cli.command()
 @click.option("--reference", help="Only the published report with this reference.")
-@click.option("--known-at", "known_at", help="Recorded time the ledger is read at (default: now).")
+@known_at_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @store_option
 @plan_option
@@ -349,7 +352,7 @@ def reconcile(reference, known_at, fmt, store, plan):
     """Compare every figure of the published reports with the ledger; exit 1 when any differs."""
     ledger = open_ledger(store, create=False)
     key, history = plan_history(ledger, plan)
-    moment = parse_known_at(known_at) if known_at else datetime.now(timezone.utc)
+    moment = parse_known_at(known_at)
     reports = [r for r in publications(history, moment) if reference is None or r.fact.reference == reference]
     if not reports:
         which = f"with reference {reference!r} " if reference else ""
@@ -452,8 +455,10 @@ def parse_option_date(value: str, option: str) -> date:
         raise Refused(f"option {option}: {error.message}") from None
 
 
-def parse_known_at(value: str) -> datetime:
-    """A recorded time: an ISO timestamp (naive means UTC), or a date meaning the end of that day UTC."""
+def parse_known_at(value: str | None) -> datetime:
+    """A recorded time: an ISO timestamp (naive means UTC), a date meaning the end of that day UTC, or now."""
+    if not value:
+        return datetime.now(timezone.utc)
     text = value.strip()
     if len(text) == 10:
         return end_of_day(parse_option_date(text, "--known-at"))

@@ -10,10 +10,11 @@ its own date.
 
 from __future__ import annotations
 
-import attrs
 from datetime import date
 from decimal import Decimal
 from typing import Callable, Sequence
+
+import attrs
 
 from .facts import (
     OPERATION,
