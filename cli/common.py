@@ -1,0 +1,183 @@
+"""What every `poa` command shares: the group, the common options, and how refusals are reported."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from poa.adapters.batch_files import BatchFileError
+from poa.adapters.store import Command, CommandError, Ledger, StoreError, open_ledger
+from poa.domain.entries import entry_kind, parse_entry
+from poa.domain.values import EntryError, parse_date
+from poa.projections.evaluation import default_as_of, end_of_day, evaluate
+
+DEFAULT_STORE = "poa.db"
+
+
+class Refused(click.ClickException):
+    """Bad input: exit status 2, one message, no traceback, nothing stored."""
+
+    exit_code = 2
+
+
+def refusing(command):
+    """Turn every input error raised below a command into a `Refused`."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (StoreError, BatchFileError) as error:
+            raise Refused(str(error)) from None
+
+    return wrapper
+
+
+store_option = click.option(
+    "--store",
+    envvar="POA_STORE",
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="SQLite file of the ledger (env POA_STORE).",
+)
+plan_option = click.option("--plan", envvar="POA_PLAN", help="Plan key such as AN-2020 (env POA_PLAN); optional when the store holds one plan.")
+known_at_option = click.option(
+    "--known-at", "known_at", help="Recorded time: an ISO timestamp (naive means UTC), or a date meaning the end of that day UTC. Default: now."
+)
+actor_option = click.option("--actor", envvar="POA_ACTOR", help="Who records the facts (env POA_ACTOR; default: the OS user).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="poa-ledger")
+def cli():
+    """POA Ledger: an event-sourced ledger of a public entity's annual operating plan."""
+
+
+def record_entry(store, plan, actor, kind, fields, source, locate=None):
+    """Record one entry given by a command's options or a single file.
+
+    `locate(field)` names where a field of the entry came from, when that is not
+    simply the option of the same name (the changes of `poa reformulate`).
+    """
+    try:
+        fact = parse_entry({kind: fields})
+    except EntryError as error:
+        raise Refused(describe(source, None, kind, error, locate)) from None
+    with store_for_writing(store) as ledger:
+        key = plan or only_plan(ledger, "no plan named")
+        record(ledger, [Command(key, fact, actor or default_actor(), source, 0, "option --plan")], locate)
+
+
+def record(ledger: Ledger, commands: list[Command], locate=None) -> None:
+    try:
+        ledger.record(commands)
+    except CommandError as refused:
+        c = refused.command
+        if isinstance(refused.error, StoreError):  # an unknown plan
+            where = "" if c.source == "command line" else f"{c.source}: entry {c.entry} ({c.fact.kind}): "
+            raise Refused(f"{where}{c.plan_origin}: {refused.error}") from None
+        raise Refused(describe(c.source, c.entry or None, c.fact.kind, refused.error, locate)) from None
+    for key in dict.fromkeys(c.plan for c in commands):
+        history = ledger.history(key)
+        counted = sum(1 for c in commands if c.plan == key)
+        as_of = default_as_of(history[0].fact.year, date.today())
+        ev = evaluate(key, history, as_of, datetime.now(timezone.utc))
+        click.echo(
+            f"{key}: {counted} entr{'y' if counted == 1 else 'ies'} recorded "
+            f"(now seq {len(history)}); {len(ev.warnings)} warning(s) as of {as_of} "
+            f"(see `poa report`).",
+            err=True,
+        )
+
+
+@contextmanager
+def store_for_writing(store: str):
+    """The ledger to write to; a store file this command created is removed if it is refused."""
+    existed = Path(store).exists()
+    ledger = open_ledger(store, create=True)
+    try:
+        yield ledger
+    except Refused:
+        if not existed:
+            ledger.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(store + suffix).unlink(missing_ok=True)
+        raise
+
+
+
+
+def describe(source: str, entry: int | None, kind: str | None, error: Exception, locate=None) -> str:
+    """``FILE: entry N (kind): field 'x': message``; on the command line, fields are options."""
+    if source == "command line" and isinstance(error, EntryError) and error.field:
+        located = locate(error.field) if locate else None
+        if located:
+            return f"{located}: {error.message}"
+        head = error.field.split(".")[0].split("[")[0]
+        rest = error.field[len(head):]
+        return f"option --{head.replace('_', '-')}{rest}: {error.message}"
+    where = source
+    if entry is not None:
+        where += f": entry {entry}" + (f" ({kind})" if kind else "")
+    return f"{where}: {error}"
+
+
+def entry_kind_or_none(entry) -> str | None:
+    try:
+        return entry_kind(entry)
+    except EntryError:
+        return None
+
+
+def plan_history(ledger: Ledger, plan: str | None):
+    """The plan named by --plan (or the store's only plan) and its history."""
+    key = plan or only_plan(ledger, "no plan named")
+    try:
+        return key, ledger.history(key)
+    except StoreError as error:
+        raise Refused(f"option --plan: {error}") from None
+
+
+def only_plan(ledger: Ledger, context: str) -> str:
+    keys = [key for key, _ in ledger.plans()]
+    if len(keys) == 1:
+        return keys[0]
+    if not keys:
+        raise Refused(f"{context}: the store holds no plan yet; name one with --plan or a 'plan:' key")
+    raise Refused(f"{context}: the store holds {len(keys)} plans ({', '.join(keys)}); choose one with --plan or POA_PLAN")
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER") or "unknown"
+
+
+def parse_option_date(value: str, option: str) -> date:
+    try:
+        return parse_date(value, option)
+    except EntryError as error:
+        raise Refused(f"option {option}: {error.message}") from None
+
+
+def parse_known_at(value: str | None) -> datetime:
+    """A recorded time: an ISO timestamp (naive means UTC), a date meaning the end of that day UTC, or now."""
+    if not value:
+        return datetime.now(timezone.utc)
+    text = value.strip()
+    if len(text) == 10:
+        return end_of_day(parse_option_date(text, "--known-at"))
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise Refused(f"option --known-at: must be a timestamp such as 2021-01-20T18:00:00Z or a date, got {value!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)

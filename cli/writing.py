@@ -1,0 +1,174 @@
+"""Commands that record facts: `apply` and one command per entry kind."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from poa.adapters.batch_files import parse_text, read_batch, read_data
+from poa.adapters.store import Command
+from poa.domain.entries import parse_entry
+from poa.domain.values import EntryError
+
+from .common import (
+    Refused,
+    actor_option,
+    cli,
+    default_actor,
+    describe,
+    entry_kind_or_none,
+    only_plan,
+    plan_option,
+    record,
+    record_entry,
+    refusing,
+    store_for_writing,
+    store_option,
+)
+
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@store_option
+@plan_option
+@actor_option
+@refusing
+def apply(files, store, plan, actor):
+    """Apply batch FILES (YAML or JSON; - for stdin) atomically: every entry of every file, or nothing."""
+    batches = [read_batch(path) for path in files]
+    parsed = []
+    for batch in batches:
+        for number, entry in enumerate(batch.entries, start=1):
+            try:
+                parsed.append((batch, number, parse_entry(entry)))
+            except EntryError as error:
+                raise Refused(describe(batch.source, number, entry_kind_or_none(entry), error)) from None
+    with store_for_writing(store) as ledger:
+        commands = []
+        for batch, number, fact in parsed:
+            key, origin = (batch.plan, "field 'plan'") if batch.plan else (plan, "option --plan")
+            if key is None:
+                key = only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
+            commands.append(Command(key, fact, actor or default_actor(), batch.source, number, origin))
+        record(ledger, commands)
+
+
+@cli.command()
+@click.argument("file")
+@store_option
+@plan_option
+@actor_option
+@refusing
+def approve(file, store, plan, actor):
+    """Approve a new plan from a structure FILE (the fields of an `approve` entry)."""
+    if not plan:
+        raise Refused("option --plan: name the new plan (for example --plan AN-2020)")
+    data, source = read_data(file)
+    record_entry(store, plan, actor, "approve", data, source)
+
+
+@cli.command()
+@click.option("--date", "date_", required=True, help="Effective date, YYYY-MM-DD.")
+@click.option("--reference", required=True, help="Resolution that approves it.")
+@click.option("--reason", required=True)
+@click.option("--changes", "changes_file", help="YAML or JSON file with the list of changes.")
+@click.option("--add", "adds", multiple=True, help='New element, e.g. "{kind: operation, code: 6.1.1.5, parent: 6.1.1, title: ...}".')
+@click.option("--update", "updates", multiple=True, help='e.g. "{code: 6.1.1, weight: 10}".')
+@click.option("--cancel", "cancels", multiple=True, help="Code of an element to cancel (with its descendants).")
+@click.option("--budget", "budgets", multiple=True, help='Budget line, e.g. "{code: 6.1.1.1, source: Otros, amount: -1000}".')
+@store_option
+@plan_option
+@actor_option
+@refusing
+def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, budgets, store, plan, actor):
+    """Record an approved reformulation: from a changes file, or from repeated options.
+
+    Changes given as options apply in this order: adds, updates, budget lines, cancellations.
+    """
+    changes, origins = [], []
+    if changes_file:
+        data, source = read_data(changes_file)
+        if isinstance(data, dict) and set(data) == {"changes"}:
+            data = data["changes"]
+        if not isinstance(data, list):
+            raise Refused(f"{changes_file}: a changes file is a list of add/update/cancel/budget changes")
+        changes += data
+        origins += [f"{source}: change {n}" for n in range(1, len(data) + 1)]
+    for action, values in (("add", adds), ("update", updates), ("budget", budgets)):
+        for value in values:
+            changes.append({action: parse_text(value, f"option --{action}", json_format=False)})
+            origins.append(f"option --{action} {value!r}")
+    changes += [{"cancel": {"code": code}} for code in cancels]
+    origins += [f"option --cancel {code!r}" for code in cancels]
+
+    def locate(field: str) -> str | None:
+        """``changes[3].add.parent`` → where change 3 came from, and its field."""
+        match = re.match(r"changes\[(\d+)\](?:\.\w+)?(?:\.(.+))?$", field)
+        if not match or not changes:
+            return None
+        where = origins[int(match.group(1)) - 1]
+        return f"{where}: field '{match.group(2)}'" if match.group(2) else where
+
+    fields = {"date": date_, "reference": reference, "reason": reason, "changes": changes}
+    record_entry(store, plan, actor, "reformulate", fields, "command line", locate)
+
+
+def _record_options(kind, spec):
+    """A command recording one entry of `kind` whose fields are the options in `spec`."""
+
+    def command(store, plan, actor, **options):
+        fields = {name.rstrip("_"): value for name, value in options.items() if value is not None}
+        record_entry(store, plan, actor, kind, fields, "command line")
+
+    for name, required, help_text in reversed(spec):
+        command = click.option(f"--{name}", f"{name}_" if name == "date" else name, required=required, help=help_text)(command)
+    return command
+
+
+_DATE_HELP = "Effective (cut-off) date, YYYY-MM-DD."
+_PLAN_WIDE = "Element code; omit it for the plan as a whole."
+_SIMPLE_COMMANDS = {
+    "budget": (
+        "Record a budget modification of one operation and source (signed amount).",
+        [("code", True, "Operation code."), ("source", True, "Funding source (TGN, Otros, ...)."),
+         ("amount", True, "Signed amount."), ("date", True, _DATE_HELP),
+         ("reference", True, "Resolution that approves it."), ("reason", True, None)],
+    ),
+    "progress": (
+        "Record cumulative physical progress (0-100) of an element at a cut-off date.",
+        [("code", True, None), ("percent", True, "0 to 100, at most 2 decimals."), ("date", True, _DATE_HELP),
+         ("note", False, None)],
+    ),
+    "execution": (
+        "Record cumulative budget execution of an operation or short-term action.",
+        [("code", True, None), ("amount", True, "Cumulative amount executed."), ("date", True, _DATE_HELP),
+         ("source", False, "Funding source; omit for the total.")],
+    ),
+    "result": ("Attach a result text to an element (or to the plan).", [("code", False, _PLAN_WIDE), ("date", True, _DATE_HELP), ("text", True, None)]),
+    "justify": ("Record the justification of a deviation (of an element or of the plan).", [("code", False, _PLAN_WIDE), ("date", True, _DATE_HELP), ("text", True, None)]),
+}
+for _kind, (_help, _spec) in _SIMPLE_COMMANDS.items():
+    _cmd = _record_options(_kind, _spec)
+    _cmd = refusing(actor_option(plan_option(store_option(_cmd))))
+    cli.command(name=_kind, help=_help)(_cmd)
+
+
+@cli.command()
+@click.option("--reference", required=True, help="The report's title or number.")
+@click.option("--issued", required=True, help="When the entity issued it, YYYY-MM-DD.")
+@click.option("--date", "date_", required=True, help="Its cut-off date, YYYY-MM-DD.")
+@click.option("--declared", required=True, help='Declared plan totals, e.g. "{budget_current: 578301240, physical_progress_pct: 82.41}".')
+@click.option("--short-term-actions", "short_term_actions", help='Declared figures per ACP, e.g. "{6.1.1: {progress_pct: 78.92}}".')
+@store_option
+@plan_option
+@actor_option
+@refusing
+def publish(reference, issued, date_, declared, short_term_actions, store, plan, actor):
+    """Record a report the entity issued, with the figures it declared (compare them with `poa reconcile`)."""
+    fields = {"reference": reference, "issued": issued, "date": date_}
+    fields["declared"] = parse_text(declared, "option --declared", json_format=False)
+    if short_term_actions:
+        fields["short_term_actions"] = parse_text(short_term_actions, "option --short-term-actions", json_format=False)
+    record_entry(store, plan, actor, "publish", fields, "command line")
