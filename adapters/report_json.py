@@ -63,6 +63,14 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
         ],
         "results": [_note(n) for n in ev.results],
         "justifications": [_note(n) for n in ev.justifications],
+        "closed": None
+        if ev.closed is None
+        else {
+            "date": ev.closed.fact.date.isoformat(),
+            "reference": ev.closed.fact.reference,
+            "seq": ev.closed.seq,
+            "recorded_at": ev.closed.recorded_at.isoformat(),
+        },
     }
 
 

@@ -66,8 +66,13 @@ def layout(ev: Evaluation) -> list[Block]:
             "paragraph",
             text=(
                 f"Al {ev.as_of.isoformat()} ({QUARTER_NAMES[quarter - 1]} trimestre), según lo registrado hasta "
-                f"{ev.known_at.isoformat(timespec='seconds')}. POA aprobado el {ev.approved_on.isoformat()} "
+                f"{ev.known_at.isoformat(timespec='microseconds')}. POA aprobado el {ev.approved_on.isoformat()} "
                 f"({ev.reference})."
+                + (
+                    f" Gestión cerrada el {ev.closed.fact.date.isoformat()} ({ev.closed.fact.reference})."
+                    if ev.closed
+                    else ""
+                )
             ),
         ),
         Block("section", title="I. Estructura del POA"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from functools import wraps
 from pathlib import Path
 
@@ -167,17 +167,19 @@ def parse_option_date(value: str, option: str) -> date:
         raise Refused(f"option {option}: {error.message}") from None
 
 
-def parse_known_at(value: str | None) -> datetime:
-    """A recorded time: an ISO timestamp (naive means UTC), a date meaning the end of that day UTC, or now."""
+def parse_known_at(value: str | None, *, option: str = "--known-at", start_of_day: bool = False) -> datetime:
+    """A recorded time: an ISO timestamp (naive means UTC), or a date meaning the end of that day
+    UTC (its start with `start_of_day`); None means now."""
     if not value:
         return datetime.now(timezone.utc)
     text = value.strip()
     if len(text) == 10:
-        return end_of_day(parse_option_date(text, "--known-at"))
+        day = parse_option_date(text, option)
+        return datetime.combine(day, time.min, tzinfo=timezone.utc) if start_of_day else end_of_day(day)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise Refused(f"option --known-at: must be a timestamp such as 2021-01-20T18:00:00Z or a date, got {value!r}") from None
+        raise Refused(f"option {option}: must be a timestamp such as 2021-01-20T18:00:00Z or a date, got {value!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)

@@ -11,14 +11,20 @@ import click
 from poa.adapters.report_csv import history_to_csv, report_to_csv
 from poa.adapters.report_json import difference_to_dict, evaluation_to_dict, recorded_to_dict
 from poa.adapters.report_text import Block, layout, to_markdown, to_rich
-from poa.adapters.store import open_ledger
+from poa.adapters.store import Command, CommandError, open_ledger
+from poa.domain.facts import ReportIssued
 from poa.projections.evaluation import NotInForce, default_as_of, evaluate
+from poa.projections.history import HistoryFilter, known_codes, select, with_descendants
+from poa.projections.issued import UnknownReport, View, issued, issued_reports, issued_view
 from poa.projections.reconciliation import publications
 from poa.projections.reconciliation import reconcile as reconcile_report
 
 from .common import (
     Refused,
+    actor_option,
     cli,
+    default_actor,
+    describe,
     known_at_option,
     parse_known_at,
     parse_option_date,
@@ -30,59 +36,166 @@ from .common import (
 
 
 
+REPORT_FORMATS = ["table", "json", "csv", "md"]
+
+
 @cli.command()
 @click.option("--as-of", "as_of", help="Effective date, YYYY-MM-DD (default: today, within the plan's year).")
 @known_at_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "md"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), help="Output format (default: table, or the issued report's).")
+@click.option("--issue", "issue_ref", metavar="REFERENCE", help="Record this report as issued under REFERENCE, then print it.")
+@click.option("--issued", "issued_ref", metavar="REFERENCE", help="Reproduce the report issued as REFERENCE, exactly as it was printed.")
 @store_option
 @plan_option
+@actor_option
 @refusing
-def report(as_of, known_at, fmt, store, plan):
-    """The plan and its evaluation at --as-of, as known at --known-at."""
+def report(as_of, known_at, fmt, issue_ref, issued_ref, store, plan, actor):
+    """The plan and its evaluation at --as-of, as known at --known-at.
+
+    With --issue the report is recorded as issued (its reference, as-of date and
+    format) and printed as known at that very moment; --issued reproduces it,
+    byte for byte, whatever was recorded afterwards.
+    """
     ledger = open_ledger(store, create=False)
     key, history = plan_history(ledger, plan)
-    year = history[0].fact.year
-    day = parse_option_date(as_of, "--as-of") if as_of else default_as_of(year, date.today())
-    moment = parse_known_at(known_at)
+    if issued_ref is not None:
+        if as_of or known_at or issue_ref:
+            raise Refused("option --issued: reproduces the issued report's own view; drop --as-of, --known-at and --issue")
+        try:
+            printed = issued(history, issued_ref)
+        except UnknownReport as error:
+            raise Refused(f"option --issued: {error}") from None
+        view = issued_view(printed)
+        fmt = fmt or printed.fact.format
+    else:
+        year = history[0].fact.year
+        day = parse_option_date(as_of, "--as-of") if as_of else default_as_of(year, date.today())
+        if issue_ref is not None:
+            if known_at:
+                raise Refused("option --known-at: an issued report is printed as known at the moment it is issued")
+            fmt = fmt or "table"
+            history = issue_report(ledger, key, ReportIssued(issue_ref, day, fmt), actor)
+            view = issued_view(issued(history, issue_ref))
+        else:
+            view = View(day, parse_known_at(known_at))
+    click.echo(render_report(evaluation_at(key, history, view), fmt or "table"), nl=False)
+
+
+def issue_report(ledger, key: str, fact: ReportIssued, actor: str | None):
+    """Record that a report is issued; the history read back includes it, with its recorded time."""
+    command = Command(key, fact, actor or default_actor(), "command line", 0, "option --plan")
     try:
-        ev = evaluate(key, history, day, moment)
+        ledger.record([command])
+    except CommandError as refused:
+        raise Refused(describe("command line", None, "issue", refused.error, lambda f: "option --issue" if f == "reference" else None)) from None
+    history = ledger.history(key)
+    r = issued(history, fact.reference)
+    click.echo(f"{key}: report {fact.reference!r} issued (seq {r.seq}, recorded at {r.recorded_at.isoformat()}).", err=True)
+    return history
+
+
+def evaluation_at(key: str, history, view: View):
+    try:
+        return evaluate(key, history, view.as_of, view.known_at)
     except NotInForce:
         approval = history[0]
         raise Refused(
-            f"plan {key} is not in force at --as-of {day} as known at {moment.isoformat()}: "
+            f"plan {key} is not in force at --as-of {view.as_of} as known at {view.known_at.isoformat()}: "
             f"approved on {approval.fact.date}, recorded at {approval.recorded_at.isoformat()}"
         ) from None
+
+
+def render_report(ev, fmt: str) -> str:
+    """The report text in one format: the same evaluation always gives the same bytes."""
     if fmt == "json":
-        click.echo(json.dumps(evaluation_to_dict(ev), ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        click.echo(report_to_csv(ev), nl=False)
-    elif fmt == "md":
-        click.echo(to_markdown(layout(ev)), nl=False)
-    else:
-        click.echo(to_rich(layout(ev)), nl=False)
+        return json.dumps(evaluation_to_dict(ev), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return report_to_csv(ev)
+    if fmt == "md":
+        return to_markdown(layout(ev))
+    return to_rich(layout(ev))
 
 
 @cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@store_option
+@plan_option
+@refusing
+def reports(fmt, store, plan):
+    """The reports issued with `poa report --issue`."""
+    ledger = open_ledger(store, create=False)
+    key, history = plan_history(ledger, plan)
+    rows = [
+        {
+            "reference": r.fact.reference,
+            "as_of": r.fact.date.isoformat(),
+            "format": r.fact.format,
+            "issued_at": r.recorded_at.isoformat(),
+            "actor": r.actor,
+            "seq": r.seq,
+        }
+        for r in issued_reports(history)
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        headers = ("Referencia", "Al", "Formato", "Emitido (UTC)", "Actor", "Seq")
+        table = tuple(tuple(str(v) for v in row.values()) for row in rows)
+        click.echo(to_rich([Block("table", title=f"Informes emitidos de {key}", headers=headers, rows=table)]), nl=False)
+
+
+HISTORY_KINDS = ["approve", "reformulate", "budget", "progress", "execution", "result", "justify", "publish", "close", "reopen", "issue"]
+
+
+@cli.command()
+@click.option("--code", help="Only facts about this element.")
+@click.option("--descendants", is_flag=True, help="With --code: also facts about every element under it.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(HISTORY_KINDS), help="Only facts of this kind (repeatable).")
+@click.option("--actor", help="Only facts recorded by this actor.")
+@click.option("--reference", help="Only facts with this reference.")
+@click.option("--since", help="Recorded at or after (timestamp, or a date: its start, UTC).")
+@click.option("--until", help="Recorded at or before (timestamp, or a date: its end, UTC).")
+@click.option("--from", "date_from", help="Effective on or after this date.")
+@click.option("--to", "date_to", help="Effective on or before this date.")
+@click.option("--late", "late_days", type=click.IntRange(min=0), help="Recorded more than DAYS after their effective date.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @store_option
 @plan_option
 @refusing
-def history(fmt, store, plan):
-    """Every event of the plan, in recorded order."""
+def history(code, descendants, kinds, actor, reference, since, until, date_from, date_to, late_days, fmt, store, plan):
+    """The plan's events in recorded order, all or those matching every filter given."""
     ledger = open_ledger(store, create=False)
-    key, history = plan_history(ledger, plan)
-    events = [recorded_to_dict(key, r) for r in history]
+    key, events = plan_history(ledger, plan)
+    codes = None
+    if code is not None:
+        if code not in known_codes(events):
+            raise Refused(f"option --code: unknown code {code} in plan {key}")
+        codes = frozenset(with_descendants(events, code) if descendants else {code})
+    elif descendants:
+        raise Refused("option --descendants: needs --code")
+    criteria = HistoryFilter(
+        codes=codes,
+        kinds=frozenset(kinds),
+        actor=actor,
+        reference=reference,
+        since=parse_known_at(since, option="--since", start_of_day=True) if since else None,
+        until=parse_known_at(until, option="--until") if until else None,
+        date_from=parse_option_date(date_from, "--from") if date_from else None,
+        date_to=parse_option_date(date_to, "--to") if date_to else None,
+        late_days=late_days,
+    )
+    rows = [recorded_to_dict(key, r) for r in select(events, criteria)]
     if fmt == "json":
-        click.echo(json.dumps(events, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        click.echo(history_to_csv(events), nl=False)
+        click.echo(history_to_csv(rows), nl=False)
     else:
-        rows = tuple(
+        table = tuple(
             (str(e["seq"]), e["recorded_at"][:19], e["kind"], e["date"], e["reference"] or "", e["actor"], _summary(e))
-            for e in events
+            for e in rows
         )
         headers = ("Seq", "Registrado (UTC)", "Tipo", "Fecha", "Referencia", "Actor", "Datos")
-        click.echo(to_rich([Block("table", title=f"Historial de {key}", headers=headers, rows=rows, right=frozenset({0}))]), nl=False)
+        click.echo(to_rich([Block("table", title=f"Historial de {key}", headers=headers, rows=table, right=frozenset({0}))]), nl=False)
 
 
 def _summary(event: dict) -> str:

@@ -148,6 +148,14 @@ _SIMPLE_COMMANDS = {
     ),
     "result": ("Attach a result text to an element (or to the plan).", [("code", False, _PLAN_WIDE), ("date", True, _DATE_HELP), ("text", True, None)]),
     "justify": ("Record the justification of a deviation (of an element or of the plan).", [("code", False, _PLAN_WIDE), ("date", True, _DATE_HELP), ("text", True, None)]),
+    "close": (
+        "Close the plan's year: afterwards facts dated inside the year are refused until it is reopened.",
+        [("date", True, "Closing date, YYYY-MM-DD."), ("reference", True, "Resolution that closes it.")],
+    ),
+    "reopen": (
+        "Reopen a closed plan, with its resolution and reason.",
+        [("date", True, "Reopening date, YYYY-MM-DD."), ("reference", True, "Resolution that reopens it."), ("reason", True, None)],
+    ),
 }
 for _kind, (_help, _spec) in _SIMPLE_COMMANDS.items():
     _cmd = _record_options(_kind, _spec)

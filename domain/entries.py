@@ -20,6 +20,7 @@ from .facts import (
     BudgetLine,
     BudgetModification,
     Cancel,
+    Closing,
     Element,
     Execution,
     Fact,
@@ -27,6 +28,7 @@ from .facts import (
     Progress,
     Publication,
     Reformulation,
+    Reopening,
     Result,
     Update,
 )
@@ -300,6 +302,18 @@ def _declared(value: object, field: str, figures: tuple[str, ...]) -> dict:
     return declared
 
 
+def parse_closing(data: object) -> Closing:
+    check_fields(data, None, {"date", "reference"}, set())
+    return Closing(parse_date(data["date"], "date"), parse_text(data["reference"], "reference"))
+
+
+def parse_reopening(data: object) -> Reopening:
+    check_fields(data, None, {"date", "reference", "reason"}, set())
+    return Reopening(
+        parse_date(data["date"], "date"), parse_text(data["reference"], "reference"), parse_text(data["reason"], "reason")
+    )
+
+
 PARSERS = {
     "approve": parse_approval,
     "reformulate": parse_reformulation,
@@ -309,6 +323,8 @@ PARSERS = {
     "result": parse_result,
     "justify": parse_justification,
     "publish": parse_publication,
+    "close": parse_closing,
+    "reopen": parse_reopening,
 }
 
 

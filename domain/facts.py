@@ -192,8 +192,45 @@ class Publication:
     short_term_actions: dict[str, dict[str, Decimal]] = field(factory=dict, converter=dict)
 
 
-Fact = Approval | Reformulation | BudgetModification | Progress | Execution | Result | Justification | Publication
-FACT_TYPES = (Approval, Reformulation, BudgetModification, Progress, Execution, Result, Justification, Publication)
+@frozen
+class Closing:
+    """The year closed: afterwards facts dated inside the year are refused until a reopening."""
+
+    kind = "close"
+    date: date
+    reference: str
+
+
+@frozen
+class Reopening:
+    """A closed plan reopened, with the resolution and the reason."""
+
+    kind = "reopen"
+    date: date
+    reference: str
+    reason: str
+
+
+@frozen
+class ReportIssued:
+    """A report printed with `poa report --issue`: reproducible as of `date`, as known when it was recorded."""
+
+    kind = "issue"
+    reference: str
+    date: date
+    format: str
+
+
+Fact = (
+    Approval | Reformulation | BudgetModification | Progress | Execution | Result | Justification | Publication
+    | Closing | Reopening | ReportIssued
+)
+FACT_TYPES = (
+    Approval, Reformulation, BudgetModification, Progress, Execution, Result, Justification, Publication,
+    Closing, Reopening, ReportIssued,
+)
+# facts about the plan's records rather than the plan: allowed while the plan is closed
+ABOUT_RECORDS = (Publication, Closing, Reopening, ReportIssued)
 STRUCTURAL = (Approval, Reformulation, BudgetModification)
 VALUE_TYPES = FACT_TYPES + (Element, Add, Update, Cancel, BudgetLine)
 

@@ -18,6 +18,9 @@ from .facts import (
     STRUCTURAL,
     Approval,
     BudgetModification,
+    Closing,
+    Reopening,
+    ReportIssued,
     Execution,
     Fact,
     Justification,
@@ -81,6 +84,15 @@ class Plan(Aggregate):
     class ReportPublished(FactRecorded):
         pass
 
+    class Closed(FactRecorded):
+        pass
+
+    class Reopened(FactRecorded):
+        pass
+
+    class ReportIssued(FactRecorded):
+        pass
+
     def __init__(self, key: str, actor: str, fact: Approval):
         self.key = key
         self.history: list[Recorded] = []
@@ -127,4 +139,7 @@ _EVENT_FOR = {
     Result: Plan.ResultRecorded,
     Justification: Plan.JustificationRecorded,
     Publication: Plan.ReportPublished,
+    Closing: Plan.Closed,
+    Reopening: Plan.Reopened,
+    ReportIssued: Plan.ReportIssued,
 }

@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 import attrs
 
 from .facts import (
+    ABOUT_RECORDS,
     OPERATION,
     SHORT_TERM_ACTION,
     STRATEGIC_ACTION,
@@ -24,11 +25,14 @@ from .facts import (
     Approval,
     BudgetLine,
     BudgetModification,
+    Closing,
     Execution,
     Progress,
     Publication,
     Recorded,
     Reformulation,
+    Reopening,
+    ReportIssued,
     a_kind,
 )
 from .structure import Structure, structural_order
@@ -45,9 +49,12 @@ def check_approval(recorded: Recorded) -> Structure:
 
 
 def check_dates(approval: Approval, recorded: Recorded) -> None:
-    """Every fact but the approval falls inside the plan's year, not before the approval."""
+    """Every fact but the approval falls inside the plan's year (a closing or reopening may
+    come after it), and not before the approval."""
     day = recorded.fact.date
-    if not date(approval.year, 1, 1) <= day <= date(approval.year, 12, 31):
+    if isinstance(recorded.fact, (Closing, Reopening)):
+        pass
+    elif not date(approval.year, 1, 1) <= day <= date(approval.year, 12, 31):
         raise EntryError("date", f"{day} is outside the plan's year {approval.year}")
     if day < approval.date:
         raise EntryError("date", f"{day} is before the plan's approval on {approval.date}")
@@ -61,7 +68,7 @@ def check_record(structure: Structure, recorded: Recorded) -> None:
             if structure.node(code, f"short_term_actions.{code}").kind != SHORT_TERM_ACTION:
                 raise EntryError(f"short_term_actions.{code}", f"{code} is not a short-term action")
         return
-    if fact.code is None:  # a result or justification of the plan as a whole
+    if getattr(fact, "code", None) is None:  # of the plan as a whole, or about its records
         return
     node = structure.node(fact.code)
     if isinstance(fact, Progress):
@@ -163,6 +170,38 @@ def _blamed_field(history: Sequence[Recorded], new: Recorded) -> str:
     return "changes"
 
 
+def closing_state(history: Sequence[Recorded]) -> Recorded | None:
+    """The closing in force (recorded order), or None when the plan is open."""
+    state = None
+    for r in history:
+        if isinstance(r.fact, Closing):
+            state = r
+        elif isinstance(r.fact, Reopening):
+            state = None
+    return state
+
+
+def check_closing(history: Sequence[Recorded], new: Recorded) -> None:
+    """A closed plan takes no fact of its year until reopened; closing and reopening alternate;
+    an issued report's reference is unique."""
+    fact = new.fact
+    closed = closing_state(history)
+    if isinstance(fact, Closing) and closed is not None:
+        raise EntryError(None, f"the plan is already closed ({closed.fact.reference}, seq {closed.seq})")
+    if isinstance(fact, Reopening) and closed is None:
+        raise EntryError(None, "the plan is not closed: there is nothing to reopen")
+    if closed is not None and not isinstance(fact, ABOUT_RECORDS):
+        raise EntryError(
+            None,
+            f"the plan is closed since {closed.fact.date} ({closed.fact.reference}, seq {closed.seq}): "
+            "facts of its year are refused until it is reopened (poa reopen)",
+        )
+    if isinstance(fact, ReportIssued):
+        for r in history:
+            if isinstance(r.fact, ReportIssued) and r.fact.reference == fact.reference:
+                raise EntryError("reference", f"a report {fact.reference!r} was already issued (seq {r.seq})")
+
+
 def check_new(history: Sequence[Recorded], new: Recorded, structure_on: Callable[[date], Structure | None]) -> None:
     """Raise `EntryError` if recording `new` after `history` would break a rule.
 
@@ -173,6 +212,7 @@ def check_new(history: Sequence[Recorded], new: Recorded, structure_on: Callable
         raise EntryError(None, f"the plan is already approved ({history[0].fact.reference}, seq 1)")
     approval = history[0].fact
     check_dates(approval, new)
+    check_closing(history, new)
     if isinstance(new.fact, STRUCTURAL):
         try:
             check_history([*history, new])

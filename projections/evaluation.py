@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Iterable, Sequence
 
+import attrs
 from attrs import frozen
 
 from poa.domain.facts import (
@@ -27,6 +28,7 @@ from poa.domain.facts import (
     Recorded,
     Result,
 )
+from poa.domain.rules import closing_state
 from poa.domain.structure import Node, Structure, build
 
 from .warnings import Warning, find_warnings
@@ -65,6 +67,7 @@ class Figures:
     results: tuple[Note, ...] = ()
     justifications: tuple[Note, ...] = ()
     budget_modifications: tuple[Recorded, ...] = ()
+    closed: Recorded | None = None  # the closing in force at known_at (whatever as_of)
 
 
 @frozen
@@ -102,6 +105,7 @@ class Evaluation:
     results: tuple[Note, ...] = ()
     justifications: tuple[Note, ...] = ()
     budget_modifications: tuple[Recorded, ...] = ()
+    closed: Recorded | None = None  # the closing in force at known_at (whatever as_of)
 
     def elements(self) -> tuple[Figures, ...]:
         return self.strategic_actions + self.short_term_actions + self.operations + self.tasks
@@ -138,7 +142,8 @@ def evaluate(key: str, history: Sequence[Recorded], as_of: date, known_at: datet
     structure = build(seen)
     if structure is None:
         raise NotInForce(key)
-    return _Fold(key, structure, seen, as_of, known_at).evaluation()
+    closed = closing_state([r for r in history if r.recorded_at <= known_at])
+    return attrs.evolve(_Fold(key, structure, seen, as_of, known_at).evaluation(), closed=closed)
 
 
 class _Fold:

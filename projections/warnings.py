@@ -6,12 +6,13 @@ identifier other tools filter on.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
 from attrs import frozen
 
-from poa.domain.facts import OPERATION, SHORT_TERM_ACTION, Justification
+from poa.domain.facts import OPERATION, SHORT_TERM_ACTION, Justification, Recorded, ReportIssued
 from poa.domain.values import quantize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,10 +71,9 @@ def find_warnings(fold: "_Fold", summary: "Summary", by_kind: dict[str, list["Fi
                 f"{_n(f.budget_current - f.budget_executed)}.",
             )
     for r in fold.seen:
-        # a published report is late if recorded long after it was issued, not after its cut-off
-        day = getattr(r.fact, "issued", r.fact.date)
-        days = (r.recorded_at.date() - day).days
-        if days > LATE_AFTER_DAYS:
+        days = days_late(r)
+        if days is not None and days > LATE_AFTER_DAYS:
+            day = r.recorded_at.date() - timedelta(days=days)
             yield Warning(
                 LATE_RECORD,
                 getattr(r.fact, "code", None),
@@ -81,6 +81,16 @@ def find_warnings(fold: "_Fold", summary: "Summary", by_kind: dict[str, list["Fi
                 f"el {r.recorded_at:%Y-%m-%d}.",
                 seq=r.seq,
             )
+
+
+def days_late(r: Recorded) -> int | None:
+    """Days between a fact's date and its recording; None for an issued report (printed, not late).
+
+    A published report counts from the day it was issued, not from its cut-off date.
+    """
+    if isinstance(r.fact, ReportIssued):
+        return None
+    return (r.recorded_at.date() - getattr(r.fact, "issued", r.fact.date)).days
 
 
 def _unjustified_deviations(fold: "_Fold", acps: list["Figures"]) -> Iterable[Warning]:

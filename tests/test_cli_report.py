@@ -45,6 +45,7 @@ def test_json_report_keys_and_exact_strings(demo):
         "plan", "entity", "year", "as_of", "known_at", "summary", "strategic_actions",
         "short_term_actions", "operations", "tasks", "reformulations", "warnings",
         "results", "justifications",  # of the plan as a whole (entries without code)
+        "closed",  # the closing in force at known_at, or null
     }
     assert (report["plan"], report["entity"], report["year"], report["as_of"]) == (
         "DEMO-2021", "Entidad Demostrativa", 2021, "2021-09-30",

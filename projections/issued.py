@@ -1,0 +1,39 @@
+"""Reports issued with `poa report --issue`: which ones exist, and the view each one was printed from."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Sequence
+
+from attrs import frozen
+
+from poa.domain.facts import Recorded, ReportIssued
+
+
+@frozen
+class View:
+    """Where a report looks from: an effective date and a recorded time."""
+
+    as_of: date
+    known_at: datetime
+
+
+class UnknownReport(LookupError):
+    """No issued report has that reference."""
+
+
+def issued_reports(history: Sequence[Recorded]) -> list[Recorded]:
+    return [r for r in history if isinstance(r.fact, ReportIssued)]
+
+
+def issued(history: Sequence[Recorded], reference: str) -> Recorded:
+    for r in issued_reports(history):
+        if r.fact.reference == reference:
+            return r
+    known = ", ".join(repr(r.fact.reference) for r in issued_reports(history)) or "none"
+    raise UnknownReport(f"no report issued as {reference!r} (issued: {known})")
+
+
+def issued_view(report: Recorded) -> View:
+    """The view an issued report was printed from: its as_of, as known at the moment it was recorded."""
+    return View(report.fact.date, report.recorded_at)
