@@ -10,6 +10,7 @@ from functools import wraps
 from pathlib import Path
 
 import click
+from eventsourcing.persistence import PersistenceError
 
 from poa.adapters.batch_files import BatchFileError
 from poa.adapters.store import Command, CommandError, Ledger, StoreError, open_ledger
@@ -35,6 +36,8 @@ def refusing(command):
             return command(*args, **kwargs)
         except (StoreError, BatchFileError) as error:
             raise Refused(str(error)) from None
+        except PersistenceError as error:  # not the input's fault: exit 1, still no traceback
+            raise click.ClickException(f"the store could not complete the operation: {error}") from None
 
     return wrapper
 
