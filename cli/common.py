@@ -17,6 +17,7 @@ from poa.adapters.store import Command, CommandError, Ledger, StoreError, open_l
 from poa.domain.entries import entry_kind, parse_entry
 from poa.domain.values import EntryError, parse_date
 from poa.projections.evaluation import default_as_of, end_of_day, evaluate
+from poa.projections.issued import View
 
 DEFAULT_STORE = "poa.db"
 
@@ -136,6 +137,22 @@ def entry_kind_or_none(entry) -> str | None:
         return entry_kind(entry)
     except EntryError:
         return None
+
+
+def view_of(history, as_of: str | None, known_at: str | None) -> View:
+    """The view given by --as-of (default: today within the plan's year) and --known-at (default: now)."""
+    year = history[0].fact.year
+    day = parse_option_date(as_of, "--as-of") if as_of else default_as_of(year, date.today())
+    return View(day, parse_known_at(known_at))
+
+
+def not_in_force(key: str, history, view: View) -> Refused:
+    """The refusal of a view that precedes the plan's approval (in effect or in knowledge)."""
+    approval = history[0]
+    return Refused(
+        f"plan {key} is not in force at --as-of {view.as_of} as known at {view.known_at.isoformat()}: "
+        f"approved on {approval.fact.date}, recorded at {approval.recorded_at.isoformat()}"
+    )
 
 
 def plan_history(ledger: Ledger, plan: str | None):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 
 import click
 
@@ -13,7 +12,7 @@ from poa.adapters.report_json import difference_to_dict, evaluation_to_dict, rec
 from poa.adapters.report_text import Block, layout, to_markdown, to_rich
 from poa.adapters.store import Command, CommandError, open_ledger
 from poa.domain.facts import ReportIssued
-from poa.projections.evaluation import NotInForce, default_as_of, evaluate
+from poa.projections.evaluation import NotInForce, evaluate
 from poa.projections.history import HistoryFilter, known_codes, select, with_descendants
 from poa.projections.issued import UnknownReport, View, issued, issued_reports, issued_view
 from poa.projections.reconciliation import publications
@@ -26,12 +25,14 @@ from .common import (
     default_actor,
     describe,
     known_at_option,
+    not_in_force,
     parse_known_at,
     parse_option_date,
     plan_history,
     plan_option,
     refusing,
     store_option,
+    view_of,
 )
 
 
@@ -67,17 +68,14 @@ def report(as_of, known_at, fmt, issue_ref, issued_ref, store, plan, actor):
             raise Refused(f"option --issued: {error}") from None
         view = issued_view(printed)
         fmt = fmt or printed.fact.format
+    elif issue_ref is not None:
+        if known_at:
+            raise Refused("option --known-at: an issued report is printed as known at the moment it is issued")
+        fmt = fmt or "table"
+        history = issue_report(ledger, key, ReportIssued(issue_ref, view_of(history, as_of, None).as_of, fmt), actor)
+        view = issued_view(issued(history, issue_ref))
     else:
-        year = history[0].fact.year
-        day = parse_option_date(as_of, "--as-of") if as_of else default_as_of(year, date.today())
-        if issue_ref is not None:
-            if known_at:
-                raise Refused("option --known-at: an issued report is printed as known at the moment it is issued")
-            fmt = fmt or "table"
-            history = issue_report(ledger, key, ReportIssued(issue_ref, day, fmt), actor)
-            view = issued_view(issued(history, issue_ref))
-        else:
-            view = View(day, parse_known_at(known_at))
+        view = view_of(history, as_of, known_at)
     click.echo(render_report(evaluation_at(key, history, view), fmt or "table"), nl=False)
 
 
@@ -98,11 +96,7 @@ def evaluation_at(key: str, history, view: View):
     try:
         return evaluate(key, history, view.as_of, view.known_at)
     except NotInForce:
-        approval = history[0]
-        raise Refused(
-            f"plan {key} is not in force at --as-of {view.as_of} as known at {view.known_at.isoformat()}: "
-            f"approved on {approval.fact.date}, recorded at {approval.recorded_at.isoformat()}"
-        ) from None
+        raise not_in_force(key, history, view) from None
 
 
 def render_report(ev, fmt: str) -> str:

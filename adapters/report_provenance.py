@@ -1,0 +1,373 @@
+"""`poa explain`: where each figure of one element comes from, as JSON and as a Spanish table.
+
+JSON shape (stable English keys; amounts, weights and percentages are strings
+with two decimals as in `poa report`, dates and times ISO 8601)::
+
+    {
+      "plan", "entity", "year", "as_of", "known_at",
+      "element": {"code", "kind", "parent", "title", "status"},
+      "figures": {
+        "status": EXPLANATION,            # every element
+        "weight": EXPLANATION,
+        "progress_pct": EXPLANATION,
+        "programmed_pct": EXPLANATION,    # short-term and strategic actions
+        "deviation_pts": EXPLANATION,     # short-term and strategic actions
+        "budget": {SOURCE: EXPLANATION},  # operations, short-term and strategic actions
+        "budget_current": EXPLANATION,
+        "budget_executed": EXPLANATION,
+        "budget_execution_pct": EXPLANATION
+      }
+    }
+
+The `figures` keys are the element keys of `poa report --format json`, and each
+`value` is the string that report shows for the same as_of and known_at.
+`budget` holds the report's sources, plus any source whose budget lines are all
+not visible (value "0.00").
+
+EXPLANATION: ``{"value", "exact", "rule", "inputs", "parts", "events"}``
+
+- `value`: the figure as the report shows it (``"73.33"``; for `status` the
+  text ``"active"`` or ``"cancelled"``); `exact`: the exact decimal before
+  rounding (null for `status`).
+- `rule`, with its `inputs` (an object; the keys listed are always present):
+  `added` {added_on}; `cancelled` {cancelled_on, cancelled_with: the code whose
+  cancellation cascaded}; `structure_in_force` {} (weight: the approval, add or
+  update in effect); `sum_of_active_short_term_action_weights` {} (weight of a
+  strategic action); `direct_record` {}; `weighted_mean_of_children`
+  {weights_total}; `plain_mean_of_children` {weights_total} (the active
+  children's weights sum to 0); `weighted_mean_of_short_term_actions`
+  {weights_total}; `zero_weights_total` {weights_total}; `default_zero` {};
+  `schedule` {schedule: [4 values], quarter_ends_passed: [dates ≤ as_of]};
+  `programmed_minus_progress` {programmed, progress}; `sum_of_budget_lines` {};
+  `sum_over_sources` {}; `latest_record_per_source` {}; `sum_over_operations` {};
+  `sum_over_short_term_actions` {}; `executed_over_current` {executed, current};
+  `zero_current` {executed, current}.
+- `parts`: the terms the rule combined, each ``{"code", "source", "status",
+  "weight", "value", "exact", "role", "explanation"}``: children of a mean or a
+  sum (`role` `used`, or `excluded` for a cancelled child left out of a progress
+  mean; `explanation` is the child's own EXPLANATION of the same figure, null
+  when excluded), or funding sources of `budget_current` (`source` set).
+- `events`: every event behind the figure, in recorded order, each ``{"seq",
+  "recorded_at", "actor", "kind", "action", "reference", "date", "code",
+  "source", "value", "role"}``. `kind` is the event's entry kind (approve,
+  reformulate, budget, progress, execution); `action` what it did (approve, add,
+  update, cancel, budget_line, budget_modification, progress, execution); `code`
+  the element it names (an operation for budget lines, an ancestor for a
+  cascading cancellation); `value` what it states (a percent or amount string,
+  a schedule as a list, a status text). `role`: `used`, `superseded` (an
+  earlier cut-off date, or a change no longer in effect), `corrected` (a later
+  record for the same element, source and date replaced it), `not_known`
+  (recorded after known_at), `after_as_of` (dated after as_of).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from poa.domain.values import quantize
+from poa.projections.provenance import Evidence, Explanation, Part, Provenance
+
+from .report_text import Block
+
+
+def _two(value) -> str | None:
+    return None if value is None else str(quantize(value))
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return _two(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+# -- JSON ---------------------------------------------------------------------------------
+
+
+def provenance_to_dict(p: Provenance) -> dict:
+    figures: dict = {}
+    for f in p.figures:
+        if f.figure == "budget":
+            figures.setdefault("budget", {})[f.source] = explanation_to_dict(f)
+        else:
+            figures[f.figure] = explanation_to_dict(f)
+    return {
+        "plan": p.plan,
+        "entity": p.entity,
+        "year": p.year,
+        "as_of": p.as_of.isoformat(),
+        "known_at": p.known_at.isoformat(),
+        "element": {"code": p.code, "kind": p.kind, "parent": p.parent, "title": p.title, "status": p.status},
+        "figures": figures,
+    }
+
+
+def explanation_to_dict(e: Explanation) -> dict:
+    return {
+        "value": _plain(e.value),
+        "exact": str(e.value) if isinstance(e.value, Decimal) else None,
+        "rule": e.rule,
+        "inputs": {k: _plain(v) for k, v in e.inputs.items()},
+        "parts": [_part(p) for p in e.parts],
+        "events": [_event(ev) for ev in e.events],
+    }
+
+
+def _part(p: Part) -> dict:
+    return {
+        "code": p.code,
+        "source": p.source,
+        "status": p.status,
+        "weight": _two(p.weight),
+        "value": _two(p.value),
+        "exact": None if p.value is None else str(p.value),
+        "role": p.role,
+        "explanation": None if p.explanation is None else explanation_to_dict(p.explanation),
+    }
+
+
+def _event(e: Evidence) -> dict:
+    return {
+        "seq": e.seq,
+        "recorded_at": e.recorded_at.isoformat(),
+        "actor": e.actor,
+        "kind": e.kind,
+        "action": e.action,
+        "reference": e.reference,
+        "date": e.date.isoformat(),
+        "code": e.code,
+        "source": e.source,
+        "value": _plain(e.value),
+        "role": e.role,
+    }
+
+
+# -- the Spanish table -----------------------------------------------------------------------
+
+KIND_ES = {
+    "strategic_action": "Acción Estratégica Institucional",
+    "short_term_action": "Acción de Corto Plazo",
+    "operation": "Operación",
+    "task": "Tarea",
+}
+FIGURE_ES = {
+    "status": "Estado",
+    "weight": "Ponderación",
+    "progress_pct": "Avance físico (%)",
+    "programmed_pct": "Programado (%)",
+    "deviation_pts": "Desviación (puntos)",
+    "budget": "Presupuesto vigente",
+    "budget_current": "Presupuesto vigente total",
+    "budget_executed": "Presupuesto ejecutado",
+    "budget_execution_pct": "Ejecución presupuestaria (%)",
+}
+ROLE_ES = {
+    "used": "usado",
+    "superseded": "reemplazado",
+    "corrected": "corregido",
+    "not_known": "no conocido a --known-at",
+    "after_as_of": "posterior a --as-of",
+    "excluded": "excluido (cancelado)",
+}
+ACTION_ES = {
+    "approve": "aprobación",
+    "add": "incorporación",
+    "update": "modificación",
+    "cancel": "cancelación",
+    "budget_line": "línea presupuestaria",
+    "budget_modification": "modificación presupuestaria",
+    "progress": "avance",
+    "execution": "ejecución",
+}
+STATUS_ES = {"active": "activo", "cancelled": "cancelado"}
+_AMOUNTS = ("budget", "budget_current", "budget_executed")
+
+
+def _amount(value: Decimal) -> str:
+    return f"{quantize(value):,}"
+
+
+def _shown(figure: str, value) -> str:
+    if figure == "status":
+        return STATUS_ES.get(value, value)
+    if value is None:
+        return ""
+    return _amount(value) if figure in _AMOUNTS else _two(value)
+
+
+def _event_value(figure: str, e: Evidence) -> str:
+    if isinstance(e.value, tuple):
+        return "/".join(_two(v) for v in e.value)
+    if isinstance(e.value, Decimal):
+        return _amount(e.value) if figure in _AMOUNTS else _two(e.value)
+    return STATUS_ES.get(e.value, str(e.value))
+
+
+def _used_seqs(e: Explanation) -> str:
+    return ", ".join(str(ev.seq) for ev in e.events if ev.role == "used")
+
+
+def rule_text(e: Explanation, code: str) -> str:
+    """The rule in a Spanish sentence."""
+    i, rule = e.inputs, e.rule
+    if rule == "added":
+        return f"Activo: agregado con vigencia desde el {i['added_on']}; ninguna cancelación en vigor."
+    if rule == "cancelled":
+        whom = i["cancelled_with"]
+        via = "" if whom == code else f" (por la cancelación de {whom}, que lo incluye)"
+        return f"Cancelado el {i['cancelled_on']}{via}."
+    if rule == "structure_in_force":
+        return f"Valor en vigor: la última aprobación, incorporación o modificación vigente (seq {_used_seqs(e)})."
+    if rule == "sum_of_active_short_term_action_weights":
+        return "Suma de las ponderaciones de sus Acciones de Corto Plazo activas."
+    if rule == "direct_record":
+        return (
+            "Registro directo: el de fecha de corte más reciente y, a igual fecha, el último registrado "
+            f"(seq {_used_seqs(e)})."
+        )
+    if rule == "weighted_mean_of_children":
+        return f"Promedio ponderado de sus elementos activos: Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {_two(i['weights_total'])}."
+    if rule == "plain_mean_of_children":
+        return "Promedio simple de sus elementos activos (sus ponderaciones suman 0)."
+    if rule == "weighted_mean_of_short_term_actions":
+        return (
+            "Promedio ponderado de sus Acciones de Corto Plazo activas con sus ponderaciones en vigor: "
+            f"Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {_two(i['weights_total'])}."
+        )
+    if rule == "zero_weights_total":
+        return "0: las ponderaciones de sus Acciones de Corto Plazo activas suman 0."
+    if rule == "default_zero":
+        if e.figure == "budget_executed":
+            return "0 por defecto: sin registros de ejecución visibles."
+        return "0 por defecto: sin registros de avance visibles ni elementos activos de los que derivarlo."
+    if rule == "schedule":
+        schedule = "/".join(_two(v) for v in i["schedule"])
+        n = len(i["quarter_ends_passed"])
+        if n == 0:
+            return f"0: ningún cierre de trimestre hasta la fecha (programación {schedule})."
+        return (
+            f"Programación {schedule}: su valor n.º {n}, por {n} cierre(s) de trimestre hasta la fecha "
+            f"(el último, {i['quarter_ends_passed'][-1]})."
+        )
+    if rule == "programmed_minus_progress":
+        return f"Programado − avance: {_two(i['programmed'])} − {_two(i['progress'])}."
+    if rule == "sum_of_budget_lines":
+        return (
+            f"Suma de las líneas en vigor de la fuente {e.source}: monto aprobado (o de la incorporación), "
+            "líneas de reformulación y modificaciones presupuestarias de sus operaciones."
+        )
+    if rule == "sum_over_sources":
+        terms = " + ".join(f"{p.source} {_amount(p.value)}" for p in e.parts) or "sin fuentes"
+        return f"Suma por fuente de financiamiento: {terms}."
+    if rule == "latest_record_per_source":
+        return (
+            "Suma, por fuente (sin fuente es su propia clave), del último registro de ejecución: fecha de corte "
+            f"más reciente y, a igual fecha, el último registrado (seq {_used_seqs(e)})."
+        )
+    if rule == "sum_over_operations":
+        return "Sin registros de ejecución propios: suma de lo ejecutado por sus operaciones (canceladas incluidas)."
+    if rule == "sum_over_short_term_actions":
+        return "Suma de lo ejecutado por sus Acciones de Corto Plazo (canceladas incluidas)."
+    if rule == "executed_over_current":
+        return f"Ejecutado / vigente × 100: {_amount(i['executed'])} / {_amount(i['current'])} × 100."
+    if rule == "zero_current":
+        return "0: el presupuesto vigente es 0."
+    return rule
+
+
+def _short_rule(e: Explanation) -> str:
+    """The rule of a part, in a few words."""
+    if e.rule == "direct_record":
+        return f"registro directo (seq {_used_seqs(e)})"
+    if e.rule == "latest_record_per_source":
+        return f"últimos registros por fuente (seq {_used_seqs(e)})"
+    if e.rule == "structure_in_force":
+        return f"en vigor (seq {_used_seqs(e)})"
+    return {
+        "weighted_mean_of_children": "promedio ponderado",
+        "plain_mean_of_children": "promedio simple",
+        "weighted_mean_of_short_term_actions": "promedio ponderado de ACP",
+        "zero_weights_total": "0: ponderaciones suman 0",
+        "default_zero": "0 por defecto",
+        "schedule": "programación",
+        "sum_over_operations": "suma de operaciones",
+        "sum_over_short_term_actions": "suma de ACP",
+        "sum_of_active_short_term_action_weights": "suma de ponderaciones",
+    }.get(e.rule, e.rule)
+
+
+def layout(p: Provenance) -> list[Block]:
+    blocks = [
+        Block("heading", title=f"Procedencia de las cifras — {KIND_ES[p.kind]} {p.code}: {p.title}"),
+        Block(
+            "paragraph",
+            text=(
+                f"{p.entity}, POA {p.plan} (gestión {p.year}). Al {p.as_of.isoformat()}, según lo registrado hasta "
+                f"{p.known_at.isoformat(timespec='seconds')}."
+            ),
+        ),
+    ]
+    for e in p.figures:
+        label = FIGURE_ES[e.figure] + (f" — fuente {e.source}" if e.source else "")
+        blocks.append(Block("paragraph", title=f"{label}: {_shown(e.figure, e.value)}", text=rule_text(e, p.code)))
+        if e.parts and e.rule != "sum_over_sources":
+            blocks.append(_parts_table(e))
+        if e.events:
+            blocks.append(_events_table(e))
+    return blocks
+
+
+def _parts_table(e: Explanation) -> Block:
+    rows: list[tuple] = []
+
+    def add(parts: tuple[Part, ...], depth: int) -> None:
+        for part in parts:
+            rows.append(
+                (
+                    "  " * depth + part.code,
+                    STATUS_ES.get(part.status, part.status or ""),
+                    _two(part.weight) or "",
+                    _shown(e.figure, part.value),
+                    _short_rule(part.explanation) if part.explanation else "",
+                    ROLE_ES[part.role],
+                )
+            )
+            if part.explanation is not None:
+                add(part.explanation.parts, depth + 1)
+
+    add(e.parts, 0)
+    return Block(
+        "table",
+        title="Componentes",
+        headers=("Elemento", "Estado", "Ponderación", "Valor", "Regla", "Papel"),
+        rows=tuple(rows),
+        right=frozenset({2, 3}),
+    )
+
+
+def _events_table(e: Explanation) -> Block:
+    rows = tuple(
+        (
+            str(ev.seq),
+            ev.recorded_at.isoformat(timespec="seconds"),
+            ev.actor,
+            ACTION_ES.get(ev.action, ev.action),
+            ev.reference or "",
+            ev.date.isoformat(),
+            ev.code,
+            ev.source or "",
+            _event_value(e.figure, ev),
+            ROLE_ES[ev.role],
+        )
+        for ev in e.events
+    )
+    return Block(
+        "table",
+        title="Eventos",
+        headers=("Seq", "Registrado (UTC)", "Actor", "Acción", "Referencia", "Fecha", "Elemento", "Fuente", "Valor", "Papel"),
+        rows=rows,
+        right=frozenset({0, 8}),
+    )
