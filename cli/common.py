@@ -150,7 +150,7 @@ def not_in_force(key: str, history, view: View) -> Refused:
     """The refusal of a view that precedes the plan's approval (in effect or in knowledge)."""
     approval = history[0]
     return Refused(
-        f"plan {key} is not in force at --as-of {view.as_of} as known at {view.known_at.isoformat()}: "
+        f"plan {key} is not in force at {view.as_of} as known at {view.known_at.isoformat()}: "
         f"approved on {approval.fact.date}, recorded at {approval.recorded_at.isoformat()}"
     )
 

@@ -66,8 +66,6 @@ class Figures:
     sector_code: str | None = None
     results: tuple[Note, ...] = ()
     justifications: tuple[Note, ...] = ()
-    budget_modifications: tuple[Recorded, ...] = ()
-    closed: Recorded | None = None  # the closing in force at known_at (whatever as_of)
 
 
 @frozen

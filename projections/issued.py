@@ -12,10 +12,12 @@ from poa.domain.facts import Recorded, ReportIssued
 
 @frozen
 class View:
-    """Where a report looks from: an effective date and a recorded time."""
+    """Where a report looks from: an effective date, a recorded time, and the issued report it
+    reproduces, if any."""
 
     as_of: date
     known_at: datetime
+    issued: Recorded | None = None  # a `ReportIssued` fact
 
 
 class UnknownReport(LookupError):
@@ -36,4 +38,4 @@ def issued(history: Sequence[Recorded], reference: str) -> Recorded:
 
 def issued_view(report: Recorded) -> View:
     """The view an issued report was printed from: its as_of, as known at the moment it was recorded."""
-    return View(report.fact.date, report.recorded_at)
+    return View(report.fact.date, report.recorded_at, report)

@@ -424,5 +424,5 @@ def test_cli_table_and_refusals(demo):
     assert "argument CODE: unknown code 9.9 in plan DEMO-2021" in unknown.stderr
     early = demo("explain", "1.1.1", "--as-of", "2021-01-03")
     assert early.returncode == 2
-    assert "not in force at --as-of 2021-01-03" in early.stderr
+    assert "not in force at 2021-01-03" in early.stderr
     assert "Traceback" not in unknown.stderr + early.stderr

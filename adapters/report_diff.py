@@ -1,0 +1,347 @@
+"""`poa diff`: the differences between two views of a plan, as JSON or as a Spanish table.
+
+JSON shape (stable English keys; every decimal a string with two places, as in
+the report; counts are integers; dates and times ISO 8601)::
+
+    {
+      "plan": "T-2021", "entity": "...", "year": 2021,
+      "from": VIEW, "to": VIEW,
+      "summary":  [DIFFERENCE, ...],          # plan figures that differ
+      "elements": [ELEMENT, ...],             # elements with at least one differing figure
+      "events":   [EVENT, ...]                # every event visible in one view only, recorded order
+    }
+
+    VIEW       = {"as_of": "2021-09-30", "known_at": "2021-10-05T14:00:00+00:00",
+                  "issued": null | {"reference", "date", "format", "seq", "recorded_at", "actor"}}
+    ELEMENT    = {"kind": "strategic_action|short_term_action|operation|task", "code", "parent", "title",
+                  "change": "added|removed|cancelled|restored|changed",
+                  "differences": [DIFFERENCE, ...]}
+    DIFFERENCE = {"figure": NAME, "source": null | "TGN",   # source only for figure "budget"
+                  "from": VALUE, "to": VALUE,                  # null where the element is absent
+                  "delta": null | to - from,                   # numbers only, of the values as shown
+                  "as_of_effect": bool,                        # programmed progress moved with the quarter
+                  "events": [EVENT, ...]}                      # the events responsible
+    EVENT      = {"seq", "kind", "recorded_at", "actor", "reference", "date",
+                  "side": "added|removed",                     # visible only in --to / only in --from
+                  "because": "date|recorded|date_and_recorded", # why the other view does not see it
+                  "corrects": null | seq,                      # the earlier record it replaces
+                  "values": {...}}                             # the values involved, in the batch syntax
+
+Figure names: element figures ``title, status, sector_code, weight, schedule
+(a list of 4), progress_pct, programmed_pct, deviation_pts, budget (one per
+source), budget_current, budget_executed, budget_execution_pct``; plan figures
+``strategic_actions, short_term_actions, operations, tasks (integers),
+weights_total, budget (one per source), budget_current, budget_executed,
+budget_execution_pct, physical_progress_pct, programmed_pct, deviation_pts,
+reformulations (integer)``.
+
+`values` of an event: for a reformulation ``{"reason", "changes": [...]}`` with
+only the changes that bear on that figure (all of them in the top-level
+`events`), each in the entry syntax (``{"add": {...}}``, ``{"update": {...}}``,
+``{"cancel": {...}}``, ``{"budget": {...}}``); for any other event the entry's
+fields but ``date`` and ``reference`` (``{"code", "percent", "note"}``,
+``{"code", "source", "amount", "reason"}``, ...).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import attrs
+
+from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Reformulation, Update
+from poa.domain.values import quantize
+from poa.projections.comparison import ADDED, Comparison, FigureChange, Responsible
+from poa.projections.issued import View
+
+from .report_json import two_places
+from .report_text import Block
+
+# -- JSON ------------------------------------------------------------------------------
+
+
+def comparison_to_dict(c: Comparison) -> dict:
+    return {
+        "plan": c.plan,
+        "entity": c.entity,
+        "year": c.year,
+        "from": _view(c.before),
+        "to": _view(c.after),
+        "summary": [_difference(f) for f in c.summary],
+        "elements": [
+            {
+                "kind": e.kind,
+                "code": e.code,
+                "parent": e.parent,
+                "title": e.title,
+                "change": e.change,
+                "differences": [_difference(f) for f in e.figures],
+            }
+            for e in c.elements
+        ],
+        "events": [_event(r) for r in c.events],
+    }
+
+
+def _view(v: View) -> dict:
+    issued = None
+    if v.issued is not None:
+        r = v.issued
+        issued = {
+            "reference": r.fact.reference,
+            "date": r.fact.date.isoformat(),
+            "format": r.fact.format,
+            "seq": r.seq,
+            "recorded_at": r.recorded_at.isoformat(),
+            "actor": r.actor,
+        }
+    return {"as_of": v.as_of.isoformat(), "known_at": v.known_at.isoformat(), "issued": issued}
+
+
+def _difference(f: FigureChange) -> dict:
+    return {
+        "figure": f.figure,
+        "source": f.source,
+        "from": _plain(f.before),
+        "to": _plain(f.after),
+        "delta": _plain(f.delta),
+        "as_of_effect": f.as_of_effect,
+        "events": [_event(r) for r in f.events],
+    }
+
+
+def _event(r: Responsible) -> dict:
+    recorded = r.recorded
+    return {
+        "seq": recorded.seq,
+        "kind": recorded.kind,
+        "recorded_at": recorded.recorded_at.isoformat(),
+        "actor": recorded.actor,
+        "reference": recorded.reference,
+        "date": recorded.fact.date.isoformat(),
+        "side": r.side,
+        "because": r.because,
+        "corrects": r.corrects,
+        "values": _values(r),
+    }
+
+
+def _values(r: Responsible) -> dict:
+    fact = r.recorded.fact
+    if isinstance(fact, Reformulation):
+        return {"reason": fact.reason, "changes": [_change(c) for c in r.items]}
+    if isinstance(fact, Approval):
+        return {"entity": fact.entity, "year": fact.year, "elements": len(fact.elements)}
+    return _fields(fact, drop=("date", "reference"))
+
+
+def _change(change) -> dict:
+    if isinstance(change, Add):
+        element = _fields(change.element)
+        if change.element.kind != "operation":
+            element.pop("budget", None)
+        return {"add": element}
+    if isinstance(change, Update):
+        return {"update": _fields(change)}
+    if isinstance(change, Cancel):
+        return {"cancel": {"code": change.code}}
+    assert isinstance(change, BudgetLine)
+    return {"budget": _fields(change)}
+
+
+def _fields(value, drop: tuple[str, ...] = ()) -> dict:
+    return {
+        name: _plain(v)
+        for name, v in attrs.asdict(value, recurse=False).items()
+        if v is not None and name not in drop
+    }
+
+
+def _plain(value):
+    """JSON-ready: decimals as two-place strings, dates ISO, tuples as lists."""
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, Decimal):
+        return two_places(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+# -- the Spanish table -------------------------------------------------------------------
+
+FIGURE_LABELS = {
+    "title": "Título",
+    "status": "Estado",
+    "sector_code": "Código PEM/PDES",
+    "weight": "Ponderación",
+    "schedule": "Programación",
+    "progress_pct": "Avance físico (%)",
+    "programmed_pct": "Programado (%)",
+    "deviation_pts": "Desviación (pts)",
+    "budget": "Presupuesto vigente",
+    "budget_current": "Presupuesto vigente total",
+    "budget_executed": "Presupuesto ejecutado",
+    "budget_execution_pct": "Ejecución presupuestaria (%)",
+    "strategic_actions": "N° de Acciones Estratégicas Institucionales",
+    "short_term_actions": "N° de Acciones de Corto Plazo",
+    "operations": "N° de Operaciones",
+    "tasks": "N° de Tareas",
+    "weights_total": "Suma de ponderaciones",
+    "physical_progress_pct": "Avance físico institucional (%)",
+    "reformulations": "N° de Reformulaciones",
+}
+KIND_LABELS = {
+    "strategic_action": "AEI",
+    "short_term_action": "ACP",
+    "operation": "Operación",
+    "task": "Tarea",
+}
+CHANGE_LABELS = {
+    "added": "añadido",
+    "removed": "ausente en 'hasta'",
+    "cancelled": "cancelado",
+    "restored": "vigente otra vez",
+    "changed": "modificado",
+}
+STATUS_LABELS = {"active": "vigente", "cancelled": "cancelado"}
+EVENT_LABELS = {
+    "approve": "aprobación",
+    "reformulate": "reformulación",
+    "budget": "modificación presupuestaria",
+    "progress": "avance",
+    "execution": "ejecución",
+    "result": "resultado",
+    "justify": "justificación",
+    "publish": "publicación",
+    "close": "cierre",
+    "reopen": "reapertura",
+    "issue": "informe emitido",
+}
+BECAUSE_LABELS = {
+    "date": "fecha posterior",
+    "recorded": "registrado después",
+    "date_and_recorded": "fecha posterior y registrado después",
+}
+
+
+def layout(c: Comparison) -> list[Block]:
+    blocks = [
+        Block("heading", title=f"{c.entity} — Diferencias entre dos vistas del POA, gestión {c.year} ({c.plan})"),
+        Block("paragraph", text=f"Desde: {_describe(c.before)}\nHasta: {_describe(c.after)}"),
+    ]
+    if c.empty:
+        return blocks + [Block("paragraph", text="Sin diferencias entre las dos vistas.")]
+    blocks.append(
+        Block(
+            "table",
+            title="Cifras del POA",
+            headers=("Cifra", "Desde", "Hasta", "Diferencia", "Eventos"),
+            rows=tuple((_label(f), *_columns(f), _events(f)) for f in c.summary)
+            or (("Sin diferencias", "", "", "", ""),),
+            right=frozenset({1, 2, 3}),
+        )
+    )
+    rows = []
+    for e in c.elements:
+        for i, f in enumerate(e.figures):
+            head = (e.code, KIND_LABELS[e.kind], CHANGE_LABELS[e.change]) if i == 0 else ("", "", "")
+            rows.append((*head, _label(f), *_columns(f), _events(f)))
+    blocks.append(
+        Block(
+            "table",
+            title="Elementos añadidos, cancelados o modificados",
+            headers=("Código", "Tipo", "Cambio", "Cifra", "Desde", "Hasta", "Diferencia", "Eventos"),
+            rows=tuple(rows) or (("Sin diferencias", "", "", "", "", "", "", ""),),
+            right=frozenset({4, 5, 6}),
+        )
+    )
+    blocks.append(
+        Block(
+            "table",
+            title="Eventos visibles en una sola vista (+ solo en 'hasta', − solo en 'desde')",
+            headers=("Seq", "Vista", "Tipo", "Registrado (UTC)", "Actor", "Fecha", "Referencia", "Motivo", "Datos"),
+            rows=tuple(
+                (
+                    str(r.seq),
+                    "+" if r.side == ADDED else "−",
+                    EVENT_LABELS.get(r.recorded.kind, r.recorded.kind),
+                    r.recorded.recorded_at.isoformat(timespec="seconds")[:19],
+                    r.recorded.actor,
+                    r.recorded.fact.date.isoformat(),
+                    r.recorded.reference or "",
+                    BECAUSE_LABELS[r.because] + (f"; corrige la secuencia {r.corrects}" if r.corrects else ""),
+                    _data(r),
+                )
+                for r in c.events
+            ),
+            right=frozenset({0}),
+        )
+    )
+    return blocks
+
+
+def _describe(v: View) -> str:
+    text = f"al {v.as_of.isoformat()}, según lo registrado hasta {v.known_at.isoformat(timespec='seconds')}"
+    if v.issued is not None:
+        text += f" (informe emitido {v.issued.fact.reference}, secuencia {v.issued.seq})"
+    return text
+
+
+def _label(f: FigureChange) -> str:
+    label = FIGURE_LABELS[f.figure]
+    return f"{label} {f.source}" if f.source is not None else label
+
+
+def _columns(f: FigureChange) -> tuple[str, str, str]:
+    delta = f.delta
+    signed = "" if delta is None else ("+" if delta > 0 else "") + _shown(f, delta)
+    return _shown(f, f.before), _shown(f, f.after), signed
+
+
+def _shown(f: FigureChange, value) -> str:
+    if value is None:
+        return "—"
+    if f.figure == "status":
+        return STATUS_LABELS.get(value, value)
+    if isinstance(value, Decimal):
+        return f"{quantize(value):,}"
+    if isinstance(value, tuple):
+        return " / ".join(two_places(v) for v in value)
+    return str(value)
+
+
+def _events(f: FigureChange) -> str:
+    seqs = " ".join(("+" if r.side == ADDED else "−") + str(r.seq) for r in f.events)
+    if f.as_of_effect:
+        seqs = (seqs + " " if seqs else "") + "(trimestre)"
+    return seqs
+
+
+def _data(r: Responsible) -> str:
+    values = _values(r)
+    if "changes" in values:
+        return f"{values['reason']}: " + "; ".join(_change_text(c) for c in values["changes"])
+    return ", ".join(_field_text(k, v) for k, v in values.items())
+
+
+def _field_text(name: str, value) -> str:
+    if isinstance(value, dict):
+        value = " ".join(f"{k} {v}" for k, v in value.items())
+    elif isinstance(value, list):
+        value = "/".join(str(v) for v in value)
+    return f"{name}={value}"
+
+
+CHANGE_VERBS = {"add": "alta", "update": "cambio", "cancel": "cancelación", "budget": "presupuesto"}
+
+
+def _change_text(change: dict) -> str:
+    [(action, body)] = change.items()
+    rest = ", ".join(_field_text(k, v) for k, v in body.items() if k not in ("code", "title", "parent"))
+    return f"{CHANGE_VERBS[action]} {body['code']}" + (f" ({rest})" if rest else "")
