@@ -1,4 +1,4 @@
-"""The README's walkthroughs run as written, and say what they claim."""
+"""The documentation runs as written: the README's walkthroughs and the auditor's guide."""
 
 from __future__ import annotations
 
@@ -12,14 +12,16 @@ from pathlib import Path
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+GUIDE = (ROOT / "docs" / "auditors-guide.md").read_text(encoding="utf-8")
 
 
-def shell_blocks(section: str) -> list[str]:
-    body = README.split(f"## {section}", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```sh\n(.*?)```", body, flags=re.S)
+def shell_blocks(text: str, section: str | None = None) -> list[str]:
+    if section is not None:
+        text = text.split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.*?)```", text, flags=re.S)
 
 
-def run_walkthrough(tmp_path: Path, script: str) -> subprocess.CompletedProcess:
+def run_script(tmp_path: Path, script: str) -> subprocess.CompletedProcess:
     (tmp_path / "examples").symlink_to(ROOT / "examples")
     env = {k: v for k, v in os.environ.items() if not k.startswith("POA_")}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
@@ -29,13 +31,13 @@ def run_walkthrough(tmp_path: Path, script: str) -> subprocess.CompletedProcess:
 
 
 def test_operator_and_auditor_walkthroughs_run(tmp_path):
-    script = "\n".join(shell_blocks("Operator's walkthrough") + shell_blocks("Auditor's walkthrough"))
+    script = "\n".join(shell_blocks(README, "Operator's walkthrough") + shell_blocks(README, "Auditor's walkthrough"))
     # after the walkthrough, both views of the year end, for the auditor's claims
     script += (
         '\npoa report --as-of 2021-12-31 --known-at "$T" --format json > then.json'
         "\npoa report --as-of 2021-12-31 --format json > now.json\n"
     )
-    result = run_walkthrough(tmp_path, script)
+    result = run_script(tmp_path, script)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
 
@@ -50,3 +52,34 @@ def test_operator_and_auditor_walkthroughs_run(tmp_path):
     now = json.loads((tmp_path / "now.json").read_text())
     assert next(o for o in now["operations"] if o["code"] == "1.1.1.2")["status"] == "cancelled"
     assert now["summary"]["weights_total"] == "100.00"
+
+
+def test_the_auditors_guide_runs_and_says_what_it_claims(tmp_path):
+    script = "\n".join(shell_blocks(GUIDE))
+    script += (
+        '\nexport POA_STORE=audit.db'
+        '\npoa diff --from "issued:Informe III trimestre 2021" --to 2021-09-30 --format json > diff.json'
+        "\npoa reconcile --store an.db --format json > reconcile.json || true\n"
+    )
+    result = run_script(tmp_path, script)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "identical to the issued report" in result.stdout
+    assert "refused: the plan is closed" in result.stdout
+    assert "the published report disagrees with its own data" in result.stdout
+
+    diff = json.loads((tmp_path / "diff.json").read_text())
+    # the two records made after the issued report (seqs 25, 26), the first correcting seq 18
+    corrections = {e["seq"]: e["corrects"] for e in diff["events"]}
+    assert corrections == {25: 18, 26: None}
+    changed = {(e["code"], d["figure"]): (d["from"], d["to"]) for e in diff["elements"] for d in e["differences"]}
+    assert changed[("1.2.1.1", "progress_pct")] == ("45.00", "50.00")
+    assert changed[("1.1.2", "budget_executed")] == ("160000.00", "167000.00")
+    provenance = json.loads((tmp_path / "provenance.json").read_text())
+    assert provenance["element"]["code"] == "1.2.1"
+    # the guide's five differences of the Aduana report
+    figures = {(d["code"], d["figure"]) for d in json.loads((tmp_path / "reconcile.json").read_text())}
+    assert figures == {
+        (None, "operations"), (None, "tasks"), (None, "budget_executed"), (None, "physical_progress_pct"),
+        ("6.2.5", "budget_current"),
+    }
