@@ -71,6 +71,17 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
             "seq": ev.closed.seq,
             "recorded_at": ev.closed.recorded_at.isoformat(),
         },
+        "closings": [
+            {
+                "kind": r.kind,
+                "date": r.fact.date.isoformat(),
+                "reference": r.fact.reference,
+                "reason": getattr(r.fact, "reason", None),
+                "seq": r.seq,
+                "recorded_at": r.recorded_at.isoformat(),
+            }
+            for r in ev.closings
+        ],
     }
 
 

@@ -68,11 +68,7 @@ def layout(ev: Evaluation) -> list[Block]:
                 f"Al {ev.as_of.isoformat()} ({QUARTER_NAMES[quarter - 1]} trimestre), según lo registrado hasta "
                 f"{ev.known_at.isoformat(timespec='microseconds')}. POA aprobado el {ev.approved_on.isoformat()} "
                 f"({ev.reference})."
-                + (
-                    f" Gestión cerrada el {ev.closed.fact.date.isoformat()} ({ev.closed.fact.reference})."
-                    if ev.closed
-                    else ""
-                )
+                + "".join(f" {_closing_text(r)}" for r in ev.closings)
             ),
         ),
         Block("section", title="I. Estructura del POA"),
@@ -93,6 +89,12 @@ def layout(ev: Evaluation) -> list[Block]:
         Block("paragraph", text=_conclusions(ev, money)),
         Block("list", title="Advertencias", items=tuple(_warning_lines(ev)) or ("Ninguna.",)),
     ]
+
+
+def _closing_text(r) -> str:
+    if r.kind == "close":
+        return f"Gestión cerrada el {r.fact.date.isoformat()} ({r.fact.reference})."
+    return f"Reabierta el {r.fact.date.isoformat()} ({r.fact.reference}): {r.fact.reason}."
 
 
 def _structure_table(ev: Evaluation, money: Money) -> Block:

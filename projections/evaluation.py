@@ -22,10 +22,12 @@ from poa.domain.facts import (
     SHORT_TERM_ACTION,
     STRATEGIC_ACTION,
     TASK,
+    Closing,
     Execution,
     Justification,
     Progress,
     Recorded,
+    Reopening,
     Result,
 )
 from poa.domain.rules import closing_state
@@ -104,6 +106,7 @@ class Evaluation:
     justifications: tuple[Note, ...] = ()
     budget_modifications: tuple[Recorded, ...] = ()
     closed: Recorded | None = None  # the closing in force at known_at (whatever as_of)
+    closings: tuple[Recorded, ...] = ()  # every closing and reopening known at known_at
 
     def elements(self) -> tuple[Figures, ...]:
         return self.strategic_actions + self.short_term_actions + self.operations + self.tasks
@@ -140,8 +143,11 @@ def evaluate(key: str, history: Sequence[Recorded], as_of: date, known_at: datet
     structure = build(seen)
     if structure is None:
         raise NotInForce(key)
-    closed = closing_state([r for r in history if r.recorded_at <= known_at])
-    return attrs.evolve(_Fold(key, structure, seen, as_of, known_at).evaluation(), closed=closed)
+    known = [r for r in history if r.recorded_at <= known_at]
+    closings = tuple(r for r in known if isinstance(r.fact, (Closing, Reopening)))
+    return attrs.evolve(
+        _Fold(key, structure, seen, as_of, known_at).evaluation(), closed=closing_state(known), closings=closings
+    )
 
 
 class _Fold:

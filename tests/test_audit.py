@@ -184,7 +184,14 @@ def test_a_closed_plan_refuses_facts_of_its_year_until_reopened(demo):
     assert demo("progress", "--code", "1.1.2", "--percent", "70", "--date", "2021-12-31").returncode == 0
     kinds = [e["kind"] for e in demo.json("history", "--kind", "close", "--kind", "reopen")]
     assert kinds == ["close", "reopen"]
-    assert demo.json("report", "--as-of", "2021-12-31")["closed"] is None
+    reopened_report = demo.json("report", "--as-of", "2021-12-31")
+    assert reopened_report["closed"] is None
+    # both stay visible in the report
+    assert [(c["kind"], c["reference"], c["reason"]) for c in reopened_report["closings"]] == [
+        ("close", "RA 010/2022", None),
+        ("reopen", "RA 015/2022", "Corrección de avance"),
+    ]
+    assert "Reabierta el 2022-02-10 (RA 015/2022): Corrección de avance." in demo("report", "--format", "md").stdout
     not_closed = demo("reopen", "--date", "2022-02-11", "--reference", "x", "--reason", "y")
     assert not_closed.returncode == 2 and "not closed" in not_closed.stderr
 

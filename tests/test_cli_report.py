@@ -46,6 +46,7 @@ def test_json_report_keys_and_exact_strings(demo):
         "short_term_actions", "operations", "tasks", "reformulations", "warnings",
         "results", "justifications",  # of the plan as a whole (entries without code)
         "closed",  # the closing in force at known_at, or null
+        "closings",  # every closing and reopening known at known_at
     }
     assert (report["plan"], report["entity"], report["year"], report["as_of"]) == (
         "DEMO-2021", "Entidad Demostrativa", 2021, "2021-09-30",
