@@ -9,6 +9,7 @@ Its state is simply the history of recorded facts; figures are folded from it.
 
 from __future__ import annotations
 
+from bisect import bisect_right, insort
 from datetime import date, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -19,8 +20,6 @@ from .facts import (
     Approval,
     BudgetModification,
     Closing,
-    Reopening,
-    ReportIssued,
     Execution,
     Fact,
     Justification,
@@ -28,6 +27,8 @@ from .facts import (
     Publication,
     Recorded,
     Reformulation,
+    Reopening,
+    ReportIssued,
     Result,
 )
 from .rules import check_approval, check_new
@@ -96,7 +97,9 @@ class Plan(Aggregate):
     def __init__(self, key: str, actor: str, fact: Approval):
         self.key = key
         self.history: list[Recorded] = []
-        self._structures: dict[date, Structure | None] = {}
+        self.closed: Recorded | None = None  # the closing in force, by recorded order
+        self._structural: list[Recorded] = []  # in the order they take effect: (date, seq)
+        self._structures: dict[int, Structure | None] = {}
 
     # -- commands --------------------------------------------------------------
     @classmethod
@@ -110,7 +113,7 @@ class Plan(Aggregate):
         timestamp = self.Event.create_timestamp()
         if timestamp <= self.modified_on:  # recorded order and recorded time never disagree
             timestamp = self.modified_on + timedelta(microseconds=1)
-        check_new(self.history, Recorded(self.version + 1, timestamp, actor, fact), self.structure_on)
+        check_new(self.history, Recorded(self.version + 1, timestamp, actor, fact), self.structure_on, self.closed)
         self.trigger_event(_EVENT_FOR[type(fact)], actor=actor, fact=fact, timestamp=timestamp)
 
     # -- state -----------------------------------------------------------------
@@ -119,16 +122,26 @@ class Plan(Aggregate):
         return self.history[0].fact
 
     def structure_on(self, day: date) -> Structure | None:
-        """The structure in force at the end of `day`, with every fact known now."""
-        if day not in self._structures:
-            self._structures[day] = build(self.history, day)
-        return self._structures[day]
+        """The structure in force at the end of `day`, with every fact known now.
+
+        Dates with the same structural facts in effect share one fold.
+        """
+        in_effect = bisect_right(self._structural, day, key=lambda r: r.fact.date)
+        if in_effect not in self._structures:
+            self._structures[in_effect] = build(self._structural[:in_effect])
+        return self._structures[in_effect]
 
     def _remember(self, event: "Plan.Approved | Plan.FactRecorded") -> None:
         fact = event.fact
-        self.history.append(Recorded(event.originator_version, event.timestamp, event.actor, fact))
+        recorded = Recorded(event.originator_version, event.timestamp, event.actor, fact)
+        self.history.append(recorded)
         if isinstance(fact, STRUCTURAL):
+            insort(self._structural, recorded, key=lambda r: (r.fact.date, r.seq))
             self._structures = {}
+        elif isinstance(fact, Closing):
+            self.closed = recorded
+        elif isinstance(fact, Reopening):
+            self.closed = None
 
 
 _EVENT_FOR = {

@@ -181,11 +181,10 @@ def closing_state(history: Sequence[Recorded]) -> Recorded | None:
     return state
 
 
-def check_closing(history: Sequence[Recorded], new: Recorded) -> None:
-    """A closed plan takes no fact of its year until reopened; closing and reopening alternate;
-    an issued report's reference is unique."""
+def check_closing(history: Sequence[Recorded], new: Recorded, closed: Recorded | None) -> None:
+    """A closed plan (`closed`: the closing in force) takes no fact of its year until reopened;
+    closing and reopening alternate; an issued report's reference is unique."""
     fact = new.fact
-    closed = closing_state(history)
     if isinstance(fact, Closing) and closed is not None:
         raise EntryError(None, f"the plan is already closed ({closed.fact.reference}, seq {closed.seq})")
     if isinstance(fact, Reopening) and closed is None:
@@ -202,17 +201,23 @@ def check_closing(history: Sequence[Recorded], new: Recorded) -> None:
                 raise EntryError("reference", f"a report {fact.reference!r} was already issued (seq {r.seq})")
 
 
-def check_new(history: Sequence[Recorded], new: Recorded, structure_on: Callable[[date], Structure | None]) -> None:
+def check_new(
+    history: Sequence[Recorded],
+    new: Recorded,
+    structure_on: Callable[[date], Structure | None],
+    closed: Recorded | None,
+) -> None:
     """Raise `EntryError` if recording `new` after `history` would break a rule.
 
     `structure_on(day)` gives the structure in force at a date for the current
-    history (the aggregate caches it between records of one batch).
+    history and `closed` the closing in force (the aggregate keeps both, so that a
+    record costs no scan of the history).
     """
     if isinstance(new.fact, Approval):
         raise EntryError(None, f"the plan is already approved ({history[0].fact.reference}, seq 1)")
     approval = history[0].fact
     check_dates(approval, new)
-    check_closing(history, new)
+    check_closing(history, new, closed)
     if isinstance(new.fact, STRUCTURAL):
         try:
             check_history([*history, new])
