@@ -330,26 +330,29 @@ class _Explainer:
             found.append(self.evidence(r, action, r.fact.code, value(r), role, source=getattr(r.fact, "source", None)))
         return tuple(found)
 
+    def children_parts(self, node: Node, figure: str, explain_child) -> tuple[Part, ...]:
+        """The children a weighted mean combined (active ones, explained) or left out (cancelled)."""
+        return tuple(
+            Part(
+                c.code,
+                getattr(self.values[c.code], figure),
+                USED if c.active else EXCLUDED,
+                c.status,
+                c.weight,
+                explanation=explain_child(c) if c.active else None,
+            )
+            for c in self.structure.children(node)
+        )
+
     def progress(self, node: Node) -> Explanation:
         value = self.values[node.code].progress
         in_fold = self.fold.progress_records.get(node.code, [])
         events = self.records(self.progress_all[node.code], in_fold, lambda r: None, "progress", lambda r: r.fact.percent)
-        children = self.structure.children(node)
-        active = [c for c in children if c.active]
+        active = [c for c in self.structure.children(node) if c.active]
         total = sum((c.weight for c in active), ZERO)
 
         def parts() -> tuple[Part, ...]:
-            return tuple(
-                Part(
-                    c.code,
-                    self.values[c.code].progress,
-                    USED if c.active else EXCLUDED,
-                    c.status,
-                    c.weight,
-                    explanation=self.progress(c) if c.active else None,
-                )
-                for c in children
-            )
+            return self.children_parts(node, "progress", self.progress)
 
         if node.kind == STRATEGIC_ACTION:
             rule = WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS if total != 0 else ZERO_WEIGHTS_TOTAL
@@ -364,19 +367,8 @@ class _Explainer:
     def programmed(self, node: Node) -> Explanation:
         value = self.values[node.code].programmed
         if node.kind == STRATEGIC_ACTION:
-            children = self.structure.children(node)
-            total = sum((c.weight for c in children if c.active), ZERO)
-            parts = tuple(
-                Part(
-                    c.code,
-                    self.values[c.code].programmed,
-                    USED if c.active else EXCLUDED,
-                    c.status,
-                    c.weight,
-                    explanation=self.programmed(c) if c.active else None,
-                )
-                for c in children
-            )
+            total = sum((c.weight for c in self.structure.children(node) if c.active), ZERO)
+            parts = self.children_parts(node, "programmed", self.programmed)
             rule = WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS if total != 0 else ZERO_WEIGHTS_TOTAL
             return Explanation("programmed_pct", value, rule, inputs={"weights_total": total}, parts=parts)
         passed = tuple(q for q in quarter_ends(self.structure.year) if q <= self.as_of)
