@@ -97,9 +97,16 @@ def _utc_now() -> datetime:
 
 
 def _restamped(stored_events, now: datetime) -> list[StoredEvent]:
-    """The events with timestamps moved to `now` (never earlier), order and gaps kept."""
-    states = [json.loads(e.state) for e in stored_events]
-    stamps = [datetime.fromisoformat(state["timestamp"]["_data_"]) for state in states]
+    """The events with timestamps moved to `now` (never earlier), order and gaps kept.
+
+    States that are not this application's JSON events (no transcoded timestamp)
+    are stored as they are.
+    """
+    try:
+        states = [json.loads(e.state) for e in stored_events]
+        stamps = [datetime.fromisoformat(state["timestamp"]["_data_"]) for state in states]
+    except (ValueError, TypeError, KeyError):
+        return list(stored_events)
     shift = max(now - stamps[0], timedelta(0)) if stamps else timedelta(0)
     restamped = []
     for event, state, stamp in zip(stored_events, states, stamps):
