@@ -98,9 +98,9 @@ def check_history(history: Sequence[Recorded]) -> None:
         touched: dict[tuple[str, str], tuple[Recorded, str]] = {}
         while i < len(structural) and structural[i].fact.date == day:
             recorded = structural[i]
-            _guard(recorded, lambda: _apply(structure, recorded))
+            _guard(recorded, _apply, structure, recorded)
             if structure is None:
-                structure = _guard(recorded, lambda: check_approval(recorded))
+                structure = _guard(recorded, check_approval, recorded)
             for field, line in _budget_lines(recorded):
                 touched[(line.code, line.source)] = (recorded, field)
             i += 1
@@ -115,7 +115,7 @@ def check_history(history: Sequence[Recorded]) -> None:
             recorded = records[j]
             if structure is None:
                 raise HistoryError(recorded, EntryError("date", f"{day} is before the plan's approval"))
-            _guard(recorded, lambda: check_record(structure, recorded))
+            _guard(recorded, check_record, structure, recorded)
             j += 1
 
 
@@ -135,9 +135,10 @@ def _apply(structure: Structure | None, recorded: Recorded) -> None:
         raise EntryError("date", f"{recorded.fact.date} is before the plan's approval")
 
 
-def _guard(recorded: Recorded, check: Callable):
+def _guard(recorded: Recorded, check: Callable, *args):
+    """`check(*args)`, its `EntryError` attributed to `recorded`."""
     try:
-        return check()
+        return check(*args)
     except EntryError as error:
         raise HistoryError(recorded, error) from None
 
