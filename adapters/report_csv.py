@@ -1,7 +1,7 @@
 """The report and the history as CSV: one row per element (or event), for spreadsheets and pandas.
 
 The report's first row is the plan itself (level ``plan``) with the summary
-figures; then every element, strategic actions first. Current budget by
+figures and its budget by source; then every element, strategic actions first. Current budget by
 source is spread over ``budget_<SOURCE>`` columns, one per source of the plan.
 """
 
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
+from decimal import Decimal
 from io import StringIO
 
 from poa.projections.evaluation import Evaluation
 
-from .report_json import element_to_dict, evaluation_to_dict
+from .report_json import element_to_dict, evaluation_to_dict, two_places
 
 COLUMNS = (
     "level",
@@ -58,6 +59,10 @@ def report_to_csv(ev: Evaluation) -> str:
             if source not in sources:
                 sources.append(source)
         rows.append(row)
+    for strategic_action in data["strategic_actions"]:  # the plan's budget by source: Σ over them
+        for source, amount in strategic_action["budget"].items():
+            key = f"budget_{source}"
+            rows[0][key] = two_places(Decimal(rows[0].get(key, "0")) + Decimal(amount))
     columns = list(COLUMNS) + [f"budget_{s}" for s in sorted(sources)]
     buffer = StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")

@@ -110,6 +110,8 @@ def test_csv_report_rows_and_columns(demo):
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert rows[0]["level"] == "plan" and rows[0]["code"] == "DEMO-2021"
     assert rows[0]["progress_pct"] == "56.33"
+    # the plan's budget by source: TGN 100000 + 250000; Otros 30000 + 20000 + 15000 + 65000
+    assert (rows[0]["budget_TGN"], rows[0]["budget_Otros"]) == ("350000.00", "130000.00")
     levels = [r["level"] for r in rows[1:]]
     assert levels == ["strategic_action"] * 2 + ["short_term_action"] * 3 + ["operation"] * 5 + ["task"] * 2
     op = next(r for r in rows if r["code"] == "1.1.1.1")
