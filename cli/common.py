@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import getpass
 import os
-from contextlib import contextmanager
 from datetime import date, datetime, time, timezone
 from functools import wraps
-from pathlib import Path
 
 import click
 from eventsourcing.persistence import PersistenceError
@@ -73,9 +71,11 @@ def record_entry(store, plan, actor, kind, fields, source, locate=None):
         fact = parse_entry({kind: fields})
     except EntryError as error:
         raise Refused(describe(source, None, kind, error, locate)) from None
-    with store_for_writing(store) as ledger:
-        key = plan or only_plan(ledger, "no plan named")
-        record(ledger, [Command(key, fact, actor or default_actor(), source, 0, "option --plan")], locate)
+    # a new store path becomes a store even if the entry is then refused: removing the file
+    # could destroy what another process is writing to it at the same moment
+    ledger = open_ledger(store, create=True)
+    key = plan or only_plan(ledger, "no plan named")
+    record(ledger, [Command(key, fact, actor or default_actor(), source, 0, "option --plan")], locate)
 
 
 def record(ledger: Ledger, commands: list[Command], locate=None) -> None:
@@ -98,23 +98,6 @@ def record(ledger: Ledger, commands: list[Command], locate=None) -> None:
             f"(see `poa report`).",
             err=True,
         )
-
-
-@contextmanager
-def store_for_writing(store: str):
-    """The ledger to write to; a store file this command created is removed if it is refused."""
-    existed = Path(store).exists()
-    ledger = open_ledger(store, create=True)
-    try:
-        yield ledger
-    except Refused:
-        if not existed:
-            ledger.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(store + suffix).unlink(missing_ok=True)
-        raise
-
-
 
 
 def describe(source: str, entry: int | None, kind: str | None, error: Exception, locate=None) -> str:

@@ -7,7 +7,7 @@ import re
 import click
 
 from poa.adapters.batch_files import parse_text, read_batch, read_data
-from poa.adapters.store import Command
+from poa.adapters.store import Command, open_ledger
 from poa.domain.entries import parse_entry
 from poa.domain.values import EntryError
 
@@ -23,7 +23,6 @@ from .common import (
     record,
     record_entry,
     refusing,
-    store_for_writing,
     store_option,
 )
 
@@ -45,14 +44,14 @@ def apply(files, store, plan, actor):
                 parsed.append((batch, number, parse_entry(entry)))
             except EntryError as error:
                 raise Refused(describe(batch.source, number, entry_kind_or_none(entry), error)) from None
-    with store_for_writing(store) as ledger:
-        commands = []
-        for batch, number, fact in parsed:
-            key, origin = (batch.plan, "field 'plan'") if batch.plan else (plan, "option --plan")
-            if key is None:
-                key = only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
-            commands.append(Command(key, fact, actor or default_actor(), batch.source, number, origin))
-        record(ledger, commands)
+    ledger = open_ledger(store, create=True)  # kept even if refused: see record_entry
+    commands = []
+    for batch, number, fact in parsed:
+        key, origin = (batch.plan, "field 'plan'") if batch.plan else (plan, "option --plan")
+        if key is None:
+            key = only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
+        commands.append(Command(key, fact, actor or default_actor(), batch.source, number, origin))
+    record(ledger, commands)
 
 
 @cli.command()
