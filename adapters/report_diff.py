@@ -51,7 +51,7 @@ from decimal import Decimal
 import attrs
 
 from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Reformulation, Update
-from poa.domain.values import quantize
+from poa.domain.values import grouped
 from poa.projections.comparison import ADDED, Comparison, FigureChange, Responsible
 from poa.projections.issued import View
 
@@ -310,7 +310,7 @@ def _shown(f: FigureChange, value) -> str:
     if f.figure == "status":
         return STATUS_LABELS.get(value, value)
     if isinstance(value, Decimal):
-        return f"{quantize(value):,}"
+        return grouped(value)
     if isinstance(value, tuple):
         return " / ".join(two_places(v) for v in value)
     return str(value)

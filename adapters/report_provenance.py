@@ -64,19 +64,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from poa.domain.values import quantize
+from poa.domain.values import grouped
 from poa.projections.provenance import Evidence, Explanation, Part, Provenance
 
+from .report_json import two_places
 from .report_text import Block
-
-
-def _two(value) -> str | None:
-    return None if value is None else str(quantize(value))
 
 
 def _plain(value):
     if isinstance(value, Decimal):
-        return _two(value)
+        return two_places(value)
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if hasattr(value, "isoformat"):
@@ -121,8 +118,8 @@ def _part(p: Part) -> dict:
         "code": p.code,
         "source": p.source,
         "status": p.status,
-        "weight": _two(p.weight),
-        "value": _two(p.value),
+        "weight": two_places(p.weight),
+        "value": two_places(p.value),
         "exact": None if p.value is None else str(p.value),
         "role": p.role,
         "explanation": None if p.explanation is None else explanation_to_dict(p.explanation),
@@ -186,23 +183,19 @@ STATUS_ES = {"active": "activo", "cancelled": "cancelado"}
 _AMOUNTS = ("budget", "budget_current", "budget_executed")
 
 
-def _amount(value: Decimal) -> str:
-    return f"{quantize(value):,}"
-
-
 def _shown(figure: str, value) -> str:
     if figure == "status":
         return STATUS_ES.get(value, value)
     if value is None:
         return ""
-    return _amount(value) if figure in _AMOUNTS else _two(value)
+    return grouped(value) if figure in _AMOUNTS else two_places(value)
 
 
 def _event_value(figure: str, e: Evidence) -> str:
     if isinstance(e.value, tuple):
-        return "/".join(_two(v) for v in e.value)
+        return "/".join(two_places(v) for v in e.value)
     if isinstance(e.value, Decimal):
-        return _amount(e.value) if figure in _AMOUNTS else _two(e.value)
+        return grouped(e.value) if figure in _AMOUNTS else two_places(e.value)
     return STATUS_ES.get(e.value, str(e.value))
 
 
@@ -229,13 +222,13 @@ def rule_text(e: Explanation, code: str) -> str:
             f"(seq {_used_seqs(e)})."
         )
     if rule == "weighted_mean_of_children":
-        return f"Promedio ponderado de sus elementos activos: Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {_two(i['weights_total'])}."
+        return f"Promedio ponderado de sus elementos activos: Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {two_places(i['weights_total'])}."
     if rule == "plain_mean_of_children":
         return "Promedio simple de sus elementos activos (sus ponderaciones suman 0)."
     if rule == "weighted_mean_of_short_term_actions":
         return (
             "Promedio ponderado de sus Acciones de Corto Plazo activas con sus ponderaciones en vigor: "
-            f"Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {_two(i['weights_total'])}."
+            f"Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {two_places(i['weights_total'])}."
         )
     if rule == "zero_weights_total":
         return "0: las ponderaciones de sus Acciones de Corto Plazo activas suman 0."
@@ -244,7 +237,7 @@ def rule_text(e: Explanation, code: str) -> str:
             return "0 por defecto: sin registros de ejecución visibles."
         return "0 por defecto: sin registros de avance visibles ni elementos activos de los que derivarlo."
     if rule == "schedule":
-        schedule = "/".join(_two(v) for v in i["schedule"])
+        schedule = "/".join(two_places(v) for v in i["schedule"])
         n = len(i["quarter_ends_passed"])
         if n == 0:
             return f"0: ningún cierre de trimestre hasta la fecha (programación {schedule})."
@@ -253,14 +246,14 @@ def rule_text(e: Explanation, code: str) -> str:
             f"(el último, {i['quarter_ends_passed'][-1]})."
         )
     if rule == "programmed_minus_progress":
-        return f"Programado − avance: {_two(i['programmed'])} − {_two(i['progress'])}."
+        return f"Programado − avance: {two_places(i['programmed'])} − {two_places(i['progress'])}."
     if rule == "sum_of_budget_lines":
         return (
             f"Suma de las líneas en vigor de la fuente {e.source}: monto aprobado (o de la incorporación), "
             "líneas de reformulación y modificaciones presupuestarias de sus operaciones."
         )
     if rule == "sum_over_sources":
-        terms = " + ".join(f"{p.source} {_amount(p.value)}" for p in e.parts) or "sin fuentes"
+        terms = " + ".join(f"{p.source} {grouped(p.value)}" for p in e.parts) or "sin fuentes"
         return f"Suma por fuente de financiamiento: {terms}."
     if rule == "latest_record_per_source":
         return (
@@ -272,7 +265,7 @@ def rule_text(e: Explanation, code: str) -> str:
     if rule == "sum_over_short_term_actions":
         return "Suma de lo ejecutado por sus Acciones de Corto Plazo (canceladas incluidas)."
     if rule == "executed_over_current":
-        return f"Ejecutado / vigente × 100: {_amount(i['executed'])} / {_amount(i['current'])} × 100."
+        return f"Ejecutado / vigente × 100: {grouped(i['executed'])} / {grouped(i['current'])} × 100."
     if rule == "zero_current":
         return "0: el presupuesto vigente es 0."
     return rule
@@ -329,7 +322,7 @@ def _parts_table(e: Explanation) -> Block:
                 (
                     "  " * depth + part.code,
                     STATUS_ES.get(part.status, part.status or ""),
-                    _two(part.weight) or "",
+                    two_places(part.weight) or "",
                     _shown(e.figure, part.value),
                     _short_rule(part.explanation) if part.explanation else "",
                     ROLE_ES[part.role],

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from poa.domain.values import quantize
+from poa.domain.values import grouped, quantize
 from poa.projections.evaluation import Evaluation
 from poa.projections.warnings import LATE_RECORD
 
@@ -52,7 +52,7 @@ class Money:
         self.cents = any(quantize(a) != a.to_integral_value() for a in amounts)
 
     def __call__(self, value: Decimal) -> str:
-        return f"{quantize(value):,}" if self.cents else f"{quantize(value):,.0f}"
+        return grouped(value) if self.cents else f"{quantize(value):,.0f}"
 
 
 def layout(ev: Evaluation) -> list[Block]:

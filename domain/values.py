@@ -135,6 +135,11 @@ def quantize(value: Decimal) -> Decimal:
     return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
+def grouped(value: Decimal) -> str:
+    """Shown with thousands separators and two decimals: ``578,301,240.00``."""
+    return f"{quantize(value):,}"
+
+
 def _show(value: object) -> str:
     if value is None:
         return "nothing"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterable
 from attrs import frozen
 
 from poa.domain.facts import OPERATION, SHORT_TERM_ACTION, Justification, Recorded, ReportIssued
-from poa.domain.values import quantize
+from poa.domain.values import grouped
 
 if TYPE_CHECKING:  # pragma: no cover
     from .evaluation import Figures, Summary, _Fold
@@ -45,20 +45,20 @@ def find_warnings(fold: "_Fold", summary: "Summary", by_kind: dict[str, list["Fi
         yield Warning(
             WEIGHTS_TOTAL,
             None,
-            f"Las ponderaciones de las ACP vigentes suman {_n(summary.weights_total)}, no 100.",
+            f"Las ponderaciones de las ACP vigentes suman {grouped(summary.weights_total)}, no 100.",
         )
     for f in by_kind[OPERATION] + by_kind[SHORT_TERM_ACTION]:
         if f.budget_executed > f.budget_current:
             yield Warning(
                 OVER_EXECUTED,
                 f.code,
-                f"{f.code}: ejecutado {_n(f.budget_executed)} supera el vigente {_n(f.budget_current)}.",
+                f"{f.code}: ejecutado {grouped(f.budget_executed)} supera el vigente {grouped(f.budget_current)}.",
             )
     if summary.budget_executed > summary.budget_current:
         yield Warning(
             OVER_EXECUTED,
             None,
-            f"POA: ejecutado {_n(summary.budget_executed)} supera el vigente {_n(summary.budget_current)}.",
+            f"POA: ejecutado {grouped(summary.budget_executed)} supera el vigente {grouped(summary.budget_current)}.",
         )
     yield from _unjustified_deviations(fold, by_kind[SHORT_TERM_ACTION])
     yield from _going_down(fold)
@@ -68,7 +68,7 @@ def find_warnings(fold: "_Fold", summary: "Summary", by_kind: dict[str, list["Fi
                 CANCELLED_WITH_BUDGET,
                 f.code,
                 f"{f.code}: operación cancelada que conserva presupuesto no ejecutado de "
-                f"{_n(f.budget_current - f.budget_executed)}.",
+                f"{grouped(f.budget_current - f.budget_executed)}.",
             )
     for r in fold.seen:
         days = days_late(r)
@@ -103,7 +103,7 @@ def _unjustified_deviations(fold: "_Fold", acps: list["Figures"]) -> Iterable[Wa
             yield Warning(
                 UNJUSTIFIED_DEVIATION,
                 f.code,
-                f"{f.code}: desviación de {_n(f.deviation)} puntos sin justificación desde el cierre "
+                f"{f.code}: desviación de {grouped(f.deviation)} puntos sin justificación desde el cierre "
                 f"del trimestre ({quarter_end}).",
             )
 
@@ -134,10 +134,6 @@ def _decreases(code: str, points: list, kind: str, label: str) -> Iterable[Warni
                 yield Warning(
                     kind,
                     code,
-                    f"{code}{source}: {label} acumulado baja de {_n(values[before])} ({before}) "
-                    f"a {_n(values[after])} ({after}).",
+                    f"{code}{source}: {label} acumulado baja de {grouped(values[before])} ({before}) "
+                    f"a {grouped(values[after])} ({after}).",
                 )
-
-
-def _n(value: Decimal) -> str:
-    return f"{quantize(value):,}"
