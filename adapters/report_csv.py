@@ -3,6 +3,11 @@
 The report's first row is the plan itself (level ``plan``) with the summary
 figures and its budget by source; then every element, strategic actions first. Current budget by
 source is spread over ``budget_<SOURCE>`` columns, one per source of the plan.
+
+Cells that a spreadsheet would evaluate as a formula (``=``, ``+``, ``-``, ``@``, tab, CR
+first; plain numbers such as ``-12.50`` excepted) get a leading ``'``, and control
+characters but line breaks and tab are shown escaped (`poa.adapters.safe_text.csv_cell`),
+unless `raw` (``--raw-csv``, for machine consumers: every cell as recorded).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from io import StringIO
 from poa.projections.evaluation import Evaluation
 
 from .report_json import element_to_dict, evaluation_to_dict, two_places
+from .safe_text import csv_cell, json_escape
 
 COLUMNS = (
     "level",
@@ -32,7 +38,7 @@ COLUMNS = (
 )
 
 
-def report_to_csv(ev: Evaluation) -> str:
+def report_to_csv(ev: Evaluation, *, raw: bool = False) -> str:
     data = evaluation_to_dict(ev)
     s = data["summary"]
     rows = [
@@ -66,19 +72,28 @@ def report_to_csv(ev: Evaluation) -> str:
     columns = list(COLUMNS) + [f"budget_{s}" for s in sorted(sources)]
     buffer = StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer.writeheader()  # every column name starts with a letter, budget_<SOURCE> too
+    writer.writerows(rows if raw else [_neutralised(row) for row in rows])
     return buffer.getvalue()
+
+
+def _neutralised(row: dict) -> dict:
+    return {key: csv_cell(value) for key, value in row.items()}
 
 
 HISTORY_COLUMNS = ("seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "data")
 
 
-def history_to_csv(events: list[dict]) -> str:
-    """History rows; the kind-specific fields are one JSON column, ``data``."""
+def history_to_csv(events: list[dict], *, raw: bool = False) -> str:
+    """History rows; the kind-specific fields are one JSON column, ``data`` (neutralised too
+    if it ever starts like a formula; a JSON object starts with ``{``)."""
     buffer = StringIO()
     writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for event in events:
-        writer.writerow({**event, "data": json.dumps(event["data"], ensure_ascii=False)})
+        data = json.dumps(event["data"], ensure_ascii=False)
+        if raw:
+            writer.writerow({**event, "data": data})
+        else:  # the data's controls escaped the JSON way: still JSON, with the same value
+            writer.writerow(_neutralised({**event, "data": json_escape(data)}))
     return buffer.getvalue()

@@ -1,7 +1,10 @@
 """The quarterly report in Spanish, laid out like the seed (sections I to VI, Cuadros 1 to 4), as a terminal table or Markdown.
 
 `layout()` decides what the report says, once; `to_markdown()` and
-`to_rich()` only decide how it looks.
+`to_rich()` only decide how it looks. Every text of a Block may hold user text (titles,
+results, reasons, actors...): `to_markdown()` and `to_rich()` are the one place where it
+is made safe (adapters/safe_text.py), for every renderer that draws Blocks (the report,
+`history`, `reports`, `reconcile`, `plans`, `explain`, `diff`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from poa.domain.values import grouped, quantize
 from poa.projections.evaluation import Evaluation
 from poa.projections.warnings import LATE_RECORD
 
+from .safe_text import markdown_text, terminal_safe
+
 LATE_SHOWN = 5  # late-record warnings listed one by one; beyond, a count
 
 
@@ -32,6 +37,11 @@ class Block:
     rows: tuple = ()
     right: frozenset = frozenset()
     items: tuple = ()
+
+
+class OwnMarkdown(str):
+    """A text of ours with deliberate Markdown (a code span) and no user text in it:
+    `to_markdown()` writes it as is; `to_rich()` draws it like any other text."""
 
 
 QUARTER_NAMES = ("primer", "segundo", "tercer", "cuarto")
@@ -286,63 +296,83 @@ def _warning_lines(ev: Evaluation) -> list[str]:
         lines += [w.message for w in late]
     else:
         lines.append(
-            f"{len(late)} registros hechos más de 30 días después de su fecha efectiva "
-            f"(secuencias {late[0].seq} a {late[-1].seq}; detalle en `poa report --format json` o `poa history`)."
+            OwnMarkdown(
+                f"{len(late)} registros hechos más de 30 días después de su fecha efectiva "
+                f"(secuencias {late[0].seq} a {late[-1].seq}; detalle en `poa report --format json` o `poa history`)."
+            )
         )
     return lines
 
 
 def to_markdown(blocks: list[Block]) -> str:
+    """Markdown; every text of the blocks is escaped (`_md`, `_md_cell`), our own syntax is not."""
     out: list[str] = []
     for b in blocks:
         if b.kind == "heading":
-            out += [f"# {b.title}", ""]
+            out += [f"# {_md(b.title)}", ""]
         elif b.kind == "section":
-            out += [f"## {b.title}", ""]
+            out += [f"## {_md(b.title)}", ""]
         elif b.kind == "paragraph":
             if b.title:
-                out += [f"### {b.title}", ""]
-            out += [b.text, ""]
+                out += [f"### {_md(b.title)}", ""]
+            out += [_md(b.text), ""]
         elif b.kind == "table":
-            out += [f"### {b.title}", ""]
+            out += [f"### {_md(b.title)}", ""]
             out.append("| " + " | ".join(_md_cell(h) for h in b.headers) + " |")
             out.append("|" + "|".join("---:" if i in b.right else "---" for i in range(len(b.headers))) + "|")
             out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in b.rows]
             out.append("")
         elif b.kind == "list":
-            out += [f"### {b.title}", ""]
-            out += [f"- {item}" for item in b.items]
+            out += [f"### {_md(b.title)}", ""]
+            out += [f"- {_md(item)}" for item in b.items]
             out.append("")
     return "\n".join(out)
 
 
+def _md(text: str) -> str:
+    """A heading, paragraph or list item: literal text, which cannot start a block of its own."""
+    return terminal_safe(text) if isinstance(text, OwnMarkdown) else markdown_text(text)
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A table cell: literal text on one line (leading spaces kept: they indent Cuadro 2's codes)."""
+    return markdown_text(text, cell=True)
 
 
 def to_rich(blocks: list[Block], width: int = 160) -> str:
-    """Plain text (no colour codes) drawn by rich, so it can be piped and compared."""
+    """Plain text (no colour codes) drawn by rich, so it can be piped and compared.
+
+    Every text reaches rich as a `Text` (never as a markup string, so ``[bold]`` in a
+    title is printed as typed) after `_plain`, which shows control characters escaped.
+    """
     buffer = StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
+    console = Console(
+        file=buffer, width=width, color_system=None, force_terminal=False, markup=False, emoji=False, highlight=False
+    )
     for b in blocks:
         if b.kind == "heading":
-            console.print(Text(b.title, style="bold"))
+            console.print(_plain(b.title, style="bold"))
         elif b.kind == "section":
-            console.print(Text(f"\n{b.title}", style="bold underline"))
+            console.print(_plain(f"\n{b.title}", style="bold underline"))
         elif b.kind == "paragraph":
             if b.title:
-                console.print(Text(f"\n{b.title}", style="bold"))
-            console.print(Text(b.text))
+                console.print(_plain(f"\n{b.title}", style="bold"))
+            console.print(_plain(b.text))
         elif b.kind == "table":
-            table = Table(title=Text(b.title), title_justify="left")
+            table = Table(title=_plain(b.title), title_justify="left")
             for i, header in enumerate(b.headers):
-                table.add_column(header, justify="right" if i in b.right else "left", overflow="fold")
+                table.add_column(_plain(header), justify="right" if i in b.right else "left", overflow="fold")
             for row in b.rows:
-                table.add_row(*(Text(cell) for cell in row))
+                table.add_row(*(_plain(cell) for cell in row))
             console.print()
             console.print(table)
         elif b.kind == "list":
-            console.print(Text(f"\n{b.title}", style="bold"))
+            console.print(_plain(f"\n{b.title}", style="bold"))
             for item in b.items:
-                console.print(Text(f"- {item}"))
+                console.print(_plain(f"- {item}"))
     return buffer.getvalue()
+
+
+def _plain(text: str, style: str = "") -> Text:
+    """User text for rich: a `Text` (no markup, no emoji codes), control characters shown escaped."""
+    return Text(terminal_safe(text, keep_newlines=True), style=style)

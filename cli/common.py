@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import getpass
 import os
+import signal
+from contextlib import contextmanager
 from datetime import date, datetime, time, timezone
 from functools import wraps
 
@@ -11,7 +13,8 @@ import click
 from eventsourcing.persistence import PersistenceError
 
 from poa.adapters.batch_files import BatchFileError
-from poa.adapters.store import Command, CommandError, Ledger, StoreError, open_ledger
+from poa.adapters.safe_text import terminal_safe
+from poa.adapters.store import BatchRepeated, Command, CommandError, Ledger, StoreError, StoreFailure, open_ledger
 from poa.domain.entries import entry_kind, parse_entry
 from poa.domain.values import EntryError, parse_date
 from poa.projections.evaluation import default_as_of, end_of_day, evaluate
@@ -25,9 +28,21 @@ class Refused(click.ClickException):
 
     exit_code = 2
 
+    def format_message(self) -> str:
+        return terminal_safe(self.message)
+
+
+class Failed(click.ClickException):
+    """The command could not complete through no fault of the input: exit status 1, one message."""
+
+    exit_code = 1
+
+    def format_message(self) -> str:
+        return terminal_safe(self.message)
+
 
 def refusing(command):
-    """Turn every input error raised below a command into a `Refused`."""
+    """Turn every input error raised below a command into a `Refused`, every store failure into a `Failed`."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
@@ -35,10 +50,34 @@ def refusing(command):
             return command(*args, **kwargs)
         except (StoreError, BatchFileError) as error:
             raise Refused(str(error)) from None
+        except StoreFailure as error:
+            raise Failed(str(error)) from None
         except PersistenceError as error:  # not the input's fault: exit 1, still no traceback
-            raise click.ClickException(f"the store could not complete the operation: {error}") from None
+            raise Failed(f"the store could not complete the operation: {error}") from None
 
     return wrapper
+
+
+class PoaGroup(click.Group):
+    """The `poa` group: no command ever ends in a traceback (unless --debug asks for it)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as error:
+            error.message = terminal_safe(error.message)
+            raise
+        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit, EOFError):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug") or os.environ.get("POA_DEBUG") == "1":
+                raise
+            text = str(error)
+            raise Failed(
+                f"unexpected error ({type(error).__name__}: {text[:200]}{'…' if len(text) > 200 else ''}); "
+                "nothing more was recorded than the message above says. Rerun with `poa --debug ...` "
+                "to see the traceback, and report it"
+            ) from None
 
 
 store_option = click.option(
@@ -48,6 +87,9 @@ store_option = click.option(
     show_default=True,
     help="SQLite file of the ledger (env POA_STORE).",
 )
+again_option = click.option(
+    "--again", is_flag=True, help="Record the batch even if the plan already holds the very same batch."
+)
 plan_option = click.option("--plan", envvar="POA_PLAN", help="Plan key such as AN-2020 (env POA_PLAN); optional when the store holds one plan.")
 known_at_option = click.option(
     "--known-at", "known_at", help="Recorded time: an ISO timestamp (naive means UTC), or a date meaning the end of that day UTC. Default: now."
@@ -55,13 +97,29 @@ known_at_option = click.option(
 actor_option = click.option("--actor", envvar="POA_ACTOR", help="Who records the facts (env POA_ACTOR; default: the OS user).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PoaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="poa-ledger")
-def cli():
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error (env POA_DEBUG=1).")
+@click.option(
+    "--read-only",
+    "read_only",
+    is_flag=True,
+    envvar="POA_READ_ONLY",
+    help="Open the store read-only (env POA_READ_ONLY=1): queries work, writes are refused. "
+    "A store whose file or folder cannot be written opens read-only anyway.",
+)
+def cli(debug, read_only):
     """POA Ledger: an event-sourced ledger of a public entity's annual operating plan."""
 
 
-def record_entry(store, plan, actor, kind, fields, source, locate=None):
+def open_store(store: str, *, create: bool = False) -> Ledger:
+    """The ledger of --store, read-only if `poa --read-only` (or POA_READ_ONLY=1) says so."""
+    context = click.get_current_context(silent=True)
+    read_only = bool(context and context.find_root().params.get("read_only"))
+    return open_ledger(store, create=create, read_only=read_only)
+
+
+def record_entry(store, plan, actor, kind, fields, source, locate=None, *, again=False):
     """Record one entry given by a command's options or a single file.
 
     `locate(field)` names where a field of the entry came from, when that is not
@@ -73,31 +131,78 @@ def record_entry(store, plan, actor, kind, fields, source, locate=None):
         raise Refused(describe(source, None, kind, error, locate)) from None
     # a new store path becomes a store even if the entry is then refused: removing the file
     # could destroy what another process is writing to it at the same moment
-    ledger = open_ledger(store, create=True)
+    ledger = open_store(store, create=True)
     key = plan or only_plan(ledger, "no plan named")
-    record(ledger, [Command(key, fact, actor or default_actor(), source, 0, "option --plan")], locate)
+    record(ledger, [Command(key, fact, actor or default_actor(), source, 0, "option --plan")], locate, again=again)
 
 
-def record(ledger: Ledger, commands: list[Command], locate=None) -> None:
+def record(ledger: Ledger, commands: list[Command], locate=None, *, again: bool = False) -> None:
+    """Record a batch, then say so: once it is committed, nothing can turn it into a failure.
+
+    An interrupt (Ctrl-C) before the commit aborts with nothing stored; from the
+    moment the commit starts it is deferred, and the command ends reporting what
+    was stored.
+    """
+    with interrupts_deferred() as defer:
+        try:
+            ledger.record(commands, again=again, saving=defer)
+        except CommandError as refused:
+            c = refused.command
+            if isinstance(refused.error, BatchRepeated):
+                raise Refused(refused.error.message if c.source == "command line" else f"{c.source}: {refused.error}") from None
+            if isinstance(refused.error, StoreError):  # an unknown plan
+                where = "" if c.source == "command line" else f"{c.source}: entry {c.entry} ({c.fact.kind}): "
+                raise Refused(f"{where}{c.plan_origin}: {refused.error}") from None
+            raise Refused(describe(c.source, c.entry or None, c.fact.kind, refused.error, locate)) from None
+        for key in dict.fromkeys(c.plan for c in commands):
+            counted = sum(1 for c in commands if c.plan == key)
+            click.echo(f"{key}: {counted} entr{'y' if counted == 1 else 'ies'} recorded{_after_commit(ledger, key, defer)}.", err=True)
+        if defer.interrupted:
+            click.echo("(interrupted after the batch was stored: it is recorded, as said above)", err=True)
+
+
+def _after_commit(ledger: Ledger, key: str, defer) -> str:
+    """The plan's new length and warning count, or nothing if they cannot be had: the batch is stored anyway."""
+    if defer.interrupted:
+        return ""
     try:
-        ledger.record(commands)
-    except CommandError as refused:
-        c = refused.command
-        if isinstance(refused.error, StoreError):  # an unknown plan
-            where = "" if c.source == "command line" else f"{c.source}: entry {c.entry} ({c.fact.kind}): "
-            raise Refused(f"{where}{c.plan_origin}: {refused.error}") from None
-        raise Refused(describe(c.source, c.entry or None, c.fact.kind, refused.error, locate)) from None
-    for key in dict.fromkeys(c.plan for c in commands):
         history = ledger.history(key)
-        counted = sum(1 for c in commands if c.plan == key)
         as_of = default_as_of(history[0].fact.year, date.today())
-        ev = evaluate(key, history, as_of, datetime.now(timezone.utc))
-        click.echo(
-            f"{key}: {counted} entr{'y' if counted == 1 else 'ies'} recorded "
-            f"(now seq {len(history)}); {len(ev.warnings)} warning(s) as of {as_of} "
-            f"(see `poa report`).",
-            err=True,
-        )
+        warnings = evaluate(key, history, as_of, datetime.now(timezone.utc)).warnings
+    except Exception as error:  # noqa: BLE001 - reading back is a courtesy; the write has succeeded
+        return f" (its warnings could not be counted: {type(error).__name__})"
+    return f" (now seq {len(history)}); {len(warnings)} warning(s) as of {as_of} (see `poa report`)"
+
+
+class _Deferral:
+    """Called when the commit starts: from then on an interrupt is remembered, not raised."""
+
+    def __init__(self):
+        self.armed = False
+        self.interrupted = False
+
+    def __call__(self) -> None:
+        self.armed = True
+
+    def handle(self, signum, frame) -> None:
+        if not self.armed:
+            raise KeyboardInterrupt
+        self.interrupted = True
+
+
+@contextmanager
+def interrupts_deferred():
+    """SIGINT behaves as usual until the deferral is called, then waits for the block to end."""
+    deferral = _Deferral()
+    try:
+        previous = signal.signal(signal.SIGINT, deferral.handle)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield deferral
+        return
+    try:
+        yield deferral
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def describe(source: str, entry: int | None, kind: str | None, error: Exception, locate=None) -> str:
@@ -122,11 +227,12 @@ def entry_kind_or_none(entry) -> str | None:
         return None
 
 
-def view_of(history, as_of: str | None, known_at: str | None) -> View:
-    """The view given by --as-of (default: today within the plan's year) and --known-at (default: now)."""
+def view_of(history, as_of: str | None, known_at: str | None, now: datetime) -> View:
+    """The view given by --as-of (default: today within the plan's year) and --known-at (default:
+    `now`, the moment `plan_history` settled)."""
     year = history[0].fact.year
     day = parse_option_date(as_of, "--as-of") if as_of else default_as_of(year, date.today())
-    return View(day, parse_known_at(known_at))
+    return View(day, parse_known_at(known_at, default=now))
 
 
 def not_in_force(key: str, history, view: View) -> Refused:
@@ -138,11 +244,16 @@ def not_in_force(key: str, history, view: View) -> Refused:
     )
 
 
-def plan_history(ledger: Ledger, plan: str | None):
-    """The plan named by --plan (or the store's only plan) and its history."""
+def plan_history(ledger: Ledger, plan: str | None) -> tuple[str, list, datetime]:
+    """The plan named by --plan (or the store's only plan), its history, and "now".
+
+    The ledger is settled first (`Ledger.settle`): every transaction stamped up to
+    "now" has committed, so a view as known at any moment up to it can never change.
+    """
     key = plan or only_plan(ledger, "no plan named")
+    now = ledger.settle()
     try:
-        return key, ledger.history(key)
+        return key, ledger.history(key), now
     except StoreError as error:
         raise Refused(f"option --plan: {error}") from None
 
@@ -170,11 +281,13 @@ def parse_option_date(value: str, option: str) -> date:
         raise Refused(f"option {option}: {error.message}") from None
 
 
-def parse_known_at(value: str | None, *, option: str = "--known-at", start_of_day: bool = False) -> datetime:
+def parse_known_at(
+    value: str | None, *, option: str = "--known-at", start_of_day: bool = False, default: datetime | None = None
+) -> datetime:
     """A recorded time: an ISO timestamp (naive means UTC), or a date meaning the end of that day
-    UTC (its start with `start_of_day`); None means now."""
+    UTC (its start with `start_of_day`); None means `default` (now, if none is given)."""
     if not value:
-        return datetime.now(timezone.utc)
+        return default or datetime.now(timezone.utc)
     text = value.strip()
     if len(text) == 10:
         day = parse_option_date(text, option)
@@ -185,4 +298,7 @@ def parse_known_at(value: str | None, *, option: str = "--known-at", start_of_da
         raise Refused(f"option {option}: must be a timestamp such as 2021-01-20T18:00:00Z or a date, got {value!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise Refused(f"option {option}: {value!r} is out of the range of dates (years 1 to 9999 in UTC)") from None

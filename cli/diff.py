@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timezone
+from datetime import datetime
 
 import click
 
 from poa.adapters.report_diff import comparison_to_dict, layout
 from poa.adapters.report_text import to_rich
-from poa.adapters.store import open_ledger
+from poa.adapters.safe_text import json_text
 from poa.domain.facts import Recorded
 from poa.projections.comparison import ViewNotInForce, compare
 from poa.projections.issued import UnknownReport, View, issued, issued_view
@@ -20,6 +19,7 @@ from .common import (
     not_in_force,
     parse_known_at,
     parse_option_date,
+    open_store,
     plan_history,
     plan_option,
     refusing,
@@ -46,9 +46,8 @@ def diff(from_view, to_view, fmt, store, plan):
 
     Exit status 0 whether or not there are differences.
     """
-    ledger = open_ledger(store, create=False)
-    key, history = plan_history(ledger, plan)
-    now = datetime.now(timezone.utc)
+    ledger = open_store(store)
+    key, history, now = plan_history(ledger, plan)
     before = parse_view(from_view, "--from", history, now)
     after = parse_view(to_view, "--to", history, now)
     try:
@@ -57,7 +56,7 @@ def diff(from_view, to_view, fmt, store, plan):
         option = "--from" if error.side == "before" else "--to"
         raise Refused(f"option {option}: {not_in_force(key, history, error.view).message}") from None
     if fmt == "json":
-        click.echo(json.dumps(comparison_to_dict(comparison), ensure_ascii=False, indent=2))
+        click.echo(json_text(comparison_to_dict(comparison)))
     else:
         click.echo(to_rich(layout(comparison)), nl=False)
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import click
 
 from poa.adapters.report_provenance import layout, provenance_to_dict
 from poa.adapters.report_text import to_rich
-from poa.adapters.store import open_ledger
+from poa.adapters.safe_text import json_text
 from poa.projections.evaluation import NotInForce
 from poa.projections.provenance import UnknownElement
 from poa.projections.provenance import explain as explain_figures
@@ -17,6 +16,7 @@ from .common import (
     cli,
     known_at_option,
     not_in_force,
+    open_store,
     plan_history,
     plan_option,
     refusing,
@@ -35,9 +35,9 @@ from .common import (
 @refusing
 def explain(code, as_of, known_at, fmt, store, plan):
     """Where each figure of element CODE comes from at --as-of, as known at --known-at: rules and events."""
-    ledger = open_ledger(store, create=False)
-    key, history = plan_history(ledger, plan)
-    view = view_of(history, as_of, known_at)
+    ledger = open_store(store)
+    key, history, now = plan_history(ledger, plan)
+    view = view_of(history, as_of, known_at, now)
     try:
         provenance = explain_figures(key, history, code, view.as_of, view.known_at)
     except NotInForce:
@@ -45,6 +45,6 @@ def explain(code, as_of, known_at, fmt, store, plan):
     except UnknownElement as error:
         raise Refused(f"argument CODE: {error}") from None
     if fmt == "json":
-        click.echo(json.dumps(provenance_to_dict(provenance), ensure_ascii=False, indent=2))
+        click.echo(json_text(provenance_to_dict(provenance)))
     else:
         click.echo(to_rich(layout(provenance)), nl=False)

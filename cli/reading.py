@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -10,7 +9,8 @@ import click
 from poa.adapters.report_csv import history_to_csv, report_to_csv
 from poa.adapters.report_json import difference_to_dict, evaluation_to_dict, recorded_to_dict
 from poa.adapters.report_text import Block, layout, to_markdown, to_rich
-from poa.adapters.store import Command, CommandError, open_ledger
+from poa.adapters.safe_text import json_text
+from poa.adapters.store import Command, CommandError
 from poa.domain.facts import ReportIssued
 from poa.projections.evaluation import NotInForce, evaluate
 from poa.projections.history import HistoryFilter, known_codes, select, with_descendants
@@ -28,6 +28,7 @@ from .common import (
     not_in_force,
     parse_known_at,
     parse_option_date,
+    open_store,
     plan_history,
     plan_option,
     refusing,
@@ -39,6 +40,16 @@ from .common import (
 
 REPORT_FORMATS = ["table", "json", "csv", "md"]
 
+raw_csv_option = click.option(
+    "--raw-csv",
+    "raw_csv",
+    is_flag=True,
+    help="With --format csv: write cells exactly as recorded, for machine consumers. By default a cell "
+    "that starts with =, +, -, @, tab or CR (other than a plain number such as -12.50) gets a leading ' "
+    "so that spreadsheets do not run it as a formula, and control characters (but tab and line breaks) "
+    "are shown escaped.",
+)
+
 
 @cli.command()
 @click.option("--as-of", "as_of", help="Effective date, YYYY-MM-DD (default: today, within the plan's year).")
@@ -46,19 +57,24 @@ REPORT_FORMATS = ["table", "json", "csv", "md"]
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), help="Output format (default: table, or the issued report's).")
 @click.option("--issue", "issue_ref", metavar="REFERENCE", help="Record this report as issued under REFERENCE, then print it.")
 @click.option("--issued", "issued_ref", metavar="REFERENCE", help="Reproduce the report issued as REFERENCE, exactly as it was printed.")
+@raw_csv_option
 @store_option
 @plan_option
 @actor_option
 @refusing
-def report(as_of, known_at, fmt, issue_ref, issued_ref, store, plan, actor):
+def report(as_of, known_at, fmt, issue_ref, issued_ref, raw_csv, store, plan, actor):
     """The plan and its evaluation at --as-of, as known at --known-at.
 
     With --issue the report is recorded as issued (its reference, as-of date and
     format) and printed as known at that very moment; --issued reproduces it,
     byte for byte, whatever was recorded afterwards.
     """
-    ledger = open_ledger(store, create=False)
-    key, history = plan_history(ledger, plan)
+    if raw_csv and issue_ref is not None:
+        raise Refused("option --raw-csv: a report is issued as the neutralised CSV, which --issued reproduces; "
+                      "give --raw-csv to --issued to read it raw")
+    format_given = fmt is not None
+    ledger = open_store(store)
+    key, history, now = plan_history(ledger, plan)
     if issued_ref is not None:
         if as_of or known_at or issue_ref:
             raise Refused("option --issued: reproduces the issued report's own view; drop --as-of, --known-at and --issue")
@@ -72,11 +88,16 @@ def report(as_of, known_at, fmt, issue_ref, issued_ref, store, plan, actor):
         if known_at:
             raise Refused("option --known-at: an issued report is printed as known at the moment it is issued")
         fmt = fmt or "table"
-        history = issue_report(ledger, key, ReportIssued(issue_ref, view_of(history, as_of, None).as_of, fmt), actor)
+        history = issue_report(ledger, key, ReportIssued(issue_ref, view_of(history, as_of, None, now).as_of, fmt), actor)
         view = issued_view(issued(history, issue_ref))
     else:
-        view = view_of(history, as_of, known_at)
-    click.echo(render_report(evaluation_at(key, history, view), fmt or "table"), nl=False)
+        view = view_of(history, as_of, known_at, now)
+    fmt = fmt or "table"
+    if raw_csv and fmt != "csv":
+        whose = f" (the format report {issued_ref!r} was issued in)" if issued_ref is not None and not format_given else ""
+        raise Refused(f"option --raw-csv: applies to --format csv only, not {fmt}{whose}")
+    # color=True: click would strip what looks like a colour code from a raw CSV written to a pipe
+    click.echo(render_report(evaluation_at(key, history, view), fmt, raw_csv=raw_csv), nl=False, color=raw_csv or None)
 
 
 def issue_report(ledger, key: str, fact: ReportIssued, actor: str | None):
@@ -99,12 +120,12 @@ def evaluation_at(key: str, history, view: View):
         raise not_in_force(key, history, view) from None
 
 
-def render_report(ev, fmt: str) -> str:
+def render_report(ev, fmt: str, *, raw_csv: bool = False) -> str:
     """The report text in one format: the same evaluation always gives the same bytes."""
     if fmt == "json":
-        return json.dumps(evaluation_to_dict(ev), ensure_ascii=False, indent=2) + "\n"
+        return json_text(evaluation_to_dict(ev)) + "\n"
     if fmt == "csv":
-        return report_to_csv(ev)
+        return report_to_csv(ev, raw=raw_csv)
     if fmt == "md":
         return to_markdown(layout(ev))
     return to_rich(layout(ev))
@@ -117,8 +138,8 @@ def render_report(ev, fmt: str) -> str:
 @refusing
 def reports(fmt, store, plan):
     """The reports issued with `poa report --issue`."""
-    ledger = open_ledger(store, create=False)
-    key, history = plan_history(ledger, plan)
+    ledger = open_store(store)
+    key, history, _ = plan_history(ledger, plan)
     rows = [
         {
             "reference": r.fact.reference,
@@ -131,7 +152,7 @@ def reports(fmt, store, plan):
         for r in issued_reports(history)
     ]
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows))
     else:
         headers = ("Referencia", "Al", "Formato", "Emitido (UTC)", "Actor", "Seq")
         table = tuple(tuple(str(v) for v in row.values()) for row in rows)
@@ -153,13 +174,16 @@ HISTORY_KINDS = ["approve", "reformulate", "budget", "progress", "execution", "r
 @click.option("--to", "date_to", help="Effective on or before this date.")
 @click.option("--late", "late_days", type=click.IntRange(min=0), help="Recorded more than DAYS after their effective date.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@raw_csv_option
 @store_option
 @plan_option
 @refusing
-def history(code, descendants, kinds, actor, reference, since, until, date_from, date_to, late_days, fmt, store, plan):
+def history(code, descendants, kinds, actor, reference, since, until, date_from, date_to, late_days, fmt, raw_csv, store, plan):
     """The plan's events in recorded order, all or those matching every filter given."""
-    ledger = open_ledger(store, create=False)
-    key, events = plan_history(ledger, plan)
+    if raw_csv and fmt != "csv":
+        raise Refused(f"option --raw-csv: applies to --format csv only, not {fmt}")
+    ledger = open_store(store)
+    key, events, _ = plan_history(ledger, plan)
     codes = None
     if code is not None:
         if code not in known_codes(events):
@@ -180,9 +204,9 @@ def history(code, descendants, kinds, actor, reference, since, until, date_from,
     )
     rows = [recorded_to_dict(key, r) for r in select(events, criteria)]
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows))
     elif fmt == "csv":
-        click.echo(history_to_csv(rows), nl=False)
+        click.echo(history_to_csv(rows, raw=raw_csv), nl=False, color=raw_csv or None)
     else:
         table = tuple(
             (str(e["seq"]), e["recorded_at"][:19], e["kind"], e["date"], e["reference"] or "", e["actor"], _summary(e))
@@ -212,9 +236,9 @@ def _summary(event: dict) -> str:
 @refusing
 def reconcile(reference, known_at, fmt, store, plan):
     """Compare every figure of the published reports with the ledger; exit 1 when any differs."""
-    ledger = open_ledger(store, create=False)
-    key, history = plan_history(ledger, plan)
-    moment = parse_known_at(known_at)
+    ledger = open_store(store)
+    key, history, now = plan_history(ledger, plan)
+    moment = parse_known_at(known_at, default=now)
     reports = [r for r in publications(history, moment) if reference is None or r.fact.reference == reference]
     if not reports:
         which = f"with reference {reference!r} " if reference else ""
@@ -222,7 +246,7 @@ def reconcile(reference, known_at, fmt, store, plan):
     differences = [d for r in reports for d in reconcile_report(key, history, r, moment)]
     rows = [difference_to_dict(d) for d in differences]
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows))
     else:
         headers = ("Informe", "Elemento", "Cifra", "Declarado", "Calculado", "Diferencia")
         table = tuple(
@@ -240,7 +264,7 @@ def reconcile(reference, known_at, fmt, store, plan):
 @refusing
 def plans(fmt, store):
     """The plans in the store."""
-    ledger = open_ledger(store, create=False)
+    ledger = open_store(store)
     rows = [
         {
             "plan": key,
@@ -253,7 +277,7 @@ def plans(fmt, store):
         for key, r in ledger.plans()
     ]
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows))
     else:
         headers = ("Plan", "Entidad", "Gestión", "Aprobado", "Referencia", "Registrado")
         table = tuple(tuple(str(v) for v in row.values()) for row in rows)

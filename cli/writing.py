@@ -7,18 +7,20 @@ import re
 import click
 
 from poa.adapters.batch_files import parse_text, read_batch, read_data
-from poa.adapters.store import Command, open_ledger
+from poa.adapters.store import Command
 from poa.domain.entries import parse_entry
 from poa.domain.values import EntryError
 
 from .common import (
     Refused,
     actor_option,
+    again_option,
     cli,
     default_actor,
     describe,
     entry_kind_or_none,
     only_plan,
+    open_store,
     plan_option,
     record,
     record_entry,
@@ -33,9 +35,14 @@ from .common import (
 @store_option
 @plan_option
 @actor_option
+@again_option
 @refusing
-def apply(files, store, plan, actor):
-    """Apply batch FILES (YAML or JSON; - for stdin) atomically: every entry of every file, or nothing."""
+def apply(files, store, plan, actor, again):
+    """Apply batch FILES (YAML or JSON; - for stdin) atomically: every entry of every file, or nothing.
+
+    The same batch (the same entries for the same plan, however the file is
+    written) is recorded once: applying it again is refused unless --again.
+    """
     batches = [read_batch(path) for path in files]
     parsed = []
     for batch in batches:
@@ -44,14 +51,14 @@ def apply(files, store, plan, actor):
                 parsed.append((batch, number, parse_entry(entry)))
             except EntryError as error:
                 raise Refused(describe(batch.source, number, entry_kind_or_none(entry), error)) from None
-    ledger = open_ledger(store, create=True)  # kept even if refused: see record_entry
+    ledger = open_store(store, create=True)  # kept even if refused: see record_entry
     commands = []
     for batch, number, fact in parsed:
         key, origin = (batch.plan, "field 'plan'") if batch.plan else (plan, "option --plan")
         if key is None:
             key = only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
         commands.append(Command(key, fact, actor or default_actor(), batch.source, number, origin))
-    record(ledger, commands)
+    record(ledger, commands, again=again)
 
 
 @cli.command()
@@ -59,13 +66,14 @@ def apply(files, store, plan, actor):
 @store_option
 @plan_option
 @actor_option
+@again_option
 @refusing
-def approve(file, store, plan, actor):
+def approve(file, store, plan, actor, again):
     """Approve a new plan from a structure FILE (the fields of an `approve` entry)."""
     if not plan:
         raise Refused("option --plan: name the new plan (for example --plan AN-2020)")
     data, source = read_data(file)
-    record_entry(store, plan, actor, "approve", data, source)
+    record_entry(store, plan, actor, "approve", data, source, again=again)
 
 
 @cli.command()
@@ -80,8 +88,9 @@ def approve(file, store, plan, actor):
 @store_option
 @plan_option
 @actor_option
+@again_option
 @refusing
-def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, budgets, store, plan, actor):
+def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, budgets, store, plan, actor, again):
     """Record an approved reformulation: from a changes file, or from repeated options.
 
     Changes given as options apply in this order: adds, updates, budget lines, cancellations.
@@ -111,15 +120,15 @@ def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, 
         return f"{where}: field '{match.group(2)}'" if match.group(2) else where
 
     fields = {"date": date_, "reference": reference, "reason": reason, "changes": changes}
-    record_entry(store, plan, actor, "reformulate", fields, "command line", locate)
+    record_entry(store, plan, actor, "reformulate", fields, "command line", locate, again=again)
 
 
 def _record_options(kind, spec):
     """A command recording one entry of `kind` whose fields are the options in `spec`."""
 
-    def command(store, plan, actor, **options):
+    def command(store, plan, actor, again, **options):
         fields = {name.rstrip("_"): value for name, value in options.items() if value is not None}
-        record_entry(store, plan, actor, kind, fields, "command line")
+        record_entry(store, plan, actor, kind, fields, "command line", again=again)
 
     for name, required, help_text in reversed(spec):
         command = click.option(f"--{name}", f"{name}_" if name == "date" else name, required=required, help=help_text)(command)
@@ -158,7 +167,7 @@ _SIMPLE_COMMANDS = {
 }
 for _kind, (_help, _spec) in _SIMPLE_COMMANDS.items():
     _cmd = _record_options(_kind, _spec)
-    _cmd = refusing(actor_option(plan_option(store_option(_cmd))))
+    _cmd = refusing(again_option(actor_option(plan_option(store_option(_cmd)))))
     cli.command(name=_kind, help=_help)(_cmd)
 
 
@@ -171,11 +180,12 @@ for _kind, (_help, _spec) in _SIMPLE_COMMANDS.items():
 @store_option
 @plan_option
 @actor_option
+@again_option
 @refusing
-def publish(reference, issued, date_, declared, short_term_actions, store, plan, actor):
+def publish(reference, issued, date_, declared, short_term_actions, store, plan, actor, again):
     """Record a report the entity issued, with the figures it declared (compare them with `poa reconcile`)."""
     fields = {"reference": reference, "issued": issued, "date": date_}
     fields["declared"] = parse_text(declared, "option --declared", json_format=False)
     if short_term_actions:
         fields["short_term_actions"] = parse_text(short_term_actions, "option --short-term-actions", json_format=False)
-    record_entry(store, plan, actor, "publish", fields, "command line")
+    record_entry(store, plan, actor, "publish", fields, "command line", again=again)

@@ -33,14 +33,20 @@ from .facts import (
     Update,
 )
 from .values import (
-    HUNDRED,
+    AMOUNT_LIMIT,
+    COUNT_MAX,
     EntryError,
     check_fields,
+    parse_amount,
     parse_code,
     parse_date,
     parse_decimal,
+    parse_percent,
     parse_text,
+    parse_weight,
     parse_year,
+    preview,
+    subfield,
 )
 
 ZERO = Decimal(0)
@@ -70,7 +76,7 @@ def parse_element(kind: str, data: object, field: str | None = None) -> Element:
     weight = None
     if kind != STRATEGIC_ACTION:
         given = data.get("weight")
-        weight = ONE if given is None else parse_decimal(given, at("weight"), minimum=ZERO)
+        weight = ONE if given is None else parse_weight(given, at("weight"))
     return Element(
         kind=kind,
         code=parse_code(data["code"], at("code")),
@@ -96,16 +102,14 @@ def parse_schedule(value: object, field: str) -> tuple[Decimal, ...] | None:
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or len(value) != 4:
-        raise EntryError(field, f"must list 4 cumulative percentages (one per quarter), got {value!r}")
-    quarters = tuple(
-        parse_decimal(v, f"{field}[{i + 1}]", minimum=ZERO, maximum=HUNDRED) for i, v in enumerate(value)
-    )
+        raise EntryError(field, f"must list 4 cumulative percentages (one per quarter), got {preview(value)}")
+    quarters = tuple(parse_percent(v, f"{field}[{i + 1}]") for i, v in enumerate(value))
     for i in range(1, 4):
         if quarters[i] < quarters[i - 1]:
             raise EntryError(
                 field, f"is cumulative and may not go down: quarter {i + 1} ({quarters[i]}) < quarter {i} ({quarters[i - 1]})"
             )
-    if quarters[3] != HUNDRED:
+    if quarters[3] != 100:
         raise EntryError(field, f"must end at 100 in the fourth quarter, got {quarters[3]}")
     return quarters
 
@@ -115,10 +119,9 @@ def parse_budget(value: object, field: str) -> dict[str, Decimal]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise EntryError(field, f"must map funding sources to amounts, got {value!r}")
+        raise EntryError(field, f"must map funding sources to amounts, got {preview(value)}")
     return {
-        parse_text(source, f"{field}"): parse_decimal(amount, f"{field}.{source}", minimum=ZERO)
-        for source, amount in value.items()
+        parse_text(source, field): parse_amount(amount, subfield(field, source)) for source, amount in value.items()
     }
 
 
@@ -128,7 +131,7 @@ def parse_approval(data: object) -> Approval:
     for list_name, kind in _ELEMENT_LISTS.items():
         items = data.get(list_name) or []
         if not isinstance(items, list):
-            raise EntryError(list_name, f"must be a list, got {items!r}")
+            raise EntryError(list_name, f"must be a list, got {preview(items)}")
         elements += [parse_element(kind, item, f"{list_name}[{i + 1}]") for i, item in enumerate(items)]
     if not any(e.kind == STRATEGIC_ACTION for e in elements):
         raise EntryError("strategic_actions", "a plan needs at least one strategic action")
@@ -145,13 +148,13 @@ def parse_change(data: object, field: str):
     if not isinstance(data, dict) or len(data) != 1:
         raise EntryError(field, "must be one of add, update, cancel or budget with its fields")
     (action, body), = data.items()
-    at = f"{field}.{action}"
+    at = subfield(field, action)
     if action == "add":
         if not isinstance(body, dict):
-            raise EntryError(at, f"must be a mapping of fields, got {body!r}")
+            raise EntryError(at, f"must be a mapping of fields, got {preview(body)}")
         kind = body.get("kind")
-        if kind not in KINDS:
-            raise EntryError(f"{at}.kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+        if not isinstance(kind, str) or kind not in KINDS:
+            raise EntryError(f"{at}.kind", f"must be one of {', '.join(KINDS)}, got {preview(kind)}")
         rest = {k: v for k, v in body.items() if k != "kind"}
         return Add(parse_element(kind, rest, at))
     if action == "update":
@@ -161,7 +164,7 @@ def parse_change(data: object, field: str):
         return Update(
             code=parse_code(body["code"], f"{at}.code"),
             title=parse_text(body.get("title"), f"{at}.title", optional=True),
-            weight=None if body.get("weight") is None else parse_decimal(body["weight"], f"{at}.weight", minimum=ZERO),
+            weight=None if body.get("weight") is None else parse_weight(body["weight"], f"{at}.weight"),
             schedule=parse_schedule(body.get("schedule"), f"{at}.schedule"),
             sector_code=parse_text(body.get("sector_code"), f"{at}.sector_code", optional=True),
         )
@@ -175,7 +178,7 @@ def parse_change(data: object, field: str):
             source=parse_text(body["source"], f"{at}.source"),
             amount=_signed_amount(body["amount"], f"{at}.amount"),
         )
-    raise EntryError(field, f"unknown change {action!r} (expected add, update, cancel or budget)")
+    raise EntryError(field, f"unknown change {preview(action)} (expected add, update, cancel or budget)")
 
 
 def parse_reformulation(data: object) -> Reformulation:
@@ -207,7 +210,7 @@ def parse_progress(data: object) -> Progress:
     check_fields(data, None, {"code", "percent", "date"}, {"note"})
     return Progress(
         code=parse_code(data["code"], "code"),
-        percent=parse_decimal(data["percent"], "percent", minimum=ZERO, maximum=HUNDRED),
+        percent=parse_percent(data["percent"], "percent"),
         date=parse_date(data["date"], "date"),
         note=parse_text(data.get("note"), "note", optional=True),
     )
@@ -217,7 +220,7 @@ def parse_execution(data: object) -> Execution:
     check_fields(data, None, {"code", "amount", "date"}, {"source"})
     return Execution(
         code=parse_code(data["code"], "code"),
-        amount=parse_decimal(data["amount"], "amount", minimum=ZERO),
+        amount=parse_amount(data["amount"], "amount"),
         date=parse_date(data["date"], "date"),
         source=parse_text(data.get("source"), "source", optional=True),
     )
@@ -268,7 +271,7 @@ def parse_publication(data: object) -> Publication:
         date=parse_date(data["date"], "date"),
         declared=_declared(data["declared"], "declared", PLAN_FIGURES),
         short_term_actions={
-            parse_code(code, "short_term_actions"): _declared(figures, f"short_term_actions.{code}", ELEMENT_FIGURES)
+            parse_code(code, "short_term_actions"): _declared(figures, subfield("short_term_actions", code), ELEMENT_FIGURES)
             for code, figures in _mapping(data.get("short_term_actions") or {}, "short_term_actions").items()
         },
     )
@@ -279,12 +282,13 @@ def parse_publication(data: object) -> Publication:
 
 def _mapping(value: object, field: str) -> dict:
     if not isinstance(value, dict):
-        raise EntryError(field, f"must be a mapping, got {value!r}")
+        raise EntryError(field, f"must be a mapping, got {preview(value)}")
     return value
 
 
 def _declared(value: object, field: str, figures: tuple[str, ...]) -> dict:
-    """Declared figures: counts are whole numbers ≥ 0; deviations may be negative."""
+    """Declared figures: counts are whole numbers from 0 to 10^9; other figures have at most 6
+    decimals and are below 10^15 in absolute value, ≥ 0 but deviations."""
     check_fields(_mapping(value, field), field, set(), set(figures))
     if not value:
         raise EntryError(field, f"must declare at least one of: {', '.join(figures)}")
@@ -292,13 +296,12 @@ def _declared(value: object, field: str, figures: tuple[str, ...]) -> dict:
     for name in figures:
         if name not in value:
             continue
-        number = parse_decimal(
-            value[name],
-            f"{field}.{name}",
-            minimum=None if name == "deviation_pts" else ZERO,
-            places=0 if name in COUNT_FIGURES else DECLARED_PLACES,
-        )
-        declared[name] = int(number) if name in COUNT_FIGURES else number
+        at = f"{field}.{name}"
+        if name in COUNT_FIGURES:
+            declared[name] = int(parse_decimal(value[name], at, minimum=ZERO, maximum=Decimal(COUNT_MAX), places=0))
+        else:
+            minimum = None if name == "deviation_pts" else ZERO
+            declared[name] = parse_decimal(value[name], at, minimum=minimum, below=AMOUNT_LIMIT, places=DECLARED_PLACES)
     return declared
 
 
@@ -334,7 +337,7 @@ def entry_kind(entry: object) -> str:
         raise EntryError(None, f"must be a mapping with exactly one entry kind ({', '.join(PARSERS)})")
     (kind,) = entry
     if kind not in PARSERS:
-        raise EntryError(None, f"unknown entry kind {kind!r} (expected one of: {', '.join(PARSERS)})")
+        raise EntryError(None, f"unknown entry kind {preview(kind)} (expected one of: {', '.join(PARSERS)})")
     return kind
 
 
@@ -345,7 +348,7 @@ def parse_entry(entry: object) -> Fact:
 
 
 def _signed_amount(value: object, field: str) -> Decimal:
-    amount = parse_decimal(value, field)
+    amount = parse_amount(value, field, signed=True)
     if amount == 0:
         raise EntryError(field, "must not be zero")
     return amount

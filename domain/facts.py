@@ -243,6 +243,7 @@ class Recorded:
     recorded_at: datetime
     actor: str
     fact: Fact
+    batch: str | None = None  # the id of the batch it was recorded in (domain/batches.py)
 
     @property
     def date(self) -> date:

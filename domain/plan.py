@@ -13,6 +13,8 @@ from bisect import bisect_right, insort
 from datetime import date, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+import attrs
+from attrs import frozen
 from eventsourcing.domain import Aggregate
 
 from .facts import (
@@ -53,6 +55,7 @@ class Plan(Aggregate):
         key: str
         actor: str
         fact: Approval
+        batch: str | None = None  # events stored before batch ids existed read back as None
 
         def apply(self, plan: "Plan") -> None:
             plan._remember(self)
@@ -60,6 +63,7 @@ class Plan(Aggregate):
     class FactRecorded(Aggregate.Event):
         actor: str
         fact: Fact
+        batch: str | None = None
 
         def apply(self, plan: "Plan") -> None:
             plan._remember(self)
@@ -94,27 +98,28 @@ class Plan(Aggregate):
     class ReportIssued(FactRecorded):
         pass
 
-    def __init__(self, key: str, actor: str, fact: Approval):
+    def __init__(self, key: str, actor: str, fact: Approval, batch: str | None = None):
         self.key = key
         self.history: list[Recorded] = []
+        self.batches: dict[str, BatchRecord] = {}  # every batch recorded, by id
         self.closed: Recorded | None = None  # the closing in force, by recorded order
         self._structural: list[Recorded] = []  # in the order they take effect: (date, seq)
         self._structures: dict[int, Structure | None] = {}
 
     # -- commands --------------------------------------------------------------
     @classmethod
-    def approve(cls, key: str, approval: Approval, actor: str) -> "Plan":
+    def approve(cls, key: str, approval: Approval, actor: str, batch: str | None = None) -> "Plan":
         """A new plan, after checking its approved structure."""
         check_approval(Recorded(1, cls.Event.create_timestamp(), actor, approval))
-        return cls(key=key, actor=actor, fact=approval)
+        return cls(key=key, actor=actor, fact=approval, batch=batch)
 
-    def record(self, fact: Fact, actor: str) -> None:
+    def record(self, fact: Fact, actor: str, batch: str | None = None) -> None:
         """Record one more fact, after checking it keeps the history valid."""
         timestamp = self.Event.create_timestamp()
         if timestamp <= self.modified_on:  # recorded order and recorded time never disagree
             timestamp = self.modified_on + timedelta(microseconds=1)
         check_new(self.history, Recorded(self.version + 1, timestamp, actor, fact), self.structure_on, self.closed)
-        self.trigger_event(_EVENT_FOR[type(fact)], actor=actor, fact=fact, timestamp=timestamp)
+        self.trigger_event(_EVENT_FOR[type(fact)], actor=actor, fact=fact, batch=batch, timestamp=timestamp)
 
     # -- state -----------------------------------------------------------------
     @property
@@ -133,8 +138,15 @@ class Plan(Aggregate):
 
     def _remember(self, event: "Plan.Approved | Plan.FactRecorded") -> None:
         fact = event.fact
-        recorded = Recorded(event.originator_version, event.timestamp, event.actor, fact)
+        recorded = Recorded(event.originator_version, event.timestamp, event.actor, fact, event.batch)
         self.history.append(recorded)
+        if recorded.batch is not None:
+            known = self.batches.get(recorded.batch)
+            if known is not None and known.last_seq == recorded.seq - 1 and known.first.recorded_at == recorded.recorded_at:
+                # the same transaction goes on (one stamp per transaction)
+                self.batches[recorded.batch] = attrs.evolve(known, last_seq=recorded.seq)
+            else:
+                self.batches[recorded.batch] = BatchRecord(recorded, recorded.seq, known.times + 1 if known else 1)
         if isinstance(fact, STRUCTURAL):
             insort(self._structural, recorded, key=lambda r: (r.fact.date, r.seq))
             self._structures = {}
@@ -142,6 +154,15 @@ class Plan(Aggregate):
             self.closed = recorded
         elif isinstance(fact, Reopening):
             self.closed = None
+
+
+@frozen
+class BatchRecord:
+    """Where a batch was last recorded in a plan (its first fact, the seq of its last) and how many times."""
+
+    first: Recorded
+    last_seq: int
+    times: int
 
 
 _EVENT_FOR = {

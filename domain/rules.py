@@ -36,9 +36,10 @@ from .facts import (
     a_kind,
 )
 from .structure import Structure, structural_order
-from .values import EntryError
+from .values import EntryError, figures_context
 
 
+@figures_context
 def check_approval(recorded: Recorded) -> Structure:
     """The approved structure, after checking the approval's own rules."""
     approval = recorded.fact
@@ -48,6 +49,7 @@ def check_approval(recorded: Recorded) -> Structure:
     return Structure.approved(recorded)
 
 
+@figures_context
 def check_dates(approval: Approval, recorded: Recorded) -> None:
     """Every fact but the approval falls inside the plan's year (a closing or reopening may
     come after it), and not before the approval."""
@@ -60,6 +62,7 @@ def check_dates(approval: Approval, recorded: Recorded) -> None:
         raise EntryError("date", f"{day} is before the plan's approval on {approval.date}")
 
 
+@figures_context
 def check_record(structure: Structure, recorded: Recorded) -> None:
     """A progress, execution, result, justification or publication fits the structure at its date."""
     fact = recorded.fact
@@ -84,6 +87,7 @@ def check_record(structure: Structure, recorded: Recorded) -> None:
             )
 
 
+@figures_context
 def check_history(history: Sequence[Recorded]) -> None:
     """Raise `HistoryError` naming the first fact (effective-date order) that breaks a rule."""
     structural = structural_order(history)
@@ -182,6 +186,7 @@ def closing_state(history: Sequence[Recorded]) -> Recorded | None:
     return state
 
 
+@figures_context
 def check_closing(history: Sequence[Recorded], new: Recorded, closed: Recorded | None) -> None:
     """A closed plan (`closed`: the closing in force) takes no fact of its year until reopened;
     closing and reopening alternate; an issued report's reference is unique."""
@@ -202,6 +207,7 @@ def check_closing(history: Sequence[Recorded], new: Recorded, closed: Recorded |
                 raise EntryError("reference", f"a report {fact.reference!r} was already issued (seq {r.seq})")
 
 
+@figures_context
 def check_new(
     history: Sequence[Recorded],
     new: Recorded,

@@ -2,21 +2,56 @@
 
 Every function takes the raw value (from YAML, JSON or a command-line option)
 and the name of the field it came from, and raises `EntryError` naming that
-field when the value is not acceptable.
+field when the value is not acceptable. The bounds below keep every figure the
+folds compute exact under `FIGURES` (docs/design.md, "Entries").
 """
 
 from __future__ import annotations
 
 import re
+import reprlib
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from functools import wraps
 
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
 
+# The one Decimal context of every fold: 28 digits (Python's default), so that sums of
+# amounts within the bounds below are exact; anything else traps instead of rounding silently.
+FIGURES = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+
+AMOUNT_LIMIT = Decimal(10) ** 15  # every amount is strictly below, in absolute value
+WEIGHT_MAX = Decimal(1_000_000)
+COUNT_MAX = 10**9  # declared counts
+TEXT_MAX = 10_000  # characters of a text (title, reason, note, reference, source, ...)
+CODE_MAX = 64  # characters of a code
+
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+_YEAR = re.compile(r"^[0-9]{4}$")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str, a code point UTF-8 cannot encode
+
+
+def figures_context(function):
+    """`function` run under `FIGURES`, whatever the caller's Decimal context."""
+
+    @wraps(function)
+    def in_figures_context(*args, **kwargs):
+        with localcontext(FIGURES):
+            return function(*args, **kwargs)
+
+    return in_figures_context
 
 
 class EntryError(ValueError):
@@ -42,33 +77,51 @@ def parse_decimal(
     *,
     minimum: Decimal | None = None,
     maximum: Decimal | None = None,
+    below: Decimal | None = None,
     places: int = 2,
 ) -> Decimal:
-    """An exact decimal with at most `places` decimals, within the bounds given."""
+    """An exact decimal with at most `places` decimals, within the bounds given
+    (`below`: strictly below it in absolute value)."""
     if isinstance(value, bool) or value is None:
-        raise EntryError(field, f"must be a number, got {_show(value)}")
+        raise EntryError(field, f"must be a number, got {preview(value)}")
     if isinstance(value, int):
-        number = Decimal(value)
+        number, decimals = Decimal(value), 0
     elif isinstance(value, Decimal):
-        number = value
+        if not value.is_finite():
+            raise EntryError(field, f"must be a finite number, got {preview(value)}")
+        number, decimals = value, max(0, -value.as_tuple().exponent)
     elif isinstance(value, str):
         text = value.strip()
         if not _NUMBER.match(text):
-            raise EntryError(field, f"must be a number, got {_show(value)}")
-        number = Decimal(text)
+            raise EntryError(field, f"must be a number, got {preview(value)}")
+        number, decimals = Decimal(text), len(text.partition(".")[2])
     else:
         # floats are refused on purpose: money and percentages are exact decimals
-        raise EntryError(field, f"must be a number written exactly, got {_show(value)}")
-    if not number.is_finite():
-        raise EntryError(field, f"must be a finite number, got {_show(value)}")
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
-        raise EntryError(field, f"must have at most {places} decimals, got {number}")
+        raise EntryError(field, f"must be a number written exactly, got {preview(value)}")
+    if below is not None and abs(number) >= below:
+        raise EntryError(field, f"must be below {below:,} in absolute value, got {preview(value)}")
+    if decimals > places:
+        raise EntryError(field, f"must have at most {places} decimals, got {preview(value)}")
     if minimum is not None and number < minimum:
-        raise EntryError(field, f"must be at least {minimum}, got {number}")
+        raise EntryError(field, f"must be at least {minimum}, got {preview(value)}")
     if maximum is not None and number > maximum:
-        raise EntryError(field, f"must be at most {maximum}, got {number}")
+        raise EntryError(field, f"must be at most {maximum:,}, got {preview(value)}")
     return number
+
+
+def parse_amount(value: object, field: str, *, signed: bool = False) -> Decimal:
+    """An amount of money: below 10^15 in absolute value, ≥ 0 unless `signed`."""
+    return parse_decimal(value, field, minimum=None if signed else Decimal(0), below=AMOUNT_LIMIT)
+
+
+def parse_weight(value: object, field: str) -> Decimal:
+    """A weight: 0 to 1,000,000."""
+    return parse_decimal(value, field, minimum=Decimal(0), maximum=WEIGHT_MAX)
+
+
+def parse_percent(value: object, field: str) -> Decimal:
+    """A percentage: 0 to 100."""
+    return parse_decimal(value, field, minimum=Decimal(0), maximum=HUNDRED)
 
 
 def parse_date(value: object, field: str) -> date:
@@ -76,7 +129,7 @@ def parse_date(value: object, field: str) -> date:
     if isinstance(value, date) and not hasattr(value, "hour"):
         return value
     if not isinstance(value, str) or not _DATE.match(value.strip()):
-        raise EntryError(field, f"must be a date written YYYY-MM-DD, got {_show(value)}")
+        raise EntryError(field, f"must be a date written YYYY-MM-DD, got {preview(value)}")
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
@@ -84,55 +137,62 @@ def parse_date(value: object, field: str) -> date:
 
 
 def parse_code(value: object, field: str) -> str:
-    """An element code such as ``6.1.1.3`` (numbers a YAML loader produced are accepted)."""
-    if isinstance(value, bool):
-        raise EntryError(field, f"must be a code such as 6.1.1, got {_show(value)}")
-    if isinstance(value, (int, Decimal)):
-        value = str(value)
+    """An element code such as ``6.1.1.3``: always a text, at most 64 characters."""
     if not isinstance(value, str) or not _CODE.match(value.strip()):
-        raise EntryError(field, f"must be a code such as 6.1.1, got {_show(value)}")
-    return value.strip()
+        raise EntryError(field, f"must be a code such as 6.1.1, got {preview(value)}")
+    code = value.strip()
+    if len(code) > CODE_MAX:
+        raise EntryError(field, f"must have at most {CODE_MAX} characters, got {preview(code)}")
+    return code
 
 
 def parse_text(value: object, field: str, *, optional: bool = False) -> str | None:
-    """A non-empty piece of text (or None when optional and absent)."""
+    """A non-empty piece of text of at most 10,000 characters (or None when optional and absent)."""
     if value is None and optional:
         return None
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        value = str(value)
     if not isinstance(value, str) or not value.strip():
-        raise EntryError(field, f"must be a non-empty text, got {_show(value)}")
-    return value.strip()
+        raise EntryError(field, f"must be a non-empty text, got {preview(value)}")
+    text = value.strip()
+    if len(text) > TEXT_MAX:
+        raise EntryError(field, f"must have at most {TEXT_MAX:,} characters, got {preview(text)}")
+    bad = LONE_SURROGATE.search(text)
+    if bad:
+        raise EntryError(field, f"holds a lone surrogate ({bad.group()!r} at character {bad.start() + 1}), which UTF-8 cannot encode")
+    return text
 
 
 def parse_year(value: object, field: str) -> int:
     """A fiscal year (gestión)."""
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and _YEAR.match(value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
-        raise EntryError(field, f"must be a year such as 2020, got {_show(value)}")
+        raise EntryError(field, f"must be a year such as 2020, got {preview(value)}")
     return value
 
 
 def check_fields(data: object, field: str | None, required: set[str], optional: set[str]) -> dict:
     """The mapping itself, after checking it has every required key and no unknown one."""
     if not isinstance(data, dict):
-        raise EntryError(field, f"must be a mapping of fields, got {_show(data)}")
+        raise EntryError(field, f"must be a mapping of fields, got {preview(data)}")
     allowed = required | optional
     for key in data:
         if key not in allowed:
-            where = f"{field}.{key}" if field else str(key)
-            raise EntryError(where, f"unknown field (expected one of: {', '.join(sorted(allowed))})")
+            raise EntryError(subfield(field, key), f"unknown field (expected one of: {', '.join(sorted(allowed))})")
     for key in sorted(required):
         if key not in data or data[key] is None:
-            where = f"{field}.{key}" if field else key
-            raise EntryError(where, "is required")
+            raise EntryError(subfield(field, key), "is required")
     return data
+
+
+def subfield(field: str | None, key: object) -> str:
+    """The path of `key` within `field` (``budget.TGN``), a long or odd key shown shortened."""
+    name = key if isinstance(key, str) and len(key) <= CODE_MAX else _PREVIEW.repr(key)
+    return f"{field}.{name}" if field else name
 
 
 def quantize(value: Decimal) -> Decimal:
     """Rounded half-up to two decimals, as every figure is shown."""
-    return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP, context=FIGURES)
 
 
 def grouped(value: Decimal) -> str:
@@ -140,9 +200,32 @@ def grouped(value: Decimal) -> str:
     return f"{quantize(value):,}"
 
 
-def _show(value: object) -> str:
+class _Preview(reprlib.Repr):
+    """`reprlib` with small limits, never building the repr of a huge int or Decimal."""
+
+    def __init__(self):
+        super().__init__()
+        self.maxlevel, self.maxstring, self.maxother = 2, 40, 40
+        self.maxdict = self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = 4
+
+    def repr_int(self, value: int, level: int) -> str:
+        if value.bit_length() > 128:
+            return f"<an integer of about {value.bit_length() * 30103 // 100000 + 1} digits>"
+        return repr(value)
+
+    def repr_Decimal(self, value: Decimal, level: int) -> str:
+        return format(value, ".30g")  # at most 30 significant digits, whatever the coefficient's size
+
+
+_PREVIEW = _Preview()
+
+
+def preview(value: object) -> str:
+    """A value as a message shows it: short whatever its size (``'mucho'``, ``True (bool)``)."""
     if value is None:
         return "nothing"
+    shown = _PREVIEW.repr(value)
     if isinstance(value, str):
-        return repr(value)
-    return f"{value!r} ({type(value).__name__})"
+        return shown if len(value) <= _PREVIEW.maxstring else f"{shown} ({len(value):,} characters)"
+    return f"{shown} ({type(value).__name__})"
+

@@ -79,7 +79,7 @@ from poa.domain.facts import (
     Update,
 )
 from poa.domain.structure import ACTIVE, Structure, build
-from poa.domain.values import quantize
+from poa.domain.values import figures_context, quantize
 
 from .evaluation import Evaluation, Figures, NotInForce, evaluate, quarter_ends, visible
 from .issued import View
@@ -163,6 +163,7 @@ class FigureChange:
     as_of_effect: bool = False  # programmed progress moved with the quarter the as_of falls in
 
     @property
+    @figures_context
     def delta(self) -> Decimal | int | None:
         """after − before as shown (each rounded half-up to two places first), for numbers; else None."""
         numeric = (Decimal, int)
@@ -202,6 +203,7 @@ class Comparison:
 # -- the comparison -----------------------------------------------------------------
 
 
+@figures_context
 def compare(key: str, history: Sequence[Recorded], before: View, after: View) -> Comparison:
     """What differs between the plan `before` and `after`, and which events explain it."""
     b = _Side(key, history, before, "before")

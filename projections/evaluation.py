@@ -32,6 +32,7 @@ from poa.domain.facts import (
 )
 from poa.domain.rules import closing_state
 from poa.domain.structure import Node, Structure, build
+from poa.domain.values import figures_context
 
 from .warnings import Warning, find_warnings
 
@@ -137,6 +138,7 @@ def visible(history: Iterable[Recorded], as_of: date, known_at: datetime) -> lis
     return [r for r in history if r.fact.date <= as_of and r.recorded_at <= known_at]
 
 
+@figures_context
 def evaluate(key: str, history: Sequence[Recorded], as_of: date, known_at: datetime) -> Evaluation:
     """The plan and its evaluation at `as_of`, as known at `known_at`."""
     seen = visible(history, as_of, known_at)

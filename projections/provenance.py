@@ -50,6 +50,7 @@ from poa.domain.facts import (
     Update,
 )
 from poa.domain.structure import ACTIVE, Node, Structure, build, structural_order
+from poa.domain.values import figures_context
 
 from .evaluation import Figures, _Fold, evaluate, quarter_ends, visible
 
@@ -157,6 +158,7 @@ class UnknownElement(Exception):
     """The code names no element of the plan in force at (as_of, known_at)."""
 
 
+@figures_context
 def explain(key: str, history: Sequence[Recorded], code: str, as_of: date, known_at: datetime) -> Provenance:
     """The provenance of every figure of element `code`; raises `NotInForce` like `evaluate`, or `UnknownElement`."""
     ev = evaluate(key, history, as_of, known_at)

@@ -17,7 +17,7 @@ from attrs import frozen
 
 from poa.domain.entries import COUNT_FIGURES
 from poa.domain.facts import Publication, Recorded
-from poa.domain.values import quantize
+from poa.domain.values import figures_context, quantize
 
 from .evaluation import evaluate
 
@@ -43,6 +43,7 @@ class Difference:
     computed: Decimal | int
 
     @property
+    @figures_context
     def difference(self) -> Decimal | int:
         return self.computed - self.declared
 
@@ -52,6 +53,7 @@ def publications(history: Sequence[Recorded], known_at: datetime) -> list[Record
     return [r for r in history if isinstance(r.fact, Publication) and r.recorded_at <= known_at]
 
 
+@figures_context
 def reconcile(key: str, history: Sequence[Recorded], published: Recorded, known_at: datetime) -> list[Difference]:
     """Every declared figure of one published report that differs from the ledger's."""
     report: Publication = published.fact

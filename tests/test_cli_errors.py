@@ -11,6 +11,7 @@ also shows a new plan created by a refused batch).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import textwrap
@@ -48,8 +49,12 @@ def batch(*entries: str, plan: str | None = PLAN) -> str:
 
 
 def yaml_to_json(text: str) -> str:
-    """The same batch as JSON: numbers stay numbers with the same digits, dates are strings."""
-    return json.dumps(parse_text(text, "batch.yaml"), default=float, ensure_ascii=False, indent=1)
+    """The same batch as JSON: numbers stay numbers with the same digits, dates are strings.
+
+    The YAML reader keeps every plain scalar as its text, so a value that is a JSON number
+    once unquoted is written unquoted (keys excepted)."""
+    dumped = json.dumps(parse_text(text, "batch.yaml"), ensure_ascii=False, indent=1)
+    return re.sub(r'"(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)"(?!:)', r"\1", dumped)
 
 
 # -- the prepared store ------------------------------------------------------------

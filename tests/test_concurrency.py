@@ -6,7 +6,8 @@
 - processes racing to approve the same new plan: exactly one wins, the others exit 2.
 
 Afterwards every batch is stored exactly once and contiguously, seq numbers are 1..N without
-gaps, and recorded_at strictly increases with seq.
+gaps, every event of a batch carries its transaction's one stamp, and stamps strictly increase
+from one batch to the next.
 """
 
 from __future__ import annotations
@@ -70,7 +71,10 @@ def check_store(store: Path, expected: dict[str, list[str]]) -> list:
     total = 1 + sum(len(notes) for notes in expected.values())
     assert len(history) == total
     assert [r.seq for r in history] == list(range(1, total + 1))
-    assert all(a.recorded_at < b.recorded_at for a, b in zip(history, history[1:]))
+    assert all(a.recorded_at <= b.recorded_at for a, b in zip(history, history[1:]))
+    # one stamp per transaction: a batch's events share it, the next batch's is later
+    stamps = sorted({r.recorded_at for r in history})
+    assert len(stamps) == 1 + len(expected)
     # the whole store holds exactly these events (nothing for another aggregate, nothing twice)
     notifications = ledger.recorder.select_notifications(1, 10_000)
     assert len(notifications) == total
@@ -132,8 +136,8 @@ def _conflicting_writer(store: str, writer: int, batches: int, size: int, barrie
     state = {"first": False, "attempts": 0}
     original = Ledger._execute
 
-    def execute_then_wait(self, batch):
-        plans = original(self, batch)
+    def execute_then_wait(self, batch, *args):
+        plans = original(self, batch, *args)
         state["attempts"] += 1
         if state["first"]:
             state["first"] = False
@@ -213,8 +217,8 @@ def _approving_cli(store: str, batch: str, errfile: str, barrier) -> None:
     original = Ledger._execute
     state = {"first": True}
 
-    def execute_then_wait(self, commands):
-        plans = original(self, commands)
+    def execute_then_wait(self, commands, *args):
+        plans = original(self, commands, *args)
         if state["first"]:
             state["first"] = False
             barrier.wait(timeout=30)
@@ -261,8 +265,8 @@ def test_forced_race_to_approve_through_the_ledger(tmp_path):
         original = Ledger._execute
         state = {"first": True}
 
-        def execute_then_wait(self, commands):
-            plans = original(self, commands)
+        def execute_then_wait(self, commands, *args):
+            plans = original(self, commands, *args)
             if state["first"]:
                 state["first"] = False
                 barrier.wait(timeout=30)

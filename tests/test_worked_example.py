@@ -44,7 +44,7 @@ Batches, in recorded order:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -321,10 +321,12 @@ def test_correction_of_an_acp_record_wins_once_recorded(scenario):
     s = scenario
     # ACP 2.1 at 09-30: 60 recorded in batch C, corrected to 55 in batch D (same element, same date)
     assert progress_of(s.at("2021-09-30", known_at=s.last["C"]), "2.1") == D(60)
-    # inside batch D: the correction is its third event (seq 39); just before it, still 60; from it on, 55
+    # the correction is batch D's third event (seq 39); a batch is committed at one moment, so
+    # just before that moment the ledger says 60, and from it on 55: no view shows part of a batch
     correction = s.history[-3]
     assert (correction.seq, correction.fact.code, correction.fact.percent) == (39, "2.1", D(55))
-    assert progress_of(s.at("2021-09-30", known_at=s.history[-4].recorded_at), "2.1") == D(60)
+    assert correction.recorded_at == s.history[-4].recorded_at == s.last["D"]
+    assert progress_of(s.at("2021-09-30", known_at=correction.recorded_at - timedelta(microseconds=1)), "2.1") == D(60)
     assert progress_of(s.at("2021-09-30", known_at=correction.recorded_at), "2.1") == D(55)
     assert progress_of(s.at("2021-09-30"), "2.1") == D(55)
     # the correction does not touch the earlier cut-off: 06-30 stays 45 at any known_at

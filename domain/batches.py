@@ -1,0 +1,45 @@
+"""Batch identity: the content hash that lets the ledger refuse the same batch applied twice.
+
+A batch id is the SHA-256 of the plan key and the batch's facts in a canonical
+form (the entries as parsed, in order; numbers by value, so ``10`` and ``10.00``
+are the same entry). It does not depend on the file's name, layout or comments,
+nor on who applies it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from .facts import Fact
+
+
+def batch_id(plan: str, facts: Sequence[Fact]) -> str:
+    """The id of the batch of `facts` recorded in `plan` (64 hex digits)."""
+    canonical = json.dumps(
+        {"plan": plan, "facts": [[fact.kind, _plain(fact)] for fact in facts]},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _plain(value: object) -> object:
+    """Value objects as JSON-ready plain values, numbers by value."""
+    if attrs.has(type(value)):
+        return {f.name: _plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
