@@ -81,7 +81,7 @@ def _neutralised(row: dict) -> dict:
     return {key: csv_cell(value) for key, value in row.items()}
 
 
-HISTORY_COLUMNS = ("seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "data")
+HISTORY_COLUMNS = ("seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "batch", "data")
 
 
 def history_to_csv(events: list[dict], *, raw: bool = False) -> str:

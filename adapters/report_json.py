@@ -170,6 +170,7 @@ def recorded_to_dict(plan: str, r: Recorded) -> dict:
         "date": r.fact.date.isoformat(),
         "reference": r.reference,
         "actor": r.actor,
+        "batch": r.batch,
         "data": data,
     }
 

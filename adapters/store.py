@@ -19,6 +19,7 @@ from contextlib import closing
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
+from uuid import UUID
 
 import attrs
 from attrs import frozen
@@ -108,6 +109,7 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
             *super().construct_create_table_statements(),
             "CREATE TABLE IF NOT EXISTS poa_write_lock "
             "(id INTEGER PRIMARY KEY, stamped TEXT, events INTEGER, last_id INTEGER)",
+            "CREATE TABLE IF NOT EXISTS poa_versions (originator_id TEXT PRIMARY KEY, version INTEGER)",
         ]
 
     def _create_table(self, c) -> None:
@@ -129,6 +131,15 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
         if previous and stamp <= datetime.fromisoformat(previous):
             stamp = datetime.fromisoformat(previous) + timedelta(microseconds=1)
         ids = super()._insert_events(c, _stamped(stored_events, stamp), **kwargs)
+        versions: dict[str, int] = {}
+        for event in stored_events:
+            key = event.originator_id.hex if isinstance(event.originator_id, UUID) else str(event.originator_id)
+            versions[key] = max(versions.get(key, 0), event.originator_version)
+        c.executemany(
+            "INSERT INTO poa_versions (originator_id, version) VALUES (?, ?) "
+            "ON CONFLICT (originator_id) DO UPDATE SET version = MAX(version, excluded.version)",
+            list(versions.items()),
+        )
         c.execute(
             "UPDATE poa_write_lock SET stamped = ?, events = ?, last_id = ? WHERE id = 1",
             (stamp.isoformat(), events + len(stored_events), ids[-1] if ids else last_id),
@@ -183,9 +194,13 @@ class Ledger(Application):
 
     # -- reading -----------------------------------------------------------------
     def plan(self, key: str) -> Plan:
+        """The plan as stored, refused as damaged if it has fewer events than its commits recorded."""
+        recorded = self._recorded_version(plan_id(key))
         try:
-            return self.repository.get(plan_id(key), projector_func=_project)
+            plan = self.repository.get(plan_id(key), projector_func=_project)
         except AggregateNotFoundError:
+            if recorded:
+                raise StoreDamaged(f"the store is damaged: plan {key}'s {recorded} events cannot be found") from None
             raise StoreError(f"unknown plan {key!r}: it is not in this store") from None
         except OperationalError as error:
             raise _failure(error) from None
@@ -195,6 +210,23 @@ class Ledger(Application):
             raise StoreDamaged(
                 f"the store is damaged: plan {key}'s events cannot be read back ({type(error).__name__}: {error})"
             ) from None
+        if plan.version < recorded:  # read later than the record: never fewer unless rows were lost
+            raise StoreDamaged(
+                f"the store is damaged: plan {key} reads back {plan.version} events, its commits recorded {recorded}"
+            )
+        return plan
+
+    def _recorded_version(self, originator_id: UUID) -> int:
+        """The version the commits recorded for an aggregate (0: none recorded, as in older stores)."""
+        try:
+            with self.recorder.datastore.transaction(commit=False) as c:
+                c.execute("SELECT version FROM poa_versions WHERE originator_id = ?", (originator_id.hex,))
+                row = c.fetchone()
+        except OperationalError as error:
+            if "no such table" in str(error):
+                return 0
+            raise _failure(error) from None
+        return row[0] if row else 0
 
     def history(self, key: str) -> list[Recorded]:
         return self.plan(key).history

@@ -16,7 +16,7 @@ from poa.adapters.batch_files import BatchFileError
 from poa.adapters.safe_text import terminal_safe
 from poa.adapters.store import BatchRepeated, Command, CommandError, Ledger, StoreError, StoreFailure, open_ledger
 from poa.domain.entries import entry_kind, parse_entry
-from poa.domain.values import EntryError, parse_date
+from poa.domain.values import EntryError, parse_date, parse_text, preview
 from poa.projections.evaluation import default_as_of, end_of_day, evaluate
 from poa.projections.issued import View
 
@@ -133,7 +133,7 @@ def record_entry(store, plan, actor, kind, fields, source, locate=None, *, again
     # could destroy what another process is writing to it at the same moment
     ledger = open_store(store, create=True)
     key = plan or only_plan(ledger, "no plan named")
-    record(ledger, [Command(key, fact, actor or default_actor(), source, 0, "option --plan")], locate, again=again)
+    record(ledger, [Command(key, fact, actor_name(actor), source, 0, "option --plan")], locate, again=again)
 
 
 def record(ledger: Ledger, commands: list[Command], locate=None, *, again: bool = False) -> None:
@@ -267,11 +267,23 @@ def only_plan(ledger: Ledger, context: str) -> str:
     raise Refused(f"{context}: the store holds {len(keys)} plans ({', '.join(keys)}); choose one with --plan or POA_PLAN")
 
 
-def default_actor() -> str:
+ACTOR_MAX = 200  # characters of an actor's name
+
+
+def actor_name(actor: str | None) -> str:
+    """Who records: --actor (or POA_ACTOR), else the OS user; a text of at most 200 characters."""
+    if actor is None:
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return os.environ.get("USER") or "unknown"
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USER") or "unknown"
+        name = parse_text(actor, "actor")
+    except EntryError as error:
+        raise Refused(f"option --actor: {error.message}") from None
+    if len(name) > ACTOR_MAX:
+        raise Refused(f"option --actor: must have at most {ACTOR_MAX} characters, got {preview(name)}")
+    return name
 
 
 def parse_option_date(value: str, option: str) -> date:

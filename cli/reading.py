@@ -20,9 +20,9 @@ from poa.projections.reconciliation import reconcile as reconcile_report
 
 from .common import (
     Refused,
+    actor_name,
     actor_option,
     cli,
-    default_actor,
     describe,
     known_at_option,
     not_in_force,
@@ -102,7 +102,7 @@ def report(as_of, known_at, fmt, issue_ref, issued_ref, raw_csv, store, plan, ac
 
 def issue_report(ledger, key: str, fact: ReportIssued, actor: str | None):
     """Record that a report is issued; the history read back includes it, with its recorded time."""
-    command = Command(key, fact, actor or default_actor(), "command line", 0, "option --plan")
+    command = Command(key, fact, actor_name(actor), "command line", 0, "option --plan")
     try:
         ledger.record([command])
     except CommandError as refused:

@@ -9,14 +9,14 @@ import click
 from poa.adapters.batch_files import parse_text, read_batch, read_data
 from poa.adapters.store import Command
 from poa.domain.entries import parse_entry
-from poa.domain.values import EntryError
+from poa.domain.values import EntryError, preview
 
 from .common import (
     Refused,
+    actor_name,
     actor_option,
     again_option,
     cli,
-    default_actor,
     describe,
     entry_kind_or_none,
     only_plan,
@@ -57,7 +57,7 @@ def apply(files, store, plan, actor, again):
         key, origin = (batch.plan, "field 'plan'") if batch.plan else (plan, "option --plan")
         if key is None:
             key = only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
-        commands.append(Command(key, fact, actor or default_actor(), batch.source, number, origin))
+        commands.append(Command(key, fact, actor_name(actor), batch.source, number, origin))
     record(ledger, commands, again=again)
 
 
@@ -107,9 +107,9 @@ def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, 
     for action, values in (("add", adds), ("update", updates), ("budget", budgets)):
         for value in values:
             changes.append({action: parse_text(value, f"option --{action}", json_format=False)})
-            origins.append(f"option --{action} {value!r}")
+            origins.append(f"option --{action} {preview(value)}")
     changes += [{"cancel": {"code": code}} for code in cancels]
-    origins += [f"option --cancel {code!r}" for code in cancels]
+    origins += [f"option --cancel {preview(code)}" for code in cancels]
 
     def locate(field: str) -> str | None:
         """``changes[3].add.parent`` → where change 3 came from, and its field."""

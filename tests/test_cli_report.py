@@ -165,7 +165,7 @@ def test_history_lists_every_event_in_recorded_order(demo):
     assert [e["seq"] for e in events] == list(range(1, 24))
     assert [e["recorded_at"] for e in events] == sorted(e["recorded_at"] for e in events)
     first, budget = events[0], events[11]
-    assert set(first) == {"seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "data"}
+    assert set(first) == {"seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "batch", "data"}
     assert (first["kind"], first["plan"], first["date"], first["reference"], first["actor"]) == (
         "approve", "DEMO-2021", "2021-01-04", "RA 001/2021", "tester",
     )

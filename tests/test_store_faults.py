@@ -191,6 +191,16 @@ def test_finding_10_random_bytes_over_a_page_never_give_a_partial_report(long_st
             assert write.exit_code == 1 and "damaged" in write.output
 
 
+def test_finding_10_a_plan_that_reads_back_fewer_events_than_committed_is_damaged(store):
+    """Its last events lost while the store's totals still agree (as when a damaged index
+    hides the tail of one plan): the plan's own recorded version catches it."""
+    with sqlite3.connect(store) as connection:
+        connection.execute("DELETE FROM stored_events WHERE rowid > 20")
+        connection.execute("UPDATE poa_write_lock SET events = 20, last_id = 20")
+    message = clean_exit(poa("report", "--store", str(store)), 1)
+    assert "plan DEMO-2021 reads back 20 events, its commits recorded 23" in message
+
+
 def test_finding_10_a_truncated_store_is_damaged(store):
     os.truncate(store, store.stat().st_size // 2)
     message = clean_exit(poa("report", "--store", str(store)), 1)
