@@ -1,10 +1,18 @@
-"""The event store, through the eventsourcing library: opening it and writing batches.
+"""The event store, through the eventsourcing library: opening it, reading it, writing batches.
 
 `Ledger` is an eventsourcing `Application` whose aggregates are plans. The
 embedded default is the library's SQLite module (one file); a batch of entries,
 for one plan or several, is saved in one `save()` call, which the library writes
 in one transaction. A version conflict with another writer is retried after
-reloading the plans and re-validating every entry.
+reloading the plans and re-validating every entry; a batch a plan already holds
+is refused unless asked again.
+
+`CommitTimeRecorder` stamps each transaction once, under the write lock, and
+records what each commit wrote; `Ledger.settle` lets a reader wait for a
+transaction in flight; `open_ledger` takes the store's name literally, opens it
+read-only when asked or when it cannot be written, and refuses a damaged store.
+Errors: `StoreError` when the input names an unusable store (exit 2),
+`StoreFailure` (busy, damaged, read-only) when the store cannot do it (exit 1).
 """
 
 from __future__ import annotations
@@ -183,7 +191,7 @@ class Ledger(Application):
 
     name = "PlanLedger"
     uri = ""  # the SQLite URI of the store, set by `open_ledger`
-    read_only = False
+    read_only = ""  # why the store is open read-only ("" when it is not)
     lock_timeout = DEFAULT_LOCK_TIMEOUT
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -321,7 +329,7 @@ class Ledger(Application):
         stamped when committed (`CommitTimeRecorder`), so read them back with `history()`.
         """
         if self.read_only:
-            raise StoreReadOnly("the store is open read-only: nothing was recorded")
+            raise StoreReadOnly(f"the store is open read-only ({self.read_only}): nothing was recorded")
         ids = {key: batch_id(key, [c.fact for c in batch if c.plan == key]) for key in dict.fromkeys(c.plan for c in batch)}
         for attempt in range(WRITE_ATTEMPTS):
             plans = self._execute(batch, ids, again)
@@ -472,14 +480,15 @@ def open_ledger(store: str, *, create: bool, read_only: bool = False) -> Ledger:
         _check_is_ledger(path, store, create)
     elif read_only:
         raise StoreError(f"{store}: no such store (it cannot be created read-only)")
-    read_only = read_only or (existing and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)))
-    uri = _sqlite_uri(path, _access(path) if read_only else "rw")
+    writable = not existing or (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    why = "as asked" if read_only else "" if writable else "its file or its folder cannot be written"
+    uri = _sqlite_uri(path, _access(path) if why else "rw")
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": uri,
         "SQLITE_LOCK_TIMEOUT": str(lock_timeout()),
         "APPLICATION_RECORDER_TOPIC": get_topic(CommitTimeRecorder),
-        "CREATE_TABLE": "y" if create and not read_only else "n",
+        "CREATE_TABLE": "y" if create and not why else "n",
     }
     try:
         ledger = Ledger(env=env)
@@ -487,7 +496,7 @@ def open_ledger(store: str, *, create: bool, read_only: bool = False) -> Ledger:
         raise _failure(error) from None
     except (PersistenceError, sqlite3.DatabaseError) as error:
         raise StoreError(f"{store}: not a POA ledger store ({error})") from None
-    ledger.uri, ledger.read_only, ledger.lock_timeout = uri, read_only, lock_timeout()
+    ledger.uri, ledger.read_only, ledger.lock_timeout = uri, why, lock_timeout()
     if existing and path.stat().st_size > 0:
         ledger.check_intact()
     return ledger

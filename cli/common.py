@@ -75,8 +75,7 @@ class PoaGroup(click.Group):
             text = str(error)
             raise Failed(
                 f"unexpected error ({type(error).__name__}: {text[:200]}{'…' if len(text) > 200 else ''}); "
-                "nothing more was recorded than the message above says. Rerun with `poa --debug ...` "
-                "to see the traceback, and report it"
+                "rerun with `poa --debug ...` to see the traceback, and report it"
             ) from None
 
 

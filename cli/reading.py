@@ -24,6 +24,7 @@ from .common import (
     actor_option,
     cli,
     describe,
+    interrupts_deferred,
     known_at_option,
     not_in_force,
     parse_known_at,
@@ -103,13 +104,14 @@ def report(as_of, known_at, fmt, issue_ref, issued_ref, raw_csv, store, plan, ac
 def issue_report(ledger, key: str, fact: ReportIssued, actor: str | None):
     """Record that a report is issued; the history read back includes it, with its recorded time."""
     command = Command(key, fact, actor_name(actor), "command line", 0, "option --plan")
-    try:
-        ledger.record([command])
-    except CommandError as refused:
-        raise Refused(describe("command line", None, "issue", refused.error, lambda f: "option --issue" if f == "reference" else None)) from None
-    history = ledger.history(key)
-    r = issued(history, fact.reference)
-    click.echo(f"{key}: report {fact.reference!r} issued (seq {r.seq}, recorded at {r.recorded_at.isoformat()}).", err=True)
+    with interrupts_deferred() as defer:  # once recorded, the command says so before any interrupt
+        try:
+            ledger.record([command], saving=defer)
+        except CommandError as refused:
+            raise Refused(describe("command line", None, "issue", refused.error, lambda f: "option --issue" if f == "reference" else None)) from None
+        history = ledger.history(key)
+        r = issued(history, fact.reference)
+        click.echo(f"{key}: report {fact.reference!r} issued (seq {r.seq}, recorded at {r.recorded_at.isoformat()}).", err=True)
     return history
 
 

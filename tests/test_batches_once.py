@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import subprocess
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import pytest

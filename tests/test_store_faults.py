@@ -11,16 +11,18 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, poa_command
 from poa.adapters.store import Ledger
 from poa.cli.main import cli
 
@@ -319,3 +321,20 @@ def test_finding_11_an_unreadable_store_is_a_failure_not_a_foreign_file(open_fol
     result = run_as_nobody("report", "--store", str(open_folder / "poa.db"), cwd=open_folder)
     assert result.returncode == 1, result.stderr
     assert "cannot be read (permission denied)" in result.stderr and "not a POA ledger" not in result.stderr
+
+
+def test_finding_7_ctrl_c_during_start_up_shows_no_traceback(store):
+    """SIGINT while the program is still importing: "poa: interrupted", never a traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POA_")}
+    outcomes = []
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.3):
+        process = subprocess.Popen([*poa_command(), "report", "--store", str(store)], env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        assert "Traceback" not in err, (delay, err)
+        outcomes.append((process.returncode, err.strip()))
+    # interrupted ones say so (130, or click's "Aborted!" once a command runs); finished ones succeeded
+    assert all(code in (0, 1, 130, -signal.SIGINT) for code, _ in outcomes), outcomes
+    assert any(code == 130 and message == "poa: interrupted" for code, message in outcomes), outcomes
