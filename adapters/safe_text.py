@@ -31,8 +31,15 @@ from typing import Any
 # overrides and isolates (U+202A-U+202E, U+2066-U+2069), which can make a text display
 # in an order other than the one it is read in ("Trojan Source").
 CONTROL_CHARACTERS = "\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
-_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _controls_but(kept: str = "") -> re.Pattern[str]:
+    """The control characters above, but those in `kept`."""
+    return re.compile(f"(?![{kept}])[{CONTROL_CHARACTERS}]" if kept else f"[{CONTROL_CHARACTERS}]")
+
+
+_CONTROL = _controls_but()
+_CONTROL_BUT_NEWLINE = _controls_but("\n")
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 
 
@@ -118,7 +125,7 @@ def markdown_text(text: str, *, cell: bool = False) -> str:
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-_CSV_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CSV_CONTROL = _controls_but("\t\n\r")
 
 
 def csv_cell(value: Any) -> Any:

@@ -209,7 +209,7 @@ class Ledger(Application):
         except AggregateNotFoundError:
             if recorded:
                 raise StoreDamaged(f"the store is damaged: plan {key}'s {recorded} events cannot be found") from None
-            raise StoreError(f"unknown plan {key!r}: it is not in this store") from None
+            raise _unknown_plan(key) from None
         except OperationalError as error:
             raise _failure(error) from None
         except PersistenceError as error:
@@ -226,15 +226,22 @@ class Ledger(Application):
 
     def _recorded_version(self, originator_id: UUID) -> int:
         """The version the commits recorded for an aggregate (0: none recorded, as in older stores)."""
+        row = self._one("SELECT version FROM poa_versions WHERE originator_id = ?", (originator_id.hex,))
+        return row[0] if row else 0
+
+    def _one(self, statement: str, parameters: tuple = ()):
+        """The first row of a query of our own tables (None if none, or if a store made
+        before the table existed lacks it)."""
         try:
             with self.recorder.datastore.transaction(commit=False) as c:
-                c.execute("SELECT version FROM poa_versions WHERE originator_id = ?", (originator_id.hex,))
-                row = c.fetchone()
+                c.execute(statement, parameters)
+                return c.fetchone()
         except OperationalError as error:
             if "no such table" in str(error):
-                return 0
+                return None
             raise _failure(error) from None
-        return row[0] if row else 0
+        except PersistenceError as error:
+            raise _failure(error) from None
 
     def history(self, key: str) -> list[Recorded]:
         return self.plan(key).history
@@ -257,17 +264,14 @@ class Ledger(Application):
         except Exception as error:
             raise StoreDamaged(f"the store is damaged: a plan's approval cannot be read back ({error})") from None
 
-    def settle(self, requested: datetime | None = None) -> datetime:
-        """The known_at of a view that can no longer change: `requested`, or now.
+    def settle(self) -> datetime:
+        """Now, as the known_at of views that can no longer change.
 
-        Every transaction stamped at or before the moment returned has committed
-        (a view of a moment after it may still change until that moment passes).
-        A moment no later than the last commit's stamp is settled already; any
-        other waits for the write lock, so a transaction in flight commits first,
-        and every transaction after it is stamped later than the moment.
+        Every transaction stamped at or before the moment returned has committed,
+        and every later one is stamped after it: the write lock is taken (which
+        waits for a transaction in flight to commit) and the clock read while it is
+        held. Read the history after this call.
         """
-        if requested is not None and requested <= self.last_stamp():
-            return requested
         try:
             with closing(sqlite3.connect(self.uri, uri=True, timeout=self.lock_timeout, isolation_level=None)) as c:
                 c.execute("BEGIN IMMEDIATE")
@@ -276,24 +280,11 @@ class Ledger(Application):
                     pass
                 c.execute("ROLLBACK")
         except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise StoreBusy(f"the store is busy: a write did not end within {self.lock_timeout} s; try again") from None
-            if self.read_only:  # an archived copy that cannot be locked: nobody writes to it
-                return requested or _utc_now()
-            raise _failure(error) from None
-        return requested or now
-
-    def last_stamp(self) -> datetime:
-        """The stamp of the last committed transaction (the minimum time when the store is empty)."""
-        try:
-            with self.recorder.datastore.transaction(commit=False) as c:
-                c.execute("SELECT stamped FROM poa_write_lock WHERE id = 1")
-                row = c.fetchone()
-        except PersistenceError as error:
-            raise _failure(error) from None
-        if row is None or row[0] is None:
-            return datetime.min.replace(tzinfo=timezone.utc)
-        return datetime.fromisoformat(row[0])
+            failure = _failure(error)
+            if self.read_only and not isinstance(failure, StoreBusy):  # an archive that cannot be locked: no writer
+                return _utc_now()
+            raise failure from None
+        return now
 
     def check_intact(self) -> None:
         """Refuse a damaged store: its event rows must be exactly those its commits recorded.
@@ -303,14 +294,8 @@ class Ledger(Application):
         rows lost to a damaged page or deleted behind the ledger's back; a changed
         row is caught when it is read back (or by the tamper evidence to come).
         """
-        try:
-            with self.recorder.datastore.transaction(commit=False) as c:
-                c.execute("SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM stored_events")
-                count, last = c.fetchone()
-                c.execute("SELECT events, last_id FROM poa_write_lock WHERE id = 1")
-                row = c.fetchone()
-        except PersistenceError as error:
-            raise _failure(error) from None
+        count, last = self._one("SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM stored_events")
+        row = self._one("SELECT events, last_id FROM poa_write_lock WHERE id = 1")
         expected = (row[0], row[1]) if row is not None and row[0] is not None else (count, count)
         if (count, last) != expected or count != last:
             raise StoreDamaged(
@@ -339,8 +324,9 @@ class Ledger(Application):
                 self.save(*plans)
                 return
             except (IntegrityError, OperationalError) as error:
-                if isinstance(error, OperationalError) and "readonly" in str(error):
-                    raise StoreReadOnly(f"the store cannot be written ({error}): nothing was recorded") from None
+                failure = _failure(error)
+                if isinstance(failure, StoreReadOnly):
+                    raise failure from None
                 if attempt < WRITE_ATTEMPTS - 1:
                     time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
         raise StoreBusy(
@@ -368,7 +354,7 @@ class Ledger(Application):
                         )
                     plans[command.plan] = Plan.approve(command.plan, command.fact, command.actor, ids[command.plan])
                 elif plan is None:
-                    self.plan(command.plan)  # raises: unknown plan
+                    raise _unknown_plan(command.plan)
                 else:
                     plan.record(command.fact, command.actor, ids[command.plan])
             except (EntryError, StoreError) as error:
@@ -424,6 +410,10 @@ class CommandError(Exception):
         self.error = error
 
 
+def _unknown_plan(key: str) -> StoreError:
+    return StoreError(f"unknown plan {key!r}: it is not in this store")
+
+
 def _failure(error: Exception) -> "StoreFailure":
     """A store error the input did not cause, as the failure it is."""
     text = str(error)
@@ -432,7 +422,7 @@ def _failure(error: Exception) -> "StoreFailure":
     if "malformed" in text or "not a database" in text or "corrupt" in text:
         return StoreDamaged(f"the store is damaged ({text})")
     if "readonly" in text or "read-only" in text:
-        return StoreReadOnly(f"the store cannot be written ({text})")
+        return StoreReadOnly(f"the store cannot be written ({text}): nothing was recorded")
     return StoreFailure(f"the store could not complete the operation: {text}")
 
 
@@ -483,10 +473,11 @@ def open_ledger(store: str, *, create: bool, read_only: bool = False) -> Ledger:
     writable = not existing or (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
     why = "as asked" if read_only else "" if writable else "its file or its folder cannot be written"
     uri = _sqlite_uri(path, _access(path) if why else "rw")
+    timeout = lock_timeout()
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": uri,
-        "SQLITE_LOCK_TIMEOUT": str(lock_timeout()),
+        "SQLITE_LOCK_TIMEOUT": str(timeout),
         "APPLICATION_RECORDER_TOPIC": get_topic(CommitTimeRecorder),
         "CREATE_TABLE": "y" if create and not why else "n",
     }
@@ -496,7 +487,7 @@ def open_ledger(store: str, *, create: bool, read_only: bool = False) -> Ledger:
         raise _failure(error) from None
     except (PersistenceError, sqlite3.DatabaseError) as error:
         raise StoreError(f"{store}: not a POA ledger store ({error})") from None
-    ledger.uri, ledger.read_only, ledger.lock_timeout = uri, why, lock_timeout()
+    ledger.uri, ledger.read_only, ledger.lock_timeout = uri, why, timeout
     if existing and path.stat().st_size > 0:
         ledger.check_intact()
     return ledger
@@ -558,11 +549,12 @@ def _check_is_ledger(path: Path, store: str, create: bool) -> None:
         raise StoreFailure(f"{store}: cannot be read ({error.strerror})") from None
     if header != SQLITE_HEADER:
         raise StoreError(f"{store}: not a POA ledger store (not a SQLite database)")
+    uri = _sqlite_uri(path, _access(path))
     try:
-        with closing(sqlite3.connect(_sqlite_uri(path, _access(path)), uri=True)) as connection:
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as error:
-        raise StoreDamaged(f"{store}: the store is damaged ({error})" + _quick_check(_sqlite_uri(path, _access(path)))) from None
+        raise StoreDamaged(f"{store}: the store is damaged ({error})" + _quick_check(uri)) from None
     if tables and "stored_events" not in tables:
         raise StoreError(f"{store}: not a POA ledger store (a SQLite database with other tables)")
     if not tables and not create:

@@ -28,17 +28,11 @@ class Refused(click.ClickException):
 
     exit_code = 2
 
-    def format_message(self) -> str:
-        return terminal_safe(self.message)
-
 
 class Failed(click.ClickException):
     """The command could not complete through no fault of the input: exit status 1, one message."""
 
     exit_code = 1
-
-    def format_message(self) -> str:
-        return terminal_safe(self.message)
 
 
 def refusing(command):
@@ -59,7 +53,8 @@ def refusing(command):
 
 
 class PoaGroup(click.Group):
-    """The `poa` group: no command ever ends in a traceback (unless --debug asks for it)."""
+    """The `poa` group: no command ever ends in a traceback (unless --debug asks for it), and
+    every message a command ends with shows control characters escaped."""
 
     def invoke(self, ctx: click.Context):
         try:

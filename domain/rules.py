@@ -5,7 +5,8 @@ is active at the effective date of every fact about it, and no operation's
 current budget for a source is negative at any date. A new structural fact can
 break an older fact (a backdated cancellation before recorded progress), so it
 triggers a check of the whole history; a new record only needs the structure at
-its own date.
+its own date. The entry points (`check_approval`, `check_history`, `check_new`) run
+under the figures' Decimal context (`values.FIGURES`); the checks they call inherit it.
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ def check_approval(recorded: Recorded) -> Structure:
     return Structure.approved(recorded)
 
 
-@figures_context
 def check_dates(approval: Approval, recorded: Recorded) -> None:
     """Every fact but the approval falls inside the plan's year (a closing or reopening may
     come after it), and not before the approval."""
@@ -62,7 +62,6 @@ def check_dates(approval: Approval, recorded: Recorded) -> None:
         raise EntryError("date", f"{day} is before the plan's approval on {approval.date}")
 
 
-@figures_context
 def check_record(structure: Structure, recorded: Recorded) -> None:
     """A progress, execution, result, justification or publication fits the structure at its date."""
     fact = recorded.fact
@@ -186,7 +185,6 @@ def closing_state(history: Sequence[Recorded]) -> Recorded | None:
     return state
 
 
-@figures_context
 def check_closing(history: Sequence[Recorded], new: Recorded, closed: Recorded | None) -> None:
     """A closed plan (`closed`: the closing in force) takes no fact of its year until reopened;
     closing and reopening alternate; an issued report's reference is unique."""
