@@ -262,28 +262,30 @@ NOBODY = 65534
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 
 
-def run_as_nobody(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """`poa ARGS` as user nobody (root ignores file permissions), with this venv's packages."""
+def nobody_command(*args: str) -> list[str]:
+    """`poa ARGS` for the system Python, with this venv's packages (and this checkout)."""
     site = next(p for p in sys.path if p.endswith("site-packages"))
-    code = (
-        f"import site, sys; site.addsitedir({site!r}); sys.argv[0] = 'poa'; "
-        "from poa.cli.entry import main; main()"
-    )
+    code = f"import site, sys; site.addsitedir({site!r}); sys.argv[0] = 'poa'; from poa.cli.entry import main; main()"
+    return [str(SYSTEM_PYTHON), "-c", code, *args]
+
+
+def run_as_nobody(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`poa ARGS` as user nobody (root ignores file permissions)."""
     return subprocess.run(
-        [str(SYSTEM_PYTHON), "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=60,
+        nobody_command(*args), cwd=cwd, capture_output=True, text=True, timeout=60,
         user=NOBODY, env={"PATH": "/usr/bin:/bin", "POA_ACTOR": "auditor", "HOME": str(cwd)},
     )
 
 
 def can_run_as_nobody() -> bool:
+    """Root, a system Python of this version, and a venv and checkout that user nobody can read."""
     if os.geteuid() != 0 or not SYSTEM_PYTHON.exists():
         return False
-    probe = subprocess.run([str(SYSTEM_PYTHON), "-c", "import sys; print(sys.version_info[:2])"],
-                           capture_output=True, text=True, user=NOBODY)
-    return probe.returncode == 0 and probe.stdout.strip() == str(sys.version_info[:2])
+    probe = run_as_nobody("--version", cwd=Path("/"))
+    return probe.returncode == 0 and "version" in probe.stdout
 
 
-needs_nobody = pytest.mark.skipif(not can_run_as_nobody(), reason="needs root and a system Python of the same version")
+needs_nobody = pytest.mark.skipif(not can_run_as_nobody(), reason="needs root, a system Python and a checkout that user nobody can read")
 
 
 @pytest.fixture
