@@ -44,7 +44,8 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
 
 from poa.domain.batches import batch_id
-from poa.domain.facts import VALUE_TYPES, Approval, Fact, Recorded
+from poa.domain.fact_kinds import VALUE_TYPES
+from poa.domain.facts import Approval, Fact, Recorded
 from poa.domain.plan import Plan, plan_id
 from poa.domain.values import EntryError
 

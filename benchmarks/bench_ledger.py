@@ -23,7 +23,7 @@ from pathlib import Path
 
 from poa.adapters.report_json import evaluation_to_dict
 from poa.adapters.store import Command, open_ledger
-from poa.domain.entries import parse_entry
+from poa.domain.fact_kinds import parse_entry
 from poa.projections.evaluation import evaluate
 from poa.projections.provenance import explain
 

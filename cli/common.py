@@ -15,7 +15,7 @@ from eventsourcing.persistence import PersistenceError
 from poa.adapters.batch_files import BatchFileError
 from poa.adapters.safe_text import terminal_safe
 from poa.adapters.store import BatchRepeated, Command, CommandError, Ledger, StoreError, StoreFailure, open_ledger
-from poa.domain.entries import entry_kind, parse_entry
+from poa.domain.fact_kinds import entry_kind, parse_entry
 from poa.domain.values import EntryError, parse_date, parse_text, preview
 from poa.projections.evaluation import default_as_of, end_of_day, evaluate
 from poa.projections.issued import View

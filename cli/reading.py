@@ -11,6 +11,7 @@ from poa.adapters.report_json import difference_to_dict, evaluation_to_dict, rec
 from poa.adapters.report_text import Block, layout, to_markdown, to_rich
 from poa.adapters.safe_text import json_text
 from poa.adapters.store import Command, CommandError
+from poa.domain.fact_kinds import FACT_KINDS
 from poa.domain.facts import ReportIssued
 from poa.projections.evaluation import NotInForce, evaluate
 from poa.projections.history import HistoryFilter, known_codes, select, with_descendants
@@ -161,7 +162,7 @@ def reports(fmt, store, plan):
         click.echo(to_rich([Block("table", title=f"Informes emitidos de {key}", headers=headers, rows=table)]), nl=False)
 
 
-HISTORY_KINDS = ["approve", "reformulate", "budget", "progress", "execution", "result", "justify", "publish", "close", "reopen", "issue"]
+HISTORY_KINDS = [k.name.value for k in FACT_KINDS]
 
 
 @cli.command()

@@ -8,7 +8,7 @@ import click
 
 from poa.adapters.batch_files import parse_text, read_batch, read_data
 from poa.adapters.store import Command
-from poa.domain.entries import parse_entry
+from poa.domain.fact_kinds import FACT_KIND, parse_entry
 from poa.domain.values import EntryError, preview
 
 from .common import (
@@ -123,52 +123,28 @@ def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, 
     record_entry(store, plan, actor, "reformulate", fields, "command line", locate, again=again)
 
 
-def _record_options(kind, spec):
-    """A command recording one entry of `kind` whose fields are the options in `spec`."""
+def entry_command(kind: str) -> click.Command:
+    """The `poa KIND` command recording one entry whose fields are its options (`fact_kinds.FACT_KINDS`)."""
+    spec = FACT_KIND[kind].command
 
     def command(store, plan, actor, again, **options):
         fields = {name.rstrip("_"): value for name, value in options.items() if value is not None}
         record_entry(store, plan, actor, kind, fields, "command line", again=again)
 
-    for name, required, help_text in reversed(spec):
-        command = click.option(f"--{name}", f"{name}_" if name == "date" else name, required=required, help=help_text)(command)
-    return command
+    for option in reversed(spec.options):
+        name = f"{option.name}_" if option.name == "date" else option.name
+        command = click.option(f"--{option.name}", name, required=option.required, help=option.help)(command)
+    command = refusing(again_option(actor_option(plan_option(store_option(command)))))
+    return cli.command(name=kind, help=spec.help)(command)
 
 
-_DATE_HELP = "Effective (cut-off) date, YYYY-MM-DD."
-_PLAN_WIDE = "Element code; omit it for the plan as a whole."
-_SIMPLE_COMMANDS = {
-    "budget": (
-        "Record a budget modification of one operation and source (signed amount).",
-        [("code", True, "Operation code."), ("source", True, "Funding source (TGN, Otros, ...)."),
-         ("amount", True, "Signed amount."), ("date", True, _DATE_HELP),
-         ("reference", True, "Resolution that approves it."), ("reason", True, None)],
-    ),
-    "progress": (
-        "Record cumulative physical progress (0-100) of an element at a cut-off date.",
-        [("code", True, None), ("percent", True, "0 to 100, at most 2 decimals."), ("date", True, _DATE_HELP),
-         ("note", False, None)],
-    ),
-    "execution": (
-        "Record cumulative budget execution of an operation or short-term action.",
-        [("code", True, None), ("amount", True, "Cumulative amount executed."), ("date", True, _DATE_HELP),
-         ("source", False, "Funding source; omit for the total.")],
-    ),
-    "result": ("Attach a result text to an element (or to the plan).", [("code", False, _PLAN_WIDE), ("date", True, _DATE_HELP), ("text", True, None)]),
-    "justify": ("Record the justification of a deviation (of an element or of the plan).", [("code", False, _PLAN_WIDE), ("date", True, _DATE_HELP), ("text", True, None)]),
-    "close": (
-        "Close the plan's year: afterwards facts dated inside the year are refused until it is reopened.",
-        [("date", True, "Closing date, YYYY-MM-DD."), ("reference", True, "Resolution that closes it.")],
-    ),
-    "reopen": (
-        "Reopen a closed plan, with its resolution and reason.",
-        [("date", True, "Reopening date, YYYY-MM-DD."), ("reference", True, "Resolution that reopens it."), ("reason", True, None)],
-    ),
-}
-for _kind, (_help, _spec) in _SIMPLE_COMMANDS.items():
-    _cmd = _record_options(_kind, _spec)
-    _cmd = refusing(again_option(actor_option(plan_option(store_option(_cmd)))))
-    cli.command(name=_kind, help=_help)(_cmd)
+budget = entry_command("budget")
+progress = entry_command("progress")
+execution = entry_command("execution")
+result = entry_command("result")
+justify = entry_command("justify")
+close = entry_command("close")
+reopen = entry_command("reopen")
 
 
 @cli.command()

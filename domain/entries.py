@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .catalogue import COUNT_FIGURES
 from .facts import (
     DEFAULT_SCHEDULE,
     KINDS,
@@ -241,8 +242,13 @@ def _note_fields(data: object) -> tuple:
     return code, parse_date(data["date"], "date"), parse_text(data["text"], "text")
 
 
-COUNT_FIGURES = ("strategic_actions", "short_term_actions", "operations", "tasks", "reformulations")
-PLAN_FIGURES = COUNT_FIGURES + (
+# the figures a published report may declare, in the order they are read (and reconciled)
+DECLARABLE_PLAN_FIGURES = (
+    "strategic_actions",
+    "short_term_actions",
+    "operations",
+    "tasks",
+    "reformulations",
     "weights_total",
     "budget_current",
     "budget_executed",
@@ -251,7 +257,7 @@ PLAN_FIGURES = COUNT_FIGURES + (
     "programmed_pct",
     "deviation_pts",
 )
-ELEMENT_FIGURES = (
+DECLARABLE_ELEMENT_FIGURES = (
     "weight",
     "budget_current",
     "budget_executed",
@@ -269,9 +275,9 @@ def parse_publication(data: object) -> Publication:
         reference=parse_text(data["reference"], "reference"),
         issued=parse_date(data["issued"], "issued"),
         date=parse_date(data["date"], "date"),
-        declared=_declared(data["declared"], "declared", PLAN_FIGURES),
+        declared=_declared(data["declared"], "declared", DECLARABLE_PLAN_FIGURES),
         short_term_actions={
-            parse_code(code, "short_term_actions"): _declared(figures, subfield("short_term_actions", code), ELEMENT_FIGURES)
+            parse_code(code, "short_term_actions"): _declared(figures, subfield("short_term_actions", code), DECLARABLE_ELEMENT_FIGURES)
             for code, figures in _mapping(data.get("short_term_actions") or {}, "short_term_actions").items()
         },
     )
@@ -315,36 +321,6 @@ def parse_reopening(data: object) -> Reopening:
     return Reopening(
         parse_date(data["date"], "date"), parse_text(data["reference"], "reference"), parse_text(data["reason"], "reason")
     )
-
-
-PARSERS = {
-    "approve": parse_approval,
-    "reformulate": parse_reformulation,
-    "budget": parse_budget_modification,
-    "progress": parse_progress,
-    "execution": parse_execution,
-    "result": parse_result,
-    "justify": parse_justification,
-    "publish": parse_publication,
-    "close": parse_closing,
-    "reopen": parse_reopening,
-}
-
-
-def entry_kind(entry: object) -> str:
-    """The kind of an entry written ``{kind: {fields}}``."""
-    if not isinstance(entry, dict) or len(entry) != 1:
-        raise EntryError(None, f"must be a mapping with exactly one entry kind ({', '.join(PARSERS)})")
-    (kind,) = entry
-    if kind not in PARSERS:
-        raise EntryError(None, f"unknown entry kind {preview(kind)} (expected one of: {', '.join(PARSERS)})")
-    return kind
-
-
-def parse_entry(entry: object) -> Fact:
-    """The fact an entry states; `EntryError` names the field that is wrong."""
-    kind = entry_kind(entry)
-    return PARSERS[kind](entry[kind])
 
 
 def _signed_amount(value: object, field: str) -> Decimal:

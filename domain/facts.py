@@ -11,29 +11,18 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
-STRATEGIC_ACTION = "strategic_action"
-SHORT_TERM_ACTION = "short_term_action"
-OPERATION = "operation"
-TASK = "task"
+from .catalogue import ELEMENT_KINDS, KIND_ARTICLES, ElementKind, FactKindName
 
-KINDS = (STRATEGIC_ACTION, SHORT_TERM_ACTION, OPERATION, TASK)
-PARENT_KIND = {
-    STRATEGIC_ACTION: None,
-    SHORT_TERM_ACTION: STRATEGIC_ACTION,
-    OPERATION: SHORT_TERM_ACTION,
-    TASK: OPERATION,
-}
-KIND_NAMES = {
-    STRATEGIC_ACTION: "a strategic action",
-    SHORT_TERM_ACTION: "a short-term action",
-    OPERATION: "an operation",
-    TASK: "a task",
-}
+STRATEGIC_ACTION = ElementKind.STRATEGIC_ACTION
+SHORT_TERM_ACTION = ElementKind.SHORT_TERM_ACTION
+OPERATION = ElementKind.OPERATION
+TASK = ElementKind.TASK
+KINDS = ELEMENT_KINDS
 
 
 def a_kind(kind: str) -> str:
     """The kind with its article, for messages: ``an operation``."""
-    return KIND_NAMES[kind]
+    return KIND_ARTICLES[ElementKind(kind)]
 
 
 DEFAULT_SCHEDULE = (Decimal(25), Decimal(50), Decimal(75), Decimal(100))
@@ -61,7 +50,7 @@ class Element:
 class Approval:
     """The plan approved: its whole initial structure."""
 
-    kind = "approve"
+    kind = FactKindName.APPROVE
     entity: str
     year: int
     date: date
@@ -114,7 +103,7 @@ Change = Add | Update | Cancel | BudgetLine
 class Reformulation:
     """An approved modification of the plan, applied atomically at its effective date."""
 
-    kind = "reformulate"
+    kind = FactKindName.REFORMULATE
     date: date
     reference: str
     reason: str
@@ -125,7 +114,7 @@ class Reformulation:
 class BudgetModification:
     """An approved change of an operation's current budget for one source."""
 
-    kind = "budget"
+    kind = FactKindName.BUDGET
     code: str
     source: str
     amount: Decimal
@@ -138,7 +127,7 @@ class BudgetModification:
 class Progress:
     """Cumulative physical progress of an element at a cut-off date."""
 
-    kind = "progress"
+    kind = FactKindName.PROGRESS
     code: str
     percent: Decimal
     date: date
@@ -149,7 +138,7 @@ class Progress:
 class Execution:
     """Cumulative budget execution of an element at a cut-off date, optionally per source."""
 
-    kind = "execution"
+    kind = FactKindName.EXECUTION
     code: str
     amount: Decimal
     date: date
@@ -160,7 +149,7 @@ class Execution:
 class Result:
     """Narrative result attached to an element (or, without code, to the plan) at a date."""
 
-    kind = "result"
+    kind = FactKindName.RESULT
     code: str | None
     date: date
     text: str
@@ -170,7 +159,7 @@ class Result:
 class Justification:
     """The stated cause of an element's (or, without code, the plan's) deviation, at a date."""
 
-    kind = "justify"
+    kind = FactKindName.JUSTIFY
     code: str | None
     date: date
     text: str
@@ -184,7 +173,7 @@ class Publication:
     `short_term_actions` maps an ACP code to its declared element figures.
     """
 
-    kind = "publish"
+    kind = FactKindName.PUBLISH
     reference: str
     issued: date
     date: date
@@ -196,7 +185,7 @@ class Publication:
 class Closing:
     """The year closed: afterwards facts dated inside the year are refused until a reopening."""
 
-    kind = "close"
+    kind = FactKindName.CLOSE
     date: date
     reference: str
 
@@ -205,7 +194,7 @@ class Closing:
 class Reopening:
     """A closed plan reopened, with the resolution and the reason."""
 
-    kind = "reopen"
+    kind = FactKindName.REOPEN
     date: date
     reference: str
     reason: str
@@ -215,7 +204,7 @@ class Reopening:
 class ReportIssued:
     """A report printed with `poa report --issue`: reproducible as of `date`, as known when it was recorded."""
 
-    kind = "issue"
+    kind = FactKindName.ISSUE
     reference: str
     date: date
     format: str
@@ -225,14 +214,10 @@ Fact = (
     Approval | Reformulation | BudgetModification | Progress | Execution | Result | Justification | Publication
     | Closing | Reopening | ReportIssued
 )
-FACT_TYPES = (
-    Approval, Reformulation, BudgetModification, Progress, Execution, Result, Justification, Publication,
-    Closing, Reopening, ReportIssued,
-)
 # facts about the plan's records rather than the plan: allowed while the plan is closed
 ABOUT_RECORDS = (Publication, Closing, Reopening, ReportIssued)
 STRUCTURAL = (Approval, Reformulation, BudgetModification)
-VALUE_TYPES = FACT_TYPES + (Element, Add, Update, Cancel, BudgetLine)
+CHANGE_TYPES = (Element, Add, Update, Cancel, BudgetLine)  # value objects inside facts
 
 
 @frozen

@@ -33,6 +33,7 @@ from .facts import (
     ReportIssued,
     Result,
 )
+from .fact_kinds import FACT_KINDS
 from .rules import check_approval, check_new
 from .structure import Structure, build
 
@@ -119,7 +120,7 @@ class Plan(Aggregate):
         if timestamp <= self.modified_on:  # recorded order and recorded time never disagree
             timestamp = self.modified_on + timedelta(microseconds=1)
         check_new(self.history, Recorded(self.version + 1, timestamp, actor, fact), self.structure_on, self.closed)
-        self.trigger_event(_EVENT_FOR[type(fact)], actor=actor, fact=fact, batch=batch, timestamp=timestamp)
+        self.trigger_event(EVENT_FOR[type(fact)], actor=actor, fact=fact, batch=batch, timestamp=timestamp)
 
     # -- state -----------------------------------------------------------------
     @property
@@ -165,15 +166,4 @@ class BatchRecord:
     times: int
 
 
-_EVENT_FOR = {
-    Reformulation: Plan.Reformulated,
-    BudgetModification: Plan.BudgetModified,
-    Progress: Plan.ProgressRecorded,
-    Execution: Plan.ExecutionRecorded,
-    Result: Plan.ResultRecorded,
-    Justification: Plan.JustificationRecorded,
-    Publication: Plan.ReportPublished,
-    Closing: Plan.Closed,
-    Reopening: Plan.Reopened,
-    ReportIssued: Plan.ReportIssued,
-}
+EVENT_FOR = {kind.fact: getattr(Plan, kind.event) for kind in FACT_KINDS}  # the registry's event of each fact

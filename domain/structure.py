@@ -16,7 +16,6 @@ from attrs import define, field
 
 from .facts import (
     OPERATION,
-    PARENT_KIND,
     SHORT_TERM_ACTION,
     STRATEGIC_ACTION,
     STRUCTURAL,
@@ -31,10 +30,11 @@ from .facts import (
     Update,
     a_kind,
 )
+from .catalogue import PARENT_KIND, Status
 from .values import EntryError
 
-ACTIVE = "active"
-CANCELLED = "cancelled"
+ACTIVE = Status.ACTIVE
+CANCELLED = Status.CANCELLED
 
 
 @define
@@ -49,7 +49,7 @@ class Node:
     schedule: tuple[Decimal, ...] | None
     sector_code: str | None
     added_on: date
-    status: str = ACTIVE
+    status: Status = ACTIVE
     cancelled_on: date | None = None
     budget: dict[str, Decimal] = field(factory=dict)
     children: list[str] = field(factory=list)

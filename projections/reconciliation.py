@@ -15,7 +15,7 @@ from typing import Sequence
 
 from attrs import frozen
 
-from poa.domain.entries import COUNT_FIGURES
+from poa.domain.catalogue import COUNT_FIGURES
 from poa.domain.facts import Publication, Recorded
 from poa.domain.values import figures_context, quantize
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from poa.adapters.store import Command, Ledger, open_ledger
-from poa.domain.entries import parse_entry
+from poa.domain.fact_kinds import parse_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

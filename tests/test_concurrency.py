@@ -23,7 +23,7 @@ import pytest
 
 from conftest import poa_command
 from poa.adapters.store import Command, CommandError, Ledger, open_ledger
-from poa.domain.entries import parse_entry
+from poa.domain.fact_kinds import parse_entry
 
 KEY = "CC-2021"
 CODES = ["1.1", "1.2", "2.1", "1.1.1", "1.2.1", "2.1.1"]

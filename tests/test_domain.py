@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from poa.adapters.report_json import evaluation_to_dict
-from poa.domain.entries import parse_entry
+from poa.domain.fact_kinds import parse_entry
 from poa.domain.facts import Approval, Progress, Recorded
 from poa.domain.plan import Plan
 from poa.domain.rules import HistoryError, check_history

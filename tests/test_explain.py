@@ -41,7 +41,7 @@ import pytest
 from conftest import EXAMPLES
 from poa.adapters.report_provenance import layout, provenance_to_dict
 from poa.adapters.report_text import to_rich
-from poa.domain.entries import parse_entry
+from poa.domain.fact_kinds import parse_entry
 from poa.domain.facts import Recorded
 from poa.domain.values import quantize
 from poa.projections.evaluation import NotInForce, end_of_day

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES
 from poa.adapters.batch_files import MAX_BYTES
 from poa.cli.main import cli
-from poa.domain.entries import parse_entry
+from poa.domain.fact_kinds import parse_entry
 from poa.domain.facts import Recorded
 from poa.domain.rules import check_history
 from poa.projections.evaluation import evaluate

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from poa.adapters.store import Command, CommandError, open_ledger
-from poa.domain.entries import parse_entry
+from poa.domain.fact_kinds import parse_entry
 from poa.domain.facts import Recorded
 from poa.domain.plan import Plan
 from poa.projections.evaluation import Note, NotInForce, evaluate

@@ -42,7 +42,7 @@ from poa.adapters.report_text import layout, to_markdown, to_rich
 from poa.adapters.safe_text import csv_cell, json_text, markdown_text, terminal_safe
 from poa.adapters.store import Command, open_ledger
 from poa.cli.main import cli
-from poa.domain.entries import parse_entry
+from poa.domain.fact_kinds import parse_entry
 from poa.domain.facts import Recorded
 from poa.projections.comparison import compare
 from poa.projections.evaluation import evaluate

@@ -1,0 +1,279 @@
+"""One catalogue of names: element kinds, statuses, figures, rules, roles and fact kinds.
+
+Every name the ledger shows or exchanges is defined here once: its identifier
+(the value other tools read in JSON and CSV) and its user-facing labels, Spanish
+(the reports' language) and English (the interface language of a later issue: a
+second column, not a hunt). Renderers, reconcile, diff and explain derive their
+names and labels from this module; the rules that compute each figure live in
+the one evaluation fold (`poa.projections.evaluation`).
+
+Adding a figure: one `Figure` entry below, plus its rule in the fold. Adding a
+fact kind: one `FactKindName` entry below, plus its registry entry in
+`poa.domain.fact_kinds` (parser, fact class, event, command).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from attrs import frozen
+
+
+@frozen
+class Label:
+    """A user-facing name in each interface language."""
+
+    es: str
+    en: str
+
+
+# -- element kinds and statuses ---------------------------------------------------------
+
+
+class ElementKind(StrEnum):
+    STRATEGIC_ACTION = "strategic_action"
+    SHORT_TERM_ACTION = "short_term_action"
+    OPERATION = "operation"
+    TASK = "task"
+
+
+ELEMENT_KINDS = tuple(ElementKind)
+PARENT_KIND = {
+    ElementKind.STRATEGIC_ACTION: None,
+    ElementKind.SHORT_TERM_ACTION: ElementKind.STRATEGIC_ACTION,
+    ElementKind.OPERATION: ElementKind.SHORT_TERM_ACTION,
+    ElementKind.TASK: ElementKind.OPERATION,
+}
+ELEMENT_LISTS = {  # the key of each kind's list in an approval entry and in the JSON report
+    ElementKind.STRATEGIC_ACTION: "strategic_actions",
+    ElementKind.SHORT_TERM_ACTION: "short_term_actions",
+    ElementKind.OPERATION: "operations",
+    ElementKind.TASK: "tasks",
+}
+KIND_LABELS = {  # short labels, as in the report's tables
+    ElementKind.STRATEGIC_ACTION: Label("AEI", "ISA"),
+    ElementKind.SHORT_TERM_ACTION: Label("ACP", "STA"),
+    ElementKind.OPERATION: Label("Operación", "Operation"),
+    ElementKind.TASK: Label("Tarea", "Task"),
+}
+KIND_NAMES = {  # full names
+    ElementKind.STRATEGIC_ACTION: Label("Acción Estratégica Institucional", "institutional strategic action"),
+    ElementKind.SHORT_TERM_ACTION: Label("Acción de Corto Plazo", "short-term action"),
+    ElementKind.OPERATION: Label("Operación", "operation"),
+    ElementKind.TASK: Label("Tarea", "task"),
+}
+KIND_ARTICLES = {  # for English messages: "an operation"
+    ElementKind.STRATEGIC_ACTION: "a strategic action",
+    ElementKind.SHORT_TERM_ACTION: "a short-term action",
+    ElementKind.OPERATION: "an operation",
+    ElementKind.TASK: "a task",
+}
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
+STATUS_LABELS = {Status.ACTIVE: Label("vigente", "active"), Status.CANCELLED: Label("cancelado", "cancelled")}
+
+
+# -- figures ---------------------------------------------------------------------------
+
+
+class Unit(StrEnum):
+    TEXT = "text"  # title, status, sector code
+    COUNT = "count"  # an integer
+    AMOUNT = "amount"  # money, Bs: two decimals, thousands grouped
+    WEIGHT = "weight"  # a weight: two decimals
+    PERCENT = "percent"  # two decimals
+    POINTS = "points"  # percentage points: two decimals
+    SCHEDULE = "schedule"  # four cumulative percents, one per quarter end
+
+
+@frozen
+class Figure:
+    """A figure the ledger computes and shows.
+
+    `name` is its key in the JSON report (and everywhere else); `kinds` the
+    element kinds that carry it (empty: the plan only); `plan` whether the plan's
+    summary carries it; `places` the decimals it is shown with (None: not a
+    decimal); `by_source` whether it comes one per funding source.
+    """
+
+    name: str
+    unit: Unit
+    label: Label
+    kinds: tuple[ElementKind, ...] = ()
+    plan: bool = False
+    by_source: bool = False
+
+    @property
+    def places(self) -> int | None:
+        return 2 if self.unit in (Unit.AMOUNT, Unit.WEIGHT, Unit.PERCENT, Unit.POINTS) else 0 if self.unit is Unit.COUNT else None
+
+    @property
+    def decimal(self) -> bool:
+        return self.places == 2
+
+    def carried_by(self, kind: str) -> bool:
+        return kind in self.kinds
+
+
+_ALL = ELEMENT_KINDS
+_ACTIONS = (ElementKind.STRATEGIC_ACTION, ElementKind.SHORT_TERM_ACTION)
+_WITH_BUDGET = (ElementKind.STRATEGIC_ACTION, ElementKind.SHORT_TERM_ACTION, ElementKind.OPERATION)
+
+FIGURES: tuple[Figure, ...] = (
+    # element figures, in the order reports and diffs list them
+    Figure("title", Unit.TEXT, Label("Título", "Title"), _ALL),
+    Figure("status", Unit.TEXT, Label("Estado", "Status"), _ALL),
+    Figure("sector_code", Unit.TEXT, Label("Código PEM/PDES", "PEM/PDES code"), (ElementKind.STRATEGIC_ACTION,)),
+    Figure("weight", Unit.WEIGHT, Label("Ponderación", "Weight"), _ALL),
+    Figure("schedule", Unit.SCHEDULE, Label("Programación", "Schedule"), (ElementKind.SHORT_TERM_ACTION,)),
+    Figure("progress_pct", Unit.PERCENT, Label("Avance físico (%)", "Physical progress (%)"), _ALL),
+    Figure("programmed_pct", Unit.PERCENT, Label("Programado (%)", "Programmed (%)"), _ACTIONS, plan=True),
+    Figure("deviation_pts", Unit.POINTS, Label("Desviación (puntos)", "Deviation (points)"), _ACTIONS, plan=True),
+    Figure("budget", Unit.AMOUNT, Label("Presupuesto vigente", "Current budget"), _WITH_BUDGET, plan=True, by_source=True),
+    Figure("budget_current", Unit.AMOUNT, Label("Presupuesto vigente total", "Total current budget"), _WITH_BUDGET, plan=True),
+    Figure("budget_executed", Unit.AMOUNT, Label("Presupuesto ejecutado", "Executed budget"), _WITH_BUDGET, plan=True),
+    Figure(
+        "budget_execution_pct", Unit.PERCENT, Label("Ejecución presupuestaria (%)", "Budget execution (%)"),
+        _WITH_BUDGET, plan=True,
+    ),
+    # plan figures only
+    Figure(
+        "strategic_actions", Unit.COUNT,
+        Label("N° de Acciones Estratégicas Institucionales", "No. of institutional strategic actions"), plan=True,
+    ),
+    Figure("short_term_actions", Unit.COUNT, Label("N° de Acciones de Corto Plazo", "No. of short-term actions"), plan=True),
+    Figure("operations", Unit.COUNT, Label("N° de Operaciones", "No. of operations"), plan=True),
+    Figure("tasks", Unit.COUNT, Label("N° de Tareas", "No. of tasks"), plan=True),
+    Figure("weights_total", Unit.WEIGHT, Label("Suma de ponderaciones", "Weights total"), plan=True),
+    Figure(
+        "physical_progress_pct", Unit.PERCENT, Label("Avance físico institucional (%)", "Institutional physical progress (%)"),
+        plan=True,
+    ),
+    Figure("reformulations", Unit.COUNT, Label("N° de Reformulaciones", "No. of reformulations"), plan=True),
+)
+FIGURE = {f.name: f for f in FIGURES}
+ELEMENT_FIGURES = tuple(f for f in FIGURES if f.kinds)
+# the plan's summary, in the JSON report's order (`budget` by source is not part of it)
+SUMMARY_FIGURES = tuple(
+    FIGURE[name]
+    for name in (
+        "strategic_actions", "short_term_actions", "operations", "tasks", "weights_total", "budget_current",
+        "budget_executed", "budget_execution_pct", "physical_progress_pct", "programmed_pct", "deviation_pts",
+        "reformulations",
+    )
+)
+COUNT_FIGURES = tuple(f.name for f in SUMMARY_FIGURES if f.unit is Unit.COUNT)
+
+
+# -- how a figure was obtained -----------------------------------------------------------
+
+
+class Rule(StrEnum):
+    """The rule of the evaluation (docs/design.md, "Evaluation rules") that produced a figure."""
+
+    ADDED = "added"  # status active: the approval or reformulation that added it, no cancellation in effect
+    CANCELLED = "cancelled"  # status cancelled: the cancellation of it or of an ancestor
+    STRUCTURE_IN_FORCE = "structure_in_force"  # weight / schedule: the latest approval, add or update in effect
+    SUM_OF_ACTIVE_WEIGHTS = "sum_of_active_short_term_action_weights"  # weight of a strategic action
+    DIRECT_RECORD = "direct_record"  # progress: latest cut-off date, then latest recorded
+    WEIGHTED_MEAN_OF_CHILDREN = "weighted_mean_of_children"  # Σ wᵢ·pᵢ / Σ wᵢ over active children
+    PLAIN_MEAN_OF_CHILDREN = "plain_mean_of_children"  # active children's weights sum to 0
+    WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS = "weighted_mean_of_short_term_actions"  # strategic action, plan
+    ZERO_WEIGHTS_TOTAL = "zero_weights_total"  # the active short-term actions weigh 0 in total (or there are none)
+    DEFAULT_ZERO = "default_zero"  # no record, nothing to derive it from
+    SCHEDULE = "schedule"  # programmed: schedule value for the number of quarter ends ≤ as_of (0 before the first)
+    PROGRAMMED_MINUS_PROGRESS = "programmed_minus_progress"
+    SUM_OF_BUDGET_LINES = "sum_of_budget_lines"  # current budget of a source: every budget line in force
+    SUM_OVER_SOURCES = "sum_over_sources"
+    LATEST_RECORD_PER_SOURCE = "latest_record_per_source"  # executed: Σ over source keys of the latest record
+    SUM_OVER_OPERATIONS = "sum_over_operations"  # executed of an ACP without records (cancelled included)
+    SUM_OVER_SHORT_TERM_ACTIONS = "sum_over_short_term_actions"  # executed of a strategic action
+    EXECUTED_OVER_CURRENT = "executed_over_current"  # executed / current × 100
+    ZERO_CURRENT = "zero_current"  # % execution when the current budget is 0
+    COUNT_OF_ACTIVE = "count_of_active"  # a plan count: active elements of that kind
+    COUNT_OF_REFORMULATIONS = "count_of_reformulations"
+
+
+class Role(StrEnum):
+    """What an event or a part did for a figure."""
+
+    USED = "used"  # visible, and the figure takes it into account
+    SUPERSEDED = "superseded"  # visible, replaced by a later cut-off date or a later change in effect
+    CORRECTED = "corrected"  # visible, corrected by a later-recorded record for the same key and date
+    NOT_KNOWN = "not_known"  # recorded after known_at
+    AFTER_AS_OF = "after_as_of"  # recorded by known_at, dated after as_of
+    EXCLUDED = "excluded"  # a cancelled child: out of progress aggregation
+
+
+ROLE_LABELS = {
+    Role.USED: Label("usado", "used"),
+    Role.SUPERSEDED: Label("reemplazado", "superseded"),
+    Role.CORRECTED: Label("corregido", "corrected"),
+    Role.NOT_KNOWN: Label("no conocido a --known-at", "not known at --known-at"),
+    Role.AFTER_AS_OF: Label("posterior a --as-of", "after --as-of"),
+    Role.EXCLUDED: Label("excluido (cancelado)", "excluded (cancelled)"),
+}
+
+
+class Action(StrEnum):
+    """What an event did to a figure: a fact kind, or one change of a reformulation."""
+
+    APPROVE = "approve"
+    ADD = "add"
+    UPDATE = "update"
+    CANCEL = "cancel"
+    BUDGET_LINE = "budget_line"
+    BUDGET_MODIFICATION = "budget_modification"
+    PROGRESS = "progress"
+    EXECUTION = "execution"
+
+
+ACTION_LABELS = {
+    Action.APPROVE: Label("aprobación", "approval"),
+    Action.ADD: Label("incorporación", "addition"),
+    Action.UPDATE: Label("modificación", "update"),
+    Action.CANCEL: Label("cancelación", "cancellation"),
+    Action.BUDGET_LINE: Label("línea presupuestaria", "budget line"),
+    Action.BUDGET_MODIFICATION: Label("modificación presupuestaria", "budget modification"),
+    Action.PROGRESS: Label("avance", "progress"),
+    Action.EXECUTION: Label("ejecución", "execution"),
+}
+
+
+# -- fact kinds ---------------------------------------------------------------------------
+
+
+class FactKindName(StrEnum):
+    """The kind of a recorded fact: its entry key in batch files and its `kind` in history."""
+
+    APPROVE = "approve"
+    REFORMULATE = "reformulate"
+    BUDGET = "budget"
+    PROGRESS = "progress"
+    EXECUTION = "execution"
+    RESULT = "result"
+    JUSTIFY = "justify"
+    PUBLISH = "publish"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    ISSUE = "issue"
+
+
+FACT_KIND_LABELS = {
+    FactKindName.APPROVE: Label("aprobación", "approval"),
+    FactKindName.REFORMULATE: Label("reformulación", "reformulation"),
+    FactKindName.BUDGET: Label("modificación presupuestaria", "budget modification"),
+    FactKindName.PROGRESS: Label("avance", "progress"),
+    FactKindName.EXECUTION: Label("ejecución", "execution"),
+    FactKindName.RESULT: Label("resultado", "result"),
+    FactKindName.JUSTIFY: Label("justificación", "justification"),
+    FactKindName.PUBLISH: Label("publicación", "publication"),
+    FactKindName.CLOSE: Label("cierre", "closing"),
+    FactKindName.REOPEN: Label("reapertura", "reopening"),
+    FactKindName.ISSUE: Label("informe emitido", "issued report"),
+}
