@@ -24,7 +24,6 @@ from .facts import (
     Closing,
     Element,
     Execution,
-    Fact,
     Justification,
     Progress,
     Publication,

@@ -20,18 +20,10 @@ from eventsourcing.domain import Aggregate
 from .facts import (
     STRUCTURAL,
     Approval,
-    BudgetModification,
     Closing,
-    Execution,
     Fact,
-    Justification,
-    Progress,
-    Publication,
     Recorded,
-    Reformulation,
     Reopening,
-    ReportIssued,
-    Result,
 )
 from .fact_kinds import FACT_KINDS
 from .rules import check_approval, check_new
