@@ -19,7 +19,7 @@ from io import StringIO
 
 from poa.projections.evaluation import Evaluation
 
-from .report_json import element_to_dict, evaluation_to_dict, two_places
+from .report_json import evaluation_to_dict, two_places
 from .safe_text import csv_cell, json_escape
 
 COLUMNS = (
@@ -56,19 +56,19 @@ def report_to_csv(ev: Evaluation, *, raw: bool = False) -> str:
             "budget_execution_pct": s["budget_execution_pct"],
         }
     ]
-    sources: list[str] = []
-    for figures in ev.elements():
-        row = element_to_dict(figures)
-        row["level"] = figures.kind
-        for source, amount in (row.pop("budget", None) or {}).items():
-            row[f"budget_{source}"] = amount
-            if source not in sources:
-                sources.append(source)
-        rows.append(row)
     for strategic_action in data["strategic_actions"]:  # the plan's budget by source: Σ over them
         for source, amount in strategic_action["budget"].items():
             key = f"budget_{source}"
             rows[0][key] = two_places(Decimal(rows[0].get(key, "0")) + Decimal(amount))
+    sources: set[str] = set()
+    # each element's row is its dict in `data` (element_to_dict already ran once per element there)
+    shown = data["strategic_actions"] + data["short_term_actions"] + data["operations"] + data["tasks"]
+    for figures, row in zip(ev.elements(), shown, strict=True):
+        row["level"] = figures.kind
+        for source, amount in (row.pop("budget", None) or {}).items():
+            row[f"budget_{source}"] = amount
+            sources.add(source)
+        rows.append(row)
     columns = list(COLUMNS) + [f"budget_{s}" for s in sorted(sources)]
     buffer = StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")

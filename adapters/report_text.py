@@ -130,13 +130,14 @@ def _breakdown_table(ev: Evaluation, money: Money) -> Block:
     children: dict[str | None, list] = {}
     for f in ev.elements():
         children.setdefault(f.parent, []).append(f)
+    under = _operations_under(ev)
     rows = []
 
     def add(f, depth: int) -> None:
         label = f.title if f.status == "active" else f"{f.title} (cancelada)"
         if f.sector_code:
             label = f"{label} [PEM {f.sector_code}]"
-        operations = sum(1 for o in ev.operations if _under(o, f, ev)) if f.kind != "operation" else ""
+        operations = under.get(f.code, 0) if f.kind != "operation" else ""
         rows.append(
             (
                 "  " * depth + f.code,
@@ -164,14 +165,20 @@ def _breakdown_table(ev: Evaluation, money: Money) -> Block:
     )
 
 
-def _under(operation, element, ev: Evaluation) -> bool:
+def _operations_under(ev: Evaluation) -> dict[str, int]:
+    """How many operations (cancelled ones included) each element has below it, at any depth.
+
+    One walk up from each operation through a parent map built once: linear in the plan's
+    size (asking, for every element, which operations are under it is quadratic).
+    """
     parents = {f.code: f.parent for f in ev.elements()}
-    code = operation.parent
-    while code is not None:
-        if code == element.code:
-            return True
-        code = parents.get(code)
-    return False
+    counts: dict[str, int] = {}
+    for o in ev.operations:
+        code = o.parent
+        while code is not None:
+            counts[code] = counts.get(code, 0) + 1
+            code = parents.get(code)
+    return counts
 
 
 def _results_table(ev: Evaluation, money: Money) -> Block:

@@ -5,10 +5,18 @@ times, with medians over repeats:
 - recording the approval and batches of progress/execution records;
 - loading a plan's history from the store (`Ledger.history`);
 - the evaluation fold (`evaluate`) and the whole JSON report;
+- rendering the report from that evaluation (the fold excluded) in each format, as
+  `poa report --format table|md|csv|json` prints it (`render_report`), each with its
+  time as a multiple of the fold's; the Blocks the table and Markdown forms share
+  (`layout`); and rich alone drawing the table form's tables (the same cells, none of our
+  own work), the floor of the table form;
 - `explain` of one short-term action;
 - the same plan's report with another large plan in the same store.
 
-Run: ``python benchmarks/bench_ledger.py [--operations 200] [--records 5000]``.
+Run: ``python benchmarks/bench_ledger.py [--operations 200] [--records 5000]
+[--formats table,md,csv,json] [--repeats 5]``. ``--formats`` picks the report formats
+rendered (comma-separated; default all four), ``--repeats`` how many runs each median is
+taken over (default 5; 1 for a quick look at a slow case).
 Not a test: it prints a table of timings for the notes of an issue.
 """
 
@@ -19,15 +27,23 @@ import statistics
 import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
+from io import StringIO
 from pathlib import Path
 
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
 from poa.adapters.report_json import evaluation_to_dict
+from poa.adapters.report_text import layout
 from poa.adapters.store import Command, open_ledger
+from poa.cli.reading import render_report
 from poa.domain.fact_kinds import parse_entry
 from poa.projections.evaluation import evaluate
 from poa.projections.provenance import explain
 
 YEAR = 2021
+FORMATS = ("table", "md", "csv", "json")
 
 
 def approval(operations: int) -> dict:
@@ -74,6 +90,40 @@ def record(ledger, key: str, entries: list[dict], batch: int = 500) -> float:
     return time.perf_counter() - start
 
 
+def rich_alone(blocks) -> str:
+    """The table form's tables drawn by rich with the same settings as `to_rich`, each cell a
+    bare `Text` (what rich draws fastest; a `str` would first be parsed into one): rich's
+    own cost, without our escaping or any other text."""
+    buffer = StringIO()
+    console = Console(
+        file=buffer, width=160, color_system=None, force_terminal=False, markup=False, emoji=False, highlight=False
+    )
+    for b in blocks:
+        if b.kind == "table":
+            table = Table(title=Text(b.title), title_justify="left")
+            for i, header in enumerate(b.headers):
+                table.add_column(Text(header), justify="right" if i in b.right else "left", overflow="fold")
+            for row in b.rows:
+                table.add_row(*(Text(cell) for cell in row))
+            console.print(table)
+    return buffer.getvalue()
+
+
+def formats(text: str) -> list[str]:
+    chosen = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"formats are {', '.join(FORMATS)}; got {text!r}")
+    return chosen
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def median_time(fn, repeats: int = 5) -> float:
     timings = []
     for _ in range(repeats):
@@ -87,7 +137,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--operations", type=int, default=200)
     parser.add_argument("--records", type=int, default=5000)
+    parser.add_argument("--formats", type=formats, default=list(FORMATS),
+                        help="report formats rendered, comma-separated (default: table,md,csv,json)")
+    parser.add_argument("--repeats", type=positive, default=5, help="runs per median (default: 5)")
     args = parser.parse_args()
+    repeats = args.repeats
     with tempfile.TemporaryDirectory() as folder:
         ledger = open_ledger(str(Path(folder) / "bench.db"), create=True)
         rows = []
@@ -98,17 +152,27 @@ def main() -> None:
         rows.append(("record", f"{args.records} records in batches of 500", t))
         now = datetime.now(timezone.utc)
         as_of = date(YEAR, 12, 31)
-        rows.append(("load history", "repository.get", median_time(lambda: ledger.history("B-1"))))
+        rows.append(("load history", "repository.get", median_time(lambda: ledger.history("B-1"), repeats)))
         history = ledger.history("B-1")
-        rows.append(("evaluate", "the fold", median_time(lambda: evaluate("B-1", history, as_of, now))))
-        rows.append(("report JSON", "fold + JSON", median_time(lambda: evaluation_to_dict(evaluate("B-1", history, as_of, now)))))
-        rows.append(("explain", "one ACP", median_time(lambda: explain("B-1", history, "1.1", as_of, now))))
+        fold = median_time(lambda: evaluate("B-1", history, as_of, now), repeats)
+        rows.append(("evaluate", "the fold", fold))
+        rows.append(("report JSON", "fold + JSON", median_time(lambda: evaluation_to_dict(evaluate("B-1", history, as_of, now)), repeats)))
+        ev = evaluate("B-1", history, as_of, now)
+        for fmt in args.formats:
+            rows.append((f"render {fmt}", "the report text from the evaluation", median_time(lambda: render_report(ev, fmt), repeats), fold))
+        if {"table", "md"} & set(args.formats):
+            rows.append(("layout", "Blocks of the table and md forms", median_time(lambda: layout(ev), repeats), fold))
+        if "table" in args.formats:
+            blocks = layout(ev)
+            rows.append(("rich alone", "the table form's tables, rich's own cost", median_time(lambda: rich_alone(blocks), repeats), fold))
+        rows.append(("explain", "one ACP", median_time(lambda: explain("B-1", history, "1.1", as_of, now), repeats)))
         record(ledger, "B-2", [approval(args.operations)])
         record(ledger, "B-2", records(args.operations, args.records))
-        rows.append(("load history", "with a second plan in the store", median_time(lambda: ledger.history("B-1"))))
-        print(f"{'operation':<14} {'case':<40} {'seconds':>10}")
-        for name, case, seconds in rows:
-            print(f"{name:<14} {case:<40} {seconds:>10.4f}")
+        rows.append(("load history", "with a second plan in the store", median_time(lambda: ledger.history("B-1"), repeats)))
+        print(f"{'operation':<14} {'case':<40} {'seconds':>10} {'× fold':>8}")
+        for name, case, seconds, *fold_time in rows:
+            ratio = f"{seconds / fold_time[0]:>8.1f}" if fold_time else ""
+            print(f"{name:<14} {case:<40} {seconds:>10.4f} {ratio}".rstrip())
 
 
 if __name__ == "__main__":
