@@ -22,7 +22,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from poa.adapters.report_json import evaluation_to_dict
-from poa.adapters.store import Command, open_ledger
+from poa.adapters.stores import open_store
+from poa.domain.commands import Command
 from poa.domain.fact_kinds import parse_entry
 from poa.projections.evaluation import evaluate
 from poa.projections.provenance import explain
@@ -89,7 +90,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=5000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        ledger = open_ledger(str(Path(folder) / "bench.db"), create=True)
+        ledger = open_store(str(Path(folder) / "bench.db"), create=True)
         rows = []
         t = record(ledger, "B-1", [approval(args.operations)])
         rows.append(("approve", f"{args.operations} operations", t))

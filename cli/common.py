@@ -10,11 +10,13 @@ from datetime import date, datetime, time, timezone
 from functools import wraps
 
 import click
-from eventsourcing.persistence import PersistenceError
 
 from poa.adapters.batch_files import BatchFileError
 from poa.adapters.safe_text import terminal_safe
-from poa.adapters.store import BatchRepeated, Command, CommandError, Ledger, StoreError, StoreFailure, open_ledger
+from poa.adapters.ledger import Ledger
+from poa.adapters.store_errors import StoreError, StoreFailure
+from poa.adapters.stores import open_store as open_ledger
+from poa.domain.commands import BatchRepeated, Command, CommandError
 from poa.domain.fact_kinds import entry_kind, parse_entry
 from poa.domain.values import EntryError, parse_date, parse_text, preview
 from poa.projections.evaluation import default_as_of, end_of_day, evaluate
@@ -46,8 +48,6 @@ def refusing(command):
             raise Refused(str(error)) from None
         except StoreFailure as error:
             raise Failed(str(error)) from None
-        except PersistenceError as error:  # not the input's fault: exit 1, still no traceback
-            raise Failed(f"the store could not complete the operation: {error}") from None
 
     return wrapper
 
@@ -127,7 +127,7 @@ def record_entry(store, plan, actor, kind, fields, source, locate=None, *, again
     # could destroy what another process is writing to it at the same moment
     ledger = open_store(store, create=True)
     key = plan or only_plan(ledger, "no plan named")
-    record(ledger, [Command(key, fact, actor_name(actor), source, 0, "option --plan")], locate, again=again)
+    record(ledger, [Command(key, fact, actor_name(actor), source, 0, plan_given=True)], locate, again=again)
 
 
 def record(ledger: Ledger, commands: list[Command], locate=None, *, again: bool = False) -> None:
@@ -146,7 +146,8 @@ def record(ledger: Ledger, commands: list[Command], locate=None, *, again: bool 
                 raise Refused(refused.error.message if c.source == "command line" else f"{c.source}: {refused.error}") from None
             if isinstance(refused.error, StoreError):  # an unknown plan
                 where = "" if c.source == "command line" else f"{c.source}: entry {c.entry} ({c.fact.kind}): "
-                raise Refused(f"{where}{c.plan_origin}: {refused.error}") from None
+                origin = "option --plan" if c.plan_given else "field 'plan'"
+                raise Refused(f"{where}{origin}: {refused.error}") from None
             raise Refused(describe(c.source, c.entry or None, c.fact.kind, refused.error, locate)) from None
         for key in dict.fromkeys(c.plan for c in commands):
             counted = sum(1 for c in commands if c.plan == key)

@@ -10,7 +10,7 @@ from poa.adapters.report_csv import history_to_csv, report_to_csv
 from poa.adapters.report_json import difference_to_dict, evaluation_to_dict, recorded_to_dict
 from poa.adapters.report_text import Block, layout, to_markdown, to_rich
 from poa.adapters.safe_text import json_text
-from poa.adapters.store import Command, CommandError
+from poa.domain.commands import Command, CommandError
 from poa.domain.fact_kinds import FACT_KINDS
 from poa.domain.facts import ReportIssued
 from poa.projections.evaluation import NotInForce, evaluate
@@ -104,7 +104,7 @@ def report(as_of, known_at, fmt, issue_ref, issued_ref, raw_csv, store, plan, ac
 
 def issue_report(ledger, key: str, fact: ReportIssued, actor: str | None):
     """Record that a report is issued; the history read back includes it, with its recorded time."""
-    command = Command(key, fact, actor_name(actor), "command line", 0, "option --plan")
+    command = Command(key, fact, actor_name(actor), "command line", 0, plan_given=True)
     with interrupts_deferred() as defer:  # once recorded, the command says so before any interrupt
         try:
             ledger.record([command], saving=defer)

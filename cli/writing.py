@@ -7,7 +7,7 @@ import re
 import click
 
 from poa.adapters.batch_files import parse_text, read_batch, read_data
-from poa.adapters.store import Command
+from poa.domain.commands import Command
 from poa.domain.fact_kinds import FACT_KIND, parse_entry
 from poa.domain.values import EntryError, preview
 
@@ -54,10 +54,10 @@ def apply(files, store, plan, actor, again):
     ledger = open_store(store, create=True)  # kept even if refused: see record_entry
     commands = []
     for batch, number, fact in parsed:
-        key, origin = (batch.plan, "field 'plan'") if batch.plan else (plan, "option --plan")
+        key = batch.plan or plan
         if key is None:
             key = only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
-        commands.append(Command(key, fact, actor_name(actor), batch.source, number, origin))
+        commands.append(Command(key, fact, actor_name(actor), batch.source, number, plan_given=not batch.plan))
     record(ledger, commands, again=again)
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from poa.adapters.store import Command, Ledger, open_ledger
+from poa.adapters.ledger import Ledger
+from poa.adapters.stores import open_store
+from poa.domain.commands import Command
 from poa.domain.fact_kinds import parse_entry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +66,7 @@ def poa(tmp_path: Path, store_path: Path) -> PoaRunner:
 
 @pytest.fixture
 def ledger(store_path: Path) -> Ledger:
-    return open_ledger(str(store_path), create=True)
+    return open_store(str(store_path), create=True)
 
 
 def record(ledger: Ledger, plan: str, *entries: dict, actor: str = "tester") -> None:
