@@ -12,6 +12,7 @@ import pytest
 
 from poa.adapters.ledger import Ledger
 from poa.adapters.stores import open_store
+from poa.adapters.use_cases import record_batch
 from poa.domain.commands import Command
 from poa.domain.fact_kinds import parse_entry
 
@@ -72,4 +73,4 @@ def ledger(store_path: Path) -> Ledger:
 def record(ledger: Ledger, plan: str, *entries: dict, actor: str = "tester") -> None:
     """Record entries (written as in a batch file) in one atomic batch through the real store."""
     commands = [Command(plan, parse_entry(e), actor, "test", i) for i, e in enumerate(entries, 1)]
-    ledger.record(commands)
+    record_batch(ledger, commands)

@@ -41,6 +41,7 @@ from poa.adapters.report_provenance import layout as explain_layout
 from poa.adapters.report_text import layout, to_markdown, to_rich
 from poa.adapters.safe_text import csv_cell, json_text, markdown_text, terminal_safe
 from poa.adapters.stores import open_store
+from poa.adapters.use_cases import record_batch
 from poa.cli.main import cli
 from poa.domain.commands import Command
 from poa.domain.fact_kinds import parse_entry
@@ -122,7 +123,7 @@ def history() -> list[Recorded]:
 def store(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp("safe") / "poa.db")
     ledger = open_store(path, create=True)
-    ledger.record([Command(PLAN, fact, actor, "test", i) for i, (actor, fact) in enumerate(hostile_facts(), 1)])
+    record_batch(ledger, [Command(PLAN, fact, actor, "test", i) for i, (actor, fact) in enumerate(hostile_facts(), 1)])
     return path
 
 

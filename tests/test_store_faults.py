@@ -126,7 +126,7 @@ def test_finding_7_an_unexpected_error_is_one_line_and_debug_shows_the_traceback
     def broken(*args, **kwargs):
         raise RuntimeError("a bug somewhere")
 
-    monkeypatch.setattr("poa.cli.reading.evaluation_at", broken)
+    monkeypatch.setattr("poa.adapters.use_cases.evaluation_at", broken)
     message = clean_exit(poa("report", "--store", str(store)), 1)
     assert "unexpected error (RuntimeError: a bug somewhere)" in message
     assert "--debug" in message
