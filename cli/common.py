@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from functools import wraps
 
 import click
 
 from poa.adapters.batch_files import BatchFileError
+from poa.adapters.formats import Renderer
 from poa.adapters.safe_text import terminal_safe
 from poa.adapters.store_errors import StoreError, StoreFailure
 from poa.adapters.use_cases import PlanRecorded, Refusal
@@ -84,6 +85,34 @@ known_at_option = click.option(
     "--known-at", "known_at", help="Recorded time: an ISO timestamp (naive means UTC), or a date meaning the end of that day UTC. Default: now."
 )
 actor_option = click.option("--actor", envvar="POA_ACTOR", help="Who records the facts (env POA_ACTOR; default: the OS user).")
+as_of_option = click.option("--as-of", "as_of", help="Effective date, YYYY-MM-DD (default: today, within the plan's year).")
+raw_csv_option = click.option(
+    "--raw-csv",
+    "raw_csv",
+    is_flag=True,
+    help="With --format csv: write cells exactly as recorded, for machine consumers. By default a cell "
+    "that starts with =, +, -, @, tab or CR (other than a plain number such as -12.50) gets a leading ' "
+    "so that spreadsheets do not run it as a formula, and control characters (but tab and line breaks) "
+    "are shown escaped.",
+)
+
+
+def format_option(formats: Mapping[str, Renderer], *, default: str | None = "table", help: str = "Output format."):
+    """The --format option of a reading command: its choices are the command's formats
+    (`adapters/formats.py`), its default the first of them unless the command says otherwise."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(formats)), default=default, show_default=default is not None, help=help
+    )
+
+
+def output(formats: Mapping[str, Renderer], fmt: str, value, *, raw: bool = False) -> None:
+    """Write a reading command's output: `value` rendered in format `fmt`, exactly.
+
+    The renderer ends the text with its own newline (so ``nl=False``). A raw CSV is
+    written with ``color=True``: otherwise click would strip from it, when the output
+    is not a terminal, whatever looks like a colour code.
+    """
+    click.echo(formats[fmt](value, raw), nl=False, color=True if raw else None)
 
 
 @click.group(cls=PoaGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import click
 
-from poa.adapters import use_cases
-from poa.adapters.report_diff import comparison_to_dict, layout
-from poa.adapters.report_text import to_rich
-from poa.adapters.safe_text import json_text
+from poa.adapters import formats, use_cases
 
-from .common import cli, plan_option, read_only_asked, refusing, store_option
+from .common import cli, format_option, output, plan_option, read_only_asked, refusing, store_option
 
 VIEW_HELP = (
     "AS_OF (a date, as known now), AS_OF@KNOWN_AT (KNOWN_AT a timestamp, or a date meaning the end of "
@@ -20,7 +17,7 @@ VIEW_HELP = (
 @cli.command()
 @click.option("--from", "from_view", required=True, metavar="VIEW", help=f"The earlier view: {VIEW_HELP}")
 @click.option("--to", "to_view", required=True, metavar="VIEW", help=f"The later view: {VIEW_HELP}")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option(formats.COMPARISON)
 @store_option
 @plan_option
 @refusing
@@ -29,8 +26,4 @@ def diff(from_view, to_view, fmt, store, plan):
 
     Exit status 0 whether or not there are differences.
     """
-    comparison = use_cases.diff(store, plan, from_view, to_view, read_only=read_only_asked())
-    if fmt == "json":
-        click.echo(json_text(comparison_to_dict(comparison)))
-    else:
-        click.echo(to_rich(layout(comparison)), nl=False)
+    output(formats.COMPARISON, fmt, use_cases.diff(store, plan, from_view, to_view, read_only=read_only_asked()))

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import click
 
-from poa.adapters import use_cases
-from poa.adapters.report_provenance import layout, provenance_to_dict
-from poa.adapters.report_text import to_rich
-from poa.adapters.safe_text import json_text
+from poa.adapters import formats, use_cases
 
-from .common import cli, known_at_option, plan_option, read_only_asked, refusing, store_option
+from .common import as_of_option, cli, format_option, known_at_option, output, plan_option, read_only_asked, refusing, store_option
 
 
 @cli.command()
 @click.argument("code")
-@click.option("--as-of", "as_of", help="Effective date, YYYY-MM-DD (default: today, within the plan's year).")
+@as_of_option
 @known_at_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option(formats.PROVENANCE)
 @store_option
 @plan_option
 @refusing
 def explain(code, as_of, known_at, fmt, store, plan):
     """Where each figure of element CODE comes from at --as-of, as known at --known-at: rules and events."""
     provenance = use_cases.explain(store, plan, code, as_of=as_of, known_at=known_at, read_only=read_only_asked())
-    if fmt == "json":
-        click.echo(json_text(provenance_to_dict(provenance)))
-    else:
-        click.echo(to_rich(layout(provenance)), nl=False)
+    output(formats.PROVENANCE, fmt, provenance)

@@ -1,4 +1,4 @@
-"""Commands that read the ledger: `report`, `history`, `reconcile`, `plans`."""
+"""Commands that read the ledger: `report`, `reports`, `history`, `reconcile`, `plans`."""
 
 from __future__ import annotations
 
@@ -6,42 +6,30 @@ import sys
 
 import click
 
-from poa.adapters import use_cases
-from poa.adapters.report_csv import history_to_csv, report_to_csv
-from poa.adapters.report_json import difference_to_dict, evaluation_to_dict, recorded_to_dict
-from poa.adapters.report_text import Block, layout, to_markdown, to_rich
-from poa.adapters.safe_text import json_text
+from poa.adapters import formats, use_cases
 from poa.domain.fact_kinds import FACT_KINDS
 
 from .common import (
     Refused,
     actor_option,
+    as_of_option,
     cli,
+    format_option,
     interrupts_deferred,
     known_at_option,
+    output,
     plan_option,
+    raw_csv_option,
     read_only_asked,
     refusing,
     store_option,
 )
 
-REPORT_FORMATS = ["table", "json", "csv", "md"]
-
-raw_csv_option = click.option(
-    "--raw-csv",
-    "raw_csv",
-    is_flag=True,
-    help="With --format csv: write cells exactly as recorded, for machine consumers. By default a cell "
-    "that starts with =, +, -, @, tab or CR (other than a plain number such as -12.50) gets a leading ' "
-    "so that spreadsheets do not run it as a formula, and control characters (but tab and line breaks) "
-    "are shown escaped.",
-)
-
 
 @cli.command()
-@click.option("--as-of", "as_of", help="Effective date, YYYY-MM-DD (default: today, within the plan's year).")
+@as_of_option
 @known_at_option
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), help="Output format (default: table, or the issued report's).")
+@format_option(formats.REPORT, default=None, help="Output format (default: table, or the issued report's).")
 @click.option("--issue", "issue", metavar="REFERENCE", help="Record this report as issued under REFERENCE, then print it.")
 @click.option("--issued", "issued", metavar="REFERENCE", help="Reproduce the report issued as REFERENCE, exactly as it was printed.")
 @raw_csv_option
@@ -64,47 +52,17 @@ def report(as_of, known_at, fmt, issue, issued, raw_csv, store, plan, actor):
         if issue is not None:
             r = shown.issued
             click.echo(f"{shown.plan}: report {r.fact.reference!r} issued (seq {r.seq}, recorded at {r.recorded_at.isoformat()}).", err=True)
-    # color=True: click would strip what looks like a colour code from a raw CSV written to a pipe
-    click.echo(render_report(shown.evaluation, shown.format, raw_csv=raw_csv), nl=False, color=raw_csv or None)
-
-
-def render_report(ev, fmt: str, *, raw_csv: bool = False) -> str:
-    """The report text in one format: the same evaluation always gives the same bytes."""
-    if fmt == "json":
-        return json_text(evaluation_to_dict(ev)) + "\n"
-    if fmt == "csv":
-        return report_to_csv(ev, raw=raw_csv)
-    if fmt == "md":
-        return to_markdown(layout(ev))
-    return to_rich(layout(ev))
+    output(formats.REPORT, shown.format, shown, raw=raw_csv)
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option(formats.ISSUED_REPORTS)
 @store_option
 @plan_option
 @refusing
 def reports(fmt, store, plan):
     """The reports issued with `poa report --issue`."""
-    issued = use_cases.issued_reports(store, plan, read_only=read_only_asked())
-    key = issued.plan
-    rows = [
-        {
-            "reference": r.fact.reference,
-            "as_of": r.fact.date.isoformat(),
-            "format": r.fact.format,
-            "issued_at": r.recorded_at.isoformat(),
-            "actor": r.actor,
-            "seq": r.seq,
-        }
-        for r in issued.records
-    ]
-    if fmt == "json":
-        click.echo(json_text(rows))
-    else:
-        headers = ("Referencia", "Al", "Formato", "Emitido (UTC)", "Actor", "Seq")
-        table = tuple(tuple(str(v) for v in row.values()) for row in rows)
-        click.echo(to_rich([Block("table", title=f"Informes emitidos de {key}", headers=headers, rows=table)]), nl=False)
+    output(formats.ISSUED_REPORTS, fmt, use_cases.issued_reports(store, plan, read_only=read_only_asked()))
 
 
 HISTORY_KINDS = [k.name.value for k in FACT_KINDS]
@@ -121,7 +79,7 @@ HISTORY_KINDS = [k.name.value for k in FACT_KINDS]
 @click.option("--from", "date_from", help="Effective on or after this date.")
 @click.option("--to", "date_to", help="Effective on or before this date.")
 @click.option("--late", "late_days", type=click.IntRange(min=0), help="Recorded more than DAYS after their effective date.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@format_option(formats.HISTORY)
 @raw_csv_option
 @store_option
 @plan_option
@@ -134,77 +92,27 @@ def history(code, descendants, kinds, actor, reference, since, until, date_from,
         store, plan, code=code, descendants=descendants, kinds=kinds, actor=actor, reference=reference, since=since,
         until=until, date_from=date_from, date_to=date_to, late_days=late_days, read_only=read_only_asked(),
     )
-    key = selected.plan
-    rows = [recorded_to_dict(key, r) for r in selected.records]
-    if fmt == "json":
-        click.echo(json_text(rows))
-    elif fmt == "csv":
-        click.echo(history_to_csv(rows, raw=raw_csv), nl=False, color=raw_csv or None)
-    else:
-        table = tuple(
-            (str(e["seq"]), e["recorded_at"][:19], e["kind"], e["date"], e["reference"] or "", e["actor"], _summary(e))
-            for e in rows
-        )
-        headers = ("Seq", "Registrado (UTC)", "Tipo", "Fecha", "Referencia", "Actor", "Datos")
-        click.echo(to_rich([Block("table", title=f"Historial de {key}", headers=headers, rows=table, right=frozenset({0}))]), nl=False)
-
-
-def _summary(event: dict) -> str:
-    data = event["data"]
-    if event["kind"] == "approve":
-        return f"{data['entity']} {data['year']}: " + ", ".join(
-            f"{len(data[k])} {k}" for k in ("strategic_actions", "short_term_actions", "operations", "tasks")
-        )
-    if event["kind"] == "reformulate":
-        return f"{data['reason']} ({len(data['changes'])} cambios)"
-    return ", ".join(f"{k}={v}" for k, v in data.items())
+    output(formats.HISTORY, fmt, selected, raw=raw_csv)
 
 
 @cli.command()
 @click.option("--reference", help="Only the published report with this reference.")
 @known_at_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option(formats.RECONCILIATION)
 @store_option
 @plan_option
 @refusing
 def reconcile(reference, known_at, fmt, store, plan):
     """Compare every figure of the published reports with the ledger; exit 1 when any differs."""
     compared = use_cases.reconcile(store, plan, reference=reference, known_at=known_at, read_only=read_only_asked())
-    key, differences = compared.plan, compared.differences
-    rows = [difference_to_dict(d) for d in differences]
-    if fmt == "json":
-        click.echo(json_text(rows))
-    else:
-        headers = ("Informe", "Elemento", "Cifra", "Declarado", "Calculado", "Diferencia")
-        table = tuple(
-            (r["reference"], r["code"] or "POA", r["figure"], str(r["declared"]), str(r["computed"]), str(r["difference"]))
-            for r in rows
-        )
-        title = f"Conciliación de {compared.reports} informe(s) publicado(s) de {key}: {len(rows)} diferencia(s)"
-        click.echo(to_rich([Block("table", title=title, headers=headers, rows=table, right=frozenset({3, 4, 5}))]), nl=False)
-    sys.exit(1 if differences else 0)
+    output(formats.RECONCILIATION, fmt, compared)
+    sys.exit(1 if compared.differences else 0)
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option(formats.PLANS)
 @store_option
 @refusing
 def plans(fmt, store):
     """The plans in the store."""
-    rows = [
-        {
-            "plan": key,
-            "entity": r.fact.entity,
-            "year": r.fact.year,
-            "date": r.fact.date.isoformat(),
-            "reference": r.fact.reference,
-            "recorded_at": r.recorded_at.isoformat(),
-        }
-        for key, r in use_cases.plans(store, read_only=read_only_asked())
-    ]
-    if fmt == "json":
-        click.echo(json_text(rows))
-    else:
-        headers = ("Plan", "Entidad", "Gestión", "Aprobado", "Referencia", "Registrado")
-        table = tuple(tuple(str(v) for v in row.values()) for row in rows)
-        click.echo(to_rich([Block("table", title="POA en el ledger", headers=headers, rows=table)]), nl=False)
+    output(formats.PLANS, fmt, use_cases.plans(store, read_only=read_only_asked()))

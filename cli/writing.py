@@ -56,7 +56,7 @@ def approve(file, store, plan, actor, again):
 @cli.command()
 @click.option("--date", "date_", required=True, help="Effective date, YYYY-MM-DD.")
 @click.option("--reference", required=True, help="Resolution that approves it.")
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, help="Why the plan is reformulated.")
 @click.option("--changes", "changes_file", help="YAML or JSON file with the list of changes.")
 @click.option("--add", "adds", multiple=True, help='New element, e.g. "{kind: operation, code: 6.1.1.5, parent: 6.1.1, title: ...}".')
 @click.option("--update", "updates", multiple=True, help='e.g. "{code: 6.1.1, weight: 10}".')
