@@ -3,8 +3,8 @@
 A renderer takes the value the command's use-case returned (adapters/use_cases.py)
 and `raw` (CSV cells exactly as recorded, `--raw-csv`) and returns the exact text
 to write, final newline included: the same value always gives the same bytes. A
-command's `--format` choices are its table's keys, in order, the first being the
-default. Adding a format: its renderer (adapters/report_*.py) and one entry in the
+command's `--format` choices are its table's keys, in order (cli/common.py,
+`format_option`). Adding a format: its renderer (adapters/report_*.py) and one entry in the
 command's table.
 """
 

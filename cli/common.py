@@ -1,4 +1,5 @@
-"""What every `poa` command shares: the group, the common options, and how refusals are reported."""
+"""What every `poa` command shares: the group, the common options, how refusals are said, how output is written and
+how a write is run (with Ctrl-C deferred from its commit on)."""
 
 from __future__ import annotations
 
@@ -99,7 +100,7 @@ raw_csv_option = click.option(
 
 def format_option(formats: Mapping[str, Renderer], *, default: str | None = "table", help: str = "Output format."):
     """The --format option of a reading command: its choices are the command's formats
-    (`adapters/formats.py`), its default the first of them unless the command says otherwise."""
+    (`adapters/formats.py`), its default ``table`` unless the command says otherwise."""
     return click.option(
         "--format", "fmt", type=click.Choice(list(formats)), default=default, show_default=default is not None, help=help
     )
