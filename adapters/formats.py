@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from poa.projections.evaluation import Evaluation
+
 from . import report_diff, report_provenance
 from .report_csv import history_to_csv, report_to_csv
 from .report_json import difference_to_dict, evaluation_to_dict, issued_report_to_dict, plan_to_dict, recorded_to_dict
@@ -27,13 +29,18 @@ def _json(data) -> str:
     return json_text(data) + "\n"
 
 
-# `report`: a use_cases.Report
+# `report`: the projections.evaluation.Evaluation of a use_cases.Report
 REPORT: dict[str, Renderer] = {
-    "table": lambda report, raw: to_rich(layout(report.evaluation)),
-    "json": lambda report, raw: _json(evaluation_to_dict(report.evaluation)),
-    "csv": lambda report, raw: report_to_csv(report.evaluation, raw=raw),
-    "md": lambda report, raw: to_markdown(layout(report.evaluation)),
+    "table": lambda ev, raw: to_rich(layout(ev)),
+    "json": lambda ev, raw: _json(evaluation_to_dict(ev)),
+    "csv": lambda ev, raw: report_to_csv(ev, raw=raw),
+    "md": lambda ev, raw: to_markdown(layout(ev)),
 }
+
+
+def render_report(ev: Evaluation, fmt: str, *, raw_csv: bool = False) -> str:
+    """The report text in one format, as `poa report` prints it: the same evaluation always gives the same bytes."""
+    return REPORT[fmt](ev, raw_csv)
 
 
 # `history`: a use_cases.PlanRecords

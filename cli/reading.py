@@ -52,7 +52,7 @@ def report(as_of, known_at, fmt, issue, issued, raw_csv, store, plan, actor):
         if issue is not None:
             r = shown.issued
             click.echo(f"{shown.plan}: report {r.fact.reference!r} issued (seq {r.seq}, recorded at {r.recorded_at.isoformat()}).", err=True)
-    output(formats.REPORT, shown.format, shown, raw=raw_csv)
+    output(formats.REPORT, shown.format, shown.evaluation, raw=raw_csv)
 
 
 @cli.command()
