@@ -175,6 +175,30 @@ def recorded_to_dict(plan: str, r: Recorded) -> dict:
     }
 
 
+def issued_report_to_dict(r: Recorded) -> dict:
+    """One report of `poa reports`."""
+    return {
+        "reference": r.fact.reference,
+        "as_of": r.fact.date.isoformat(),
+        "format": r.fact.format,
+        "issued_at": r.recorded_at.isoformat(),
+        "actor": r.actor,
+        "seq": r.seq,
+    }
+
+
+def plan_to_dict(key: str, approval: Recorded) -> dict:
+    """One plan of `poa plans`: its key and approval."""
+    return {
+        "plan": key,
+        "entity": approval.fact.entity,
+        "year": approval.fact.year,
+        "date": approval.fact.date.isoformat(),
+        "reference": approval.fact.reference,
+        "recorded_at": approval.recorded_at.isoformat(),
+    }
+
+
 def difference_to_dict(d) -> dict:
     """One row of `poa reconcile`: counts as integers, other figures as two-place strings."""
     def as_json(value):

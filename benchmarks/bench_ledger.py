@@ -35,9 +35,11 @@ from rich.table import Table
 from rich.text import Text
 
 from poa.adapters.report_json import evaluation_to_dict
+from poa.adapters.formats import render_report
 from poa.adapters.report_text import layout
-from poa.adapters.store import Command, open_ledger
-from poa.cli.reading import render_report
+from poa.adapters.stores import open_store
+from poa.adapters.use_cases import record_batch
+from poa.domain.commands import Command
 from poa.domain.fact_kinds import parse_entry
 from poa.projections.evaluation import evaluate
 from poa.projections.provenance import explain
@@ -86,7 +88,8 @@ def records(operations: int, count: int) -> list[dict]:
 def record(ledger, key: str, entries: list[dict], batch: int = 500) -> float:
     start = time.perf_counter()
     for i in range(0, len(entries), batch):
-        ledger.record([Command(key, parse_entry(e), "bench", "bench", n) for n, e in enumerate(entries[i:i + batch])])
+        commands = [Command(key, parse_entry(e), "bench", "bench", n) for n, e in enumerate(entries[i:i + batch])]
+        record_batch(ledger, commands, read_back=lambda: False)  # the write alone, without the CLI's read-back
     return time.perf_counter() - start
 
 
@@ -143,7 +146,7 @@ def main() -> None:
     args = parser.parse_args()
     repeats = args.repeats
     with tempfile.TemporaryDirectory() as folder:
-        ledger = open_ledger(str(Path(folder) / "bench.db"), create=True)
+        ledger = open_store(str(Path(folder) / "bench.db"), create=True)
         rows = []
         t = record(ledger, "B-1", [approval(args.operations)])
         rows.append(("approve", f"{args.operations} operations", t))

@@ -1,24 +1,21 @@
-"""What every `poa` command shares: the group, the common options, and how refusals are reported."""
+"""What every `poa` command shares: the group, the common options, how refusals are said, how output is written and
+how a write is run (with Ctrl-C deferred from its commit on)."""
 
 from __future__ import annotations
 
-import getpass
 import os
 import signal
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, time, timezone
 from functools import wraps
 
 import click
-from eventsourcing.persistence import PersistenceError
 
 from poa.adapters.batch_files import BatchFileError
+from poa.adapters.formats import Renderer
 from poa.adapters.safe_text import terminal_safe
-from poa.adapters.store import BatchRepeated, Command, CommandError, Ledger, StoreError, StoreFailure, open_ledger
-from poa.domain.fact_kinds import entry_kind, parse_entry
-from poa.domain.values import EntryError, parse_date, parse_text, preview
-from poa.projections.evaluation import default_as_of, end_of_day, evaluate
-from poa.projections.issued import View
+from poa.adapters.store_errors import StoreError, StoreFailure
+from poa.adapters.use_cases import PlanRecorded, Refusal
 
 DEFAULT_STORE = "poa.db"
 
@@ -42,12 +39,12 @@ def refusing(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except Refusal as refusal:
+            raise Refused(refusal_text(refusal)) from None
         except (StoreError, BatchFileError) as error:
             raise Refused(str(error)) from None
         except StoreFailure as error:
             raise Failed(str(error)) from None
-        except PersistenceError as error:  # not the input's fault: exit 1, still no traceback
-            raise Failed(f"the store could not complete the operation: {error}") from None
 
     return wrapper
 
@@ -89,6 +86,34 @@ known_at_option = click.option(
     "--known-at", "known_at", help="Recorded time: an ISO timestamp (naive means UTC), or a date meaning the end of that day UTC. Default: now."
 )
 actor_option = click.option("--actor", envvar="POA_ACTOR", help="Who records the facts (env POA_ACTOR; default: the OS user).")
+as_of_option = click.option("--as-of", "as_of", help="Effective date, YYYY-MM-DD (default: today, within the plan's year).")
+raw_csv_option = click.option(
+    "--raw-csv",
+    "raw_csv",
+    is_flag=True,
+    help="With --format csv: write cells exactly as recorded, for machine consumers. By default a cell "
+    "that starts with =, +, -, @, tab or CR (other than a plain number such as -12.50) gets a leading ' "
+    "so that spreadsheets do not run it as a formula, and control characters (but tab and line breaks) "
+    "are shown escaped.",
+)
+
+
+def format_option(formats: Mapping[str, Renderer], *, default: str | None = "table", help: str = "Output format."):
+    """The --format option of a reading command: its choices are the command's formats
+    (`adapters/formats.py`), its default ``table`` unless the command says otherwise."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(formats)), default=default, show_default=default is not None, help=help
+    )
+
+
+def output(formats: Mapping[str, Renderer], fmt: str, value, *, raw: bool = False) -> None:
+    """Write a reading command's output: `value` rendered in format `fmt`, exactly.
+
+    The renderer ends the text with its own newline (so ``nl=False``). A raw CSV is
+    written with ``color=True``: otherwise click would strip from it, when the output
+    is not a terminal, whatever looks like a colour code.
+    """
+    click.echo(formats[fmt](value, raw), nl=False, color=True if raw else None)
 
 
 @click.group(cls=PoaGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,66 +131,66 @@ def cli(debug, read_only):
     """POA Ledger: an event-sourced ledger of a public entity's annual operating plan."""
 
 
-def open_store(store: str, *, create: bool = False) -> Ledger:
-    """The ledger of --store, read-only if `poa --read-only` (or POA_READ_ONLY=1) says so."""
+def read_only_asked() -> bool:
+    """Whether `poa --read-only` (or POA_READ_ONLY=1) asks to open the store read-only."""
     context = click.get_current_context(silent=True)
-    read_only = bool(context and context.find_root().params.get("read_only"))
-    return open_ledger(store, create=create, read_only=read_only)
+    return bool(context and context.find_root().params.get("read_only"))
 
 
-def record_entry(store, plan, actor, kind, fields, source, locate=None, *, again=False):
-    """Record one entry given by a command's options or a single file.
+def refusal_text(refusal: Refusal, locate: Callable[[str], str | None] | None = None) -> str:
+    """A use-case's refusal as the command says it: ``[where: ]option --x: message``.
 
-    `locate(field)` names where a field of the entry came from, when that is not
-    simply the option of the same name (the changes of `poa reformulate`).
+    `locate(param)` names where a parameter came from, when that is not simply the
+    command's option or argument of the same name (the changes of `poa reformulate`).
     """
-    try:
-        fact = parse_entry({kind: fields})
-    except EntryError as error:
-        raise Refused(describe(source, None, kind, error, locate)) from None
-    # a new store path becomes a store even if the entry is then refused: removing the file
-    # could destroy what another process is writing to it at the same moment
-    ledger = open_store(store, create=True)
-    key = plan or only_plan(ledger, "no plan named")
-    record(ledger, [Command(key, fact, actor_name(actor), source, 0, "option --plan")], locate, again=again)
+    named = None
+    if refusal.param:
+        named = (locate(refusal.param) if locate else None) or parameter_text(refusal.param)
+    return ": ".join([part for part in (refusal.where, named) if part] + [refusal.message])
 
 
-def record(ledger: Ledger, commands: list[Command], locate=None, *, again: bool = False) -> None:
-    """Record a batch, then say so: once it is committed, nothing can turn it into a failure.
+def parameter_text(param: str) -> str:
+    """How the command names a use-case's parameter: its option or argument of that name
+    (``option --known-at``, ``option --from``, ``argument CODE``), else ``option --NAME``; an
+    entry's field path keeps its tail (``option --declared.budget_current``)."""
+    head = param.split(".")[0].split("[")[0]
+    rest = param[len(head):]
+    context = click.get_current_context(silent=True)
+    for option in context.command.params if context else ():
+        if option.name == head:
+            if isinstance(option, click.Argument):
+                return f"argument {option.human_readable_name}{rest}"
+            return f"option {next(o for o in option.opts if o.startswith('--'))}{rest}"
+    return f"option --{head.replace('_', '-')}{rest}"
 
-    An interrupt (Ctrl-C) before the commit aborts with nothing stored; from the
-    moment the commit starts it is deferred, and the command ends reporting what
+
+def record(write: Callable[..., list[PlanRecorded]], locate: Callable[[str], str | None] | None = None) -> None:
+    """Run a write use-case, then say what it recorded: once committed, nothing can turn it into a failure.
+
+    `write(saving=..., read_back=...)` is the use-case with its other arguments
+    bound. An interrupt (Ctrl-C) before the commit aborts with nothing stored; from
+    the moment the commit starts it is deferred, and the command ends reporting what
     was stored.
     """
     with interrupts_deferred() as defer:
         try:
-            ledger.record(commands, again=again, saving=defer)
-        except CommandError as refused:
-            c = refused.command
-            if isinstance(refused.error, BatchRepeated):
-                raise Refused(refused.error.message if c.source == "command line" else f"{c.source}: {refused.error}") from None
-            if isinstance(refused.error, StoreError):  # an unknown plan
-                where = "" if c.source == "command line" else f"{c.source}: entry {c.entry} ({c.fact.kind}): "
-                raise Refused(f"{where}{c.plan_origin}: {refused.error}") from None
-            raise Refused(describe(c.source, c.entry or None, c.fact.kind, refused.error, locate)) from None
-        for key in dict.fromkeys(c.plan for c in commands):
-            counted = sum(1 for c in commands if c.plan == key)
-            click.echo(f"{key}: {counted} entr{'y' if counted == 1 else 'ies'} recorded{_after_commit(ledger, key, defer)}.", err=True)
+            recorded = write(saving=defer, read_back=lambda: not defer.interrupted)
+        except Refusal as refusal:
+            raise Refused(refusal_text(refusal, locate)) from None
+        for plan in recorded:
+            entries = f"{plan.entries} entr{'y' if plan.entries == 1 else 'ies'}"
+            click.echo(f"{plan.plan}: {entries} recorded{_after_commit(plan)}.", err=True)
         if defer.interrupted:
             click.echo("(interrupted after the batch was stored: it is recorded, as said above)", err=True)
 
 
-def _after_commit(ledger: Ledger, key: str, defer) -> str:
-    """The plan's new length and warning count, or nothing if they cannot be had: the batch is stored anyway."""
-    if defer.interrupted:
+def _after_commit(plan: PlanRecorded) -> str:
+    """The plan's new length and warning count, as read back after the commit (if they could be)."""
+    if plan.unread:
+        return f" (its warnings could not be counted: {plan.unread})"
+    if plan.seq is None:
         return ""
-    try:
-        history = ledger.history(key)
-        as_of = default_as_of(history[0].fact.year, date.today())
-        warnings = evaluate(key, history, as_of, datetime.now(timezone.utc)).warnings
-    except Exception as error:  # noqa: BLE001 - reading back is a courtesy; the write has succeeded
-        return f" (its warnings could not be counted: {type(error).__name__})"
-    return f" (now seq {len(history)}); {len(warnings)} warning(s) as of {as_of} (see `poa report`)"
+    return f" (now seq {plan.seq}); {plan.warnings} warning(s) as of {plan.as_of} (see `poa report`)"
 
 
 class _Deferral:
@@ -197,114 +222,3 @@ def interrupts_deferred():
         yield deferral
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def describe(source: str, entry: int | None, kind: str | None, error: Exception, locate=None) -> str:
-    """``FILE: entry N (kind): field 'x': message``; on the command line, fields are options."""
-    if source == "command line" and isinstance(error, EntryError) and error.field:
-        located = locate(error.field) if locate else None
-        if located:
-            return f"{located}: {error.message}"
-        head = error.field.split(".")[0].split("[")[0]
-        rest = error.field[len(head):]
-        return f"option --{head.replace('_', '-')}{rest}: {error.message}"
-    where = source
-    if entry is not None:
-        where += f": entry {entry}" + (f" ({kind})" if kind else "")
-    return f"{where}: {error}"
-
-
-def entry_kind_or_none(entry) -> str | None:
-    try:
-        return entry_kind(entry)
-    except EntryError:
-        return None
-
-
-def view_of(history, as_of: str | None, known_at: str | None, now: datetime) -> View:
-    """The view given by --as-of (default: today within the plan's year) and --known-at (default:
-    `now`, the moment `plan_history` settled)."""
-    year = history[0].fact.year
-    day = parse_option_date(as_of, "--as-of") if as_of else default_as_of(year, date.today())
-    return View(day, parse_known_at(known_at, default=now))
-
-
-def not_in_force(key: str, history, view: View) -> Refused:
-    """The refusal of a view that precedes the plan's approval (in effect or in knowledge)."""
-    approval = history[0]
-    return Refused(
-        f"plan {key} is not in force at {view.as_of} as known at {view.known_at.isoformat()}: "
-        f"approved on {approval.fact.date}, recorded at {approval.recorded_at.isoformat()}"
-    )
-
-
-def plan_history(ledger: Ledger, plan: str | None) -> tuple[str, list, datetime]:
-    """The plan named by --plan (or the store's only plan), its history, and "now".
-
-    The ledger is settled first (`Ledger.settle`): every transaction stamped up to
-    "now" has committed, so a view as known at any moment up to it can never change.
-    """
-    key = plan or only_plan(ledger, "no plan named")
-    now = ledger.settle()
-    try:
-        return key, ledger.history(key), now
-    except StoreError as error:
-        raise Refused(f"option --plan: {error}") from None
-
-
-def only_plan(ledger: Ledger, context: str) -> str:
-    keys = [key for key, _ in ledger.plans()]
-    if len(keys) == 1:
-        return keys[0]
-    if not keys:
-        raise Refused(f"{context}: the store holds no plan yet; name one with --plan or a 'plan:' key")
-    raise Refused(f"{context}: the store holds {len(keys)} plans ({', '.join(keys)}); choose one with --plan or POA_PLAN")
-
-
-ACTOR_MAX = 200  # characters of an actor's name
-
-
-def actor_name(actor: str | None) -> str:
-    """Who records: --actor (or POA_ACTOR), else the OS user; a text of at most 200 characters."""
-    if actor is None:
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):
-            return os.environ.get("USER") or "unknown"
-    try:
-        name = parse_text(actor, "actor")
-    except EntryError as error:
-        raise Refused(f"option --actor: {error.message}") from None
-    if len(name) > ACTOR_MAX:
-        raise Refused(f"option --actor: must have at most {ACTOR_MAX} characters, got {preview(name)}")
-    return name
-
-
-def parse_option_date(value: str, option: str) -> date:
-    try:
-        return parse_date(value, option)
-    except EntryError as error:
-        raise Refused(f"option {option}: {error.message}") from None
-
-
-def parse_known_at(
-    value: str | None, *, option: str = "--known-at", start_of_day: bool = False, default: datetime | None = None
-) -> datetime:
-    """A recorded time: an ISO timestamp (naive means UTC), or a date meaning the end of that day
-    UTC (its start with `start_of_day`); None means `default` (now, if none is given)."""
-    if not value:
-        return default or datetime.now(timezone.utc)
-    text = value.strip()
-    if len(text) == 10:
-        day = parse_option_date(text, option)
-        return datetime.combine(day, time.min, tzinfo=timezone.utc) if start_of_day else end_of_day(day)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise Refused(f"option {option}: must be a timestamp such as 2021-01-20T18:00:00Z or a date, got {value!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    try:
-        return moment.astimezone(timezone.utc)
-    except OverflowError:
-        raise Refused(f"option {option}: {value!r} is out of the range of dates (years 1 to 9999 in UTC)") from None

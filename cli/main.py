@@ -1,8 +1,8 @@
 """`poa`: record the facts of a POA and print its evaluation at any date, as known at any moment.
 
-Thin click commands: they read options and files, hand entries to the ledger
-and print what the projections compute. Every refusal exits with status 2 and
-one message naming the file, entry and field.
+Thin click commands: they parse options, call one use-case of the application
+layer (adapters/use_cases.py) and print what it returns. Every refusal exits with
+status 2 and one message naming the file, entry and field, or the option.
 """
 
 from __future__ import annotations

@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import click
 
-from poa.adapters.batch_files import parse_text, read_batch, read_data
-from poa.adapters.store import Command
-from poa.domain.fact_kinds import FACT_KIND, parse_entry
-from poa.domain.values import EntryError, preview
+from poa.adapters import use_cases
+from poa.adapters.batch_files import parse_text, read_data
+from poa.domain.fact_kinds import FACT_KIND
+from poa.domain.values import preview
 
 from .common import (
     Refused,
-    actor_name,
     actor_option,
     again_option,
     cli,
-    describe,
-    entry_kind_or_none,
-    only_plan,
-    open_store,
     plan_option,
+    read_only_asked,
     record,
-    record_entry,
     refusing,
     store_option,
 )
-
 
 
 @cli.command()
@@ -43,22 +38,7 @@ def apply(files, store, plan, actor, again):
     The same batch (the same entries for the same plan, however the file is
     written) is recorded once: applying it again is refused unless --again.
     """
-    batches = [read_batch(path) for path in files]
-    parsed = []
-    for batch in batches:
-        for number, entry in enumerate(batch.entries, start=1):
-            try:
-                parsed.append((batch, number, parse_entry(entry)))
-            except EntryError as error:
-                raise Refused(describe(batch.source, number, entry_kind_or_none(entry), error)) from None
-    ledger = open_store(store, create=True)  # kept even if refused: see record_entry
-    commands = []
-    for batch, number, fact in parsed:
-        key, origin = (batch.plan, "field 'plan'") if batch.plan else (plan, "option --plan")
-        if key is None:
-            key = only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
-        commands.append(Command(key, fact, actor_name(actor), batch.source, number, origin))
-    record(ledger, commands, again=again)
+    record(partial(use_cases.apply, store, files, plan=plan, actor=actor, again=again, read_only=read_only_asked()))
 
 
 @cli.command()
@@ -70,16 +50,13 @@ def apply(files, store, plan, actor, again):
 @refusing
 def approve(file, store, plan, actor, again):
     """Approve a new plan from a structure FILE (the fields of an `approve` entry)."""
-    if not plan:
-        raise Refused("option --plan: name the new plan (for example --plan AN-2020)")
-    data, source = read_data(file)
-    record_entry(store, plan, actor, "approve", data, source, again=again)
+    record(partial(use_cases.approve, store, plan, file, actor=actor, again=again, read_only=read_only_asked()))
 
 
 @cli.command()
 @click.option("--date", "date_", required=True, help="Effective date, YYYY-MM-DD.")
 @click.option("--reference", required=True, help="Resolution that approves it.")
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, help="Why the plan is reformulated.")
 @click.option("--changes", "changes_file", help="YAML or JSON file with the list of changes.")
 @click.option("--add", "adds", multiple=True, help='New element, e.g. "{kind: operation, code: 6.1.1.5, parent: 6.1.1, title: ...}".')
 @click.option("--update", "updates", multiple=True, help='e.g. "{code: 6.1.1, weight: 10}".')
@@ -120,7 +97,14 @@ def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, 
         return f"{where}: field '{match.group(2)}'" if match.group(2) else where
 
     fields = {"date": date_, "reference": reference, "reason": reason, "changes": changes}
-    record_entry(store, plan, actor, "reformulate", fields, "command line", locate, again=again)
+    record(_entry(store, plan, actor, again, "reformulate", fields), locate)
+
+
+def _entry(store, plan, actor, again, kind: str, fields: dict):
+    """The use-case recording one entry whose fields are the command's options."""
+    return partial(
+        use_cases.record_entry, store, plan, kind, fields, actor=actor, again=again, read_only=read_only_asked()
+    )
 
 
 def entry_command(kind: str) -> click.Command:
@@ -129,7 +113,7 @@ def entry_command(kind: str) -> click.Command:
 
     def command(store, plan, actor, again, **options):
         fields = {name.rstrip("_"): value for name, value in options.items() if value is not None}
-        record_entry(store, plan, actor, kind, fields, "command line", again=again)
+        record(_entry(store, plan, actor, again, kind, fields))
 
     for option in reversed(spec.options):
         name = f"{option.name}_" if option.name == "date" else option.name
@@ -164,4 +148,4 @@ def publish(reference, issued, date_, declared, short_term_actions, store, plan,
     fields["declared"] = parse_text(declared, "option --declared", json_format=False)
     if short_term_actions:
         fields["short_term_actions"] = parse_text(short_term_actions, "option --short-term-actions", json_format=False)
-    record_entry(store, plan, actor, "publish", fields, "command line", again=again)
+    record(_entry(store, plan, actor, again, "publish", fields))

@@ -277,3 +277,69 @@ FACT_KIND_LABELS = {
     FactKindName.REOPEN: Label("reapertura", "reopening"),
     FactKindName.ISSUE: Label("informe emitido", "issued report"),
 }
+
+
+# -- the tables of the reading commands ------------------------------------------------------
+# `poa history`, `poa reports`, `poa reconcile` and `poa plans` print one table each
+# (adapters/report_tables.py). A title is a template: ``{plan}`` and the other names in
+# braces are filled in when it is printed.
+
+
+@frozen
+class Table:
+    """The title and column headers of a table a reading command prints."""
+
+    title: Label
+    headers: tuple[Label, ...]
+
+
+HISTORY_TABLE = Table(
+    Label("Historial de {plan}", "History of {plan}"),
+    (
+        Label("Seq", "Seq"),
+        Label("Registrado (UTC)", "Recorded (UTC)"),
+        Label("Tipo", "Kind"),
+        Label("Fecha", "Date"),
+        Label("Referencia", "Reference"),
+        Label("Actor", "Actor"),
+        Label("Datos", "Data"),
+    ),
+)
+HISTORY_CHANGES = Label("{changes} cambios", "{changes} changes")  # a reformulation's data in the history table
+ISSUED_REPORTS_TABLE = Table(
+    Label("Informes emitidos de {plan}", "Reports issued from {plan}"),
+    (
+        Label("Referencia", "Reference"),
+        Label("Al", "As of"),
+        Label("Formato", "Format"),
+        Label("Emitido (UTC)", "Issued (UTC)"),
+        Label("Actor", "Actor"),
+        Label("Seq", "Seq"),
+    ),
+)
+RECONCILIATION_TABLE = Table(
+    Label(
+        "Conciliación de {reports} informe(s) publicado(s) de {plan}: {differences} diferencia(s)",
+        "Reconciliation of {reports} published report(s) of {plan}: {differences} difference(s)",
+    ),
+    (
+        Label("Informe", "Report"),
+        Label("Elemento", "Element"),
+        Label("Cifra", "Figure"),
+        Label("Declarado", "Declared"),
+        Label("Calculado", "Computed"),
+        Label("Diferencia", "Difference"),
+    ),
+)
+RECONCILED_PLAN = Label("POA", "POA")  # the element of a figure of the whole plan, in the reconciliation table
+PLANS_TABLE = Table(
+    Label("POA en el ledger", "POAs in the ledger"),
+    (
+        Label("Plan", "Plan"),
+        Label("Entidad", "Entity"),
+        Label("Gestión", "Year"),
+        Label("Aprobado", "Approved"),
+        Label("Referencia", "Reference"),
+        Label("Registrado", "Recorded"),
+    ),
+)

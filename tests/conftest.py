@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from poa.adapters.store import Command, Ledger, open_ledger
+from poa.adapters.ledger import Ledger
+from poa.adapters.stores import open_store
+from poa.adapters.use_cases import record_batch
+from poa.domain.commands import Command
 from poa.domain.fact_kinds import parse_entry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,10 +67,10 @@ def poa(tmp_path: Path, store_path: Path) -> PoaRunner:
 
 @pytest.fixture
 def ledger(store_path: Path) -> Ledger:
-    return open_ledger(str(store_path), create=True)
+    return open_store(str(store_path), create=True)
 
 
 def record(ledger: Ledger, plan: str, *entries: dict, actor: str = "tester") -> None:
     """Record entries (written as in a batch file) in one atomic batch through the real store."""
     commands = [Command(plan, parse_entry(e), actor, "test", i) for i, e in enumerate(entries, 1)]
-    ledger.record(commands)
+    record_batch(ledger, commands)

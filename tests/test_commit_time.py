@@ -15,7 +15,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from conftest import EXAMPLES, poa_command
-from poa.adapters.store import open_ledger
+from poa.adapters.stores import open_store
 from poa.cli.main import cli
 
 SMALL = EXAMPLES / "small-2021.yaml"
@@ -49,7 +49,7 @@ def test_finding_3_a_batch_has_one_stamp_taken_at_commit_never_in_the_future(tmp
     result = poa("apply", str(executions(tmp_path / "b.yaml", 1, 2000)), "--store", str(store))
     returned = datetime.now(timezone.utc)
     assert result.exit_code == 0, result.output
-    history = open_ledger(str(store), create=False).history("DEMO-2021")
+    history = open_store(str(store), create=False).history("DEMO-2021")
     stamps = {r.recorded_at for r in history[23:]}
     assert len(history) == 23 + 2000 and len(stamps) == 1  # one stamp for the whole transaction
     (stamp,) = stamps

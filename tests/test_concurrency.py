@@ -22,7 +22,9 @@ from pathlib import Path
 import pytest
 
 from conftest import poa_command
-from poa.adapters.store import Command, CommandError, Ledger, open_ledger
+from poa.adapters.ledger import Ledger
+from poa.adapters.stores import open_store
+from poa.domain.commands import Command, CommandError
 from poa.domain.fact_kinds import parse_entry
 
 KEY = "CC-2021"
@@ -66,7 +68,7 @@ def write_batch(path: Path, entries: list[dict]) -> Path:
 
 def check_store(store: Path, expected: dict[str, list[str]]) -> list:
     """Every batch stored exactly once, contiguously and in order; seq 1..N; recorded_at increasing."""
-    ledger = open_ledger(str(store), create=False)
+    ledger = open_store(str(store), create=False)
     history = ledger.history(KEY)
     total = 1 + sum(len(notes) for notes in expected.values())
     assert len(history) == total
@@ -145,7 +147,7 @@ def _conflicting_writer(store: str, writer: int, batches: int, size: int, barrie
         return plans
 
     Ledger._execute = execute_then_wait  # this child's copy only
-    ledger = open_ledger(store, create=True)
+    ledger = open_store(store, create=True)
     for b in range(batches):
         state["first"] = True
         commands = [Command(KEY, parse_entry(e), f"writer-{writer}", f"w{writer}-b{b}", i)
@@ -156,7 +158,7 @@ def _conflicting_writer(store: str, writer: int, batches: int, size: int, barrie
 
 def test_conflicting_writers_retry_and_store_every_batch_exactly_once(tmp_path):
     store = tmp_path / "poa.db"
-    setup = open_ledger(str(store), create=True)
+    setup = open_store(str(store), create=True)
     setup.record([Command(KEY, parse_entry(APPROVAL), "tester", "setup", 1)])
     setup.close()
 
@@ -191,7 +193,7 @@ def test_cli_processes_racing_to_approve_the_same_plan(tmp_path, fresh_store):
     store = tmp_path / "poa.db"
     env = cli_env(store)
     if not fresh_store:
-        open_ledger(str(store), create=True).close()  # the store file exists, the plan does not
+        open_store(str(store), create=True).close()  # the store file exists, the plan does not
     approve = write_batch(tmp_path / "approve.json", [APPROVAL])
     racers = [subprocess.Popen([*poa_command(), "apply", str(approve)], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True) for _ in range(4)]
@@ -205,7 +207,7 @@ def test_cli_processes_racing_to_approve_the_same_plan(tmp_path, fresh_store):
         if code == 2:
             assert "already approved" in err, err
             assert "Traceback" not in err
-    history = open_ledger(str(store), create=False).history(KEY)
+    history = open_store(str(store), create=False).history(KEY)
     assert len(history) == 1 and history[0].fact == parse_entry(APPROVAL)
 
 
@@ -235,7 +237,7 @@ def _approving_cli(store: str, batch: str, errfile: str, barrier) -> None:
 
 def test_forced_race_to_approve_exactly_one_wins_the_other_exits_2(tmp_path):
     store = tmp_path / "poa.db"
-    open_ledger(str(store), create=True).close()
+    open_store(str(store), create=True).close()
     approve = write_batch(tmp_path / "approve.json", [APPROVAL])
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(2)
@@ -249,14 +251,14 @@ def test_forced_race_to_approve_exactly_one_wins_the_other_exits_2(tmp_path):
     assert sorted(codes) == [0, 2], (codes, [e.read_text() for e in errs])
     loser = errs[codes.index(2)].read_text()
     assert "already approved" in loser and "Traceback" not in loser
-    history = open_ledger(str(store), create=False).history(KEY)
+    history = open_store(str(store), create=False).history(KEY)
     assert len(history) == 1
 
 
 def test_forced_race_to_approve_through_the_ledger(tmp_path):
     """Same race through `Ledger.record`: the loser's retry re-validates and refuses the second approval."""
     store = tmp_path / "poa.db"
-    open_ledger(str(store), create=True).close()
+    open_store(str(store), create=True).close()
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(2)
     results = ctx.Queue()
@@ -273,7 +275,7 @@ def test_forced_race_to_approve_through_the_ledger(tmp_path):
             return plans
 
         Ledger._execute = execute_then_wait
-        ledger = open_ledger(str(store), create=True)
+        ledger = open_store(str(store), create=True)
         try:
             ledger.record([Command(KEY, parse_entry(APPROVAL), name, "race", 1)])
             results.put((name, "ok"))
@@ -290,7 +292,7 @@ def test_forced_race_to_approve_through_the_ledger(tmp_path):
     assert sorted(outcomes.values(), key=lambda v: v != "ok")[0] == "ok"
     refused = [v for v in outcomes.values() if v != "ok"]
     assert len(refused) == 1 and "already approved" in refused[0], outcomes
-    history = open_ledger(str(store), create=False).history(KEY)
+    history = open_store(str(store), create=False).history(KEY)
     assert len(history) == 1
     winner = next(name for name, v in outcomes.items() if v == "ok")
     assert history[0].actor == winner
@@ -314,7 +316,7 @@ def test_a_report_as_known_at_a_past_moment_never_changes(tmp_path):
     from poa.projections.evaluation import evaluate
 
     store = tmp_path / "poa.db"
-    setup = open_ledger(str(store), create=True)
+    setup = open_store(str(store), create=True)
     setup.record([Command(KEY, parse_entry(APPROVAL), "tester", "setup", 1)])
     setup.close()
     batch = write_batch(tmp_path / "progress.json",
@@ -329,7 +331,7 @@ def test_a_report_as_known_at_a_past_moment_never_changes(tmp_path):
         assert writer.poll() is None, writer.stderr.read()
         issued_at = datetime.now(timezone.utc)  # a report is issued now, as known now
         as_of = date(2021, 12, 31)
-        reader = open_ledger(str(store), create=False)
+        reader = open_store(str(store), create=False)
         then = evaluate(KEY, reader.history(KEY), as_of, issued_at)
         reader.close()
     finally:
@@ -338,7 +340,7 @@ def test_a_report_as_known_at_a_past_moment_never_changes(tmp_path):
     out, err = writer.communicate(timeout=60)
     assert writer.returncode == 0, err
 
-    history = open_ledger(str(store), create=False).history(KEY)
+    history = open_store(str(store), create=False).history(KEY)
     assert len(history) == 2
     stored = history[1]
     # the progress was stored after the report was issued ...

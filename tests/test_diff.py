@@ -67,7 +67,9 @@ from hypothesis import strategies as st
 
 from conftest import PoaRunner, record
 from test_properties import AS_OF, FAR, KEY, order_free_facts, record_all
-from poa.adapters.store import Command, open_ledger
+from poa.adapters.stores import open_store
+from poa.adapters.use_cases import record_batch
+from poa.domain.commands import Command
 from poa.domain.facts import Add, Reformulation, ReportIssued
 from poa.projections.comparison import Comparison, ViewNotInForce, compare
 from poa.projections.issued import View
@@ -154,9 +156,9 @@ LATE = [
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
     store = tmp_path_factory.mktemp("diff") / "poa.db"
-    ledger = open_ledger(str(store), create=True)
+    ledger = open_store(str(store), create=True)
     record(ledger, PLAN, *Q3)
-    ledger.record([Command(PLAN, ReportIssued(REPORT, date(2021, 9, 30), "json"), "auditor", "test", 1)])
+    record_batch(ledger, [Command(PLAN, ReportIssued(REPORT, date(2021, 9, 30), "json"), "auditor", "test", 1)])
     record(ledger, PLAN, *Q4)
     record(ledger, PLAN, *LATE)
     history = ledger.history(PLAN)

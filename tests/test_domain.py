@@ -849,12 +849,12 @@ def test_recorded_at_stays_strictly_increasing_when_the_clock_stalls_or_goes_bac
 
 def test_recorded_at_keeps_increasing_after_reloading_from_the_store(ledger, store_path):
     from conftest import record
-    from poa.adapters.store import open_ledger
+    from poa.adapters.stores import open_store
 
     record(ledger, KEY, base_approval(), progress("1.2", 1, "2021-06-30"))
-    again = open_ledger(str(store_path), create=True)
+    again = open_store(str(store_path), create=True)
     record(again, KEY, progress("1.2", 2, "2021-06-30"), progress("1.2", 3, "2021-06-30"))
-    history = open_ledger(str(store_path), create=False).history(KEY)
+    history = open_store(str(store_path), create=False).history(KEY)
     assert [r.seq for r in history] == [1, 2, 3, 4]
     # one stamp per transaction (its commit time), later for the later transaction
     assert history[0].recorded_at == history[1].recorded_at < history[2].recorded_at == history[3].recorded_at

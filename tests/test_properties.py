@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from poa.adapters.store import Command, CommandError, open_ledger
+from poa.adapters.stores import open_store
+from poa.domain.commands import Command, CommandError
 from poa.domain.fact_kinds import parse_entry
 from poa.domain.facts import Recorded
 from poa.domain.plan import Plan
@@ -373,7 +374,7 @@ def test_a_batch_that_fails_stores_nothing(prefix, batch, invalid, where):
     position = where.draw(st.integers(0, len(batch)), label="position of the invalid entry")
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "poa.db")
-        ledger = open_ledger(path, create=True)
+        ledger = open_store(path, create=True)
         commands = [Command(KEY, parse_entry(e), "tester", "prefix", i)
                     for i, e in enumerate([FIXED_APPROVAL, *PREFIX_FIXED, *prefix], 1)]
         ledger.record(commands)
@@ -393,7 +394,7 @@ def test_a_batch_that_fails_stores_nothing(prefix, batch, invalid, where):
 
         assert ledger.history(KEY) == before
         assert len(ledger.recorder.select_notifications(1, 10_000)) == stored_before
-        fresh = open_ledger(path, create=False)
+        fresh = open_store(path, create=False)
         assert fresh.history(KEY) == before
         assert len(fresh.recorder.select_notifications(1, 10_000)) == stored_before
         assert [k for k, _ in fresh.plans()] == [KEY]
@@ -401,7 +402,7 @@ def test_a_batch_that_fails_stores_nothing(prefix, batch, invalid, where):
         # the valid part alone is accepted, numbered right after what was stored: no seq was used up
         if good:
             fresh.record(good)
-            after = open_ledger(path, create=False).history(KEY)
+            after = open_store(path, create=False).history(KEY)
             assert [r.seq for r in after] == list(range(1, len(before) + len(good) + 1))
             assert after[: len(before)] == before
             assert [r.fact for r in after[len(before):]] == [c.fact for c in good]
@@ -410,10 +411,10 @@ def test_a_batch_that_fails_stores_nothing(prefix, batch, invalid, where):
 
 
 def test_a_failing_batch_that_approves_a_new_plan_creates_nothing(store_path):
-    ledger = open_ledger(str(store_path), create=True)
+    ledger = open_store(str(store_path), create=True)
     entries = [FIXED_APPROVAL, {"progress": {"code": "1.1", "percent": 10, "date": "2021-06-30"}}, INVALID["negative budget"]]
     with pytest.raises(CommandError):
         ledger.record([Command(KEY, parse_entry(e), "tester", "b", i) for i, e in enumerate(entries, 1)])
-    fresh = open_ledger(str(store_path), create=False)
+    fresh = open_store(str(store_path), create=False)
     assert fresh.plans() == []
     assert len(fresh.recorder.select_notifications(1, 100)) == 0

@@ -40,8 +40,10 @@ from poa.adapters.report_diff import layout as diff_layout
 from poa.adapters.report_provenance import layout as explain_layout
 from poa.adapters.report_text import layout, to_markdown, to_rich
 from poa.adapters.safe_text import csv_cell, json_text, markdown_text, terminal_safe
-from poa.adapters.store import Command, open_ledger
+from poa.adapters.stores import open_store
+from poa.adapters.use_cases import record_batch
 from poa.cli.main import cli
+from poa.domain.commands import Command
 from poa.domain.fact_kinds import parse_entry
 from poa.domain.facts import Recorded
 from poa.projections.comparison import compare
@@ -120,8 +122,8 @@ def history() -> list[Recorded]:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp("safe") / "poa.db")
-    ledger = open_ledger(path, create=True)
-    ledger.record([Command(PLAN, fact, actor, "test", i) for i, (actor, fact) in enumerate(hostile_facts(), 1)])
+    ledger = open_store(path, create=True)
+    record_batch(ledger, [Command(PLAN, fact, actor, "test", i) for i, (actor, fact) in enumerate(hostile_facts(), 1)])
     return path
 
 

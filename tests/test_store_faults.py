@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES, poa_command
-from poa.adapters.store import Ledger
+from poa.adapters.ledger import Ledger
 from poa.cli.main import cli
 
 SMALL = str(EXAMPLES / "small-2021.yaml")
@@ -126,7 +126,7 @@ def test_finding_7_an_unexpected_error_is_one_line_and_debug_shows_the_traceback
     def broken(*args, **kwargs):
         raise RuntimeError("a bug somewhere")
 
-    monkeypatch.setattr("poa.cli.reading.evaluation_at", broken)
+    monkeypatch.setattr("poa.adapters.use_cases.evaluation_at", broken)
     message = clean_exit(poa("report", "--store", str(store)), 1)
     assert "unexpected error (RuntimeError: a bug somewhere)" in message
     assert "--debug" in message
@@ -250,7 +250,7 @@ def test_finding_11_a_starved_writer_is_told_the_store_is_busy(store, monkeypatc
         raise IntegrityError("UNIQUE constraint failed: stored_events.originator_id")
 
     monkeypatch.setattr(Ledger, "save", always_conflicting)
-    monkeypatch.setattr("poa.adapters.store.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("poa.adapters.ledger.time.sleep", lambda seconds: None)
     message = clean_exit(poa("progress", "--code", "1.1.1", "--percent", "60", "--date", "2021-10-01", "--store", str(store)), 1)
     assert "the store is busy" in message and "nothing was recorded" in message
     assert "UNIQUE constraint" not in message

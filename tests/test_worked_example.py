@@ -51,7 +51,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PoaRunner, record
-from poa.adapters.store import open_ledger
+from poa.adapters.stores import open_store
 from poa.domain.facts import Recorded
 from poa.projections.evaluation import Evaluation, NotInForce, evaluate
 
@@ -195,7 +195,7 @@ class Scenario:
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory) -> Scenario:
     store = tmp_path_factory.mktemp("worked") / "poa.db"
-    ledger = open_ledger(str(store), create=True)
+    ledger = open_store(str(store), create=True)
     first, last, seen = {}, {}, 0
     for name, batch in (("A", BATCH_A), ("B", BATCH_B), ("C", BATCH_C), ("D", BATCH_D)):
         record(ledger, PLAN, *batch)

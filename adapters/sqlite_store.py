@@ -1,0 +1,243 @@
+"""The SQLite store (the embedded default): one file, opened through the library's SQLite module.
+
+`open_sqlite` takes the store's name literally as a file path, opens it read-only
+when asked or when it cannot be written, and refuses a file that is not a ledger or
+a damaged store. `SQLiteOperations` is what the ledger asks of the store beyond the
+library's recorder (`adapters/ledger.py`, `StoreOperations`): the versions the
+commits recorded (`CommitTimeRecorder`'s tables), settling a reader's "now" under
+the write lock, the intactness check, and reading SQLite's error messages as
+busy, damaged or read-only.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, OperationalError, PersistenceError
+from eventsourcing.utils import get_topic
+
+from .ledger import Ledger
+from .sqlite_recorder import CommitTimeRecorder, utc_now
+from .store_errors import StoreBusy, StoreDamaged, StoreError, StoreFailure, StoreReadOnly
+
+DEFAULT_LOCK_TIMEOUT = 30
+SQLITE_HEADER = b"SQLite format 3\x00"
+MAX_NAME_BYTES = 255  # one component of a path, on every common file system
+MAX_PATH_BYTES = 4096
+
+
+class SQLiteOperations:
+    """The SQLite store's side of the ledger (`ledger.StoreOperations`)."""
+
+    def __init__(self, recorder: ApplicationRecorder, uri: str, read_only: str, lock_timeout: int):
+        self.recorder = recorder
+        self.uri = uri  # the SQLite URI of the store's file
+        self.read_only = read_only  # why the store is open read-only ("" when it is not)
+        self.lock_timeout = lock_timeout
+
+    def recorded_version(self, originator_id: UUID) -> int:
+        """The version the commits recorded for an aggregate (0: none recorded, as in older stores)."""
+        row = self._one("SELECT version FROM poa_versions WHERE originator_id = ?", (originator_id.hex,))
+        return row[0] if row else 0
+
+    def settle(self) -> datetime:
+        """Now, as the known_at of views that can no longer change.
+
+        Every transaction stamped at or before the moment returned has committed,
+        and every later one is stamped after it: the write lock is taken (which
+        waits for a transaction in flight to commit) and the clock read while it is
+        held.
+        """
+        try:
+            with closing(sqlite3.connect(self.uri, uri=True, timeout=self.lock_timeout, isolation_level=None)) as c:
+                c.execute("BEGIN IMMEDIATE")
+                now = utc_now()
+                while utc_now() <= now:  # a later transaction gets a later stamp, whatever the clock's grain
+                    pass
+                c.execute("ROLLBACK")
+        except sqlite3.OperationalError as error:
+            failure = self.failure(error)
+            if self.read_only and not isinstance(failure, StoreBusy):  # an archive that cannot be locked: no writer
+                return utc_now()
+            raise failure from None
+        return now
+
+    def check_intact(self) -> None:
+        """Refuse a damaged store: its event rows must be exactly those its commits recorded.
+
+        The notification ids must run from 1 without a gap, and their count and the
+        last id must be those the last commit wrote (`CommitTimeRecorder`). Catches
+        rows lost to a damaged page or deleted behind the ledger's back; a changed
+        row is caught when it is read back (or by the tamper evidence to come).
+        """
+        count, last = self._one("SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM stored_events")
+        row = self._one("SELECT events, last_id FROM poa_write_lock WHERE id = 1")
+        expected = (row[0], row[1]) if row is not None and row[0] is not None else (count, count)
+        if (count, last) != expected or count != last:
+            raise StoreDamaged(
+                f"the store is damaged: it holds {count} events with ids up to {last}, "
+                f"but its commits recorded {expected[0]} events with ids up to {expected[1]}"
+                + _quick_check(self.uri)
+            )
+
+    def failure(self, error: Exception) -> StoreFailure:
+        """The library's error read from SQLite's message: busy, damaged, read-only, or another failure."""
+        return _failure(error)
+
+    def _one(self, statement: str, parameters: tuple = ()):
+        """The first row of a query of our own tables (None if none, or if a store made
+        before the table existed lacks it)."""
+        try:
+            with self.recorder.datastore.transaction(commit=False) as c:
+                c.execute(statement, parameters)
+                return c.fetchone()
+        except OperationalError as error:
+            if "no such table" in str(error):
+                return None
+            raise self.failure(error) from None
+        except PersistenceError as error:
+            raise self.failure(error) from None
+
+
+def _failure(error: Exception) -> StoreFailure:
+    """A store error the input did not cause, as the failure it is (read from SQLite's message)."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return StoreBusy(f"the store is busy: another process held it longer than the timeout ({text}); try again")
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return StoreDamaged(f"the store is damaged ({text})")
+    if "readonly" in text or "read-only" in text:
+        return StoreReadOnly(f"the store cannot be written ({text}): nothing was recorded")
+    return StoreFailure(f"the store could not complete the operation: {text}")
+
+
+def _quick_check(uri: str) -> str:
+    """SQLite's own verdict on the file's structure, as a sentence to append to a message."""
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            problems = [row[0] for row in connection.execute("PRAGMA quick_check(5)")]
+    except sqlite3.Error as error:
+        return f"; SQLite cannot check it ({error})"
+    return "" if problems == ["ok"] else "; SQLite finds: " + "; ".join(problems)
+
+
+# -- opening a store -------------------------------------------------------------
+
+
+def open_sqlite(store: str, *, create: bool, read_only: bool = False) -> Ledger:
+    """The ledger in `store`, a SQLite file path.
+
+    Reading commands pass ``create=False``: a mistyped path is an error, not a new
+    empty store, and nothing is written to the file (not even a schema). A store
+    that cannot be written (its file or folder is read-only), or `read_only`,
+    opens read-only: queries work, writes are refused. A store whose rows do not
+    match its commits is refused as damaged.
+    """
+    path = _store_path(store)
+    if not create and not path.exists():
+        raise StoreError(f"{store}: no such store (record something first with `poa apply`)")
+    if path.exists() and path.is_dir():
+        raise StoreError(f"{store}: is a directory, not a store file")
+    if not path.parent.exists():
+        raise StoreError(f"{store}: folder {path.parent} does not exist")
+    existing = path.exists()
+    if existing:
+        if not os.access(path, os.R_OK):
+            raise StoreFailure(f"{store}: cannot be read (permission denied)")
+        _check_is_ledger(path, store, create)
+    elif read_only:
+        raise StoreError(f"{store}: no such store (it cannot be created read-only)")
+    writable = not existing or (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    why = "as asked" if read_only else "" if writable else "its file or its folder cannot be written"
+    uri = _sqlite_uri(path, _access(path) if why else "rw")
+    timeout = lock_timeout()
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": uri,
+        "SQLITE_LOCK_TIMEOUT": str(timeout),
+        "APPLICATION_RECORDER_TOPIC": get_topic(CommitTimeRecorder),
+        "CREATE_TABLE": "y" if create and not why else "n",
+    }
+    try:
+        ledger = Ledger(env, lambda recorder: SQLiteOperations(recorder, uri, why, timeout))
+    except OperationalError as error:
+        raise _failure(error) from None
+    except (PersistenceError, sqlite3.DatabaseError) as error:
+        raise StoreError(f"{store}: not a POA ledger store ({error})") from None
+    if existing and path.stat().st_size > 0:
+        ledger.check_intact()
+    return ledger
+
+
+def lock_timeout() -> int:
+    """Seconds a writer waits for another's lock (env POA_LOCK_TIMEOUT, default 30)."""
+    text = os.environ.get("POA_LOCK_TIMEOUT", "").strip()
+    if not text:
+        return DEFAULT_LOCK_TIMEOUT
+    if not text.isdigit() or not 0 < int(text) <= 3600:
+        raise StoreError(f"POA_LOCK_TIMEOUT: must be a whole number of seconds from 1 to 3600, got {text[:20]!r}")
+    return int(text)
+
+
+def _store_path(store: str) -> Path:
+    """The store's file path, taken literally (no URI, no in-memory database)."""
+    if not store.strip():
+        raise StoreError("option --store: the store's file name is empty")
+    if store == ":memory:" or store.startswith("file:"):
+        raise StoreError(f"{store}: a store is a file path (an in-memory or URI database would keep nothing)")
+    if "\x00" in store:
+        raise StoreError("option --store: a file name cannot contain a NUL character")
+    try:
+        encoded = os.fsencode(store)
+    except UnicodeError:
+        raise StoreError("option --store: the file name cannot be encoded for this file system") from None
+    if len(encoded) > MAX_PATH_BYTES or any(len(part) > MAX_NAME_BYTES for part in encoded.split(b"/")):
+        raise StoreError(
+            f"{store[:60]}...: file name too long (at most {MAX_NAME_BYTES} bytes per name, {MAX_PATH_BYTES} in all)"
+        )
+    return Path(store)
+
+
+def _access(path: Path) -> str:
+    """How to read a store read-only: ``ro``, or ``immutable`` when SQLite could not even
+    create its shared-memory file beside it (a folder we cannot write: an archived copy)."""
+    shm = path.with_name(path.name + "-shm")
+    return "ro" if os.access(path.parent, os.W_OK) or shm.exists() else "immutable"
+
+
+def _sqlite_uri(path: Path, access: str) -> str:
+    """A SQLite URI naming exactly this file (every character of the name taken literally),
+    opened read-write (``rw``), read-only (``ro``) or as an unchanging archive (``immutable``)."""
+    query = {"rw": "", "ro": "?mode=ro", "immutable": "?mode=ro&immutable=1"}[access]
+    return f"file:{quote(str(path.absolute()), safe='/')}{query}"
+
+
+def _check_is_ledger(path: Path, store: str, create: bool) -> None:
+    """Refuse, without touching it, a file that is not a POA ledger (an empty file only to write)."""
+    if path.stat().st_size == 0:
+        if create:
+            return
+        raise StoreError(f"{store}: an empty file, not a POA ledger store (record something first with `poa apply`)")
+    try:
+        with open(path, "rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise StoreFailure(f"{store}: cannot be read ({error.strerror})") from None
+    if header != SQLITE_HEADER:
+        raise StoreError(f"{store}: not a POA ledger store (not a SQLite database)")
+    uri = _sqlite_uri(path, _access(path))
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        raise StoreDamaged(f"{store}: the store is damaged ({error})" + _quick_check(uri)) from None
+    if tables and "stored_events" not in tables:
+        raise StoreError(f"{store}: not a POA ledger store (a SQLite database with other tables)")
+    if not tables and not create:
+        raise StoreError(f"{store}: an empty database, not a POA ledger store (record something first with `poa apply`)")

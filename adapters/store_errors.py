@@ -1,0 +1,39 @@
+"""The errors of every store, whatever its kind: the project's own, never the library's.
+
+`StoreError` when the input names an unusable store or plan (exit status 2);
+`StoreFailure` and its kinds (busy, damaged, read-only) when the store cannot do
+what is asked through no fault of the input (exit status 1). Each store module
+translates the eventsourcing library's and its driver's exceptions into these at
+its boundary (`adapters/ledger.py`, `adapters/sqlite_store.py`).
+"""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """The store named cannot be used (bad path, not a ledger file, unknown plan): the input's fault."""
+
+
+class StoreFailure(Exception):
+    """The store cannot complete an operation through no fault of the input (exit status 1)."""
+
+
+class StoreBusy(StoreFailure):
+    """Other writers held the store longer than the timeout, or kept winning the race."""
+
+
+class StoreDamaged(StoreFailure):
+    """The store's file is damaged or was changed behind the ledger's back."""
+
+
+class StoreReadOnly(StoreFailure):
+    """A write to a store opened read-only."""
+
+
+def unknown_plan(key: str) -> StoreError:
+    return StoreError(f"unknown plan {key!r}: it is not in this store")
+
+
+def operation_failed(error: Exception) -> StoreFailure:
+    """A library error no store module could classify further."""
+    return StoreFailure(f"the store could not complete the operation: {error}")

@@ -1,0 +1,557 @@
+"""The application layer: what each `poa` command does, as functions of plain values.
+
+Every use-case takes a store — a `Ledger` opened by `stores.open_store`, or a
+store's name, opened here (``read_only`` as asked) — a plan key (None: the store's
+only plan), dates, moments, references and filters, and returns values: an
+`Evaluation`, a `Provenance`, a `Comparison`, records, differences, or what a write
+recorded. None prints, renders or knows click: the CLI (cli/) parses its options,
+calls one use-case and renders what it returns.
+
+Dates and moments are given as values or as the text a user typed: an ISO date; an
+ISO timestamp (naive means UTC) or a date meaning the end of that day UTC (its start
+for `since`). Text is parsed here, where the plan is known, so that a bad value is
+refused in the same order as every other check.
+
+Bad input raises `Refusal`, naming the parameter it concerns; a store that cannot
+be used raises `StoreError` (the input's fault) or `StoreFailure` (not the input's
+fault, adapters/store_errors.py); a batch file that cannot be read,
+`BatchFileError`. A write takes `saving`, called just before each attempt to
+commit (the CLI defers interrupts from then on), and `read_back`, asked before
+reading each plan back after the commit (None: always; the CLI stops once interrupted).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timezone
+
+from attrs import frozen
+
+from poa.domain.commands import BatchRepeated, Command, CommandError
+from poa.domain.fact_kinds import entry_kind, parse_entry
+from poa.domain.facts import Recorded, ReportIssued
+from poa.domain.values import EntryError, parse_date, parse_text, preview
+from poa.projections.comparison import Comparison, ViewNotInForce, compare
+from poa.projections.evaluation import Evaluation, NotInForce, default_as_of, end_of_day, evaluate
+from poa.projections.history import HistoryFilter, known_codes, select, with_descendants
+from poa.projections.issued import UnknownReport, View, issued_view
+from poa.projections.issued import issued as issued_record
+from poa.projections.issued import issued_reports as issued_records
+from poa.projections.provenance import Provenance, UnknownElement
+from poa.projections.provenance import explain as explain_figures
+from poa.projections.reconciliation import Difference, publications
+from poa.projections.reconciliation import reconcile as reconcile_report
+
+from .batch_files import read_batch, read_data
+from .ledger import Ledger
+from .store_errors import StoreError
+from .stores import open_store
+
+PARAMETERS = "command line"  # the source of an entry whose fields are a use-case's parameters
+ACTOR_MAX = 200  # characters of an actor's name
+ISSUED = "issued:"  # a view named by an issued report
+VIEW_SYNTAX = "a VIEW is AS_OF, AS_OF@KNOWN_AT or issued:REFERENCE"
+
+Store = Ledger | str  # a ledger opened by `stores.open_store`, or the name of a store to open
+Saving = Callable[[], None] | None
+ReadBack = Callable[[], bool] | None  # asked before reading a plan back after the commit
+
+
+class Refusal(Exception):
+    """Input a use-case refuses.
+
+    `param` is the parameter it concerns: a use-case's parameter (``known_at``) or,
+    for an entry whose fields are the parameters, the field's path
+    (``changes[2].add.parent``). `where` is the input it came from when that is not
+    a parameter (``lote.yaml: entry 3 (progress)``). Either may be None.
+    """
+
+    def __init__(self, message: str, *, param: str | None = None, where: str | None = None):
+        super().__init__(message)
+        self.message, self.param, self.where = message, param, where
+
+    def __str__(self) -> str:
+        return ": ".join(part for part in (self.where, self.param, self.message) if part)
+
+
+# -- values returned ------------------------------------------------------------------
+
+
+@frozen
+class PlanRecorded:
+    """What a write recorded in one plan: its number of entries and, read back after the commit
+    when that was possible, the plan's new length and its warnings as of the default date."""
+
+    plan: str
+    entries: int
+    seq: int | None = None  # None: not read back (`read_back` said no, or `unread`)
+    warnings: int | None = None
+    as_of: date | None = None
+    unread: str | None = None  # the type of the error that kept the plan from being read back
+
+
+@frozen
+class Report:
+    """A report to render: the evaluation, its format (the one asked, the issued report's, or
+    ``table``) and the issued report's record when it was issued or is reproduced."""
+
+    plan: str
+    evaluation: Evaluation
+    format: str
+    issued: Recorded | None = None
+
+
+@frozen
+class PlanRecords:
+    """Records of one plan: a history selection, or its issued reports."""
+
+    plan: str
+    records: tuple[Recorded, ...]
+
+
+@frozen
+class Reconciliation:
+    """The published reports of a plan compared with the ledger: how many, and every difference."""
+
+    plan: str
+    reports: int
+    differences: tuple[Difference, ...]
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def record_batch(
+    store: Store, commands: Sequence[Command], *, again: bool = False, read_only: bool = False,
+    saving: Saving = None, read_back: ReadBack = None,
+) -> list[PlanRecorded]:
+    """Record a batch of commands, all or nothing; then, as a courtesy, read each plan back.
+
+    A new store is created if need be. Once the batch is committed nothing turns it
+    into a failure: a plan that cannot be read back says why in `PlanRecorded.unread`.
+    """
+    ledger = _ledger(store, create=True, read_only=read_only)
+    try:
+        ledger.record(commands, again=again, saving=saving)
+    except CommandError as refused:
+        raise _command_refusal(refused) from None
+    plans = dict.fromkeys(c.plan for c in commands)
+    return [_read_back(ledger, key, sum(1 for c in commands if c.plan == key), read_back) for key in plans]
+
+
+def apply(
+    store: Store, files: Sequence[str], *, plan: str | None = None, actor: str | None = None, again: bool = False,
+    read_only: bool = False, saving: Saving = None, read_back: ReadBack = None,
+) -> list[PlanRecorded]:
+    """Record every entry of the batch files (``-``: standard input) as one batch.
+
+    A file's entries go to the plan its ``plan:`` names, else to `plan`, else to the
+    store's only plan.
+    """
+    parsed = []
+    for batch in [read_batch(path) for path in files]:
+        for number, entry in enumerate(batch.entries, start=1):
+            try:
+                parsed.append((batch, number, parse_entry(entry)))
+            except EntryError as error:
+                raise _entry_refusal(batch.source, number, _kind_or_none(entry), error) from None
+    ledger = _ledger(store, create=True, read_only=read_only)  # kept even if refused: see record_entry
+    commands = []
+    for batch, number, fact in parsed:
+        key = batch.plan or plan
+        if key is None:
+            key = _only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
+        commands.append(Command(key, fact, actor_name(actor), batch.source, number, plan_given=not batch.plan))
+    return record_batch(ledger, commands, again=again, saving=saving, read_back=read_back)
+
+
+def record_entry(
+    store: Store, plan: str | None, kind: str, fields: object, *, actor: str | None = None, source: str = PARAMETERS,
+    again: bool = False, read_only: bool = False, saving: Saving = None, read_back: ReadBack = None,
+) -> list[PlanRecorded]:
+    """Record one entry of `kind` (approve, reformulate, budget, progress, execution, result,
+    justify, publish, close, reopen) whose fields are given as a mapping.
+
+    `source` names where the fields came from: a file, or `PARAMETERS` when they are
+    the caller's parameters (then a refusal names the field as its parameter).
+    """
+    try:
+        fact = parse_entry({kind: fields})
+    except EntryError as error:
+        raise _entry_refusal(source, None, kind, error) from None
+    # a new store path becomes a store even if the entry is then refused: removing the file
+    # could destroy what another process is writing to it at the same moment
+    ledger = _ledger(store, create=True, read_only=read_only)
+    key = plan or _only_plan(ledger, "no plan named")
+    command = Command(key, fact, actor_name(actor), source, 0, plan_given=True)
+    return record_batch(ledger, [command], again=again, saving=saving, read_back=read_back)
+
+
+def approve(
+    store: Store, plan: str | None, file: str, *, actor: str | None = None, again: bool = False,
+    read_only: bool = False, saving: Saving = None, read_back: ReadBack = None,
+) -> list[PlanRecorded]:
+    """Approve the new plan `plan` from a structure file (the fields of an ``approve`` entry)."""
+    if not plan:
+        raise Refusal("name the new plan (for example --plan AN-2020)", param="plan")
+    data, source = read_data(file)
+    return record_entry(
+        store, plan, "approve", data, actor=actor, source=source, again=again, read_only=read_only,
+        saving=saving, read_back=read_back,
+    )
+
+
+def actor_name(actor: str | None) -> str:
+    """Who records: `actor`, else the OS user; a text of at most 200 characters."""
+    if actor is None:
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return os.environ.get("USER") or "unknown"
+    try:
+        name = parse_text(actor, "actor")
+    except EntryError as error:
+        raise Refusal(error.message, param="actor") from None
+    if len(name) > ACTOR_MAX:
+        raise Refusal(f"must have at most {ACTOR_MAX} characters, got {preview(name)}", param="actor")
+    return name
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def report(
+    store: Store, plan: str | None = None, *, as_of: date | str | None = None, known_at: datetime | str | None = None,
+    format: str | None = None, raw_csv: bool = False, issue: str | None = None, issued: str | None = None,
+    actor: str | None = None, read_only: bool = False, saving: Saving = None,
+) -> Report:
+    """The plan's evaluation at `as_of` (default: today, within the plan's year) as known at
+    `known_at` (default: now, settled), refused when the plan is not in force there.
+
+    With `issue`, the report is first recorded as issued under that reference (its as-of
+    date and format) and evaluated as known at that very moment (`issue_report`); with
+    `issued`, the report issued under that reference is reproduced from its own view, in
+    its own format unless `format` says otherwise (`reproduce_report`). `raw_csv` (CSV
+    cells as recorded) applies to the CSV format only.
+    """
+    if raw_csv and issue is not None:
+        raise Refusal(
+            "a report is issued as the neutralised CSV, which --issued reproduces; give --raw-csv to --issued to read it raw",
+            param="raw_csv",
+        )
+    ledger = _ledger(store, create=False, read_only=read_only)
+    key, history, now = _plan_history(ledger, plan)
+    printed = None
+    if issued is not None:
+        if as_of or known_at or issue:
+            raise Refusal("reproduces the issued report's own view; drop --as-of, --known-at and --issue", param="issued")
+        try:
+            printed = issued_record(history, issued)
+        except UnknownReport as error:
+            raise Refusal(str(error), param="issued") from None
+        view, fmt = issued_view(printed), format or printed.fact.format
+    elif issue is not None:
+        if known_at:
+            raise Refusal("an issued report is printed as known at the moment it is issued", param="known_at")
+        fmt = format or "table"
+        fact = ReportIssued(issue, _view(history, as_of, None, now).as_of, fmt)
+        history = _issue(ledger, key, fact, actor, saving)
+        printed = issued_record(history, issue)
+        view = issued_view(printed)
+    else:
+        view, fmt = _view(history, as_of, known_at, now), format or "table"
+    if raw_csv and fmt != "csv":
+        whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
+        raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="raw_csv")
+    return Report(key, evaluation_at(key, history, view), fmt, printed)
+
+
+def issue_report(
+    store: Store, plan: str | None, issue: str, *, as_of: date | str | None = None, format: str | None = None,
+    actor: str | None = None, read_only: bool = False, saving: Saving = None,
+) -> Report:
+    """Record that the report at `as_of` is issued under the reference `issue`, in `format`
+    (default ``table``); the report as known at the moment it was recorded."""
+    return report(store, plan, as_of=as_of, format=format, issue=issue, actor=actor, read_only=read_only, saving=saving)
+
+
+def reproduce_report(
+    store: Store, plan: str | None, issued: str, *, format: str | None = None, raw_csv: bool = False,
+    read_only: bool = False,
+) -> Report:
+    """The report issued under the reference `issued`, from the view it was printed from,
+    whatever was recorded afterwards (in its own format unless `format` says otherwise)."""
+    return report(store, plan, format=format, raw_csv=raw_csv, issued=issued, read_only=read_only)
+
+
+def evaluation_at(key: str, history: Sequence[Recorded], view: View) -> Evaluation:
+    """The plan's evaluation at a view, refused when the plan is not in force there."""
+    try:
+        return evaluate(key, history, view.as_of, view.known_at)
+    except NotInForce:
+        raise Refusal(_not_in_force(key, history, view)) from None
+
+
+def explain(
+    store: Store, plan: str | None, code: str, *, as_of: date | str | None = None,
+    known_at: datetime | str | None = None, read_only: bool = False,
+) -> Provenance:
+    """Where each figure of element `code` comes from at a view (as in `report`): rules and events."""
+    ledger = _ledger(store, create=False, read_only=read_only)
+    key, history, now = _plan_history(ledger, plan)
+    view = _view(history, as_of, known_at, now)
+    try:
+        return explain_figures(key, history, code, view.as_of, view.known_at)
+    except NotInForce:
+        raise Refusal(_not_in_force(key, history, view)) from None
+    except UnknownElement as error:
+        raise Refusal(str(error), param="code") from None
+
+
+def diff(
+    store: Store, plan: str | None, from_view: View | str, to_view: View | str, *, read_only: bool = False,
+) -> Comparison:
+    """What differs between two views of the plan, with the events responsible.
+
+    A view is a `View`, or its text: ``AS_OF`` (as known now), ``AS_OF@KNOWN_AT`` or
+    ``issued:REFERENCE`` (the view an issued report was printed from).
+    """
+    ledger = _ledger(store, create=False, read_only=read_only)
+    key, history, now = _plan_history(ledger, plan)
+    before = _parse_view(from_view, "from_view", history, now)
+    after = _parse_view(to_view, "to_view", history, now)
+    try:
+        return compare(key, history, before, after)
+    except ViewNotInForce as error:
+        param = "from_view" if error.side == "before" else "to_view"
+        raise Refusal(_not_in_force(key, history, error.view), param=param) from None
+
+
+def reconcile(
+    store: Store, plan: str | None = None, *, reference: str | None = None, known_at: datetime | str | None = None,
+    read_only: bool = False,
+) -> Reconciliation:
+    """Every figure of the reports the entity published (or the one with `reference`), as
+    known at `known_at`, compared with the ledger's; refused when there is none."""
+    ledger = _ledger(store, create=False, read_only=read_only)
+    key, history, now = _plan_history(ledger, plan)
+    moment = _moment(known_at, "known_at", default=now)
+    reports = [r for r in publications(history, moment) if reference is None or r.fact.reference == reference]
+    if not reports:
+        which = f"with reference {reference!r} " if reference else ""
+        raise Refusal(f"plan {key} has no published report {which}known at {moment.isoformat()}")
+    differences = tuple(d for r in reports for d in reconcile_report(key, history, r, moment))
+    return Reconciliation(key, len(reports), differences)
+
+
+def history(
+    store: Store, plan: str | None = None, *, code: str | None = None, descendants: bool = False,
+    kinds: Sequence[str] = (), actor: str | None = None, reference: str | None = None,
+    since: datetime | str | None = None, until: datetime | str | None = None,
+    date_from: date | str | None = None, date_to: date | str | None = None, late_days: int | None = None,
+    read_only: bool = False,
+) -> PlanRecords:
+    """The plan's events in recorded order: all, or those matching every filter given (facts
+    about `code`, and with `descendants` every element under it; of these `kinds`; recorded by
+    `actor`; with `reference`; recorded from `since` to `until`; effective from `date_from` to
+    `date_to`; recorded more than `late_days` days after their effective date)."""
+    ledger = _ledger(store, create=False, read_only=read_only)
+    key, events, _ = _plan_history(ledger, plan)
+    codes = None
+    if code is not None:
+        if code not in known_codes(events):
+            raise Refusal(f"unknown code {code} in plan {key}", param="code")
+        codes = frozenset(with_descendants(events, code) if descendants else {code})
+    elif descendants:
+        raise Refusal("needs --code", param="descendants")
+    criteria = HistoryFilter(
+        codes=codes,
+        kinds=frozenset(kinds),
+        actor=actor,
+        reference=reference,
+        since=_moment(since, "since", start_of_day=True) if since else None,
+        until=_moment(until, "until") if until else None,
+        date_from=_day(date_from, "date_from") if date_from else None,
+        date_to=_day(date_to, "date_to") if date_to else None,
+        late_days=late_days,
+    )
+    return PlanRecords(key, tuple(select(events, criteria)))
+
+
+def issued_reports(store: Store, plan: str | None = None, *, read_only: bool = False) -> PlanRecords:
+    """The reports issued with `report(..., issue=...)`, in the order they were issued."""
+    ledger = _ledger(store, create=False, read_only=read_only)
+    key, history, _ = _plan_history(ledger, plan)
+    return PlanRecords(key, tuple(issued_records(history)))
+
+
+def plans(store: Store, *, read_only: bool = False) -> list[tuple[str, Recorded]]:
+    """Every plan of the store (key and approval), in the order they were approved."""
+    return _ledger(store, create=False, read_only=read_only).plans()
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _ledger(store: Store, *, create: bool, read_only: bool) -> Ledger:
+    return store if isinstance(store, Ledger) else open_store(store, create=create, read_only=read_only)
+
+
+def _plan_history(ledger: Ledger, plan: str | None) -> tuple[str, list[Recorded], datetime]:
+    """The plan named (or the store's only plan), its history, and "now".
+
+    The ledger is settled first (`Ledger.settle`): every transaction stamped up to
+    "now" has committed, so a view as known at any moment up to it can never change.
+    """
+    key = plan or _only_plan(ledger, "no plan named")
+    now = ledger.settle()
+    try:
+        return key, ledger.history(key), now
+    except StoreError as error:
+        raise Refusal(str(error), param="plan") from None
+
+
+def _only_plan(ledger: Ledger, where: str) -> str:
+    keys = [key for key, _ in ledger.plans()]
+    if len(keys) == 1:
+        return keys[0]
+    if not keys:
+        raise Refusal("the store holds no plan yet; name one with --plan or a 'plan:' key", where=where)
+    raise Refusal(f"the store holds {len(keys)} plans ({', '.join(keys)}); choose one with --plan or POA_PLAN", where=where)
+
+
+def _issue(ledger: Ledger, key: str, fact: ReportIssued, actor: str | None, saving: Saving) -> list[Recorded]:
+    """Record that a report is issued; the history read back includes it, with its recorded time."""
+    command = Command(key, fact, actor_name(actor), PARAMETERS, 0, plan_given=True)
+    try:
+        ledger.record([command], saving=saving)
+    except CommandError as refused:  # the fact's reference is the `issue` parameter
+        raise _entry_refusal(PARAMETERS, None, "issue", refused.error, {"reference": "issue"}) from None
+    return ledger.history(key)
+
+
+def _read_back(ledger: Ledger, key: str, entries: int, read_back: ReadBack) -> PlanRecorded:
+    """The plan's new length and warning count, if they can be had: the batch is stored anyway."""
+    if read_back is not None and not read_back():
+        return PlanRecorded(key, entries)
+    try:
+        history = ledger.history(key)
+        as_of = default_as_of(history[0].fact.year, date.today())
+        warnings = evaluate(key, history, as_of, datetime.now(timezone.utc)).warnings
+    except Exception as error:  # noqa: BLE001 - reading back is a courtesy; the write has succeeded
+        return PlanRecorded(key, entries, unread=type(error).__name__)
+    return PlanRecorded(key, entries, len(history), len(warnings), as_of)
+
+
+def _command_refusal(refused: CommandError) -> Refusal:
+    c, error = refused.command, refused.error
+    if isinstance(error, BatchRepeated):
+        return Refusal(error.message, where=None if c.source == PARAMETERS else c.source)
+    if isinstance(error, StoreError):  # an unknown plan
+        where = None if c.source == PARAMETERS else f"{c.source}: entry {c.entry} ({c.fact.kind})"
+        if c.plan_given:
+            return Refusal(str(error), param="plan", where=where)
+        return Refusal(f"field 'plan': {error}", where=where)
+    return _entry_refusal(c.source, c.entry or None, c.fact.kind, error)
+
+
+def _entry_refusal(
+    source: str, entry: int | None, kind: str | None, error: Exception, params: dict[str, str] | None = None
+) -> Refusal:
+    """``FILE: entry N (kind): field 'x': message``; for an entry given as parameters, the field's
+    parameter (`params` maps a field to a parameter of another name)."""
+    if source == PARAMETERS and isinstance(error, EntryError) and error.field:
+        return Refusal(error.message, param=(params or {}).get(error.field, error.field))
+    where = source if entry is None else f"{source}: entry {entry}" + (f" ({kind})" if kind else "")
+    return Refusal(str(error), where=where)
+
+
+def _kind_or_none(entry) -> str | None:
+    try:
+        return entry_kind(entry)
+    except EntryError:
+        return None
+
+
+def _not_in_force(key: str, history: Sequence[Recorded], view: View) -> str:
+    """Why a view that precedes the plan's approval (in effect or in knowledge) is refused."""
+    approval = history[0]
+    return (
+        f"plan {key} is not in force at {view.as_of} as known at {view.known_at.isoformat()}: "
+        f"approved on {approval.fact.date}, recorded at {approval.recorded_at.isoformat()}"
+    )
+
+
+def _view(history: Sequence[Recorded], as_of: date | str | None, known_at: datetime | str | None, now: datetime) -> View:
+    """The view at `as_of` (default: today, within the plan's year) as known at `known_at` (default: `now`)."""
+    year = history[0].fact.year
+    day = _day(as_of, "as_of") if as_of else default_as_of(year, date.today())
+    return View(day, _moment(known_at, "known_at", default=now))
+
+
+def _parse_view(value: View | str, param: str, history: Sequence[Recorded], now: datetime) -> View:
+    """``AS_OF``, ``AS_OF@KNOWN_AT`` or ``issued:REFERENCE``."""
+    if isinstance(value, View):
+        return value
+    text = value.strip()
+    if text.startswith(ISSUED):
+        try:
+            return issued_view(issued_record(history, text[len(ISSUED):].strip()))
+        except UnknownReport as error:
+            raise Refusal(str(error), param=param) from None
+    day_text, at, moment_text = text.partition("@")
+    if not day_text.strip():
+        raise Refusal(f"no AS_OF in {value!r} ({VIEW_SYNTAX})", param=param)
+    try:
+        day = _day(day_text, param)
+    except Refusal as error:
+        raise Refusal(f"AS_OF {error.message} ({VIEW_SYNTAX})", param=param) from None
+    if not at:
+        return View(day, now)
+    if not moment_text.strip():
+        raise Refusal(f"KNOWN_AT is missing after '@' in {value!r}", param=param)
+    try:
+        moment = _moment(moment_text, param)
+    except Refusal as error:  # the syntax of `known_at`, reported against this view
+        raise Refusal(f"KNOWN_AT {error.message}", param=param) from None
+    return View(day, moment)
+
+
+def _day(value: date | str, param: str) -> date:
+    """A date, or its text written YYYY-MM-DD."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return parse_date(value, param)
+    except EntryError as error:
+        raise Refusal(error.message, param=param) from None
+
+
+def _moment(
+    value: datetime | date | str | None, param: str, *, start_of_day: bool = False, default: datetime | None = None
+) -> datetime:
+    """A recorded time in UTC: a timestamp (naive means UTC), or a date meaning the end of that
+    day UTC (its start with `start_of_day`); None means `default` (now, if none is given)."""
+    if not value:
+        return default or datetime.now(timezone.utc)
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        return datetime.combine(value, time.min, tzinfo=timezone.utc) if start_of_day else end_of_day(value)
+    else:
+        text = value.strip()
+        if len(text) == 10:
+            day = _day(text, param)
+            return datetime.combine(day, time.min, tzinfo=timezone.utc) if start_of_day else end_of_day(day)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise Refusal(f"must be a timestamp such as 2021-01-20T18:00:00Z or a date, got {value!r}", param=param) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise Refusal(f"{value!r} is out of the range of dates (years 1 to 9999 in UTC)", param=param) from None
