@@ -4,6 +4,14 @@
 order). Applying a fact checks the rules that keep the plan well formed and raises
 `EntryError` when one is broken, so the same fold serves the validation of
 commands and the evaluation of figures.
+
+The fold also remembers, on each `Node`, which recorded fact set each value in
+force (`SetBy`): the approval or add that created the element, the approval, add
+or update whose title, weight, schedule and sector code are in force, the
+cancellation in effect (of the element or of an ancestor), and every budget line
+in force by funding source. Only the fold knows which of several facts is in
+effect; the evaluation's derivations (`poa.projections.derivation`) read it
+from here.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable
 
-from attrs import define, field
+from attrs import define, field, frozen
 
 from .facts import (
     OPERATION,
@@ -37,9 +45,22 @@ ACTIVE = Status.ACTIVE
 CANCELLED = Status.CANCELLED
 
 
+@frozen
+class SetBy:
+    """The recorded fact that set a value in force, and the part of it that did.
+
+    `item` is the approved `Element` (an approval), the reformulation's `Add`,
+    `Update`, `Cancel` or `BudgetLine` change, or the `BudgetModification` itself.
+    """
+
+    recorded: Recorded
+    item: Element | Add | Update | Cancel | BudgetLine | BudgetModification
+
+
 @define
 class Node:
-    """An element of the structure in force, with its status and current budget by source."""
+    """An element of the structure in force, with its status, current budget by source, and the
+    facts that set them (`*_by`: the `SetBy` in effect; `budget_by`: every line in force, by source)."""
 
     kind: str
     code: str
@@ -53,6 +74,13 @@ class Node:
     cancelled_on: date | None = None
     budget: dict[str, Decimal] = field(factory=dict)
     children: list[str] = field(factory=list)
+    added_by: SetBy | None = None  # the approval's element or the reformulation's add
+    title_by: SetBy | None = None
+    weight_by: SetBy | None = None
+    schedule_by: SetBy | None = None
+    sector_code_by: SetBy | None = None
+    cancelled_by: SetBy | None = None  # the `Cancel` in effect; its code is this element's or an ancestor's
+    budget_by: dict[str, list[SetBy]] = field(factory=dict)  # by source, in the order they took effect
 
     @property
     def active(self) -> bool:
@@ -113,7 +141,7 @@ class Structure:
         structure = cls(approval.entity, approval.year, approval.date, approval.reference)
         for i, element in enumerate(approval.elements):
             try:
-                structure._add(element, approval.date)
+                structure._add(element, approval.date, SetBy(recorded, element))
             except EntryError as error:
                 raise error.within(f"{_ELEMENT_LIST[element.kind]}[{_index(approval, i)}]") from None
         return structure
@@ -124,7 +152,7 @@ class Structure:
         if isinstance(fact, Reformulation):
             self._reformulate(recorded, fact)
         elif isinstance(fact, BudgetModification):
-            self._budget(fact.code, fact.source, fact.amount, fact.date, "code")
+            self._budget(fact.code, fact.source, fact.amount, "code", SetBy(recorded, fact))
             self.budget_changes.append((recorded, fact))
         else:
             raise EntryError(None, "the plan is already approved")
@@ -133,19 +161,19 @@ class Structure:
         for i, change in enumerate(fact.changes):
             try:
                 if isinstance(change, Add):
-                    self._add(change.element, fact.date)
+                    self._add(change.element, fact.date, SetBy(recorded, change))
                 elif isinstance(change, Update):
-                    self._update(change, fact.date)
+                    self._update(change, fact.date, SetBy(recorded, change))
                 elif isinstance(change, Cancel):
-                    self._cancel(change.code, fact.date)
+                    self._cancel(change.code, fact.date, SetBy(recorded, change))
                 elif isinstance(change, BudgetLine):
-                    self._budget(change.code, change.source, change.amount, fact.date, "code")
+                    self._budget(change.code, change.source, change.amount, "code", SetBy(recorded, change))
                     self.budget_changes.append((recorded, change))
             except EntryError as error:
                 raise error.within(f"changes[{i + 1}].{change.action}") from None
         self.reformulations.append(recorded)
 
-    def _add(self, element: Element, on: date) -> None:
+    def _add(self, element: Element, on: date, by: SetBy) -> None:
         if element.code in self.nodes:
             raise EntryError("code", f"duplicate code {element.code}: already in the plan")
         expected = PARENT_KIND[element.kind]
@@ -174,9 +202,15 @@ class Structure:
             sector_code=element.sector_code,
             added_on=on,
             budget=dict(element.budget),
+            added_by=by,
+            title_by=by,
+            weight_by=by,
+            schedule_by=by,
+            sector_code_by=by,
+            budget_by={source: [by] for source in element.budget},
         )
 
-    def _update(self, change: Update, on: date) -> None:
+    def _update(self, change: Update, on: date, by: SetBy) -> None:
         node = self.active_node(change.code, on)
         if change.schedule is not None and node.kind != SHORT_TERM_ACTION:
             raise EntryError("schedule", f"{node.code} is {a_kind(node.kind)}; only short-term actions have a schedule")
@@ -185,26 +219,28 @@ class Structure:
         if change.sector_code is not None and node.kind != STRATEGIC_ACTION:
             raise EntryError("sector_code", f"{node.code} is {a_kind(node.kind)}; only strategic actions have a sector code")
         if change.title is not None:
-            node.title = change.title
+            node.title, node.title_by = change.title, by
         if change.weight is not None:
-            node.weight = change.weight
+            node.weight, node.weight_by = change.weight, by
         if change.schedule is not None:
-            node.schedule = change.schedule
+            node.schedule, node.schedule_by = change.schedule, by
         if change.sector_code is not None:
-            node.sector_code = change.sector_code
+            node.sector_code, node.sector_code_by = change.sector_code, by
 
-    def _cancel(self, code: str, on: date) -> None:
+    def _cancel(self, code: str, on: date, by: SetBy) -> None:
         node = self.active_node(code, on)
         for target in [node, *self.descendants(node)]:
             if target.active:
                 target.status = CANCELLED
                 target.cancelled_on = on
+                target.cancelled_by = by
 
-    def _budget(self, code: str, source: str, amount: Decimal, on: date, field_name: str) -> None:
+    def _budget(self, code: str, source: str, amount: Decimal, field_name: str, by: SetBy) -> None:
         node = self.node(code, field_name)
         if node.kind != OPERATION:
             raise EntryError(field_name, f"{code} is {a_kind(node.kind)}; budgets are held by operations")
         node.budget[source] = node.budget.get(source, Decimal(0)) + amount
+        node.budget_by.setdefault(source, []).append(by)
 
 
 _ELEMENT_LIST = {
