@@ -341,7 +341,7 @@ class _Fold:
             return found
         if node.kind == OPERATION:
             lines = {source: [_used(by) for by in node.budget_by[source]] for source in node.budget}  # in force
-            totals = node.budget
+            totals = {source: ZERO + amount for source, amount in node.budget.items()}  # a sum, as for actions
         else:
             lines, totals = self.sum_budgets(self.structure.children(node))
         by_source = {
