@@ -1,5 +1,8 @@
 """`poa diff`: the differences between two views of a plan, as JSON or as a Spanish table.
 
+The table's labels (figures, statuses, kinds, changes, reasons, fact kinds, actions, titles
+and headers) come from `poa.domain.catalogue`.
+
 JSON shape (stable English keys; every decimal a string with two places, as in
 the report; counts are integers; dates and times ISO 8601)::
 

@@ -1,5 +1,8 @@
 """`poa explain`: where each figure of one element comes from, as JSON and as a Spanish table.
 
+The table's labels (figures, statuses, kinds, roles, actions, titles and headers) come from
+`poa.domain.catalogue`; only the sentences that explain each rule are written here.
+
 JSON shape (stable English keys; amounts, weights and percentages are strings
 with two decimals as in `poa report`, dates and times ISO 8601)::
 
