@@ -191,27 +191,27 @@ def _used(by: SetBy) -> Record:
     return Record(by.recorded, USED, by.item)
 
 
-def _ranked(records: list[Recorded]) -> tuple[Record, ...]:
-    """Records of one key in (cut-off date, recorded) order, each with its role: the last is
-    `used`; one followed by a record of the same date is `corrected`; any other `superseded`."""
-    last = len(records) - 1
-    ranked = [
-        Record(r, CORRECTED if records[i + 1].fact.date == r.fact.date else SUPERSEDED, r.fact)
-        for i, r in enumerate(records[:last])
-    ]
-    ranked.append(Record(records[last], USED, records[last].fact))
-    return tuple(ranked)
+def _roles(records: list[Recorded]) -> list[Role]:
+    """The role of each record of one key, in (cut-off date, recorded) order: the last is `used`
+    (the fold's figure); one followed by a record of the same date is `corrected`; any other
+    `superseded` (a later cut-off date replaced it)."""
+    roles = [CORRECTED if later.fact.date == r.fact.date else SUPERSEDED for r, later in zip(records, records[1:])]
+    roles.append(USED)
+    return roles
 
 
-def _ranked_by_source(records: list[Recorded]) -> tuple[Record, ...]:
-    """Execution records ranked per source key (no source is a key of its own), in (cut-off date, recorded) order."""
-    by_source: dict[str | None, list[Recorded]] = {}
-    for r in records:
-        by_source.setdefault(r.fact.source, []).append(r)
+def _roles_by_source(records: list[Recorded]) -> list[Role]:
+    """The roles of execution records, ranked per source key (no source is a key of its own)."""
+    by_source: dict[str | None, list[int]] = {}
+    for i, r in enumerate(records):
+        by_source.setdefault(r.fact.source, []).append(i)
     if len(by_source) == 1:
-        return _ranked(records)
-    role = {rec.recorded.seq: rec for group in by_source.values() for rec in _ranked(group)}
-    return tuple(role[r.seq] for r in records)
+        return _roles(records)
+    roles: list[Role] = [USED] * len(records)
+    for positions in by_source.values():
+        for i, role in zip(positions, _roles([records[i] for i in positions])):
+            roles[i] = role
+    return roles
 
 
 def _empty_sum(code: str | None, figure: str, source: str) -> Derivation:
@@ -285,7 +285,7 @@ class _Fold:
             return found
         records = self.progress_records.get(node.code)
         if node.kind != STRATEGIC_ACTION and records:  # latest cut-off date, then latest recorded
-            d = Derivation(PROGRESS, records[-1].fact.percent, Rule.DIRECT_RECORD, NO_INPUTS, (), RankedRecords(records, _ranked), node.code)
+            d = Derivation(PROGRESS, records[-1].fact.percent, Rule.DIRECT_RECORD, NO_INPUTS, (), RankedRecords(records, _roles(records)), node.code)
             return self.put(d)
         children = self.structure.children(node)
         return self.put(self.mean(PROGRESS, node.code, children, self.progress, node.kind == STRATEGIC_ACTION))
@@ -375,7 +375,7 @@ class _Fold:
         records = self.execution_records.get(node.code)
         if records:  # per source key (no source is a key of its own), the latest record
             latest = {r.fact.source: r.fact.amount for r in records}
-            d = Derivation(EXECUTED, sum(latest.values(), ZERO), Rule.LATEST_RECORD_PER_SOURCE, NO_INPUTS, (), RankedRecords(records, _ranked_by_source), node.code)
+            d = Derivation(EXECUTED, sum(latest.values(), ZERO), Rule.LATEST_RECORD_PER_SOURCE, NO_INPUTS, (), RankedRecords(records, _roles_by_source(records)), node.code)
         elif node.kind == SHORT_TERM_ACTION or node.kind == STRATEGIC_ACTION:  # its children, cancelled included
             rule = Rule.SUM_OVER_OPERATIONS if node.kind == SHORT_TERM_ACTION else Rule.SUM_OVER_SHORT_TERM_ACTIONS
             d = self.sum_executed(node.code, self.structure.children(node), rule)

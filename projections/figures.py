@@ -17,7 +17,7 @@ while it computed one figure of one element (or of the plan, code None):
   gave it: for progress and executed budget every visible record of the element
   (``used``, ``superseded`` by a later cut-off date, or ``corrected`` by a
   later-recorded record for the same date and source; a `RankedRecords`, whose
-  roles the fold's ranking works out when first read); for structural figures
+  `Record` objects are built when first read); for structural figures
   (status, title, weight, schedule, sector code, budget by source) the facts that
   set the value in force (``used``), as `poa.domain.structure.Node` remembers them;
   for the plan's number of reformulations, the reformulations.
@@ -33,7 +33,7 @@ derivation; `poa.projections.provenance` adds them from the history.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
@@ -122,34 +122,33 @@ class Record(NamedTuple):
 
 class RankedRecords(Sequence[Record]):
     """The visible records of one element behind a progress or executed-budget figure, in
-    (cut-off date, recorded) order, each as a `Record` with the role the fold gave it.
+    (cut-off date, recorded) order, each with the role the fold gave it.
 
-    `recorded` is the fold's own list (not a copy). The fold took its figure from
-    these records when it computed it; `rank` is the fold's function that gives each
-    record its role, run when the roles are first read (most evaluations are never
-    explained, and an evaluation holds one record per visible fact).
+    `recorded` is the fold's own list (not a copy) and `roles` the fold's roles, one
+    per record; the `Record` objects are built when first read (an evaluation holds
+    one record per visible fact, and most evaluations are never explained).
     """
 
-    __slots__ = ("recorded", "_rank", "_ranked")
+    __slots__ = ("recorded", "roles", "_records")
 
-    def __init__(self, recorded: Sequence[Recorded], rank: Callable[[Sequence[Recorded]], tuple[Record, ...]]):
+    def __init__(self, recorded: Sequence[Recorded], roles: Sequence[Role]):
         self.recorded = recorded
-        self._rank = rank
-        self._ranked: tuple[Record, ...] | None = None
+        self.roles = roles
+        self._records: tuple[Record, ...] | None = None
 
-    def _records(self) -> tuple[Record, ...]:
-        if self._ranked is None:
-            self._ranked = self._rank(self.recorded)
-        return self._ranked
+    def _all(self) -> tuple[Record, ...]:
+        if self._records is None:
+            self._records = tuple(Record(r, role, r.fact) for r, role in zip(self.recorded, self.roles))
+        return self._records
 
     def __getitem__(self, index):
-        return self._records()[index]
+        return self._all()[index]
 
     def __len__(self) -> int:
         return len(self.recorded)
 
     def __iter__(self) -> Iterator[Record]:
-        return iter(self._records())
+        return iter(self._all())
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):
@@ -159,7 +158,7 @@ class RankedRecords(Sequence[Record]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"RankedRecords({self._records()!r})"
+        return f"RankedRecords({self._all()!r})"
 
 
 class Part(NamedTuple):

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from attrs import frozen
 
-from poa.domain.catalogue import Status
+from poa.domain.catalogue import Role, Status
 from poa.domain.facts import Recorded, ReportIssued
 from poa.domain.values import grouped
 
@@ -125,21 +125,25 @@ def _with_records(derivations: Derivations, figure: str) -> list[Derivation]:
     return sorted(found, key=lambda d: (d.records.recorded[0].fact.date, d.records.recorded[0].seq))
 
 
+def _in_effect(d: Derivation) -> list[Recorded]:
+    """The records of a derivation the fold did not find corrected: one per source key and cut-off date."""
+    return [r for r, role in zip(d.records.recorded, d.records.roles) if role != Role.CORRECTED]
+
+
 def _going_down(derivations: Derivations) -> Iterable[Warning]:
-    # the records as the fold ordered them (`RankedRecords.recorded`); their roles are not needed here
     for d in _with_records(derivations, "progress_pct"):
-        points = [(r.fact.date, None, r.fact.percent) for r in d.records.recorded]
+        points = [(r.fact.date, None, r.fact.percent) for r in _in_effect(d)]
         yield from _decreases(d.code, points, PROGRESS_DOWN, "avance")
     for d in _with_records(derivations, "budget_executed"):
-        points = [(r.fact.date, r.fact.source, r.fact.amount) for r in d.records.recorded]
+        points = [(r.fact.date, r.fact.source, r.fact.amount) for r in _in_effect(d)]
         yield from _decreases(d.code, points, EXECUTION_DOWN, "ejecución")
 
 
 def _decreases(code: str, points: list, kind: str, label: str) -> Iterable[Warning]:
     """Cumulative figures (per source key) whose value at a later cut-off is lower.
 
-    `points` are in (cut-off date, recorded) order; a later record for the same
-    cut-off date is a correction and replaces the earlier one.
+    `points` are in cut-off date order, one per source key and cut-off date (the
+    fold's records less those it found corrected).
     """
     by_key: dict[object, dict] = {}
     for day, key, value in points:
