@@ -202,11 +202,12 @@ def _roles(records: list[Recorded]) -> list[Role]:
 
 def _roles_by_source(records: list[Recorded]) -> list[Role]:
     """The roles of execution records, ranked per source key (no source is a key of its own)."""
+    source = records[0].fact.source
+    if all(r.fact.source == source for r in records):
+        return _roles(records)
     by_source: dict[str | None, list[int]] = {}
     for i, r in enumerate(records):
         by_source.setdefault(r.fact.source, []).append(i)
-    if len(by_source) == 1:
-        return _roles(records)
     roles: list[Role] = [USED] * len(records)
     for positions in by_source.values():
         for i, role in zip(positions, _roles([records[i] for i in positions])):
@@ -403,13 +404,14 @@ class _Fold:
         code = node.code
         self.status(node)
         self.in_force(TITLE, node, node.title, node.title_by)
+        progress = self.progress(node)
         common = dict(
             kind=node.kind,
             code=code,
             parent=node.parent,
             title=node.title,
             status=node.status,
-            progress_pct=self.progress(node).value,
+            progress_pct=progress.value,
             results=tuple(self.notes.get((Result, code), ())),
             justifications=tuple(self.notes.get((Justification, code), ())),
         )
@@ -432,7 +434,7 @@ class _Fold:
         else:
             extra = dict(schedule=self.in_force(SCHEDULE, node, node.schedule, node.schedule_by).value)
         programmed = self.programmed(node)
-        deviation = self.deviation(code, DEVIATION, programmed, self.progress(node))
+        deviation = self.deviation(code, DEVIATION, programmed, progress)
         return Figures(
             weight=weight,
             programmed_pct=programmed.value,
