@@ -33,10 +33,10 @@ from attrs import frozen
 from poa.domain.catalogue import FIGURE, ElementKind, Role, Rule
 from poa.domain.facts import Closing, Execution, Justification, Progress, Recorded, Reopening, Result
 from poa.domain.rules import closing_state
-from poa.domain.structure import Node, SetBy, Structure, build
+from poa.domain.structure import Node, Record, Structure, build
 from poa.domain.values import figures_context
 
-from .figures import NO_INPUTS, Derivation, Derivations, Figures, Note, Part, RankedRecords, Record, Summary
+from .figures import NO_INPUTS, Derivation, Derivations, Figures, Note, Part, RankedRecords, Summary
 from .warnings import Warning, find_warnings
 
 __all__ = [
@@ -186,11 +186,6 @@ def evaluate(key: str, history: Sequence[Recorded], as_of: date, known_at: datet
     return evaluation
 
 
-def _used(by: SetBy) -> Record:
-    """The fact that set a value in force, as a record of the figure."""
-    return Record(by.recorded, USED, by.item)
-
-
 def _roles(records: list[Recorded]) -> list[Role]:
     """The role of each record of one key, in (cut-off date, recorded) order: the last is `used`
     (the fold's figure); one followed by a record of the same date is `corrected`; any other
@@ -202,12 +197,11 @@ def _roles(records: list[Recorded]) -> list[Role]:
 
 def _roles_by_source(records: list[Recorded]) -> list[Role]:
     """The roles of execution records, ranked per source key (no source is a key of its own)."""
-    source = records[0].fact.source
-    if all(r.fact.source == source for r in records):
-        return _roles(records)
     by_source: dict[str | None, list[int]] = {}
     for i, r in enumerate(records):
         by_source.setdefault(r.fact.source, []).append(i)
+    if len(by_source) == 1:
+        return _roles(records)
     roles: list[Role] = [USED] * len(records)
     for positions in by_source.values():
         for i, role in zip(positions, _roles([records[i] for i in positions])):
@@ -250,15 +244,15 @@ class _Fold:
 
     # -- structural figures: the facts in force, as the structure's fold remembers them ------
     def status(self, node: Node) -> Derivation:
-        added = _used(node.added_by)
+        added = node.added_by
         if node.active:
             return self.put(Derivation(STATUS, node.status, Rule.ADDED, {"added_on": node.added_on}, (), (added,), node.code))
         cancel = node.cancelled_by
         inputs = {"cancelled_on": node.cancelled_on, "cancelled_with": cancel.item.code}
-        return self.put(Derivation(STATUS, node.status, Rule.CANCELLED, inputs, (), (added, _used(cancel)), node.code))
+        return self.put(Derivation(STATUS, node.status, Rule.CANCELLED, inputs, (), (added, cancel), node.code))
 
-    def in_force(self, figure: str, node: Node, value, by: SetBy) -> Derivation:
-        return self.put(Derivation(figure, value, Rule.STRUCTURE_IN_FORCE, NO_INPUTS, (), (_used(by),), node.code))
+    def in_force(self, figure: str, node: Node, value, by: Record) -> Derivation:
+        return self.put(Derivation(figure, value, Rule.STRUCTURE_IN_FORCE, NO_INPUTS, (), (by,), node.code))
 
     def weight(self, node: Node) -> Derivation:
         found = self.index.get((node.code, WEIGHT, None))
@@ -299,7 +293,7 @@ class _Fold:
             return self.put(self.mean(PROGRAMMED, node.code, self.structure.children(node), self.programmed, True))
         value = node.schedule[len(self.passed) - 1] if self.passed else ZERO  # 0 before the first quarter end
         inputs = {"schedule": node.schedule, "quarter_ends_passed": self.passed}
-        return self.put(Derivation(PROGRAMMED, value, Rule.SCHEDULE, inputs, (), (_used(node.schedule_by),), node.code))
+        return self.put(Derivation(PROGRAMMED, value, Rule.SCHEDULE, inputs, (), (node.schedule_by,), node.code))
 
     def mean(self, figure: str, code: str | None, children: list[Node], derive, of_short_term_actions: bool) -> Derivation:
         """Σ wᵢ·fᵢ / Σ wᵢ over the active children. When Σ wᵢ = 0: 0 for short-term actions
@@ -341,7 +335,7 @@ class _Fold:
         if found is not None:
             return found
         if node.kind == OPERATION:
-            lines = {source: [_used(by) for by in node.budget_by[source]] for source in node.budget}  # in force
+            lines = node.budget_by  # the lines in force, by source
             totals = {source: ZERO + amount for source, amount in node.budget.items()}  # a sum, as for actions
         else:
             lines, totals = self.sum_budgets(self.structure.children(node))
@@ -364,9 +358,9 @@ class _Fold:
         return lines, totals
 
     def current(self, code: str | None, by_source: dict[str, Derivation], value: Decimal | None = None) -> Derivation:
-        parts = tuple(Part(code, d.value, source=source) for source, d in by_source.items())
+        parts = tuple([Part(code, d.value, USED, None, None, source) for source, d in by_source.items()])
         if value is None:
-            value = sum((d.value for d in by_source.values()), ZERO)
+            value = sum([part.value for part in parts], ZERO)
         return self.put(Derivation(CURRENT, value, Rule.SUM_OVER_SOURCES, NO_INPUTS, parts, (), code))
 
     def executed(self, node: Node) -> Derivation:

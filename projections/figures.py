@@ -19,7 +19,8 @@ while it computed one figure of one element (or of the plan, code None):
   later-recorded record for the same date and source; a `RankedRecords`, whose
   `Record` objects are built when first read); for structural figures
   (status, title, weight, schedule, sector code, budget by source) the facts that
-  set the value in force (``used``), as `poa.domain.structure.Node` remembers them;
+  set the value in force (``used``), the very records `poa.domain.structure.Node`
+  keeps;
   for the plan's number of reformulations, the reformulations.
 
 A derivation references its children's derivations (`Part.derivation`); it never
@@ -43,6 +44,11 @@ from attrs import frozen
 
 from poa.domain.catalogue import Role, Rule, Status
 from poa.domain.facts import Recorded
+from poa.domain.structure import Record
+
+__all__ = [
+    "NO_INPUTS", "Derivation", "Derivations", "Figures", "Note", "Part", "RankedRecords", "Record", "Summary",
+]
 
 NO_INPUTS: Mapping[str, object] = MappingProxyType({})
 
@@ -101,23 +107,6 @@ class Summary:
     deviation_pts: Decimal
     reformulations: int
     budget: dict[str, Decimal] | None = None
-
-
-class Record(NamedTuple):
-    """A recorded fact behind a figure, with the role the fold gave it (immutable).
-
-    `item` is the part of the fact that bears on the figure: the `Progress` or
-    `Execution` fact, an approved `Element`, a reformulation's `Add`, `Update`,
-    `Cancel` or `BudgetLine`, a `BudgetModification`, or a `Reformulation`.
-    """
-
-    recorded: Recorded
-    role: Role
-    item: object
-
-    @property
-    def seq(self) -> int:
-        return self.recorded.seq
 
 
 class RankedRecords(Sequence[Record]):
@@ -181,9 +170,9 @@ class Part(NamedTuple):
 class Derivation(NamedTuple):
     """How one figure of one element (`code`; None: the plan) was computed: the fold's own record.
 
-    Immutable. `Derivation`, `Part` and `Record` are named tuples rather than attrs
-    classes because the fold builds one per figure, part and visible record of
-    every evaluation, and a named tuple costs a third as much to build.
+    Immutable. `Derivation`, `Part` and `Record` (`poa.domain.structure.Record`) are
+    named tuples rather than attrs classes because the fold builds one per figure and
+    part of every evaluation, and a named tuple costs a third as much to build.
     """
 
     figure: str  # the catalogue name: progress_pct, budget, budget_current, ...
