@@ -1,5 +1,8 @@
 """`poa diff`: the differences between two views of a plan, as JSON or as a Spanish table.
 
+The table's labels (figures, statuses, kinds, changes, reasons, fact kinds, actions, titles
+and headers) come from `poa.domain.catalogue`.
+
 JSON shape (stable English keys; every decimal a string with two places, as in
 the report; counts are integers; dates and times ISO 8601)::
 
@@ -50,9 +53,24 @@ from decimal import Decimal
 
 import attrs
 
+from poa.domain.catalogue import (
+    ACTION_LABELS,
+    BECAUSE_LABELS,
+    CHANGE_LABELS,
+    COLUMN_LABELS,
+    FACT_KIND_LABELS,
+    FIGURE,
+    KIND_LABELS,
+    STATUS_LABELS,
+    TABLE_LABELS,
+    Action,
+    Change,
+    ElementKind,
+    Status,
+)
 from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Reformulation, Update
 from poa.domain.values import grouped
-from poa.projections.comparison import ADDED, Comparison, FigureChange, Responsible
+from poa.projections.comparison import Comparison, FigureChange, Responsible
 from poa.projections.issued import View
 
 from .report_json import two_places
@@ -139,7 +157,7 @@ def _values(r: Responsible) -> dict:
 def _change(change) -> dict:
     if isinstance(change, Add):
         element = _fields(change.element)
-        if change.element.kind != "operation":
+        if change.element.kind != ElementKind.OPERATION:
             element.pop("budget", None)
         return {"add": element}
     if isinstance(change, Update):
@@ -174,60 +192,9 @@ def _plain(value):
 
 
 # -- the Spanish table -------------------------------------------------------------------
+# Every label comes from the catalogue (poa.domain.catalogue); the sentences stay here.
 
-FIGURE_LABELS = {
-    "title": "Título",
-    "status": "Estado",
-    "sector_code": "Código PEM/PDES",
-    "weight": "Ponderación",
-    "schedule": "Programación",
-    "progress_pct": "Avance físico (%)",
-    "programmed_pct": "Programado (%)",
-    "deviation_pts": "Desviación (pts)",
-    "budget": "Presupuesto vigente",
-    "budget_current": "Presupuesto vigente total",
-    "budget_executed": "Presupuesto ejecutado",
-    "budget_execution_pct": "Ejecución presupuestaria (%)",
-    "strategic_actions": "N° de Acciones Estratégicas Institucionales",
-    "short_term_actions": "N° de Acciones de Corto Plazo",
-    "operations": "N° de Operaciones",
-    "tasks": "N° de Tareas",
-    "weights_total": "Suma de ponderaciones",
-    "physical_progress_pct": "Avance físico institucional (%)",
-    "reformulations": "N° de Reformulaciones",
-}
-KIND_LABELS = {
-    "strategic_action": "AEI",
-    "short_term_action": "ACP",
-    "operation": "Operación",
-    "task": "Tarea",
-}
-CHANGE_LABELS = {
-    "added": "añadido",
-    "removed": "ausente en 'hasta'",
-    "cancelled": "cancelado",
-    "restored": "vigente otra vez",
-    "changed": "modificado",
-}
-STATUS_LABELS = {"active": "vigente", "cancelled": "cancelado"}
-EVENT_LABELS = {
-    "approve": "aprobación",
-    "reformulate": "reformulación",
-    "budget": "modificación presupuestaria",
-    "progress": "avance",
-    "execution": "ejecución",
-    "result": "resultado",
-    "justify": "justificación",
-    "publish": "publicación",
-    "close": "cierre",
-    "reopen": "reapertura",
-    "issue": "informe emitido",
-}
-BECAUSE_LABELS = {
-    "date": "fecha posterior",
-    "recorded": "registrado después",
-    "date_and_recorded": "fecha posterior y registrado después",
-}
+_CHANGE_ACTION = {Add: Action.ADD, Update: Action.UPDATE, Cancel: Action.CANCEL, BudgetLine: Action.BUDGET_LINE}
 
 
 def layout(c: Comparison) -> list[Block]:
@@ -240,8 +207,8 @@ def layout(c: Comparison) -> list[Block]:
     blocks.append(
         Block(
             "table",
-            title="Cifras del POA",
-            headers=("Cifra", "Desde", "Hasta", "Diferencia", "Eventos"),
+            title=TABLE_LABELS["plan_figures"].es,
+            headers=_headers("figure", "from", "to", "delta", "events"),
             rows=tuple((_label(f), *_columns(f), _events(f)) for f in c.summary)
             or (("Sin diferencias", "", "", "", ""),),
             right=frozenset({1, 2, 3}),
@@ -250,13 +217,13 @@ def layout(c: Comparison) -> list[Block]:
     rows = []
     for e in c.elements:
         for i, f in enumerate(e.figures):
-            head = (e.code, KIND_LABELS[e.kind], CHANGE_LABELS[e.change]) if i == 0 else ("", "", "")
+            head = (e.code, KIND_LABELS[e.kind].es, CHANGE_LABELS[e.change].es) if i == 0 else ("", "", "")
             rows.append((*head, _label(f), *_columns(f), _events(f)))
     blocks.append(
         Block(
             "table",
-            title="Elementos añadidos, cancelados o modificados",
-            headers=("Código", "Tipo", "Cambio", "Cifra", "Desde", "Hasta", "Diferencia", "Eventos"),
+            title=TABLE_LABELS["elements_changed"].es,
+            headers=_headers("code", "kind", "change", "figure", "from", "to", "delta", "events"),
             rows=tuple(rows) or (("Sin diferencias", "", "", "", "", "", "", ""),),
             right=frozenset({4, 5, 6}),
         )
@@ -264,18 +231,18 @@ def layout(c: Comparison) -> list[Block]:
     blocks.append(
         Block(
             "table",
-            title="Eventos visibles en una sola vista (+ solo en 'hasta', − solo en 'desde')",
-            headers=("Seq", "Vista", "Tipo", "Registrado (UTC)", "Actor", "Fecha", "Referencia", "Motivo", "Datos"),
+            title=TABLE_LABELS["one_view_events"].es,
+            headers=_headers("seq", "side", "kind", "recorded_at", "actor", "date", "reference", "because", "values"),
             rows=tuple(
                 (
                     str(r.seq),
-                    "+" if r.side == ADDED else "−",
-                    EVENT_LABELS.get(r.recorded.kind, r.recorded.kind),
+                    "+" if r.side == Change.ADDED else "−",
+                    FACT_KIND_LABELS[r.recorded.kind].es,
                     r.recorded.recorded_at.isoformat(timespec="seconds")[:19],
                     r.recorded.actor,
                     r.recorded.fact.date.isoformat(),
                     r.recorded.reference or "",
-                    BECAUSE_LABELS[r.because] + (f"; corrige la secuencia {r.corrects}" if r.corrects else ""),
+                    BECAUSE_LABELS[r.because].es + (f"; corrige la secuencia {r.corrects}" if r.corrects else ""),
                     _data(r),
                 )
                 for r in c.events
@@ -293,8 +260,12 @@ def _describe(v: View) -> str:
     return text
 
 
+def _headers(*columns: str) -> tuple[str, ...]:
+    return tuple(COLUMN_LABELS[c].es for c in columns)
+
+
 def _label(f: FigureChange) -> str:
-    label = FIGURE_LABELS[f.figure]
+    label = FIGURE[f.figure].label.es
     return f"{label} {f.source}" if f.source is not None else label
 
 
@@ -307,8 +278,8 @@ def _columns(f: FigureChange) -> tuple[str, str, str]:
 def _shown(f: FigureChange, value) -> str:
     if value is None:
         return "—"
-    if f.figure == "status":
-        return STATUS_LABELS.get(value, value)
+    if isinstance(value, Status):
+        return STATUS_LABELS[value].es
     if isinstance(value, Decimal):
         return grouped(value)
     if isinstance(value, tuple):
@@ -317,17 +288,17 @@ def _shown(f: FigureChange, value) -> str:
 
 
 def _events(f: FigureChange) -> str:
-    seqs = " ".join(("+" if r.side == ADDED else "−") + str(r.seq) for r in f.events)
+    seqs = " ".join(("+" if r.side == Change.ADDED else "−") + str(r.seq) for r in f.events)
     if f.as_of_effect:
         seqs = (seqs + " " if seqs else "") + "(trimestre)"
     return seqs
 
 
 def _data(r: Responsible) -> str:
-    values = _values(r)
-    if "changes" in values:
-        return f"{values['reason']}: " + "; ".join(_change_text(c) for c in values["changes"])
-    return ", ".join(_field_text(k, v) for k, v in values.items())
+    fact = r.recorded.fact
+    if isinstance(fact, Reformulation):
+        return f"{fact.reason}: " + "; ".join(_change_text(c) for c in r.items)
+    return ", ".join(_field_text(k, v) for k, v in _values(r).items())
 
 
 def _field_text(name: str, value) -> str:
@@ -338,10 +309,7 @@ def _field_text(name: str, value) -> str:
     return f"{name}={value}"
 
 
-CHANGE_VERBS = {"add": "alta", "update": "cambio", "cancel": "cancelación", "budget": "presupuesto"}
-
-
-def _change_text(change: dict) -> str:
-    [(action, body)] = change.items()
+def _change_text(change) -> str:
+    [(_, body)] = _change(change).items()
     rest = ", ".join(_field_text(k, v) for k, v in body.items() if k not in ("code", "title", "parent"))
-    return f"{CHANGE_VERBS[action]} {body['code']}" + (f" ({rest})" if rest else "")
+    return f"{ACTION_LABELS[_CHANGE_ACTION[type(change)]].es} {body['code']}" + (f" ({rest})" if rest else "")

@@ -92,18 +92,18 @@ def element_to_dict(f: Figures) -> dict:
         "title": f.title,
         "status": f.status,
         "weight": two_places(f.weight),
-        "progress_pct": two_places(f.progress),
+        "progress_pct": two_places(f.progress_pct),
     }
     if f.sector_code is not None:
         data["sector_code"] = f.sector_code
-    if f.programmed is not None:
-        data["programmed_pct"] = two_places(f.programmed)
-        data["deviation_pts"] = two_places(f.deviation)
+    if f.programmed_pct is not None:
+        data["programmed_pct"] = two_places(f.programmed_pct)
+        data["deviation_pts"] = two_places(f.deviation_pts)
     if f.budget is not None:
         data["budget"] = {source: two_places(amount) for source, amount in f.budget.items()}
         data["budget_current"] = two_places(f.budget_current)
         data["budget_executed"] = two_places(f.budget_executed)
-        data["budget_execution_pct"] = two_places(f.execution_pct)
+        data["budget_execution_pct"] = two_places(f.budget_execution_pct)
     data["results"] = [_note(n) for n in f.results]
     data["justifications"] = [_note(n) for n in f.justifications]
     return data

@@ -1,5 +1,8 @@
 """`poa explain`: where each figure of one element comes from, as JSON and as a Spanish table.
 
+The table's labels (figures, statuses, kinds, roles, actions, titles and headers) come from
+`poa.domain.catalogue`; only the sentences that explain each rule are written here.
+
 JSON shape (stable English keys; amounts, weights and percentages are strings
 with two decimals as in `poa report`, dates and times ISO 8601)::
 
@@ -64,6 +67,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from poa.domain.catalogue import (
+    ACTION_LABELS,
+    COLUMN_LABELS,
+    FIGURE,
+    KIND_NAMES,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    TABLE_LABELS,
+    Label,
+    Role,
+    Rule,
+    Status,
+    Unit,
+)
 from poa.domain.values import grouped
 from poa.projections.provenance import Evidence, Explanation, Part, Provenance
 
@@ -87,8 +104,8 @@ def _plain(value):
 def provenance_to_dict(p: Provenance) -> dict:
     figures: dict = {}
     for f in p.figures:
-        if f.figure == "budget":
-            figures.setdefault("budget", {})[f.source] = explanation_to_dict(f)
+        if FIGURE[f.figure].by_source:
+            figures.setdefault(f.figure, {})[f.source] = explanation_to_dict(f)
         else:
             figures[f.figure] = explanation_to_dict(f)
     return {
@@ -143,100 +160,73 @@ def _event(e: Evidence) -> dict:
 
 
 # -- the Spanish table -----------------------------------------------------------------------
+# Every label comes from the catalogue (poa.domain.catalogue); the sentences explaining each rule stay here.
 
-KIND_ES = {
-    "strategic_action": "Acción Estratégica Institucional",
-    "short_term_action": "Acción de Corto Plazo",
-    "operation": "Operación",
-    "task": "Tarea",
-}
-FIGURE_ES = {
-    "status": "Estado",
-    "weight": "Ponderación",
-    "progress_pct": "Avance físico (%)",
-    "programmed_pct": "Programado (%)",
-    "deviation_pts": "Desviación (puntos)",
-    "budget": "Presupuesto vigente",
-    "budget_current": "Presupuesto vigente total",
-    "budget_executed": "Presupuesto ejecutado",
-    "budget_execution_pct": "Ejecución presupuestaria (%)",
-}
-ROLE_ES = {
-    "used": "usado",
-    "superseded": "reemplazado",
-    "corrected": "corregido",
-    "not_known": "no conocido a --known-at",
-    "after_as_of": "posterior a --as-of",
-    "excluded": "excluido (cancelado)",
-}
-ACTION_ES = {
-    "approve": "aprobación",
-    "add": "incorporación",
-    "update": "modificación",
-    "cancel": "cancelación",
-    "budget_line": "línea presupuestaria",
-    "budget_modification": "modificación presupuestaria",
-    "progress": "avance",
-    "execution": "ejecución",
-}
-STATUS_ES = {"active": "activo", "cancelled": "cancelado"}
-_AMOUNTS = ("budget", "budget_current", "budget_executed")
+
+def _status(value) -> str:
+    return STATUS_LABELS[value].es if value is not None else ""
+
+
+def _amount(figure: str) -> bool:
+    return FIGURE[figure].unit is Unit.AMOUNT
 
 
 def _shown(figure: str, value) -> str:
-    if figure == "status":
-        return STATUS_ES.get(value, value)
+    if isinstance(value, Status):
+        return _status(value)
     if value is None:
         return ""
-    return grouped(value) if figure in _AMOUNTS else two_places(value)
+    return grouped(value) if _amount(figure) else two_places(value)
 
 
 def _event_value(figure: str, e: Evidence) -> str:
     if isinstance(e.value, tuple):
         return "/".join(two_places(v) for v in e.value)
     if isinstance(e.value, Decimal):
-        return grouped(e.value) if figure in _AMOUNTS else two_places(e.value)
-    return STATUS_ES.get(e.value, str(e.value))
+        return grouped(e.value) if _amount(figure) else two_places(e.value)
+    if isinstance(e.value, Status):
+        return _status(e.value)
+    return str(e.value)
 
 
 def _used_seqs(e: Explanation) -> str:
-    return ", ".join(str(ev.seq) for ev in e.events if ev.role == "used")
+    return ", ".join(str(ev.seq) for ev in e.events if ev.role == Role.USED)
 
 
 def rule_text(e: Explanation, code: str) -> str:
     """The rule in a Spanish sentence."""
     i, rule = e.inputs, e.rule
-    if rule == "added":
+    if rule == Rule.ADDED:
         return f"Activo: agregado con vigencia desde el {i['added_on']}; ninguna cancelación en vigor."
-    if rule == "cancelled":
+    if rule == Rule.CANCELLED:
         whom = i["cancelled_with"]
         via = "" if whom == code else f" (por la cancelación de {whom}, que lo incluye)"
         return f"Cancelado el {i['cancelled_on']}{via}."
-    if rule == "structure_in_force":
+    if rule == Rule.STRUCTURE_IN_FORCE:
         return f"Valor en vigor: la última aprobación, incorporación o modificación vigente (seq {_used_seqs(e)})."
-    if rule == "sum_of_active_short_term_action_weights":
+    if rule == Rule.SUM_OF_ACTIVE_WEIGHTS:
         return "Suma de las ponderaciones de sus Acciones de Corto Plazo activas."
-    if rule == "direct_record":
+    if rule == Rule.DIRECT_RECORD:
         return (
             "Registro directo: el de fecha de corte más reciente y, a igual fecha, el último registrado "
             f"(seq {_used_seqs(e)})."
         )
-    if rule == "weighted_mean_of_children":
+    if rule == Rule.WEIGHTED_MEAN_OF_CHILDREN:
         return f"Promedio ponderado de sus elementos activos: Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {two_places(i['weights_total'])}."
-    if rule == "plain_mean_of_children":
+    if rule == Rule.PLAIN_MEAN_OF_CHILDREN:
         return "Promedio simple de sus elementos activos (sus ponderaciones suman 0)."
-    if rule == "weighted_mean_of_short_term_actions":
+    if rule == Rule.WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS:
         return (
             "Promedio ponderado de sus Acciones de Corto Plazo activas con sus ponderaciones en vigor: "
             f"Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {two_places(i['weights_total'])}."
         )
-    if rule == "zero_weights_total":
+    if rule == Rule.ZERO_WEIGHTS_TOTAL:
         return "0: las ponderaciones de sus Acciones de Corto Plazo activas suman 0."
-    if rule == "default_zero":
+    if rule == Rule.DEFAULT_ZERO:
         if e.figure == "budget_executed":
             return "0 por defecto: sin registros de ejecución visibles."
         return "0 por defecto: sin registros de avance visibles ni elementos activos de los que derivarlo."
-    if rule == "schedule":
+    if rule == Rule.SCHEDULE:
         schedule = "/".join(two_places(v) for v in i["schedule"])
         n = len(i["quarter_ends_passed"])
         if n == 0:
@@ -245,56 +235,59 @@ def rule_text(e: Explanation, code: str) -> str:
             f"Programación {schedule}: su valor n.º {n}, por {n} cierre(s) de trimestre hasta la fecha "
             f"(el último, {i['quarter_ends_passed'][-1]})."
         )
-    if rule == "programmed_minus_progress":
+    if rule == Rule.PROGRAMMED_MINUS_PROGRESS:
         return f"Programado − avance: {two_places(i['programmed'])} − {two_places(i['progress'])}."
-    if rule == "sum_of_budget_lines":
+    if rule == Rule.SUM_OF_BUDGET_LINES:
         return (
             f"Suma de las líneas en vigor de la fuente {e.source}: monto aprobado (o de la incorporación), "
             "líneas de reformulación y modificaciones presupuestarias de sus operaciones."
         )
-    if rule == "sum_over_sources":
+    if rule == Rule.SUM_OVER_SOURCES:
         terms = " + ".join(f"{p.source} {grouped(p.value)}" for p in e.parts) or "sin fuentes"
         return f"Suma por fuente de financiamiento: {terms}."
-    if rule == "latest_record_per_source":
+    if rule == Rule.LATEST_RECORD_PER_SOURCE:
         return (
             "Suma, por fuente (sin fuente es su propia clave), del último registro de ejecución: fecha de corte "
             f"más reciente y, a igual fecha, el último registrado (seq {_used_seqs(e)})."
         )
-    if rule == "sum_over_operations":
+    if rule == Rule.SUM_OVER_OPERATIONS:
         return "Sin registros de ejecución propios: suma de lo ejecutado por sus operaciones (canceladas incluidas)."
-    if rule == "sum_over_short_term_actions":
+    if rule == Rule.SUM_OVER_SHORT_TERM_ACTIONS:
         return "Suma de lo ejecutado por sus Acciones de Corto Plazo (canceladas incluidas)."
-    if rule == "executed_over_current":
+    if rule == Rule.EXECUTED_OVER_CURRENT:
         return f"Ejecutado / vigente × 100: {grouped(i['executed'])} / {grouped(i['current'])} × 100."
-    if rule == "zero_current":
+    if rule == Rule.ZERO_CURRENT:
         return "0: el presupuesto vigente es 0."
     return rule
 
 
+_SHORT_RULES = {
+    Rule.WEIGHTED_MEAN_OF_CHILDREN: "promedio ponderado",
+    Rule.PLAIN_MEAN_OF_CHILDREN: "promedio simple",
+    Rule.WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS: "promedio ponderado de ACP",
+    Rule.ZERO_WEIGHTS_TOTAL: "0: ponderaciones suman 0",
+    Rule.DEFAULT_ZERO: "0 por defecto",
+    Rule.SCHEDULE: "programación",
+    Rule.SUM_OVER_OPERATIONS: "suma de operaciones",
+    Rule.SUM_OVER_SHORT_TERM_ACTIONS: "suma de ACP",
+    Rule.SUM_OF_ACTIVE_WEIGHTS: "suma de ponderaciones",
+}
+
+
 def _short_rule(e: Explanation) -> str:
     """The rule of a part, in a few words."""
-    if e.rule == "direct_record":
+    if e.rule == Rule.DIRECT_RECORD:
         return f"registro directo (seq {_used_seqs(e)})"
-    if e.rule == "latest_record_per_source":
+    if e.rule == Rule.LATEST_RECORD_PER_SOURCE:
         return f"últimos registros por fuente (seq {_used_seqs(e)})"
-    if e.rule == "structure_in_force":
+    if e.rule == Rule.STRUCTURE_IN_FORCE:
         return f"en vigor (seq {_used_seqs(e)})"
-    return {
-        "weighted_mean_of_children": "promedio ponderado",
-        "plain_mean_of_children": "promedio simple",
-        "weighted_mean_of_short_term_actions": "promedio ponderado de ACP",
-        "zero_weights_total": "0: ponderaciones suman 0",
-        "default_zero": "0 por defecto",
-        "schedule": "programación",
-        "sum_over_operations": "suma de operaciones",
-        "sum_over_short_term_actions": "suma de ACP",
-        "sum_of_active_short_term_action_weights": "suma de ponderaciones",
-    }.get(e.rule, e.rule)
+    return _SHORT_RULES.get(e.rule, e.rule)
 
 
 def layout(p: Provenance) -> list[Block]:
     blocks = [
-        Block("heading", title=f"Procedencia de las cifras — {KIND_ES[p.kind]} {p.code}: {p.title}"),
+        Block("heading", title=f"Procedencia de las cifras — {KIND_NAMES[p.kind].es} {p.code}: {p.title}"),
         Block(
             "paragraph",
             text=(
@@ -304,9 +297,9 @@ def layout(p: Provenance) -> list[Block]:
         ),
     ]
     for e in p.figures:
-        label = FIGURE_ES[e.figure] + (f" — fuente {e.source}" if e.source else "")
+        label = FIGURE[e.figure].label.es + (f" — fuente {e.source}" if e.source else "")
         blocks.append(Block("paragraph", title=f"{label}: {_shown(e.figure, e.value)}", text=rule_text(e, p.code)))
-        if e.parts and e.rule != "sum_over_sources":
+        if e.parts and e.rule != Rule.SUM_OVER_SOURCES:
             blocks.append(_parts_table(e))
         if e.events:
             blocks.append(_events_table(e))
@@ -321,11 +314,11 @@ def _parts_table(e: Explanation) -> Block:
             rows.append(
                 (
                     "  " * depth + part.code,
-                    STATUS_ES.get(part.status, part.status or ""),
+                    _status(part.status),
                     two_places(part.weight) or "",
                     _shown(e.figure, part.value),
                     _short_rule(part.explanation) if part.explanation else "",
-                    ROLE_ES[part.role],
+                    ROLE_LABELS[part.role].es,
                 )
             )
             if part.explanation is not None:
@@ -334,8 +327,8 @@ def _parts_table(e: Explanation) -> Block:
     add(e.parts, 0)
     return Block(
         "table",
-        title="Componentes",
-        headers=("Elemento", "Estado", "Ponderación", "Valor", "Regla", "Papel"),
+        title=TABLE_LABELS["parts"].es,
+        headers=_headers(COLUMN_LABELS["element"], FIGURE["status"].label, FIGURE["weight"].label, *_columns("value", "rule", "role")),
         rows=tuple(rows),
         right=frozenset({2, 3}),
     )
@@ -347,20 +340,30 @@ def _events_table(e: Explanation) -> Block:
             str(ev.seq),
             ev.recorded_at.isoformat(timespec="seconds"),
             ev.actor,
-            ACTION_ES.get(ev.action, ev.action),
+            ACTION_LABELS[ev.action].es,
             ev.reference or "",
             ev.date.isoformat(),
             ev.code,
             ev.source or "",
             _event_value(e.figure, ev),
-            ROLE_ES[ev.role],
+            ROLE_LABELS[ev.role].es,
         )
         for ev in e.events
     )
     return Block(
         "table",
-        title="Eventos",
-        headers=("Seq", "Registrado (UTC)", "Actor", "Acción", "Referencia", "Fecha", "Elemento", "Fuente", "Valor", "Papel"),
+        title=TABLE_LABELS["events"].es,
+        headers=_headers(
+            *_columns("seq", "recorded_at", "actor", "action", "reference", "date", "element", "source", "value", "role")
+        ),
         rows=rows,
         right=frozenset({0, 8}),
     )
+
+
+def _columns(*names: str) -> tuple[Label, ...]:
+    return tuple(COLUMN_LABELS[name] for name in names)
+
+
+def _headers(*labels: Label) -> tuple[str, ...]:
+    return tuple(label.es for label in labels)

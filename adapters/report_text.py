@@ -188,7 +188,7 @@ def _results_table(ev: Evaluation, money: Money) -> Block:
         title = f.title if f.status == "active" else f"{f.title} (cancelada)"
         rows.append(
             (pct(f.weight), f.code, title, money(f.budget_current), money(f.budget_executed),
-             pct(f.execution_pct), pct(f.progress), pct(f.programmed), pct(f.deviation))
+             pct(f.budget_execution_pct), pct(f.progress_pct), pct(f.programmed_pct), pct(f.deviation_pts))
         )
     rows.append(
         (pct(s.weights_total), "", "Total", money(s.budget_current), money(s.budget_executed),
@@ -241,11 +241,11 @@ def _change_text(change, money: Money) -> str:
 def _deviation_lines(ev: Evaluation) -> list[str]:
     lines = []
     for f in ev.short_term_actions:
-        if f.status == "active" and f.deviation > 10:
+        if f.status == "active" and f.deviation_pts > 10:
             reasons = " ".join(n.text for n in f.justifications) or "sin justificación registrada"
             lines.append(
-                f"{f.code}: desviación de {pct(f.deviation)} puntos (programado {pct(f.programmed)} %, "
-                f"avance {pct(f.progress)} %). Justificación: {reasons}"
+                f"{f.code}: desviación de {pct(f.deviation_pts)} puntos (programado {pct(f.programmed_pct)} %, "
+                f"avance {pct(f.progress_pct)} %). Justificación: {reasons}"
             )
     return lines
 
@@ -272,7 +272,7 @@ def _weighted_result_table(ev: Evaluation, quarter: int) -> Block:
 
 def _conclusions(ev: Evaluation, money: Money) -> str:
     s = ev.summary
-    deviating = [f.code for f in ev.short_term_actions if f.status == "active" and f.deviation > 10]
+    deviating = [f.code for f in ev.short_term_actions if f.status == "active" and f.deviation_pts > 10]
     sentences = [
         f"En la gestión {ev.year}, al {ev.as_of}, se logró un avance físico de {pct(s.physical_progress_pct)} % "
         f"frente a un avance programado de {pct(s.programmed_pct)} % (desviación de {pct(s.deviation_pts)} puntos), "

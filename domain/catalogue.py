@@ -245,6 +245,77 @@ ACTION_LABELS = {
 }
 
 
+# -- comparing two views, and the tables of `poa diff` and `poa explain` -------------------
+
+
+class Change(StrEnum):
+    """How an element differs between two views (`poa diff`); an event's side is ADDED or REMOVED."""
+
+    ADDED = "added"  # present (an event: visible) only in the later view
+    REMOVED = "removed"  # present only in the earlier view
+    CANCELLED = "cancelled"  # active in the earlier view, cancelled in the later one
+    RESTORED = "restored"  # cancelled in the earlier view, active in the later one
+    CHANGED = "changed"
+
+
+CHANGE_LABELS = {
+    Change.ADDED: Label("añadido", "added"),
+    Change.REMOVED: Label("ausente en 'hasta'", "absent from 'to'"),
+    Change.CANCELLED: Label("cancelado", "cancelled"),
+    Change.RESTORED: Label("vigente otra vez", "active again"),
+    Change.CHANGED: Label("modificado", "changed"),
+}
+
+
+class Because(StrEnum):
+    """Why the other view does not see an event."""
+
+    DATE = "date"  # dated after that view's as_of
+    RECORDED = "recorded"  # recorded after that view's known_at
+    DATE_AND_RECORDED = "date_and_recorded"
+
+
+BECAUSE_LABELS = {
+    Because.DATE: Label("fecha posterior", "dated later"),
+    Because.RECORDED: Label("registrado después", "recorded later"),
+    Because.DATE_AND_RECORDED: Label("fecha posterior y registrado después", "dated and recorded later"),
+}
+TABLE_LABELS = {  # table titles
+    "plan_figures": Label("Cifras del POA", "Plan figures"),
+    "elements_changed": Label("Elementos añadidos, cancelados o modificados", "Elements added, cancelled or changed"),
+    "one_view_events": Label(
+        "Eventos visibles en una sola vista (+ solo en 'hasta', − solo en 'desde')",
+        "Events visible in one view only (+ only in 'to', − only in 'from')",
+    ),
+    "parts": Label("Componentes", "Parts"),
+    "events": Label("Eventos", "Events"),
+}
+COLUMN_LABELS = {  # column headers; keys are the JSON keys of the same values where there is one
+    "figure": Label("Cifra", "Figure"),
+    "from": Label("Desde", "From"),
+    "to": Label("Hasta", "To"),
+    "delta": Label("Diferencia", "Difference"),
+    "events": Label("Eventos", "Events"),
+    "code": Label("Código", "Code"),
+    "element": Label("Elemento", "Element"),
+    "kind": Label("Tipo", "Kind"),
+    "change": Label("Cambio", "Change"),
+    "seq": Label("Seq", "Seq"),
+    "side": Label("Vista", "View"),
+    "recorded_at": Label("Registrado (UTC)", "Recorded (UTC)"),
+    "actor": Label("Actor", "Actor"),
+    "action": Label("Acción", "Action"),
+    "date": Label("Fecha", "Date"),
+    "reference": Label("Referencia", "Reference"),
+    "because": Label("Motivo", "Reason"),
+    "values": Label("Datos", "Data"),
+    "source": Label("Fuente", "Source"),
+    "value": Label("Valor", "Value"),
+    "rule": Label("Regla", "Rule"),
+    "role": Label("Papel", "Role"),
+}
+
+
 # -- fact kinds ---------------------------------------------------------------------------
 
 

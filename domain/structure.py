@@ -4,13 +4,21 @@
 order). Applying a fact checks the rules that keep the plan well formed and raises
 `EntryError` when one is broken, so the same fold serves the validation of
 commands and the evaluation of figures.
+
+The fold also remembers, on each `Node`, which recorded fact set each value in
+force, as a `Record` with role ``used``: the approval or add that created the
+element, the approval, add or update whose title, weight, schedule and sector
+code are in force, the cancellation in effect (of the element or of an
+ancestor), and every budget line in force by funding source. Only the fold knows
+which of several facts is in effect; the evaluation's derivations
+(`poa.projections.figures`) take these records as they are.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from attrs import define, field
 
@@ -30,16 +38,42 @@ from .facts import (
     Update,
     a_kind,
 )
-from .catalogue import PARENT_KIND, Status
+from .catalogue import PARENT_KIND, Role, Status
 from .values import EntryError
 
 ACTIVE = Status.ACTIVE
 CANCELLED = Status.CANCELLED
+USED = Role.USED
+
+
+class Record(NamedTuple):
+    """A recorded fact behind a value, the part of it that bears on the value, and its role.
+
+    `item` is the part of the fact that bears: an approved `Element`, a
+    reformulation's `Add`, `Update`, `Cancel` or `BudgetLine`, a
+    `BudgetModification`, a `Progress` or `Execution` fact, or a `Reformulation`.
+    The structure's fold records the facts in force with role ``used``; the
+    evaluation ranks progress and execution records (``used``, ``superseded``,
+    ``corrected``). Immutable (a named tuple: an evaluation holds many).
+    """
+
+    recorded: Recorded
+    role: Role
+    item: object
+
+    @property
+    def seq(self) -> int:
+        return self.recorded.seq
+
+
+def _in_force(recorded: Recorded, item: object) -> Record:
+    return Record(recorded, USED, item)
 
 
 @define
 class Node:
-    """An element of the structure in force, with its status and current budget by source."""
+    """An element of the structure in force, with its status, current budget by source, and the
+    facts that set them (`*_by`: the `Record` in effect; `budget_by`: every line in force, by source)."""
 
     kind: str
     code: str
@@ -53,6 +87,13 @@ class Node:
     cancelled_on: date | None = None
     budget: dict[str, Decimal] = field(factory=dict)
     children: list[str] = field(factory=list)
+    added_by: Record | None = None  # the approval's element or the reformulation's add
+    title_by: Record | None = None
+    weight_by: Record | None = None
+    schedule_by: Record | None = None
+    sector_code_by: Record | None = None
+    cancelled_by: Record | None = None  # the `Cancel` in effect; its code is this element's or an ancestor's
+    budget_by: dict[str, list[Record]] = field(factory=dict)  # by source, in the order they took effect
 
     @property
     def active(self) -> bool:
@@ -113,7 +154,7 @@ class Structure:
         structure = cls(approval.entity, approval.year, approval.date, approval.reference)
         for i, element in enumerate(approval.elements):
             try:
-                structure._add(element, approval.date)
+                structure._add(element, approval.date, _in_force(recorded, element))
             except EntryError as error:
                 raise error.within(f"{_ELEMENT_LIST[element.kind]}[{_index(approval, i)}]") from None
         return structure
@@ -124,7 +165,7 @@ class Structure:
         if isinstance(fact, Reformulation):
             self._reformulate(recorded, fact)
         elif isinstance(fact, BudgetModification):
-            self._budget(fact.code, fact.source, fact.amount, fact.date, "code")
+            self._budget(fact.code, fact.source, fact.amount, "code", _in_force(recorded, fact))
             self.budget_changes.append((recorded, fact))
         else:
             raise EntryError(None, "the plan is already approved")
@@ -133,19 +174,19 @@ class Structure:
         for i, change in enumerate(fact.changes):
             try:
                 if isinstance(change, Add):
-                    self._add(change.element, fact.date)
+                    self._add(change.element, fact.date, _in_force(recorded, change))
                 elif isinstance(change, Update):
-                    self._update(change, fact.date)
+                    self._update(change, fact.date, _in_force(recorded, change))
                 elif isinstance(change, Cancel):
-                    self._cancel(change.code, fact.date)
+                    self._cancel(change.code, fact.date, _in_force(recorded, change))
                 elif isinstance(change, BudgetLine):
-                    self._budget(change.code, change.source, change.amount, fact.date, "code")
+                    self._budget(change.code, change.source, change.amount, "code", _in_force(recorded, change))
                     self.budget_changes.append((recorded, change))
             except EntryError as error:
                 raise error.within(f"changes[{i + 1}].{change.action}") from None
         self.reformulations.append(recorded)
 
-    def _add(self, element: Element, on: date) -> None:
+    def _add(self, element: Element, on: date, by: Record) -> None:
         if element.code in self.nodes:
             raise EntryError("code", f"duplicate code {element.code}: already in the plan")
         expected = PARENT_KIND[element.kind]
@@ -174,9 +215,15 @@ class Structure:
             sector_code=element.sector_code,
             added_on=on,
             budget=dict(element.budget),
+            added_by=by,
+            title_by=by,
+            weight_by=by,
+            schedule_by=by,
+            sector_code_by=by,
+            budget_by={source: [by] for source in element.budget},
         )
 
-    def _update(self, change: Update, on: date) -> None:
+    def _update(self, change: Update, on: date, by: Record) -> None:
         node = self.active_node(change.code, on)
         if change.schedule is not None and node.kind != SHORT_TERM_ACTION:
             raise EntryError("schedule", f"{node.code} is {a_kind(node.kind)}; only short-term actions have a schedule")
@@ -185,26 +232,28 @@ class Structure:
         if change.sector_code is not None and node.kind != STRATEGIC_ACTION:
             raise EntryError("sector_code", f"{node.code} is {a_kind(node.kind)}; only strategic actions have a sector code")
         if change.title is not None:
-            node.title = change.title
+            node.title, node.title_by = change.title, by
         if change.weight is not None:
-            node.weight = change.weight
+            node.weight, node.weight_by = change.weight, by
         if change.schedule is not None:
-            node.schedule = change.schedule
+            node.schedule, node.schedule_by = change.schedule, by
         if change.sector_code is not None:
-            node.sector_code = change.sector_code
+            node.sector_code, node.sector_code_by = change.sector_code, by
 
-    def _cancel(self, code: str, on: date) -> None:
+    def _cancel(self, code: str, on: date, by: Record) -> None:
         node = self.active_node(code, on)
         for target in [node, *self.descendants(node)]:
             if target.active:
                 target.status = CANCELLED
                 target.cancelled_on = on
+                target.cancelled_by = by
 
-    def _budget(self, code: str, source: str, amount: Decimal, on: date, field_name: str) -> None:
+    def _budget(self, code: str, source: str, amount: Decimal, field_name: str, by: Record) -> None:
         node = self.node(code, field_name)
         if node.kind != OPERATION:
             raise EntryError(field_name, f"{code} is {a_kind(node.kind)}; budgets are held by operations")
         node.budget[source] = node.budget.get(source, Decimal(0)) + amount
+        node.budget_by.setdefault(source, []).append(by)
 
 
 _ELEMENT_LIST = {

@@ -48,10 +48,25 @@ symmetric difference that bear on it. What bears on which figure:
 - execution %: what bears on the current or executed budget;
 - for an element present in one view only, its add bears on every figure.
 
+Which elements count for a derived figure is never decided here: it is read
+from the derivations the evaluation fold recorded in each view
+(`Evaluation.derivation`, `poa.projections.figures`). The elements whose
+progress records and whose adds, cancellations and weight updates count for a
+progress figure are those its derivation reaches through its parts (the
+children it combined or left out, and theirs, as far as the fold went in that
+view); likewise the short-term actions of a programmed figure or a weight sum,
+the elements whose execution records count for an executed budget, the
+operations whose budget lines make a current budget (the lines the derivation
+records), and the elements a plan count counts. The predicates below only say
+which event items (a change, a record) touch which codes.
+
 For a reformulation only the changes that bear on the figure are kept
 (`Responsible.items`); other events keep their fact. A progress or execution
 record that replaces an earlier one of the same element, cut-off date (and
 source) names it (`corrects`).
+
+Figure names and their order are the catalogue's (`poa.domain.catalogue`);
+`change`, `side` and `because` are `Change` and `Because` values.
 
 Pure: no I/O; the views and the history come from the caller.
 """
@@ -63,11 +78,8 @@ from typing import Callable, Iterable, Sequence
 
 from attrs import frozen
 
+from poa.domain.catalogue import ELEMENT_FIGURES, FIGURES, SUMMARY_FIGURES, Because, Change, ElementKind, Rule, Status
 from poa.domain.facts import (
-    OPERATION,
-    SHORT_TERM_ACTION,
-    STRATEGIC_ACTION,
-    TASK,
     Add,
     BudgetLine,
     BudgetModification,
@@ -78,45 +90,27 @@ from poa.domain.facts import (
     Reformulation,
     Update,
 )
-from poa.domain.structure import ACTIVE, Structure, build
 from poa.domain.values import figures_context, quantize
 
-from .evaluation import Evaluation, Figures, NotInForce, evaluate, quarter_ends, visible
+from .evaluation import Derivation, Evaluation, Figures, NotInForce, evaluate, visible
 from .issued import View
 
 ZERO = Decimal(0)
-ADDED, REMOVED = "added", "removed"  # an event or element present only in `after` / only in `before`
-CANCELLED, RESTORED, CHANGED = "cancelled", "restored", "changed"
-BY_DATE, BY_RECORDING, BY_BOTH = "date", "recorded", "date_and_recorded"
+ADDED, REMOVED = Change.ADDED, Change.REMOVED  # an event or element present only in `after` / only in `before`
 
-ELEMENT_FIGURES = (
-    "title", "status", "sector_code", "weight", "schedule", "progress_pct", "programmed_pct", "deviation_pts",
-    "budget", "budget_current", "budget_executed", "budget_execution_pct",
-)
-SUMMARY_FIGURES = (
-    "strategic_actions", "short_term_actions", "operations", "tasks", "weights_total", "budget", "budget_current",
-    "budget_executed", "budget_execution_pct", "physical_progress_pct", "programmed_pct", "deviation_pts",
-    "reformulations",
-)
-_FIGURE_ATTRIBUTE = {  # element figure name -> `Figures` attribute
-    "title": "title",
-    "status": "status",
-    "sector_code": "sector_code",
-    "weight": "weight",
-    "progress_pct": "progress",
-    "programmed_pct": "programmed",
-    "deviation_pts": "deviation",
-    "budget_current": "budget_current",
-    "budget_executed": "budget_executed",
-    "budget_execution_pct": "execution_pct",
-}
-_COUNTED = {
-    "strategic_actions": STRATEGIC_ACTION,
-    "short_term_actions": SHORT_TERM_ACTION,
-    "operations": OPERATION,
-    "tasks": TASK,
-}
-_KIND_ORDER = (STRATEGIC_ACTION, SHORT_TERM_ACTION, OPERATION, TASK)
+
+def _plan_order() -> tuple[str, ...]:
+    """The plan's figures in the summary's order, a by-source figure just before the total it breaks down."""
+    names = [f.name for f in SUMMARY_FIGURES]
+    for i, f in enumerate(FIGURES):
+        if f.plan and f.name not in names:
+            names.insert(names.index(FIGURES[i + 1].name), f.name)
+    return tuple(names)
+
+
+_ELEMENT_ORDER = tuple(f.name for f in ELEMENT_FIGURES)
+_PLAN_ORDER = _plan_order()
+_KIND_ORDER = tuple(ElementKind)
 
 
 class ViewNotInForce(NotInForce):
@@ -141,8 +135,8 @@ class Responsible:
     """
 
     recorded: Recorded
-    side: str
-    because: str
+    side: Change
+    because: Because
     items: tuple = ()
     corrects: int | None = None
 
@@ -180,7 +174,7 @@ class ElementChange:
     code: str
     parent: str | None
     title: str
-    change: str
+    change: Change
     figures: tuple[FigureChange, ...]
 
 
@@ -208,7 +202,7 @@ def compare(key: str, history: Sequence[Recorded], before: View, after: View) ->
     """What differs between the plan `before` and `after`, and which events explain it."""
     b = _Side(key, history, before, "before")
     a = _Side(key, history, after, "after")
-    tree = _Tree(b.structure, a.structure)
+    tree = _Tree(b.evaluation, a.evaluation)
     events = _symmetric_difference(history, b, a)
     bearing = _Bearing(tree, b, a)
     summary = tuple(_summary_changes(b, a, bearing, events))
@@ -227,7 +221,7 @@ def compare(key: str, history: Sequence[Recorded], before: View, after: View) ->
 
 
 class _Side:
-    """One view: its visible facts, structure and evaluation."""
+    """One view: its visible facts and its evaluation (figures and derivations)."""
 
     def __init__(self, key: str, history: Sequence[Recorded], view: View, name: str):
         self.view = view
@@ -235,85 +229,38 @@ class _Side:
             self.evaluation: Evaluation = evaluate(key, history, view.as_of, view.known_at)
         except NotInForce:
             raise ViewNotInForce(name, view) from None
-        self.seen = visible(history, view.as_of, view.known_at)
-        self.seqs = {r.seq for r in self.seen}
-        self.structure: Structure = build(self.seen)
-        self.own_progress = {r.fact.code for r in self.seen if isinstance(r.fact, Progress)}
-        self.own_execution = {r.fact.code for r in self.seen if isinstance(r.fact, Execution)}
-        self.quarters = sum(1 for q in quarter_ends(self.evaluation.year) if q <= view.as_of)
+        self.seqs = {r.seq for r in visible(history, view.as_of, view.known_at)}
+        self.quarters = len(self.evaluation.quarter_ends_passed)
         self.figures = {f.code: f for f in self.evaluation.elements()}
 
     def sees(self, r: Recorded) -> bool:
         return r.seq in self.seqs
 
-    # -- which elements a derived figure is computed from, in this view ----------------
-    def progress_scope(self, code: str | None) -> tuple[set[str], set[str]]:
-        """(elements whose progress records count, children whose add/cancel/weight count)."""
-        nodes = self.structure.nodes
-        records: set[str] = set()
-        children: set[str] = set()
-
-        def walk(c: str) -> None:
-            node = nodes.get(c)
-            if node is None:
-                return
-            records.add(c)
-            if node.kind != STRATEGIC_ACTION and c in self.own_progress:
-                return
-            for child in node.children:
-                children.add(child)
-                if nodes[child].active:
-                    walk(child)
-
-        if code is None:  # the plan: its short-term actions
-            for acp in self.structure.of_kind(SHORT_TERM_ACTION):
-                children.add(acp.code)
-                if acp.active:
-                    walk(acp.code)
-        else:
-            walk(code)
-        return records, children
-
-    def execution_scope(self, code: str | None) -> set[str]:
-        """Elements whose execution records count: its own, else its operations' (cancelled included)."""
-        nodes = self.structure.nodes
-        found: set[str] = set()
-
-        def walk(c: str) -> None:
-            node = nodes.get(c)
-            if node is None:
-                return
-            found.add(c)
-            if c not in self.own_execution and node.kind in (STRATEGIC_ACTION, SHORT_TERM_ACTION):
-                for child in node.children:
-                    walk(child)
-
-        for c in ([n.code for n in self.structure.of_kind(SHORT_TERM_ACTION)] if code is None else [code]):
-            walk(c)
-        return found
-
-    def programmed_scope(self, code: str | None) -> set[str]:
-        """Short-term actions whose weight and schedule make a strategic action's or the plan's programmed progress."""
-        if code is None:
-            return {n.code for n in self.structure.of_kind(SHORT_TERM_ACTION)}
-        node = self.structure.nodes.get(code)
-        return set(node.children) if node is not None and node.kind == STRATEGIC_ACTION else set()
+    def derivation(self, code: str | None, figure: str, source: str | None = None) -> Derivation | None:
+        """The fold's derivation of a figure in this view; None where the element is absent."""
+        try:
+            return self.evaluation.derivation(code, figure, source)
+        except KeyError:
+            return None
 
 
 class _Tree:
     """The elements of both views together (an element may exist in one only)."""
 
-    def __init__(self, *structures: Structure):
+    def __init__(self, *evaluations: Evaluation):
         self.kind: dict[str, str] = {}
         self.children: dict[str, list[str]] = {}
-        self.order: list[str] = []  # report order: by kind, then as the structures list them
-        for s in structures:
-            for node in s.nodes.values():
-                if node.code not in self.kind:
-                    self.kind[node.code] = node.kind
-                    self.order.append(node.code)
-                kids = self.children.setdefault(node.code, [])
-                kids.extend(c for c in node.children if c not in kids)
+        self.order: list[str] = []  # report order: by kind, then as the evaluations list them
+        for ev in evaluations:
+            for f in ev.elements():
+                if f.code not in self.kind:
+                    self.kind[f.code] = f.kind
+                    self.order.append(f.code)
+                self.children.setdefault(f.code, [])
+                if f.parent is not None:
+                    kids = self.children.setdefault(f.parent, [])
+                    if f.code not in kids:
+                        kids.append(f.code)
         self.order.sort(key=lambda c: _KIND_ORDER.index(self.kind[c]))
 
     def subtree(self, code: str) -> set[str]:
@@ -321,13 +268,6 @@ class _Tree:
         for child in self.children.get(code, ()):
             found |= self.subtree(child)
         return found
-
-    def of_kind(self, kind: str) -> set[str]:
-        return {c for c, k in self.kind.items() if k == kind}
-
-    def operations_under(self, code: str | None) -> set[str]:
-        scope = set(self.kind) if code is None else self.subtree(code)
-        return {c for c in scope if self.kind[c] == OPERATION}
 
 
 @frozen
@@ -347,7 +287,7 @@ def _symmetric_difference(history: Sequence[Recorded], b: _Side, a: _Side) -> li
             continue
         side, other = (ADDED, b.view) if a.sees(r) else (REMOVED, a.view)
         late_date, late_record = r.fact.date > other.as_of, r.recorded_at > other.known_at
-        because = BY_BOTH if late_date and late_record else BY_DATE if late_date else BY_RECORDING
+        because = Because.DATE_AND_RECORDED if late_date and late_record else Because.DATE if late_date else Because.RECORDED
         items = tuple(r.fact.changes) if isinstance(r.fact, Reformulation) else (r.fact,)
         found.append(_Event(Responsible(r, side, because, items, _corrected(records, r)), items))
     return found
@@ -366,13 +306,33 @@ def _corrected(records: dict[tuple, list[int]], r: Recorded) -> int | None:
     return earlier[-1] if earlier else None
 
 
+# -- which codes count for a figure: read from the derivations of both views -----------------
+
+
+def _reached(derivations: Iterable[Derivation]) -> tuple[set[str], set[str]]:
+    """(the elements whose derivations were reached through parts, the elements named as parts)."""
+    reached: set[str] = set()
+    parts: set[str] = set()
+    for top in derivations:
+        for d in top.walk():
+            if d.code is not None:
+                reached.add(d.code)
+            parts.update(p.code for p in d.parts)
+    return reached, parts
+
+
+def _part_codes(derivations: Iterable[Derivation]) -> set[str]:
+    return {p.code for d in derivations for p in d.parts}
+
+
+def _line_codes(derivations: Iterable[Derivation]) -> set[str]:
+    """The operations whose budget lines a current budget adds up."""
+    return {r.item.element.code if isinstance(r.item, Add) else r.item.code for d in derivations for r in d.records}
+
+
 # -- what bears on which figure ------------------------------------------------------
 
 Predicate = Callable[[object], bool]
-
-
-def _never(item: object) -> bool:
-    return False
 
 
 class _Bearing:
@@ -381,6 +341,11 @@ class _Bearing:
     def __init__(self, tree: _Tree, b: _Side, a: _Side):
         self.tree, self.sides = tree, (b, a)
         self._cancelled: dict[str, set[str]] = {}
+
+    def derivations(self, code: str | None, figure: str, source: str | None = None) -> list[Derivation]:
+        """The derivation of a figure in each view where the element exists."""
+        found = (side.derivation(code, figure, source) for side in self.sides)
+        return [d for d in found if d is not None]
 
     def cancelled_by(self, code: str) -> set[str]:
         if code not in self._cancelled:
@@ -414,7 +379,7 @@ class _Bearing:
                 e = item.element
                 if e.code in added:
                     return True
-                return e.kind == OPERATION and e.code in budget_ops and (
+                return e.kind == ElementKind.OPERATION and e.code in budget_ops and (
                     source in e.budget if source is not None else bool(e.budget)
                 )
             if isinstance(item, Cancel):
@@ -426,50 +391,62 @@ class _Bearing:
         return bears
 
     # -- figures ---------------------------------------------------------------------
-    def progress(self, code: str | None, present: set[str]) -> Predicate:
-        records, children = set(), set()
-        for side in self.sides:
-            r, c = side.progress_scope(code)
-            records |= r
-            children |= c
+    def progress(self, code: str | None, figure: str, present: set[str]) -> Predicate:
+        """Records of every element the progress derivations reached; adds, cancellations and
+        weight updates of every child they combined or left out."""
+        records, children = _reached(self.derivations(code, figure))
         return self.predicate(
             progress=records, added=children | present, cancelled=children, updated={"weight": children}
         )
 
     def programmed(self, code: str | None, present: set[str]) -> Predicate:
-        if code is not None and self.tree.kind[code] == SHORT_TERM_ACTION:
+        derivations = self.derivations(code, "programmed_pct")
+        if any(d.rule == Rule.SCHEDULE for d in derivations):
             return self.predicate(added=present, updated={"schedule": {code}})
-        acps = set().union(*(side.programmed_scope(code) for side in self.sides))
+        acps = _part_codes(derivations)
         return self.predicate(added=acps | present, cancelled=acps, updated={"weight": acps, "schedule": acps})
 
     def budget(self, code: str | None, present: set[str], source: str | None = None) -> Predicate:
-        return self.predicate(budget_ops=self.tree.operations_under(code), source=source, added=present)
+        if source is not None:
+            lines = self.derivations(code, "budget", source)
+        else:
+            lines = [
+                d
+                for total in self.derivations(code, "budget_current")
+                for p in total.parts
+                for d in self.derivations(code, "budget", p.source)
+            ]
+        return self.predicate(budget_ops=_line_codes(lines), source=source, added=present)
 
     def executed(self, code: str | None, present: set[str]) -> Predicate:
-        scope = set().union(*(side.execution_scope(code) for side in self.sides))
+        scope, _ = _reached(self.derivations(code, "budget_executed"))
         return self.predicate(execution=scope, added=present)
 
+    def weights(self, code: str | None, present: set[str]) -> Predicate:
+        """A sum of the active short-term actions' weights: their adds, cancellations and weight updates."""
+        acps = _part_codes(self.derivations(code, "weights_total" if code is None else "weight"))
+        return self.predicate(added=acps | present, cancelled=acps, updated={"weight": acps})
+
     def element(self, figure: str, code: str, present: set[str], source: str | None) -> Predicate:
-        kind = self.tree.kind[code]
         if figure in ("title", "schedule", "sector_code"):
             return self.predicate(added={code}, updated={figure: {code}})
         if figure == "status":
             return self.predicate(added={code}, cancelled={code})
         if figure == "weight":
-            if kind == STRATEGIC_ACTION:
-                acps = set(self.tree.children.get(code, ()))
-                return self.predicate(added={code} | acps, cancelled=acps, updated={"weight": acps})
+            if any(d.rule == Rule.SUM_OF_ACTIVE_WEIGHTS for d in self.derivations(code, figure)):
+                return self.weights(code, {code})
             return self.predicate(added={code}, updated={"weight": {code}})
         return self.derived(figure, code, present, source)
 
     def derived(self, figure: str, code: str | None, present: set[str], source: str | None) -> Predicate:
         """Figures an element shares with the plan (`code` None)."""
         if figure in ("progress_pct", "physical_progress_pct"):
-            return self.progress(code, present)
+            return self.progress(code, figure, present)
         if figure == "programmed_pct":
             return self.programmed(code, present)
         if figure == "deviation_pts":
-            return _either(self.progress(code, present), self.programmed(code, present))
+            progress = "progress_pct" if code is not None else "physical_progress_pct"
+            return _either(self.progress(code, progress, present), self.programmed(code, present))
         if figure in ("budget", "budget_current"):
             return self.budget(code, present, source)
         if figure == "budget_executed":
@@ -479,14 +456,14 @@ class _Bearing:
         raise AssertionError(figure)
 
     def summary(self, figure: str, source: str | None) -> Predicate:
-        if figure in _COUNTED:
-            codes = self.tree.of_kind(_COUNTED[figure])
-            return self.predicate(added=codes, cancelled=codes)
         if figure == "weights_total":
-            acps = self.tree.of_kind(SHORT_TERM_ACTION)
-            return self.predicate(added=acps, cancelled=acps, updated={"weight": acps})
+            return self.weights(None, set())
         if figure == "reformulations":
             return self.predicate(any_change=True)
+        derivations = self.derivations(None, figure, source)
+        if any(d.rule == Rule.COUNT_OF_ACTIVE for d in derivations):
+            codes = _part_codes(derivations)
+            return self.predicate(added=codes, cancelled=codes)
         return self.derived(figure, None, set(), source)
 
 
@@ -519,10 +496,6 @@ def _differs(before: object, after: object) -> bool:
     return _shown(before) != _shown(after)
 
 
-def _sources(*budgets: dict[str, Decimal] | None) -> list[str]:
-    return sorted({s for budget in budgets if budget for s in budget})
-
-
 def _element_values(side: _Side, code: str) -> dict[tuple[str, str | None], object] | None:
     """(figure, source) -> value of one element in one view; None when the element is absent."""
     f: Figures | None = side.figures.get(code)
@@ -530,27 +503,27 @@ def _element_values(side: _Side, code: str) -> dict[tuple[str, str | None], obje
         return None
     values: dict[tuple[str, str | None], object] = {}
     for figure in ELEMENT_FIGURES:
-        if figure == "schedule":
-            if f.kind == SHORT_TERM_ACTION:
-                values[(figure, None)] = side.structure.nodes[code].schedule
-        elif figure == "sector_code":
-            if f.kind == STRATEGIC_ACTION:
-                values[(figure, None)] = f.sector_code
-        elif figure == "budget":
-            for source, amount in (f.budget or {}).items():
-                values[(figure, source)] = amount
+        if not figure.carried_by(f.kind):
+            continue
+        value = getattr(f, figure.name)
+        if figure.by_source:
+            for source, amount in value.items():
+                values[(figure.name, source)] = amount
         else:
-            value = getattr(f, _FIGURE_ATTRIBUTE[figure])
-            if value is not None:
-                values[(figure, None)] = value
+            values[(figure.name, None)] = value
     return values
+
+
+def _as_of_effect(figure: str, b: _Side, a: _Side) -> bool:
+    """Programmed progress (and so the deviation) moves with the number of quarter ends before as_of."""
+    return figure in ("programmed_pct", "deviation_pts") and b.quarters != a.quarters
 
 
 def _element_changes(b: _Side, a: _Side, tree: _Tree, bearing: _Bearing, events: list[_Event]) -> Iterable[ElementChange]:
     for code in tree.order:
         before, after = _element_values(b, code), _element_values(a, code)
         present = {code} if before is None or after is None else set()
-        keys = _ordered_keys(before or {}, after or {}, ELEMENT_FIGURES)
+        keys = _ordered_keys(before or {}, after or {}, _ELEMENT_ORDER)
         figures = []
         for figure, source in keys:
             old = _value(before, figure, source)
@@ -564,7 +537,7 @@ def _element_changes(b: _Side, a: _Side, tree: _Tree, bearing: _Bearing, events:
                     new,
                     source,
                     _responsible(events, bearing.element(figure, code, present, source)),
-                    as_of_effect=figure in ("programmed_pct", "deviation_pts") and b.quarters != a.quarters,
+                    as_of_effect=_as_of_effect(figure, b, a),
                 )
             )
         if not figures:
@@ -577,7 +550,7 @@ def _value(values: dict | None, figure: str, source: str | None) -> object:
     """A figure of an element (None when absent); a budget source the element lacks is 0."""
     if values is None:
         return None
-    if figure == "budget":
+    if source is not None:
         return values.get((figure, source), ZERO)
     return values.get((figure, None))
 
@@ -587,33 +560,34 @@ def _ordered_keys(before: dict, after: dict, order: tuple[str, ...]) -> list[tup
     return sorted(keys, key=lambda k: (order.index(k[0]), k[1] or ""))
 
 
-def _change(before: Figures | None, after: Figures | None) -> str:
+def _change(before: Figures | None, after: Figures | None) -> Change:
     if before is None:
-        return ADDED
+        return Change.ADDED
     if after is None:
-        return REMOVED
-    if before.status == ACTIVE and after.status != ACTIVE:
-        return CANCELLED
-    if before.status != ACTIVE and after.status == ACTIVE:
-        return RESTORED
-    return CHANGED
+        return Change.REMOVED
+    if before.status == Status.ACTIVE and after.status != Status.ACTIVE:
+        return Change.CANCELLED
+    if before.status != Status.ACTIVE and after.status == Status.ACTIVE:
+        return Change.RESTORED
+    return Change.CHANGED
 
 
 def _summary_values(side: _Side) -> dict[tuple[str, str | None], object]:
     s = side.evaluation.summary
     values: dict[tuple[str, str | None], object] = {}
-    for figure in SUMMARY_FIGURES:
-        if figure != "budget":
-            values[(figure, None)] = getattr(s, figure)
-    for f in side.evaluation.operations:
-        for source, amount in f.budget.items():
-            values[("budget", source)] = values.get(("budget", source), ZERO) + amount
+    for name in _PLAN_ORDER:
+        value = getattr(s, name)
+        if isinstance(value, dict):  # by source
+            for source, amount in value.items():
+                values[(name, source)] = amount
+        else:
+            values[(name, None)] = value
     return values
 
 
 def _summary_changes(b: _Side, a: _Side, bearing: _Bearing, events: list[_Event]) -> Iterable[FigureChange]:
     before, after = _summary_values(b), _summary_values(a)
-    for figure, source in _ordered_keys(before, after, SUMMARY_FIGURES):
+    for figure, source in _ordered_keys(before, after, _PLAN_ORDER):
         old, new = _value(before, figure, source), _value(after, figure, source)
         if _differs(old, new):
             yield FigureChange(
@@ -622,5 +596,5 @@ def _summary_changes(b: _Side, a: _Side, bearing: _Bearing, events: list[_Event]
                 new,
                 source,
                 _responsible(events, bearing.summary(figure, source)),
-                as_of_effect=figure in ("programmed_pct", "deviation_pts") and b.quarters != a.quarters,
+                as_of_effect=_as_of_effect(figure, b, a),
             )

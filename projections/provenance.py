@@ -3,9 +3,9 @@
 `explain(key, history, code, as_of, known_at)` returns, for every figure the
 report shows for the element (status, weight, progress, programmed, deviation,
 current budget by source and in total, executed budget, % execution), the rule
-of SPEC §4 that produced it, the parts it combined (children with their weights
+that produced it, its inputs, the parts it combined (children with their weights
 and values, or funding sources) and every event behind it — including the
-events that did not count, each marked with its role:
+events that did not count, each marked with its role (`poa.domain.catalogue.Role`):
 
 - ``used``: visible, and the figure takes it into account;
 - ``superseded``: visible, but replaced by a record with a later cut-off date
@@ -19,10 +19,16 @@ events that did not count, each marked with its role:
 A part of a mean (a child) is ``used`` or ``excluded`` (cancelled: it drops out
 of progress aggregation; it stays in budget sums).
 
-The figures are never recomputed here: every value is read from `evaluate`
-(the report's own evaluation); the rules are chosen with the same records and
-structure the evaluation folds (`visible`, `build`, `_Fold`). Events are listed
-in recorded order (seq).
+Nothing is decided here. Every value, rule, input and part, and the role of
+every visible record, is the derivation the evaluation fold recorded while it
+computed the figure (`Evaluation.derivation`, `poa.projections.figures`); an
+`Explanation` is that derivation, with the child derivations its parts reference
+explained in turn. What explain adds is what no derivation can hold: the events
+the view does not see (``not_known``, ``after_as_of``) and the visible setters no
+longer in effect (``superseded``), found by scanning the history for the facts
+that name the element (its adds, updates and cancellations, those of its
+ancestors, the budget lines of the operations ever under it, its progress and
+execution records). Events are listed in recorded order (seq).
 """
 
 from __future__ import annotations
@@ -34,10 +40,8 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
+from poa.domain.catalogue import FIGURE, Action, Role, Rule, Status
 from poa.domain.facts import (
-    SHORT_TERM_ACTION,
-    STRATEGIC_ACTION,
-    TASK,
     Add,
     Approval,
     BudgetLine,
@@ -49,41 +53,25 @@ from poa.domain.facts import (
     Reformulation,
     Update,
 )
-from poa.domain.structure import ACTIVE, Node, Structure, build, structural_order
+from poa.domain.structure import build
 from poa.domain.values import figures_context
 
-from .evaluation import Figures, _Fold, evaluate, quarter_ends, visible
+from .evaluation import Evaluation, Figures, evaluate
+from .figures import Derivation
+from .figures import Part as DerivedPart
 
-ZERO = Decimal(0)
+USED, SUPERSEDED, NOT_KNOWN, AFTER_AS_OF = Role.USED, Role.SUPERSEDED, Role.NOT_KNOWN, Role.AFTER_AS_OF
 
-# -- roles of events and parts -------------------------------------------------------
-USED = "used"
-SUPERSEDED = "superseded"
-CORRECTED = "corrected"
-NOT_KNOWN = "not_known"
-AFTER_AS_OF = "after_as_of"
-EXCLUDED = "excluded"
-
-# -- rules ----------------------------------------------------------------------------
-ADDED = "added"  # status active: the approval or reformulation that added it, no cancellation in effect
-CANCELLED = "cancelled"  # status cancelled: the cancellation of it or of an ancestor
-STRUCTURE_IN_FORCE = "structure_in_force"  # weight / schedule: the latest approval, add or update in effect
-SUM_OF_ACTIVE_WEIGHTS = "sum_of_active_short_term_action_weights"  # weight of a strategic action
-DIRECT_RECORD = "direct_record"  # progress: latest cut-off date, then latest recorded
-WEIGHTED_MEAN_OF_CHILDREN = "weighted_mean_of_children"  # Σ wᵢ·pᵢ / Σ wᵢ over active children
-PLAIN_MEAN_OF_CHILDREN = "plain_mean_of_children"  # active children's weights sum to 0
-WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS = "weighted_mean_of_short_term_actions"  # strategic action
-ZERO_WEIGHTS_TOTAL = "zero_weights_total"  # strategic action whose active ACPs weigh 0 in total (or has none)
-DEFAULT_ZERO = "default_zero"  # no record, nothing to derive it from
-SCHEDULE = "schedule"  # programmed: schedule value for the number of quarter ends ≤ as_of (0 before the first)
-PROGRAMMED_MINUS_PROGRESS = "programmed_minus_progress"
-SUM_OF_BUDGET_LINES = "sum_of_budget_lines"  # current budget of a source: every visible budget line
-SUM_OVER_SOURCES = "sum_over_sources"
-LATEST_RECORD_PER_SOURCE = "latest_record_per_source"  # executed: Σ over source keys of the latest record
-SUM_OVER_OPERATIONS = "sum_over_operations"  # executed of an ACP without records (cancelled included)
-SUM_OVER_SHORT_TERM_ACTIONS = "sum_over_short_term_actions"  # executed of a strategic action
-EXECUTED_OVER_CURRENT = "executed_over_current"  # executed / current × 100
-ZERO_CURRENT = "zero_current"  # % execution when the current budget is 0
+# the figures explain shows, in the order it shows them (those the element's kind carries)
+EXPLAINED = (
+    "status", "weight", "progress_pct", "programmed_pct", "deviation_pts", "budget", "budget_current",
+    "budget_executed", "budget_execution_pct",
+)
+# a figure whose derivation records the fact that set an attribute in force: that attribute
+_SET_ATTRIBUTE = {
+    "title": "title", "weight": "weight", "schedule": "schedule", "sector_code": "sector_code",
+    "programmed_pct": "schedule",
+}
 
 
 @frozen
@@ -101,13 +89,13 @@ class Evidence:
     recorded_at: datetime
     actor: str
     kind: str
-    action: str
+    action: Action
     reference: str | None
     date: date
     code: str
     source: str | None
     value: object
-    role: str
+    role: Role
 
 
 @frozen
@@ -116,8 +104,8 @@ class Part:
 
     code: str
     value: Decimal
-    role: str = USED
-    status: str | None = None
+    role: Role = USED
+    status: Status | None = None
     weight: Decimal | None = None
     source: str | None = None
     explanation: Explanation | None = None  # how the part's own value was obtained
@@ -128,8 +116,8 @@ class Explanation:
     """A figure, its value exactly as the report computes it, the rule, its parts and inputs, and its events."""
 
     figure: str  # the report's JSON key: status, weight, progress_pct, budget, budget_current, ...
-    value: object  # Decimal, or the status text
-    rule: str
+    value: object  # Decimal, or the `Status`
+    rule: Rule
     source: str | None = None  # for `budget`: the funding source
     inputs: dict = field(factory=dict)
     parts: tuple[Part, ...] = ()
@@ -147,7 +135,7 @@ class Provenance:
     kind: str
     parent: str | None
     title: str
-    status: str
+    status: Status
     figures: tuple[Explanation, ...]
 
     def figure(self, name: str, source: str | None = None) -> Explanation:
@@ -162,24 +150,23 @@ class UnknownElement(Exception):
 def explain(key: str, history: Sequence[Recorded], code: str, as_of: date, known_at: datetime) -> Provenance:
     """The provenance of every figure of element `code`; raises `NotInForce` like `evaluate`, or `UnknownElement`."""
     ev = evaluate(key, history, as_of, known_at)
-    seen = visible(history, as_of, known_at)
-    structure = build(seen)
-    node = structure.nodes.get(code)
-    if node is None:
-        raise UnknownElement(_why_unknown(key, history, code, as_of, known_at))
-    explainer = _Explainer(key, history, structure, seen, as_of, known_at, {f.code: f for f in ev.elements()})
+    try:
+        ev.derivation(code, "status")
+    except KeyError:
+        raise UnknownElement(_why_unknown(key, history, code, as_of, known_at)) from None
+    f = ev.element(code)
     return Provenance(
         plan=key,
         entity=ev.entity,
         year=ev.year,
         as_of=as_of,
         known_at=known_at,
-        code=node.code,
-        kind=node.kind,
-        parent=node.parent,
-        title=node.title,
-        status=node.status,
-        figures=explainer.all_figures(node),
+        code=f.code,
+        kind=f.kind,
+        parent=f.parent,
+        title=f.title,
+        status=f.status,
+        figures=_Explainer(history, ev).all_figures(f),
     )
 
 
@@ -200,251 +187,204 @@ def _why_unknown(key: str, history: Sequence[Recorded], code: str, as_of: date, 
     return f"unknown code {code} in plan {key}"
 
 
+@frozen
+class _Naming:
+    """One fact (or one change of it, one budget line of it) that names an element, at its place in the history."""
+
+    position: int
+    recorded: Recorded
+    action: Action
+    item: object
+    source: str | None = None
+    amount: Decimal | None = None
+
+
+def _item_code(item: object) -> str:
+    return item.element.code if isinstance(item, Add) else item.code
+
+
 class _Explainer:
-    def __init__(self, key, history, structure: Structure, seen, as_of, known_at, figures: dict[str, Figures]):
-        self.history = sorted(history, key=lambda r: r.seq)
-        self.structure = structure
+    """Explanations of one evaluation's derivations, with the events of the history the view does not see."""
+
+    def __init__(self, history: Sequence[Recorded], ev: Evaluation):
+        self.ev = ev
+        self.as_of, self.known_at = ev.as_of, ev.known_at
         self.whole = build(history)  # every element ever recorded, to find events not visible
-        self.fold = _Fold(key, structure, seen, as_of, known_at)  # the evaluation's own record lists
-        self.as_of, self.known_at = as_of, known_at
-        self.values = figures
-        self.progress_all: dict[str, list[Recorded]] = defaultdict(list)
-        self.execution_all: dict[str, list[Recorded]] = defaultdict(list)
-        for r in self.history:
-            if isinstance(r.fact, Progress):
-                self.progress_all[r.fact.code].append(r)
-            elif isinstance(r.fact, Execution):
-                self.execution_all[r.fact.code].append(r)
-        self.in_effect_order = {r.seq: i for i, r in enumerate(structural_order(history))}
+        self.structure_facts: dict[str, list[_Naming]] = defaultdict(list)  # approve, add, update, cancel
+        self.lines: dict[str, list[_Naming]] = defaultdict(list)  # budget lines of an operation
+        self.records: dict[tuple[type, str], list[_Naming]] = defaultdict(list)  # progress, execution
+        self._index(sorted(history, key=lambda r: r.seq))
+
+    def _index(self, history: list[Recorded]) -> None:
+        position = 0
+
+        def name(book, code, r, action, item, source=None, amount=None):
+            nonlocal position
+            book[code].append(_Naming(position, r, action, item, source, amount))
+            position += 1
+
+        for r in history:
+            fact = r.fact
+            if isinstance(fact, Approval):
+                for e in fact.elements:
+                    name(self.structure_facts, e.code, r, Action.APPROVE, e)
+                    for source, amount in e.budget.items():
+                        name(self.lines, e.code, r, Action.APPROVE, e, source, amount)
+            elif isinstance(fact, Reformulation):
+                for change in fact.changes:
+                    if isinstance(change, Add):
+                        e = change.element
+                        name(self.structure_facts, e.code, r, Action.ADD, change)
+                        for source, amount in e.budget.items():
+                            name(self.lines, e.code, r, Action.ADD, change, source, amount)
+                    elif isinstance(change, Update):
+                        name(self.structure_facts, change.code, r, Action.UPDATE, change)
+                    elif isinstance(change, Cancel):
+                        name(self.structure_facts, change.code, r, Action.CANCEL, change)
+                    elif isinstance(change, BudgetLine):
+                        name(self.lines, change.code, r, Action.BUDGET_LINE, change, change.source, change.amount)
+            elif isinstance(fact, BudgetModification):
+                name(self.lines, fact.code, r, Action.BUDGET_MODIFICATION, fact, fact.source, fact.amount)
+            elif isinstance(fact, Progress):
+                name(self.records, (Progress, fact.code), r, Action.PROGRESS, fact)
+            elif isinstance(fact, Execution):
+                name(self.records, (Execution, fact.code), r, Action.EXECUTION, fact, fact.source)
 
     # -- visibility -------------------------------------------------------------
-    def hidden(self, r: Recorded) -> str | None:
+    def hidden(self, r: Recorded) -> Role | None:
         if r.recorded_at > self.known_at:
             return NOT_KNOWN
         if r.fact.date > self.as_of:
             return AFTER_AS_OF
         return None
 
-    def evidence(self, r: Recorded, action: str, code: str, value, role: str | None = None, source=None) -> Evidence:
+    def evidence(self, n: _Naming, code: str, value, role: Role, source: str | None = None) -> Evidence:
+        r = n.recorded
         return Evidence(
             seq=r.seq,
             recorded_at=r.recorded_at,
             actor=r.actor,
             kind=r.kind,
-            action=action,
+            action=n.action,
             reference=r.reference,
             date=r.fact.date,
             code=code,
             source=source,
             value=value,
-            role=self.hidden(r) or role or USED,
+            role=self.hidden(r) or role,
         )
 
-    # -- all figures ------------------------------------------------------------
-    def all_figures(self, node: Node) -> tuple[Explanation, ...]:
-        found = [self.status(node), self.weight(node), self.progress(node)]
-        if node.kind in (SHORT_TERM_ACTION, STRATEGIC_ACTION):
-            found += [self.programmed(node), self.deviation(node)]
-        if node.kind != TASK:
-            by_source = self.budget_by_source(node)
-            found += by_source
-            found += [self.budget_current(node), self.executed(node), self.execution_pct(node)]
+    # -- figures ----------------------------------------------------------------
+    def all_figures(self, f: Figures) -> tuple[Explanation, ...]:
+        found = []
+        for figure in EXPLAINED:
+            if not FIGURE[figure].carried_by(f.kind):
+                continue
+            if FIGURE[figure].by_source:
+                found += self.by_source(f, figure)
+            else:
+                found.append(self.explanation(self.ev.derivation(f.code, figure)))
         return tuple(found)
 
-    # -- status and weight ------------------------------------------------------
-    def status(self, node: Node) -> Explanation:
-        lineage = [node.code]
-        parent = node.parent
+    def explanation(self, d: Derivation) -> Explanation:
+        return Explanation(
+            figure=d.figure,
+            value=d.value,
+            rule=d.rule,
+            source=d.source,
+            inputs=dict(d.inputs),
+            parts=self.parts(d),
+            events=self.events(d),
+        )
+
+    def parts(self, d: Derivation) -> tuple[Part, ...]:
+        if d.rule == Rule.DEFAULT_ZERO:  # a zero by default combines nothing (its cancelled children are left out)
+            return ()
+        return tuple(self.part(p) for p in d.parts)
+
+    def part(self, p: DerivedPart) -> Part:
+        explanation = None if p.derivation is None else self.explanation(p.derivation)
+        return Part(p.code, p.value, p.role, p.status, p.weight, p.source, explanation)
+
+    def by_source(self, f: Figures, figure: str) -> list[Explanation]:
+        """One explanation per funding source: the evaluation's, then any source whose lines the view does not see."""
+        lines = self.lines_under(f.code)
+        current = list(f.budget)
+        sources = current + sorted({n.source for n in lines} - set(current))
+        return [self.explanation(self.ev.derivation(f.code, figure, source)) for source in sources]
+
+    # -- events: the derivation's records, and what the view does not see -------------
+    def events(self, d: Derivation) -> tuple[Evidence, ...]:
+        code, figure = d.code, d.figure
+        if figure == "status":
+            return self.status_events(d)
+        if figure in _SET_ATTRIBUTE:
+            return self.setters(d, _SET_ATTRIBUTE[figure]) if d.records else ()
+        if figure == "progress_pct":
+            return self.record_events(d, self.records[(Progress, code)], lambda fact: fact.percent)
+        if figure == "budget_executed":
+            return self.record_events(d, self.records[(Execution, code)], lambda fact: fact.amount)
+        if figure == "budget":
+            return self.budget_events(d)
+        return ()
+
+    def status_events(self, d: Derivation) -> tuple[Evidence, ...]:
+        """The approval or add of the element, and every cancellation of it or of an ancestor."""
+        code = d.code
+        used = {rec.seq for rec in d.records}
+        lineage = [code]
+        parent = self.whole.nodes[code].parent
         while parent is not None:
             lineage.append(parent)
             parent = self.whole.nodes[parent].parent
-        events, cancels = [], []
-        for r in self.history:
-            fact = r.fact
-            if isinstance(fact, Approval) and any(e.code == node.code for e in fact.elements):
-                events.append(self.evidence(r, "approve", node.code, ACTIVE))
-            elif isinstance(fact, Reformulation):
-                for change in fact.changes:
-                    if isinstance(change, Add) and change.element.code == node.code:
-                        events.append(self.evidence(r, "add", node.code, ACTIVE))
-                    elif isinstance(change, Cancel) and change.code in lineage:
-                        cancels.append((r, change.code))
-        # the first visible cancellation in effect order set the status; any other visible one had no effect
-        effective = sorted((c for c in cancels if self.hidden(c[0]) is None), key=lambda c: self.in_effect_order[c[0].seq])
-        first = effective[0] if effective else None
-        for r, code in cancels:
-            role = USED if first is not None and r.seq == first[0].seq else SUPERSEDED
-            events.append(self.evidence(r, "cancel", code, "cancelled", role))
-        events.sort(key=lambda e: e.seq)
-        if node.active:
-            return Explanation("status", node.status, ADDED, inputs={"added_on": node.added_on}, events=tuple(events))
-        inputs = {"cancelled_on": node.cancelled_on, "cancelled_with": first[1] if first else None}
-        return Explanation("status", node.status, CANCELLED, inputs=inputs, events=tuple(events))
-
-    def weight(self, node: Node) -> Explanation:
-        value = self.values[node.code].weight
-        if node.kind == STRATEGIC_ACTION:
-            children = self.structure.children(node)
-            parts = tuple(
-                Part(c.code, c.weight, USED if c.active else EXCLUDED, c.status, c.weight, explanation=self.weight(c))
-                for c in children
-            )
-            return Explanation("weight", value, SUM_OF_ACTIVE_WEIGHTS, parts=parts)
-        return Explanation("weight", value, STRUCTURE_IN_FORCE, events=self.set_by_structure(node, "weight"))
-
-    def set_by_structure(self, node: Node, attribute: str) -> tuple[Evidence, ...]:
-        """The approval, add and updates that set an attribute (weight, schedule), the one in effect `used`."""
-        setters: list[tuple[Recorded, str, object]] = []
-        for r in self.history:
-            fact = r.fact
-            if isinstance(fact, Approval):
-                setters += [(r, "approve", getattr(e, attribute)) for e in fact.elements if e.code == node.code]
-            elif isinstance(fact, Reformulation):
-                for change in fact.changes:
-                    if isinstance(change, Add) and change.element.code == node.code:
-                        setters.append((r, "add", getattr(change.element, attribute)))
-                    elif isinstance(change, Update) and change.code == node.code and getattr(change, attribute) is not None:
-                        setters.append((r, "update", getattr(change, attribute)))
-        in_effect = [s for s in setters if self.hidden(s[0]) is None]
-        last = max(in_effect, key=lambda s: self.in_effect_order[s[0].seq]) if in_effect else None
-        return tuple(
-            self.evidence(r, action, node.code, value, USED if last is not None and r.seq == last[0].seq else SUPERSEDED)
-            for r, action, value in setters
+        adds = [n for n in self.structure_facts[code] if n.action in (Action.APPROVE, Action.ADD)]
+        cancels = sorted(
+            (n for c in lineage for n in self.structure_facts[c] if n.action == Action.CANCEL), key=lambda n: n.position
         )
+        events = [self.evidence(n, code, Status.ACTIVE, USED) for n in adds]
+        events += [
+            self.evidence(n, n.item.code, Status.CANCELLED, USED if n.recorded.seq in used else SUPERSEDED)
+            for n in cancels
+        ]
+        events.sort(key=lambda e: e.seq)
+        return tuple(events)
 
-    # -- progress, programmed, deviation ------------------------------------------
-    def records(self, every: list[Recorded], in_fold: list[Recorded], key, action: str, value) -> tuple[Evidence, ...]:
-        """Records of one element with their roles; `in_fold` is the evaluation's visible list, in (date, seq) order."""
-        groups: dict[object, list[Recorded]] = defaultdict(list)
-        for r in in_fold:
-            groups[key(r)].append(r)
+    def setters(self, d: Derivation, attribute: str) -> tuple[Evidence, ...]:
+        """The approval, add and updates that set an attribute; those not in the derivation are superseded."""
+        used = {rec.seq for rec in d.records}
         found = []
-        for r in every:
-            role = self.hidden(r)
-            if role is None:
-                group = groups[key(r)]
-                if r.seq == group[-1].seq:  # latest cut-off date, then latest recorded: the fold's choice
-                    role = USED
-                elif any(o.fact.date == r.fact.date and o.seq > r.seq for o in group):
-                    role = CORRECTED
-                else:
-                    role = SUPERSEDED
-            found.append(self.evidence(r, action, r.fact.code, value(r), role, source=getattr(r.fact, "source", None)))
+        for n in self.structure_facts[d.code]:
+            item = n.item
+            if n.action == Action.APPROVE:
+                value = getattr(item, attribute)
+            elif n.action == Action.ADD:
+                value = getattr(item.element, attribute)
+            elif n.action == Action.UPDATE and getattr(item, attribute) is not None:
+                value = getattr(item, attribute)
+            else:
+                continue
+            found.append(self.evidence(n, d.code, value, USED if n.recorded.seq in used else SUPERSEDED))
         return tuple(found)
 
-    def children_parts(self, node: Node, figure: str, explain_child) -> tuple[Part, ...]:
-        """The children a weighted mean combined (active ones, explained) or left out (cancelled)."""
+    def record_events(self, d: Derivation, every: list[_Naming], value) -> tuple[Evidence, ...]:
+        """Every progress or execution record of the element: visible ones with the fold's role."""
+        roles = {rec.seq: rec.role for rec in d.records}
         return tuple(
-            Part(
-                c.code,
-                getattr(self.values[c.code], figure),
-                USED if c.active else EXCLUDED,
-                c.status,
-                c.weight,
-                explanation=explain_child(c) if c.active else None,
-            )
-            for c in self.structure.children(node)
+            self.evidence(n, n.item.code, value(n.item), roles.get(n.recorded.seq, SUPERSEDED), n.source) for n in every
         )
 
-    def progress(self, node: Node) -> Explanation:
-        value = self.values[node.code].progress
-        in_fold = self.fold.progress_records.get(node.code, [])
-        events = self.records(self.progress_all[node.code], in_fold, lambda r: None, "progress", lambda r: r.fact.percent)
-        active = [c for c in self.structure.children(node) if c.active]
-        total = sum((c.weight for c in active), ZERO)
+    def lines_under(self, code: str) -> list[_Naming]:
+        """Every budget line of the operations ever under the element (those not in force included)."""
+        node = self.whole.nodes[code]
+        lines = [n for op in self.whole.operations_under(node) for n in self.lines[op.code]]
+        return sorted(lines, key=lambda n: n.position)
 
-        def parts() -> tuple[Part, ...]:
-            return self.children_parts(node, "progress", self.progress)
-
-        if node.kind == STRATEGIC_ACTION:
-            rule = WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS if total != 0 else ZERO_WEIGHTS_TOTAL
-            return Explanation("progress_pct", value, rule, inputs={"weights_total": total}, parts=parts(), events=events)
-        if in_fold:
-            return Explanation("progress_pct", value, DIRECT_RECORD, events=events)
-        if active:
-            rule = WEIGHTED_MEAN_OF_CHILDREN if total != 0 else PLAIN_MEAN_OF_CHILDREN
-            return Explanation("progress_pct", value, rule, inputs={"weights_total": total}, parts=parts(), events=events)
-        return Explanation("progress_pct", value, DEFAULT_ZERO, events=events)
-
-    def programmed(self, node: Node) -> Explanation:
-        value = self.values[node.code].programmed
-        if node.kind == STRATEGIC_ACTION:
-            total = sum((c.weight for c in self.structure.children(node) if c.active), ZERO)
-            parts = self.children_parts(node, "programmed", self.programmed)
-            rule = WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS if total != 0 else ZERO_WEIGHTS_TOTAL
-            return Explanation("programmed_pct", value, rule, inputs={"weights_total": total}, parts=parts)
-        passed = tuple(q for q in quarter_ends(self.structure.year) if q <= self.as_of)
-        assert len(passed) == self.fold.quarters_passed
-        inputs = {"schedule": node.schedule, "quarter_ends_passed": passed}
-        return Explanation("programmed_pct", value, SCHEDULE, inputs=inputs, events=self.set_by_structure(node, "schedule"))
-
-    def deviation(self, node: Node) -> Explanation:
-        f = self.values[node.code]
-        inputs = {"programmed": f.programmed, "progress": f.progress}
-        return Explanation("deviation_pts", f.deviation, PROGRAMMED_MINUS_PROGRESS, inputs=inputs)
-
-    # -- budget ---------------------------------------------------------------------
-    def budget_lines(self, node: Node) -> list[Evidence]:
-        """Every budget line of the operations under the element (those not in force included)."""
-        whole_node = self.whole.nodes[node.code]
-        operations = {o.code for o in self.whole.operations_under(whole_node)}
-        lines = []
-        for r in self.history:
-            fact = r.fact
-            if isinstance(fact, Approval):
-                for e in fact.elements:
-                    if e.code in operations:
-                        lines += [self.evidence(r, "approve", e.code, a, source=s) for s, a in e.budget.items()]
-            elif isinstance(fact, Reformulation):
-                for change in fact.changes:
-                    if isinstance(change, Add) and change.element.code in operations:
-                        e = change.element
-                        lines += [self.evidence(r, "add", e.code, a, source=s) for s, a in e.budget.items()]
-                    elif isinstance(change, BudgetLine) and change.code in operations:
-                        lines.append(self.evidence(r, "budget_line", change.code, change.amount, source=change.source))
-            elif isinstance(fact, BudgetModification) and fact.code in operations:
-                lines.append(self.evidence(r, "budget_modification", fact.code, fact.amount, source=fact.source))
-        return lines
-
-    def budget_by_source(self, node: Node) -> list[Explanation]:
-        current = self.values[node.code].budget
-        lines = self.budget_lines(node)
-        sources = list(current) + sorted({e.source for e in lines} - set(current))
-        return [
-            Explanation(
-                "budget",
-                current.get(source, ZERO),  # a source with no line in force: 0
-                SUM_OF_BUDGET_LINES,
-                source=source,
-                events=tuple(e for e in lines if e.source == source),
+    def budget_events(self, d: Derivation) -> tuple[Evidence, ...]:
+        used = {(rec.seq, _item_code(rec.item)) for rec in d.records}
+        return tuple(
+            self.evidence(
+                n, _item_code(n.item), n.amount, USED if (n.recorded.seq, _item_code(n.item)) in used else SUPERSEDED, n.source
             )
-            for source in sources
-        ]
-
-    def budget_current(self, node: Node) -> Explanation:
-        f = self.values[node.code]
-        parts = tuple(Part(node.code, amount, source=source) for source, amount in f.budget.items())
-        return Explanation("budget_current", f.budget_current, SUM_OVER_SOURCES, parts=parts)
-
-    def executed(self, node: Node) -> Explanation:
-        value = self.values[node.code].budget_executed
-        in_fold = self.fold.execution_records.get(node.code, [])
-        events = self.records(
-            self.execution_all[node.code], in_fold, lambda r: r.fact.source, "execution", lambda r: r.fact.amount
+            for n in self.lines_under(d.code)
+            if n.source == d.source
         )
-        if in_fold:
-            return Explanation("budget_executed", value, LATEST_RECORD_PER_SOURCE, events=events)
-        if node.kind in (SHORT_TERM_ACTION, STRATEGIC_ACTION):
-            parts = tuple(
-                Part(c.code, self.values[c.code].budget_executed, USED, c.status, explanation=self.executed(c))
-                for c in self.structure.children(node)
-            )
-            rule = SUM_OVER_OPERATIONS if node.kind == SHORT_TERM_ACTION else SUM_OVER_SHORT_TERM_ACTIONS
-            return Explanation("budget_executed", value, rule, parts=parts, events=events)
-        return Explanation("budget_executed", value, DEFAULT_ZERO, events=events)
-
-    def execution_pct(self, node: Node) -> Explanation:
-        f = self.values[node.code]
-        rule = ZERO_CURRENT if f.budget_current == 0 else EXECUTED_OVER_CURRENT
-        inputs = {"executed": f.budget_executed, "current": f.budget_current}
-        return Explanation("budget_execution_pct", f.execution_pct, rule, inputs=inputs)

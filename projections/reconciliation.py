@@ -4,7 +4,8 @@ For each `publish` fact known at known_at, the plan is evaluated as of the
 report's cut-off date (as known at known_at) and each declared figure is
 compared with the computed figure as the report shows it: counts exactly,
 every other figure rounded half-up to two decimals. Difference = computed −
-declared.
+declared. Declared figures use the catalogue's names (`poa.domain.catalogue`),
+which are also the attribute names of `Summary` and `Figures`.
 """
 
 from __future__ import annotations
@@ -20,17 +21,6 @@ from poa.domain.facts import Publication, Recorded
 from poa.domain.values import figures_context, quantize
 
 from .evaluation import evaluate
-
-_ELEMENT_ATTRIBUTE = {
-    "weight": "weight",
-    "budget_current": "budget_current",
-    "budget_executed": "budget_executed",
-    "budget_execution_pct": "execution_pct",
-    "progress_pct": "progress",
-    "programmed_pct": "programmed",
-    "deviation_pts": "deviation",
-}
-
 
 @frozen
 class Difference:
@@ -66,7 +56,7 @@ def reconcile(key: str, history: Sequence[Recorded], published: Recorded, known_
     for code, figures in report.short_term_actions.items():
         element = ev.element(code)
         for figure, declared in figures.items():
-            computed = _shown(figure, getattr(element, _ELEMENT_ATTRIBUTE[figure]))
+            computed = _shown(figure, getattr(element, figure))
             if computed != declared:
                 found.append(Difference(report.reference, code, figure, declared, computed))
     return found

@@ -1,22 +1,24 @@
-"""Warnings of an evaluation (SPEC §4): shown with every report, never blocking.
+"""Warnings of an evaluation (docs/design.md): shown with every report, never blocking.
 
 Messages are Spanish (they are printed in the report); `kind` is the stable
-identifier other tools filter on.
+identifier other tools filter on. The warnings read the evaluation's figures and
+the public derivations the fold recorded (`poa.projections.figures`): the records
+behind progress and executed budget, the quarter ends a programmed figure counted.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable, Sequence
 
 from attrs import frozen
 
-from poa.domain.facts import OPERATION, SHORT_TERM_ACTION, Justification, Recorded, ReportIssued
+from poa.domain.catalogue import Role, Status
+from poa.domain.facts import Recorded, ReportIssued
 from poa.domain.values import grouped
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .evaluation import Figures, Summary, _Fold
+from .figures import Derivation, Derivations, Figures, Summary
 
 DEVIATION_LIMIT = Decimal(10)
 LATE_AFTER_DAYS = 30
@@ -40,14 +42,22 @@ class Warning:
     seq: int | None = None
 
 
-def find_warnings(fold: "_Fold", summary: "Summary", by_kind: dict[str, list["Figures"]]) -> Iterable[Warning]:
+def find_warnings(
+    summary: Summary,
+    short_term_actions: Sequence[Figures],
+    operations: Sequence[Figures],
+    derivations: Derivations,
+    seen: Sequence[Recorded],
+) -> Iterable[Warning]:
+    """The warnings of one evaluation: its summary, short-term actions and operations, the
+    derivations the fold recorded, and the facts visible in the view (`seen`)."""
     if summary.short_term_actions and summary.weights_total != 100:
         yield Warning(
             WEIGHTS_TOTAL,
             None,
             f"Las ponderaciones de las ACP vigentes suman {grouped(summary.weights_total)}, no 100.",
         )
-    for f in by_kind[OPERATION] + by_kind[SHORT_TERM_ACTION]:
+    for f in (*operations, *short_term_actions):
         if f.budget_executed > f.budget_current:
             yield Warning(
                 OVER_EXECUTED,
@@ -60,17 +70,17 @@ def find_warnings(fold: "_Fold", summary: "Summary", by_kind: dict[str, list["Fi
             None,
             f"POA: ejecutado {grouped(summary.budget_executed)} supera el vigente {grouped(summary.budget_current)}.",
         )
-    yield from _unjustified_deviations(fold, by_kind[SHORT_TERM_ACTION])
-    yield from _going_down(fold)
-    for f in by_kind[OPERATION]:
-        if f.status == "cancelled" and f.budget_current > f.budget_executed:
+    yield from _unjustified_deviations(short_term_actions, derivations)
+    yield from _going_down(derivations)
+    for f in operations:
+        if f.status == Status.CANCELLED and f.budget_current > f.budget_executed:
             yield Warning(
                 CANCELLED_WITH_BUDGET,
                 f.code,
                 f"{f.code}: operación cancelada que conserva presupuesto no ejecutado de "
                 f"{grouped(f.budget_current - f.budget_executed)}.",
             )
-    for r in fold.seen:
+    for r in seen:
         days = days_late(r)
         if days is not None and days > LATE_AFTER_DAYS:
             day = r.recorded_at.date() - timedelta(days=days)
@@ -93,35 +103,47 @@ def days_late(r: Recorded) -> int | None:
     return (r.recorded_at.date() - getattr(r.fact, "issued", r.fact.date)).days
 
 
-def _unjustified_deviations(fold: "_Fold", acps: list["Figures"]) -> Iterable[Warning]:
-    quarter_end = fold.last_quarter_end
+def _unjustified_deviations(acps: Sequence[Figures], derivations: Derivations) -> Iterable[Warning]:
     for f in acps:
-        if f.status != "active" or f.deviation <= DEVIATION_LIMIT:
+        if f.status != Status.ACTIVE or f.deviation_pts <= DEVIATION_LIMIT:
             continue
-        justified = any(note.date >= quarter_end for note in fold.notes.get((Justification, f.code), ()))
+        # the quarter whose target the deviation is measured against: the last quarter end its programmed counted
+        quarter_end = derivations.get(f.code, "programmed_pct").inputs["quarter_ends_passed"][-1]
+        justified = any(note.date >= quarter_end for note in f.justifications)
         if not justified:
             yield Warning(
                 UNJUSTIFIED_DEVIATION,
                 f.code,
-                f"{f.code}: desviación de {grouped(f.deviation)} puntos sin justificación desde el cierre "
+                f"{f.code}: desviación de {grouped(f.deviation_pts)} puntos sin justificación desde el cierre "
                 f"del trimestre ({quarter_end}).",
             )
 
 
-def _going_down(fold: "_Fold") -> Iterable[Warning]:
-    for code, records in fold.progress_records.items():
-        yield from _decreases(code, [(r.fact.date, None, r.fact.percent) for r in records], PROGRESS_DOWN, "avance")
-    for code, records in fold.execution_records.items():
-        yield from _decreases(
-            code, [(r.fact.date, r.fact.source, r.fact.amount) for r in records], EXECUTION_DOWN, "ejecución"
-        )
+def _with_records(derivations: Derivations, figure: str) -> list[Derivation]:
+    """The derivations of `figure` that rest on records, in the order of their first record (cut-off date, seq)."""
+    found = [d for d in derivations if d.figure == figure and d.code is not None and d.records]
+    return sorted(found, key=lambda d: (d.records.recorded[0].fact.date, d.records.recorded[0].seq))
+
+
+def _in_effect(d: Derivation) -> list[Recorded]:
+    """The records of a derivation the fold did not find corrected: one per source key and cut-off date."""
+    return [r for r, role in zip(d.records.recorded, d.records.roles) if role != Role.CORRECTED]
+
+
+def _going_down(derivations: Derivations) -> Iterable[Warning]:
+    for d in _with_records(derivations, "progress_pct"):
+        points = [(r.fact.date, None, r.fact.percent) for r in _in_effect(d)]
+        yield from _decreases(d.code, points, PROGRESS_DOWN, "avance")
+    for d in _with_records(derivations, "budget_executed"):
+        points = [(r.fact.date, r.fact.source, r.fact.amount) for r in _in_effect(d)]
+        yield from _decreases(d.code, points, EXECUTION_DOWN, "ejecución")
 
 
 def _decreases(code: str, points: list, kind: str, label: str) -> Iterable[Warning]:
     """Cumulative figures (per source key) whose value at a later cut-off is lower.
 
-    `points` are in (cut-off date, recorded) order; a later record for the same
-    cut-off date is a correction and replaces the earlier one.
+    `points` are in cut-off date order, one per source key and cut-off date (the
+    fold's records less those it found corrected).
     """
     by_key: dict[object, dict] = {}
     for day, key, value in points:

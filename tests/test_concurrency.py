@@ -344,10 +344,10 @@ def test_a_report_as_known_at_a_past_moment_never_changes(tmp_path):
     assert len(history) == 2
     stored = history[1]
     # the progress was stored after the report was issued ...
-    assert then.element("1.1").progress == 0
+    assert then.element("1.1").progress_pct == 0
     # ... so as known at that moment, it must still not be there
     again = evaluate(KEY, history, as_of, issued_at)
-    assert again.element("1.1").progress == then.element("1.1").progress, (
+    assert again.element("1.1").progress_pct == then.element("1.1").progress_pct, (
         f"the report as known at {issued_at.isoformat()} changed after the fact: a fact stored after that "
         f"moment carries recorded_at {stored.recorded_at.isoformat()}"
     )

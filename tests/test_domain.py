@@ -260,17 +260,17 @@ def test_programmed_progress_follows_the_schedule_in_force():
     # ACP 1.1 schedule 10/40/70/100; ACP 1.2 and 2.1 the default 25/50/75/100.
     plan = new_plan()
     # before the first quarter end nothing is programmed
-    assert ev(plan, "2021-03-30").element("1.1").programmed == 0
+    assert ev(plan, "2021-03-30").element("1.1").programmed_pct == 0
     # 31 Mar (one quarter end passed) → 10; 29 Jun still one → 10; 30 Jun → 40; 31 Dec → 100
-    assert ev(plan, "2021-03-31").element("1.1").programmed == 10
-    assert ev(plan, "2021-06-29").element("1.1").programmed == 10
-    assert ev(plan, "2021-06-30").element("1.1").programmed == 40
-    assert ev(plan, "2021-12-31").element("1.1").programmed == 100
-    assert ev(plan, "2021-09-30").element("1.2").programmed == 75
+    assert ev(plan, "2021-03-31").element("1.1").programmed_pct == 10
+    assert ev(plan, "2021-06-29").element("1.1").programmed_pct == 10
+    assert ev(plan, "2021-06-30").element("1.1").programmed_pct == 40
+    assert ev(plan, "2021-12-31").element("1.1").programmed_pct == 100
+    assert ev(plan, "2021-09-30").element("1.2").programmed_pct == 75
     # a reformulation effective 1 Jul changes the schedule from then on: 30 Sep → 3rd value 60
     plan.record(parse_entry(reformulate("2021-07-01", {"update": {"code": "1.1", "schedule": [10, 40, 60, 100]}})), "t")
-    assert ev(plan, "2021-06-30").element("1.1").programmed == 40
-    assert ev(plan, "2021-09-30").element("1.1").programmed == 60
+    assert ev(plan, "2021-06-30").element("1.1").programmed_pct == 40
+    assert ev(plan, "2021-09-30").element("1.1").programmed_pct == 60
 
 
 # -- the structure: approval rules --------------------------------------------------------
@@ -354,25 +354,25 @@ def test_worked_example_of_the_evaluation():
     )
     e = ev(plan, "2021-06-30")
     # op 1.1.1 from its tasks: (1·100 + 3·20) / 4 = 160/4 = 40
-    assert e.element("1.1.1").progress == 40
+    assert e.element("1.1.1").progress_pct == 40
     # ACP 1.1 from its operations: (2·40 + 1·50) / 3 = 130/3 = 43.333… → 43.33
-    assert shown(e.element("1.1").progress) == "43.33"
+    assert shown(e.element("1.1").progress_pct) == "43.33"
     # ACP 1.2 has its own record (45) which wins over its operation (no record → 0)
-    assert e.element("1.2").progress == 45
+    assert e.element("1.2").progress_pct == 45
     # ACP 2.1: its only operation (weight 1 by default) → 30
-    assert e.element("2.1").progress == 30
+    assert e.element("2.1").progress_pct == 30
     # SA 1: (50·130/3 + 30·45) / 80 = (6500/3 + 4050/3) / 80 = 10550/240 = 43.958… → 43.96
-    assert shown(e.element("1").progress) == "43.96"
-    assert e.element("2").progress == 30
+    assert shown(e.element("1").progress_pct) == "43.96"
+    assert e.element("2").progress_pct == 30
     # institutional: (50·130/3 + 30·45 + 20·30) / 100 = (6500/3 + 1950)/100 = 12350/300 = 41.166… → 41.17
     assert shown(e.summary.physical_progress_pct) == "41.17"
     # programmed at 30 Jun (two quarter ends): 1.1 → 40, 1.2 → 50, 2.1 → 50
     # institutional: (50·40 + 30·50 + 20·50)/100 = 4500/100 = 45; SA 1: (50·40 + 30·50)/80 = 3500/80 = 43.75
     assert e.summary.programmed_pct == 45
-    assert e.element("1").programmed == D("43.75")
+    assert e.element("1").programmed_pct == D("43.75")
     # deviation = 45 − 41.166… = 3.833… → 3.83
     assert shown(e.summary.deviation_pts) == "3.83"
-    assert e.element("1.2").deviation == 5  # 50 − 45
+    assert e.element("1.2").deviation_pts == 5  # 50 − 45
     # budget: 1.1.1 = 100+50 = 150; 1.1.2 = 30; 1.2.1 = 200; 2.1.1 = 80; plan 460
     assert e.element("1.1.1").budget == {"Otros": 50, "TGN": 100}
     assert e.element("1.1").budget_current == 180
@@ -386,7 +386,7 @@ def test_worked_example_of_the_evaluation():
     assert e.summary.budget_executed == 145
     assert shown(e.summary.budget_execution_pct) == "31.52"
     # op 1.1.1: 45/150·100 = 30
-    assert e.element("1.1.1").execution_pct == 30
+    assert e.element("1.1.1").budget_execution_pct == 30
     # counts and weights of active elements; SA 1 weight = 50 + 30
     assert (e.summary.strategic_actions, e.summary.short_term_actions, e.summary.operations, e.summary.tasks) == (2, 3, 4, 2)
     assert e.summary.weights_total == 100
@@ -400,10 +400,10 @@ def test_latest_progress_record_wins_and_same_date_correction_wins():
         progress("1.2", 60, "2021-09-30"),
         progress("1.2", 20, "2021-03-31"),  # recorded last but with an earlier cut-off date
     )
-    assert ev(plan, "2021-12-31").element("1.2").progress == 60  # latest cut-off (30 Sep) wins
-    assert ev(plan, "2021-08-01").element("1.2").progress == 30  # only 31 Mar and 30 Jun visible → 30 Jun
+    assert ev(plan, "2021-12-31").element("1.2").progress_pct == 60  # latest cut-off (30 Sep) wins
+    assert ev(plan, "2021-08-01").element("1.2").progress_pct == 30  # only 31 Mar and 30 Jun visible → 30 Jun
     plan.record(parse_entry(progress("1.2", 55, "2021-09-30")), "t")  # a correction of 30 Sep
-    assert ev(plan, "2021-12-31").element("1.2").progress == 55
+    assert ev(plan, "2021-12-31").element("1.2").progress_pct == 55
 
 
 def test_zero_weight_children_give_the_plain_mean():
@@ -425,9 +425,9 @@ def test_zero_weight_children_give_the_plain_mean():
     )
     e = ev(plan, "2021-06-30")
     # tasks all weight 0 → plain mean (100 + 50 + 0)/3 = 50
-    assert e.element("1.1.1").progress == 50
+    assert e.element("1.1.1").progress_pct == 50
     # operations all weight 0 → plain mean (50 + 60)/2 = 55
-    assert e.element("1.1").progress == 55
+    assert e.element("1.1").progress_pct == 55
 
 
 def test_zero_weight_short_term_actions_give_zero():
@@ -436,10 +436,10 @@ def test_zero_weight_short_term_actions_give_zero():
         acp["weight"] = 0
     plan = new_plan(approval, progress("1.1", 80, "2021-06-30"), progress("2.1", 40, "2021-06-30"))
     e = ev(plan, "2021-06-30")
-    assert e.element("1.1").progress == 80  # the ACP's own figure is unaffected
+    assert e.element("1.1").progress_pct == 80  # the ACP's own figure is unaffected
     # Σ w = 0 for the ACPs: SA progress and institutional progress are 0 (not the plain mean)
-    assert e.element("1").progress == 0
-    assert e.element("2").progress == 0
+    assert e.element("1").progress_pct == 0
+    assert e.element("2").progress_pct == 0
     assert e.summary.physical_progress_pct == 0
     assert e.summary.programmed_pct == 0
     assert e.summary.weights_total == 0
@@ -450,14 +450,14 @@ def test_zero_weight_child_next_to_weighted_ones_does_not_count():
     approval["approve"]["operations"][1]["weight"] = 0  # 1.1.2 weight 0; 1.1.1 weight 2
     plan = new_plan(approval, progress("1.1.1", 30, "2021-06-30"), progress("1.1.2", 90, "2021-06-30"))
     # (2·30 + 0·90) / 2 = 30
-    assert ev(plan, "2021-06-30").element("1.1").progress == 30
+    assert ev(plan, "2021-06-30").element("1.1").progress_pct == 30
 
 
 def test_element_without_records_or_active_children_is_zero():
     plan = new_plan()
     e = ev(plan, "2021-12-31")
-    assert e.element("1.2.1").progress == 0
-    assert e.element("1.2").progress == 0
+    assert e.element("1.2.1").progress_pct == 0
+    assert e.element("1.2").progress_pct == 0
     assert e.summary.physical_progress_pct == 0
     # execution without any record: 0, and 0 % of the current budget
     assert e.summary.budget_executed == 0
@@ -538,29 +538,29 @@ def test_end_of_day_is_the_last_microsecond_of_that_day_utc():
 
 def test_visibility_by_as_of():
     h = hand_history()
-    assert ev(h, "2021-03-30").element("1.2").progress == 0  # the 31 Mar record is not in effect yet
-    assert ev(h, "2021-03-31").element("1.2").progress == 20
-    assert ev(h, "2021-06-29").element("1.2").progress == 20
-    assert ev(h, "2021-06-30").element("1.2").progress == 45  # 30 Jun, corrected
+    assert ev(h, "2021-03-30").element("1.2").progress_pct == 0  # the 31 Mar record is not in effect yet
+    assert ev(h, "2021-03-31").element("1.2").progress_pct == 20
+    assert ev(h, "2021-06-29").element("1.2").progress_pct == 20
+    assert ev(h, "2021-06-30").element("1.2").progress_pct == 45  # 30 Jun, corrected
 
 
 def test_visibility_by_known_at():
     h = hand_history()
     # a bare date means the end of that day (UTC): recorded 10 Apr 15:00 is known by end of 10 Apr, not 9 Apr
-    assert ev(h, "2021-12-31", end_of_day(date(2021, 4, 9))).element("1.2").progress == 0
-    assert ev(h, "2021-12-31", end_of_day(date(2021, 4, 10))).element("1.2").progress == 20
+    assert ev(h, "2021-12-31", end_of_day(date(2021, 4, 9))).element("1.2").progress_pct == 0
+    assert ev(h, "2021-12-31", end_of_day(date(2021, 4, 10))).element("1.2").progress_pct == 20
     # recorded exactly at known_at is visible (recorded_at ≤ known_at); one microsecond earlier it is not
-    assert ev(h, "2021-12-31", at("2021-04-10T15:00:00")).element("1.2").progress == 20
-    assert ev(h, "2021-12-31", at("2021-04-10T14:59:59.999999")).element("1.2").progress == 0
+    assert ev(h, "2021-12-31", at("2021-04-10T15:00:00")).element("1.2").progress_pct == 20
+    assert ev(h, "2021-12-31", at("2021-04-10T14:59:59.999999")).element("1.2").progress_pct == 0
     # recorded at 00:00 on 1 Jul: not known at the end of 30 Jun
-    assert ev(h, "2021-12-31", end_of_day(date(2021, 6, 30))).element("1.2").progress == 20
-    assert ev(h, "2021-12-31", end_of_day(date(2021, 7, 1))).element("1.2").progress == 50
+    assert ev(h, "2021-12-31", end_of_day(date(2021, 6, 30))).element("1.2").progress_pct == 20
+    assert ev(h, "2021-12-31", end_of_day(date(2021, 7, 1))).element("1.2").progress_pct == 50
     # the correction is known from 20 Jul
-    assert ev(h, "2021-12-31", end_of_day(date(2021, 7, 20))).element("1.2").progress == 45
+    assert ev(h, "2021-12-31", end_of_day(date(2021, 7, 20))).element("1.2").progress_pct == 45
     # known_at given in another time zone is the same instant
     bolivia = timezone(timedelta(hours=-4))
-    assert ev(h, "2021-12-31", datetime(2021, 4, 10, 11, 0, tzinfo=bolivia)).element("1.2").progress == 20
-    assert ev(h, "2021-12-31", datetime(2021, 4, 10, 10, 59, tzinfo=bolivia)).element("1.2").progress == 0
+    assert ev(h, "2021-12-31", datetime(2021, 4, 10, 11, 0, tzinfo=bolivia)).element("1.2").progress_pct == 20
+    assert ev(h, "2021-12-31", datetime(2021, 4, 10, 10, 59, tzinfo=bolivia)).element("1.2").progress_pct == 0
 
 
 def test_not_in_force_before_the_approval_is_effective_or_known():
@@ -730,7 +730,7 @@ def test_cancelled_elements_stay_listed_drop_out_of_counts_and_progress_but_keep
     assert s.weights_total == 50  # 30 + 20
     # institutional at 1 Jul: (30·40 + 20·10)/50 = 1400/50 = 28; SA 1 now only 1.2 → 40
     assert s.physical_progress_pct == 28
-    assert july.element("1").progress == 40
+    assert july.element("1").progress_pct == 40
     # programmed at 1 Jul (two quarter ends): (30·50 + 20·50)/50 = 50
     assert s.programmed_pct == 50
     # money never vanishes: 460 current and 30 executed, cancelled elements included
@@ -738,7 +738,7 @@ def test_cancelled_elements_stay_listed_drop_out_of_counts_and_progress_but_keep
     assert s.budget_executed == 30
     assert july.element("1").budget_current == 380  # 150 + 30 + 200
     # the cancelled ACP keeps its own figure
-    assert july.element("1.1").progress == 80
+    assert july.element("1.1").progress_pct == 80
     kinds = {w.kind for w in july.warnings}
     assert "cancelled_with_budget" in kinds  # 1.1.1 keeps 150 − 30 = 120 unexecuted
 
@@ -812,7 +812,7 @@ def test_records_on_unknown_or_not_yet_added_elements_are_refused():
     plan.record(parse_entry(progress("1.2.9", 10, "2021-07-15")), "t")
     plan.record(parse_entry(execution("1.2.9", 1, "2021-07-15")), "t")
     # added with weight 1 by default; 1.2 = (1·0 + 1·10)/2 = 5 on 15 Jul
-    assert ev(plan, "2021-07-15").element("1.2").progress == 5
+    assert ev(plan, "2021-07-15").element("1.2").progress_pct == 5
     assert ev(plan, "2021-07-15").element("1.2").budget_current == 205
 
 

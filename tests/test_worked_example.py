@@ -209,7 +209,7 @@ def scenario(tmp_path_factory) -> Scenario:
 
 
 def progress_of(ev: Evaluation, code: str) -> Decimal:
-    return ev.element(code).progress
+    return ev.element(code).progress_pct
 
 
 # -- the recording itself -----------------------------------------------------------------
@@ -264,7 +264,7 @@ def test_q1_weighted_progress_from_tasks_up_to_the_institution(scenario):
 def test_one_day_before_q1_cut_off_nothing_is_visible(scenario):
     ev = scenario.at("2021-03-30")
     # every progress record is dated 03-31 > 03-30
-    assert all(f.progress == 0 for f in ev.elements())
+    assert all(f.progress_pct == 0 for f in ev.elements())
     assert ev.summary.physical_progress_pct == 0
 
 
@@ -434,12 +434,12 @@ def test_q3_progress_programmed_and_deviation(scenario):
     # institution = (40·77.5 + 20·40 + 30·55)/(40+20+30) = (3100+800+1650)/90 = 5550/90 = 61.666… -> 61.67
     assert q(ev.summary.physical_progress_pct) == D("61.67")
     # programmed: 1.1 default Q3 75; 1.2 custom Q3 70; 2.1 new schedule Q3 60
-    assert [ev.element(c).programmed for c in ("1.1", "1.2", "2.1")] == [D(75), D(70), D(60)]
+    assert [ev.element(c).programmed_pct for c in ("1.1", "1.2", "2.1")] == [D(75), D(70), D(60)]
     # deviations: 75 - 77.5 = -2.5; 70 - 40 = 30; 60 - 55 = 5
-    assert [ev.element(c).deviation for c in ("1.1", "1.2", "2.1")] == [D("-2.5"), D(30), D(5)]
+    assert [ev.element(c).deviation_pts for c in ("1.1", "1.2", "2.1")] == [D("-2.5"), D(30), D(5)]
     # AEI 1 programmed = (40·75 + 20·70)/60 = 4400/60 = 73.333… -> 73.33; deviation 500/60 = 8.333… -> 8.33
-    assert q(ev.element("1").programmed) == D("73.33")
-    assert q(ev.element("1").deviation) == D("8.33")
+    assert q(ev.element("1").programmed_pct) == D("73.33")
+    assert q(ev.element("1").deviation_pts) == D("8.33")
     # institution programmed = (40·75 + 20·70 + 30·60)/90 = 6200/90 = 68.888… -> 68.89
     assert q(ev.summary.programmed_pct) == D("68.89")
     # deviation = 6200/90 - 5550/90 = 650/90 = 7.222… -> 7.22
@@ -504,7 +504,7 @@ def test_q3_as_known_after_batch_a_and_after_batch_b(scenario):
 )
 def test_programmed_progress_by_quarter(scenario, as_of, acp_1_1, acp_1_2, acp_2_1, plan):
     ev = scenario.at(as_of)
-    assert [ev.element(c).programmed for c in ("1.1", "1.2", "2.1")] == [D(acp_1_1), D(acp_1_2), D(acp_2_1)]
+    assert [ev.element(c).programmed_pct for c in ("1.1", "1.2", "2.1")] == [D(acp_1_1), D(acp_1_2), D(acp_2_1)]
     assert q(ev.summary.programmed_pct) == plan
 
 
@@ -512,11 +512,11 @@ def test_deviation_is_programmed_minus_progress(scenario):
     q1 = scenario.at("2021-03-31")
     # 22 - 23.5 = -1.5; ACP 1.1: 25 - 35 = -10; ACP 1.2: 10 - 20 = -10; ACP 2.1: 25 - 10 = 15
     assert q1.summary.deviation_pts == D("-1.5")
-    assert [q1.element(c).deviation for c in ("1.1", "1.2", "2.1")] == [D(-10), D(-10), D(15)]
+    assert [q1.element(c).deviation_pts for c in ("1.1", "1.2", "2.1")] == [D(-10), D(-10), D(15)]
     q2 = scenario.at("2021-06-30")
     # 48 - 52.5 = -4.5; ACP 1.2: 40 - 35 = 5; ACP 2.1: 50 - 45 = 5
     assert q2.summary.deviation_pts == D("-4.5")
-    assert q2.element("1.2").deviation == D(5) and q2.element("2.1").deviation == D(5)
+    assert q2.element("1.2").deviation_pts == D(5) and q2.element("2.1").deviation_pts == D(5)
     q4 = scenario.at("2021-12-31")
     # no record after 09-30: 100 - 5550/90 = 100 - 61.666… = 38.333… -> 38.33
     assert q(q4.summary.deviation_pts) == D("38.33")
@@ -567,13 +567,13 @@ def test_q1_execution_per_source_and_half_up_rounding(scenario):
     ev = scenario.at("2021-03-31")
     # op 1.1.1 = TGN 10500 + Otros 2000 = 12500; of 80000 = 15.625 % -> half-up 15.63
     assert ev.element("1.1.1").budget_executed == D(12500)
-    assert ev.element("1.1.1").execution_pct == D("15.625")
-    assert q(ev.element("1.1.1").execution_pct) == D("15.63")
+    assert ev.element("1.1.1").budget_execution_pct == D("15.625")
+    assert q(ev.element("1.1.1").budget_execution_pct) == D("15.63")
     # op 1.1.2 without source: 5000
     assert ev.element("1.1.2").budget_executed == D(5000)
     # ACP 1.1 has no records: 12500 + 5000 = 17500, of 100000 = 17.5 %
     assert ev.element("1.1").budget_executed == D(17500)
-    assert ev.element("1.1").execution_pct == D("17.5")
+    assert ev.element("1.1").budget_execution_pct == D("17.5")
     # plan = Σ over ACPs = 17500 + 0 + 0 + 0; of 310000 = 5.645… -> 5.65
     assert ev.summary.budget_executed == D(17500)
     assert q(ev.summary.budget_execution_pct) == D("5.65")
@@ -586,7 +586,7 @@ def test_q2_execution_latest_record_per_source_key(scenario):
         # op 1.1.1: TGN latest is 30000 (06-30), Otros latest is still 2000 (03-31): 32000
         assert ev.element("1.1.1").budget_executed == D(32000)
         # of 85000 = 37.647… -> 37.65
-        assert q(ev.element("1.1.1").execution_pct) == D("37.65")
+        assert q(ev.element("1.1.1").budget_execution_pct) == D("37.65")
         # op 1.1.2 without source: the 06-30 record replaces the 03-31 one: 15000
         assert ev.element("1.1.2").budget_executed == D(15000)
         # ACP 1.1 = 32000 + 15000 = 47000
@@ -613,18 +613,18 @@ def test_q3_execution_with_correction_cancellation_and_acp_records(scenario):
     ev = s.at("2021-09-30")
     # op 1.1.1: TGN corrected to 45000 (09-30), Otros 2000 (03-31): 47000; of 85000 = 55.294… -> 55.29
     assert ev.element("1.1.1").budget_executed == D(47000)
-    assert q(ev.element("1.1.1").execution_pct) == D("55.29")
+    assert q(ev.element("1.1.1").budget_execution_pct) == D("55.29")
     # ACP 1.1 = 47000 + 15000 = 62000; of 100000 = 62 %
     assert ev.element("1.1").budget_executed == D(62000)
-    assert ev.element("1.1").execution_pct == D(62)
+    assert ev.element("1.1").budget_execution_pct == D(62)
     # ACP 1.2 = 8000 (1.2.1) + 12000 (1.2.2, cancelled, included) + 3000 (1.2.3) = 23000; of 80000 = 28.75 %
     assert ev.element("1.2.2").budget_executed == D(12000)
     assert ev.element("1.2").budget_executed == D(23000)
-    assert ev.element("1.2").execution_pct == D("28.75")
+    assert ev.element("1.2").budget_execution_pct == D("28.75")
     # ACP 2.1 own records: no-source key 70000 (09-30 replaces 50000) + Otros 5000 = 75000;
     # of 140000 = 53.571… -> 53.57
     assert ev.element("2.1").budget_executed == D(75000)
-    assert q(ev.element("2.1").execution_pct) == D("53.57")
+    assert q(ev.element("2.1").budget_execution_pct) == D("53.57")
     # ACP 2.2 (cancelled): its operation 2.2.1, 4000
     assert ev.element("2.2").budget_executed == D(4000)
     # AEI 1 = 62000 + 23000 = 85000 (= the sum over its operations, too)
