@@ -17,6 +17,7 @@ import json
 from decimal import Decimal
 from io import StringIO
 
+from poa.domain.catalogue import Status
 from poa.projections.evaluation import Evaluation
 
 from .report_json import evaluation_to_dict, two_places
@@ -46,7 +47,7 @@ def report_to_csv(ev: Evaluation, *, raw: bool = False) -> str:
             "level": "plan",
             "code": ev.plan,
             "title": ev.entity,
-            "status": "active",
+            "status": Status.ACTIVE,
             "weight": s["weights_total"],
             "progress_pct": s["physical_progress_pct"],
             "programmed_pct": s["programmed_pct"],

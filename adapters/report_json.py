@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import attrs
 
+from poa.domain.catalogue import ELEMENT_FIGURES, FIGURE, SUMMARY_FIGURES, Figure, Unit
 from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Element, Recorded, Update
 from poa.domain.values import quantize
 from poa.projections.evaluation import Evaluation, Figures, Note
@@ -28,20 +29,7 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
         "year": ev.year,
         "as_of": ev.as_of.isoformat(),
         "known_at": ev.known_at.isoformat(),
-        "summary": {
-            "strategic_actions": s.strategic_actions,
-            "short_term_actions": s.short_term_actions,
-            "operations": s.operations,
-            "tasks": s.tasks,
-            "weights_total": two_places(s.weights_total),
-            "budget_current": two_places(s.budget_current),
-            "budget_executed": two_places(s.budget_executed),
-            "budget_execution_pct": two_places(s.budget_execution_pct),
-            "physical_progress_pct": two_places(s.physical_progress_pct),
-            "programmed_pct": two_places(s.programmed_pct),
-            "deviation_pts": two_places(s.deviation_pts),
-            "reformulations": s.reformulations,
-        },
+        "summary": {f.name: figure_value(f, getattr(s, f.name)) for f in SUMMARY_FIGURES},
         "strategic_actions": [element_to_dict(f) for f in ev.strategic_actions],
         "short_term_actions": [element_to_dict(f) for f in ev.short_term_actions],
         "operations": [element_to_dict(f) for f in ev.operations],
@@ -85,25 +73,37 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
     }
 
 
+# The element figures of the JSON report in the order of its keys since its first version (an
+# issued report is reproduced byte for byte); a figure added to the catalogue later comes after
+# them. A quarterly schedule is not a figure of the report (`diff` compares it).
+_FIRST_KEYS = (
+    "title", "status", "weight", "progress_pct", "sector_code", "programmed_pct", "deviation_pts", "budget",
+    "budget_current", "budget_executed", "budget_execution_pct",
+)
+REPORT_ELEMENT_FIGURES = tuple(FIGURE[name] for name in _FIRST_KEYS) + tuple(
+    f for f in ELEMENT_FIGURES if f.name not in _FIRST_KEYS and f.unit is not Unit.SCHEDULE
+)
+
+
+def figure_value(figure: Figure, value):
+    """A figure as the JSON shapes give it: decimals as strings with two places (by source: a
+    mapping of them), counts as integers, texts as they are."""
+    if value is None or not figure.decimal:
+        return value
+    if figure.by_source:
+        return {source: two_places(amount) for source, amount in value.items()}
+    return two_places(value)
+
+
 def element_to_dict(f: Figures) -> dict:
-    data = {
-        "code": f.code,
-        "parent": f.parent,
-        "title": f.title,
-        "status": f.status,
-        "weight": two_places(f.weight),
-        "progress_pct": two_places(f.progress_pct),
-    }
-    if f.sector_code is not None:
-        data["sector_code"] = f.sector_code
-    if f.programmed_pct is not None:
-        data["programmed_pct"] = two_places(f.programmed_pct)
-        data["deviation_pts"] = two_places(f.deviation_pts)
-    if f.budget is not None:
-        data["budget"] = {source: two_places(amount) for source, amount in f.budget.items()}
-        data["budget_current"] = two_places(f.budget_current)
-        data["budget_executed"] = two_places(f.budget_executed)
-        data["budget_execution_pct"] = two_places(f.budget_execution_pct)
+    """An element: its code and parent, then every figure its kind carries (none left out but a
+    missing sector code), then its results and justifications."""
+    data = {"code": f.code, "parent": f.parent}
+    for figure in REPORT_ELEMENT_FIGURES:
+        if figure.carried_by(f.kind):
+            value = getattr(f, figure.name)
+            if value is not None:
+                data[figure.name] = figure_value(figure, value)
     data["results"] = [_note(n) for n in f.results]
     data["justifications"] = [_note(n) for n in f.justifications]
     return data
