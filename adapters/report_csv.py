@@ -20,22 +20,14 @@ from io import StringIO
 from poa.domain.catalogue import Status
 from poa.projections.evaluation import Evaluation
 
-from .report_json import evaluation_to_dict, two_places
+from .report_json import REPORT_ELEMENT_FIGURES, evaluation_to_dict, two_places
 from .safe_text import csv_cell, json_escape
 
-COLUMNS = (
-    "level",
-    "code",
-    "parent",
-    "title",
-    "status",
-    "weight",
-    "progress_pct",
-    "programmed_pct",
-    "deviation_pts",
-    "budget_current",
-    "budget_executed",
-    "budget_execution_pct",
+# the report's columns: the level, the code and parent, then the JSON report's element figures
+# (a budget by source spread over budget_<SOURCE> columns after them; no sector code, as since
+# the first version)
+COLUMNS = ("level", "code", "parent") + tuple(
+    f.name for f in REPORT_ELEMENT_FIGURES if f.name != "sector_code" and not f.by_source
 )
 
 
