@@ -1,6 +1,7 @@
 """The quarterly report in Spanish, laid out like the seed (sections I to VI, Cuadros 1 to 4), as a terminal table or Markdown.
 
-`layout()` decides what the report says, once; `to_markdown()` and
+`layout()` decides what the report says, once, in the words of the catalogue
+(`domain/catalogue.py`, the quarterly report: its `.es` labels today); `to_markdown()` and
 `to_rich()` only decide how it looks. Every text of a Block may hold user text (titles,
 results, reasons, actors...): `to_markdown()` and `to_rich()` are the one place where it
 is made safe (adapters/safe_text.py), for every renderer that draws Blocks (the report,
@@ -17,6 +18,31 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from poa.domain.catalogue import (
+    BREAKDOWN_TABLE,
+    CHANGES_LIST,
+    CLOSING_SENTENCES,
+    CONCLUSIONS,
+    DEVIATIONS_LIST,
+    FIGURE,
+    LIST_ITEMS,
+    QUARTER,
+    QUARTER_ORDINALS,
+    REFORMULATION_CHANGES,
+    REPORT_HEADING,
+    REPORT_INTRODUCTION,
+    REPORT_SECTIONS,
+    RESULTS_LIST,
+    RESULTS_TABLE,
+    STRUCTURE_ROWS,
+    STRUCTURE_TABLE,
+    TABLE_CELLS,
+    UPDATED_FIELDS,
+    WARNINGS_LIST,
+    WEIGHTED_RESULT_TABLE,
+    Table as TableLabels,
+    Unit,
+)
 from poa.domain.values import grouped, quantize
 from poa.projections.evaluation import Evaluation
 from poa.projections.warnings import LATE_RECORD
@@ -44,11 +70,17 @@ class OwnMarkdown(str):
     `to_markdown()` writes it as is; `to_rich()` draws it like any other text."""
 
 
-QUARTER_NAMES = ("primer", "segundo", "tercer", "cuarto")
-
-
 def pct(value: Decimal) -> str:
     return str(quantize(value))
+
+
+def _headers(table: TableLabels) -> tuple[str, ...]:
+    return tuple(h.es for h in table.headers)
+
+
+def _cancelled(f) -> str:
+    """An element's title, marked if it is cancelled."""
+    return f.title if f.status == "active" else f"{f.title} {TABLE_CELLS['cancelled'].es}"
 
 
 class Money:
@@ -70,58 +102,56 @@ def layout(ev: Evaluation) -> list[Block]:
     money = Money(ev)
     quarter = (ev.as_of.month - 1) // 3 + 1
     period_start = ev.as_of.replace(month=3 * quarter - 2, day=1)
+    introduction = REPORT_INTRODUCTION.es.format(
+        as_of=ev.as_of.isoformat(),
+        quarter=_quarter(quarter),
+        known_at=ev.known_at.isoformat(timespec="microseconds"),
+        approved_on=ev.approved_on.isoformat(),
+        reference=ev.reference,
+    )
+    section = {key: Block("section", title=label.es) for key, label in REPORT_SECTIONS.items()}
     return [
-        Block("heading", title=f"{ev.entity} — Seguimiento y Evaluación al POA, gestión {ev.year} ({ev.plan})"),
-        Block(
-            "paragraph",
-            text=(
-                f"Al {ev.as_of.isoformat()} ({QUARTER_NAMES[quarter - 1]} trimestre), según lo registrado hasta "
-                f"{ev.known_at.isoformat(timespec='microseconds')}. POA aprobado el {ev.approved_on.isoformat()} "
-                f"({ev.reference})."
-                + "".join(f" {_closing_text(r)}" for r in ev.closings)
-            ),
-        ),
-        Block("section", title="I. Estructura del POA"),
+        Block("heading", title=REPORT_HEADING.es.format(entity=ev.entity, year=ev.year, plan=ev.plan)),
+        Block("paragraph", text=introduction + "".join(f" {_closing_text(r)}" for r in ev.closings)),
+        section["structure"],
         _structure_table(ev, money),
-        Block("section", title="II. Desglose de la estructura del POA"),
+        section["breakdown"],
         _breakdown_table(ev, money),
-        Block("section", title="III. Principales resultados"),
+        section["results"],
         _results_table(ev, money),
-        Block("list", title="Resultados alcanzados", items=tuple(_results_lines(ev)) or ("Sin resultados registrados.",)),
-        Block("section", title="IV. Reformulaciones y desviaciones"),
-        Block("list", title=f"Reformulaciones y modificaciones presupuestarias del {period_start} al {ev.as_of}",
-              items=tuple(_changes_lines(ev, period_start, money)) or ("Ninguna en el periodo.",)),
-        Block("list", title="Desviaciones mayores a 10 puntos",
-              items=tuple(_deviation_lines(ev)) or ("Ninguna.",)),
-        Block("section", title="V. Seguimiento y evaluación trimestral"),
+        Block("list", title=RESULTS_LIST.title.es, items=tuple(_results_lines(ev)) or (RESULTS_LIST.empty.es,)),
+        section["changes"],
+        Block("list", title=CHANGES_LIST.title.es.format(start=period_start, end=ev.as_of),
+              items=tuple(_changes_lines(ev, period_start, money)) or (CHANGES_LIST.empty.es,)),
+        Block("list", title=DEVIATIONS_LIST.title.es, items=tuple(_deviation_lines(ev)) or (DEVIATIONS_LIST.empty.es,)),
+        section["quarterly"],
         _weighted_result_table(ev, quarter),
-        Block("section", title="VI. Conclusiones"),
+        section["conclusions"],
         Block("paragraph", text=_conclusions(ev, money)),
-        Block("list", title="Advertencias", items=tuple(_warning_lines(ev)) or ("Ninguna.",)),
+        Block("list", title=WARNINGS_LIST.title.es, items=tuple(_warning_lines(ev)) or (WARNINGS_LIST.empty.es,)),
     ]
 
 
+def _quarter(quarter: int) -> str:
+    """The quarter (1 to 4) in words: "primer trimestre"."""
+    return QUARTER.es.format(ordinal=QUARTER_ORDINALS[quarter - 1].es)
+
+
 def _closing_text(r) -> str:
-    if r.kind == "close":
-        return f"Gestión cerrada el {r.fact.date.isoformat()} ({r.fact.reference})."
-    return f"Reabierta el {r.fact.date.isoformat()} ({r.fact.reference}): {r.fact.reason}."
+    """A closing or a reopening known (only a reopening has a reason)."""
+    return CLOSING_SENTENCES[r.kind].es.format(
+        date=r.fact.date.isoformat(), reference=r.fact.reference, reason=getattr(r.fact, "reason", "")
+    )
 
 
 def _structure_table(ev: Evaluation, money: Money) -> Block:
     s = ev.summary
+    rows = tuple(
+        (label.es, money(getattr(s, name)) if FIGURE[name].unit is Unit.AMOUNT else str(getattr(s, name)))
+        for name, label in STRUCTURE_ROWS.items()
+    )
     return Block(
-        "table",
-        title="Cuadro N° 1 — Estructura del Plan Operativo Anual",
-        headers=("Estructura del POA", ""),
-        rows=(
-            ("N° de Acciones Estratégicas Institucionales", str(s.strategic_actions)),
-            ("N° de Acciones de Corto Plazo", str(s.short_term_actions)),
-            ("N° de Operaciones", str(s.operations)),
-            ("N° de Tareas", str(s.tasks)),
-            ("Presupuesto Vigente (en Bs)", money(s.budget_current)),
-            ("N° de Reformulaciones", str(s.reformulations)),
-        ),
-        right=frozenset({1}),
+        "table", title=STRUCTURE_TABLE.title.es, headers=(*_headers(STRUCTURE_TABLE), ""), rows=rows, right=frozenset({1})
     )
 
 
@@ -134,9 +164,9 @@ def _breakdown_table(ev: Evaluation, money: Money) -> Block:
     rows = []
 
     def add(f, depth: int) -> None:
-        label = f.title if f.status == "active" else f"{f.title} (cancelada)"
+        label = _cancelled(f)
         if f.sector_code:
-            label = f"{label} [PEM {f.sector_code}]"
+            label = f"{label} {TABLE_CELLS['sector_code'].es.format(code=f.sector_code)}"
         operations = under.get(f.code, 0) if f.kind != "operation" else ""
         rows.append(
             (
@@ -155,11 +185,15 @@ def _breakdown_table(ev: Evaluation, money: Money) -> Block:
     for aei in ev.strategic_actions:
         add(aei, 0)
     totals = {src: sum((o.budget.get(src, Decimal(0)) for o in ev.operations), Decimal(0)) for src in sources}
-    rows.append(("Totales", "", str(len(ev.operations)), *(money(totals[src]) for src in sources), money(ev.summary.budget_current)))
+    rows.append(
+        (TABLE_CELLS["totals"].es, "", str(len(ev.operations)), *(money(totals[src]) for src in sources),
+         money(ev.summary.budget_current))
+    )
+    *columns, total = _headers(BREAKDOWN_TABLE)
     return Block(
         "table",
-        title="Cuadro N° 2 — Desglose de la estructura del POA (presupuesto vigente en Bs)",
-        headers=("Código", "Detalle", "N° Op.", *sources, "Total"),
+        title=BREAKDOWN_TABLE.title.es,
+        headers=(*columns, *sources, total),
         rows=tuple(rows),
         right=frozenset(range(2, 4 + len(sources))),
     )
@@ -185,27 +219,25 @@ def _results_table(ev: Evaluation, money: Money) -> Block:
     s = ev.summary
     rows = []
     for f in ev.short_term_actions:
-        title = f.title if f.status == "active" else f"{f.title} (cancelada)"
         rows.append(
-            (pct(f.weight), f.code, title, money(f.budget_current), money(f.budget_executed),
+            (pct(f.weight), f.code, _cancelled(f), money(f.budget_current), money(f.budget_executed),
              pct(f.budget_execution_pct), pct(f.progress_pct), pct(f.programmed_pct), pct(f.deviation_pts))
         )
     rows.append(
-        (pct(s.weights_total), "", "Total", money(s.budget_current), money(s.budget_executed),
+        (pct(s.weights_total), "", TABLE_CELLS["total"].es, money(s.budget_current), money(s.budget_executed),
          pct(s.budget_execution_pct), pct(s.physical_progress_pct), pct(s.programmed_pct), pct(s.deviation_pts))
     )
     return Block(
         "table",
-        title="Cuadro N° 3 — Resultados por Acción de Corto Plazo",
-        headers=("Pond.", "Código", "Acción de Corto Plazo", "Vigente", "Ejecutado", "% de ejecución",
-                 "% de avance", "% programado", "Desviación (pts)"),
+        title=RESULTS_TABLE.title.es,
+        headers=_headers(RESULTS_TABLE),
         rows=tuple(rows),
         right=frozenset({0, 3, 4, 5, 6, 7, 8}),
     )
 
 
 def _results_lines(ev: Evaluation) -> list[str]:
-    lines = [f"POA ({note.date}): {note.text}" for note in ev.results]
+    lines = [LIST_ITEMS["plan_result"].es.format(date=note.date, text=note.text) for note in ev.results]
     for f in ev.strategic_actions + ev.short_term_actions + ev.operations + ev.tasks:
         lines += [f"{f.code} ({note.date}): {note.text}" for note in f.results]
     return lines
@@ -215,55 +247,66 @@ def _changes_lines(ev: Evaluation, start, money: Money) -> list[str]:
     lines = []
     for r in ev.reformulations:
         if r.fact.date >= start:
+            changes = "; ".join(_change_text(c, money) for c in r.fact.changes)
             lines.append(
-                f"{r.fact.date} — reformulación {r.fact.reference}: {r.fact.reason} "
-                f"({'; '.join(_change_text(c, money) for c in r.fact.changes)})."
+                LIST_ITEMS["reformulation"].es.format(
+                    date=r.fact.date, reference=r.fact.reference, reason=r.fact.reason, changes=changes
+                )
             )
     for r in ev.budget_modifications:
         if r.fact.date >= start:
             m = r.fact
-            lines.append(f"{m.date} — modificación presupuestaria {m.reference}: {m.code} {m.source} {money(m.amount)} ({m.reason}).")
+            lines.append(
+                LIST_ITEMS["budget_modification"].es.format(
+                    date=m.date, reference=m.reference, code=m.code, source=m.source, amount=money(m.amount), reason=m.reason
+                )
+            )
     return lines
 
 
 def _change_text(change, money: Money) -> str:
-    if change.action == "add":
-        return f"se incorpora {change.element.code}"
-    if change.action == "cancel":
-        return f"se cancela {change.code}"
     if change.action == "budget":
         return f"{change.code} {change.source} {money(change.amount)}"
-    parts = [name for name in ("title", "weight", "schedule", "sector_code") if getattr(change, name) is not None]
-    names = {"title": "título", "weight": f"ponderación {change.weight}", "schedule": "programación", "sector_code": "código PEM"}
-    return f"se modifica {change.code} ({', '.join(names[p] for p in parts)})"
+    if change.action == "add":
+        return REFORMULATION_CHANGES[change.action].es.format(code=change.element.code)
+    if change.action == "cancel":
+        return REFORMULATION_CHANGES[change.action].es.format(code=change.code)
+    fields = ", ".join(
+        label.es.format(weight=change.weight) for name, label in UPDATED_FIELDS.items() if getattr(change, name) is not None
+    )
+    return REFORMULATION_CHANGES[change.action].es.format(code=change.code, fields=fields)
 
 
 def _deviation_lines(ev: Evaluation) -> list[str]:
     lines = []
     for f in ev.short_term_actions:
         if f.status == "active" and f.deviation_pts > 10:
-            reasons = " ".join(n.text for n in f.justifications) or "sin justificación registrada"
+            reasons = " ".join(n.text for n in f.justifications) or LIST_ITEMS["no_justification"].es
             lines.append(
-                f"{f.code}: desviación de {pct(f.deviation_pts)} puntos (programado {pct(f.programmed_pct)} %, "
-                f"avance {pct(f.progress_pct)} %). Justificación: {reasons}"
+                LIST_ITEMS["deviation"].es.format(
+                    code=f.code, deviation=pct(f.deviation_pts), programmed=pct(f.programmed_pct),
+                    progress=pct(f.progress_pct), reasons=reasons,
+                )
             )
     return lines
 
 
 def _weighted_result_table(ev: Evaluation, quarter: int) -> Block:
     s = ev.summary
-    justification = " ".join(n.text for n in ev.justifications) or "Sin justificación registrada."
+    justification = " ".join(n.text for n in ev.justifications) or TABLE_CELLS["no_justification"].es
+    result = TABLE_CELLS["weighted_result"].es.format(
+        as_of=ev.as_of, progress=pct(s.physical_progress_pct), programmed=pct(s.programmed_pct)
+    )
     return Block(
         "table",
-        title="Cuadro N° 4 — Resultado ponderado y desviaciones",
-        headers=("Trimestre", "Programado", "Resultado", "Desviación", "Justificación"),
+        title=WEIGHTED_RESULT_TABLE.title.es,
+        headers=_headers(WEIGHTED_RESULT_TABLE),
         rows=(
             (
-                f"{QUARTER_NAMES[quarter - 1].capitalize()} trimestre",
-                f"{pct(s.programmed_pct)} %",
-                f"Al {ev.as_of}, se logró un avance físico del {pct(s.physical_progress_pct)} % en relación "
-                f"al {pct(s.programmed_pct)} % programado.",
-                f"{pct(s.deviation_pts)} pts",
+                _quarter(quarter).capitalize(),
+                TABLE_CELLS["percent"].es.format(value=pct(s.programmed_pct)),
+                result,
+                TABLE_CELLS["points"].es.format(value=pct(s.deviation_pts)),
                 justification,
             ),
         ),
@@ -274,24 +317,24 @@ def _conclusions(ev: Evaluation, money: Money) -> str:
     s = ev.summary
     deviating = [f.code for f in ev.short_term_actions if f.status == "active" and f.deviation_pts > 10]
     sentences = [
-        f"En la gestión {ev.year}, al {ev.as_of}, se logró un avance físico de {pct(s.physical_progress_pct)} % "
-        f"frente a un avance programado de {pct(s.programmed_pct)} % (desviación de {pct(s.deviation_pts)} puntos), "
-        f"y una ejecución presupuestaria de {pct(s.budget_execution_pct)} % "
-        f"({money(s.budget_executed)} de {money(s.budget_current)} Bs)."
+        CONCLUSIONS["progress"].es.format(
+            year=ev.year, as_of=ev.as_of, progress=pct(s.physical_progress_pct), programmed=pct(s.programmed_pct),
+            deviation=pct(s.deviation_pts), execution=pct(s.budget_execution_pct), executed=money(s.budget_executed),
+            current=money(s.budget_current),
+        )
     ]
     if deviating:
         sentences.append(
-            f"{len(deviating)} de {s.short_term_actions} acciones de corto plazo superan los 10 puntos de "
-            f"desviación ({', '.join(deviating)})."
+            CONCLUSIONS["deviating"].es.format(count=len(deviating), total=s.short_term_actions, codes=", ".join(deviating))
         )
     else:
-        sentences.append("Ninguna acción de corto plazo supera los 10 puntos de desviación.")
+        sentences.append(CONCLUSIONS["none_deviating"].es)
     if ev.justifications:
-        sentences.append("La desviación se justifica así: " + " ".join(n.text for n in ev.justifications))
+        sentences.append(CONCLUSIONS["justified"].es.format(justifications=" ".join(n.text for n in ev.justifications)))
     if s.reformulations:
         sentences.append(
-            "En la gestión se aprobó una reformulación del POA." if s.reformulations == 1
-            else f"En la gestión se aprobaron {s.reformulations} reformulaciones del POA."
+            CONCLUSIONS["one_reformulation"].es if s.reformulations == 1
+            else CONCLUSIONS["reformulations"].es.format(count=s.reformulations)
         )
     return " ".join(sentences)
 
@@ -303,10 +346,7 @@ def _warning_lines(ev: Evaluation) -> list[str]:
         lines += [w.message for w in late]
     else:
         lines.append(
-            OwnMarkdown(
-                f"{len(late)} registros hechos más de 30 días después de su fecha efectiva "
-                f"(secuencias {late[0].seq} a {late[-1].seq}; detalle en `poa report --format json` o `poa history`)."
-            )
+            OwnMarkdown(LIST_ITEMS["late_records"].es.format(count=len(late), first=late[0].seq, last=late[-1].seq))
         )
     return lines
 

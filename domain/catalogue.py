@@ -414,3 +414,185 @@ PLANS_TABLE = Table(
         Label("Registrado", "Recorded"),
     ),
 )
+
+
+# -- the quarterly report (adapters/report_text.py) ------------------------------------------
+# `poa report --format table|md`: sections I to VI, Cuadros 1 to 4, lists and sentences, in
+# their order in the report. A label with names in braces is a template, filled in when the
+# report is written (``.es.format(...)``), like the titles of the reading commands' tables.
+# The threshold of "more than 10 points" of deviation is part of the wording, as in the seed.
+
+REPORT_HEADING = Label(
+    "{entity} — Seguimiento y Evaluación al POA, gestión {year} ({plan})",
+    "{entity} — Monitoring and evaluation of the POA, year {year} ({plan})",
+)
+REPORT_INTRODUCTION = Label(  # quarter: QUARTER below; known_at: a timestamp
+    "Al {as_of} ({quarter}), según lo registrado hasta {known_at}. POA aprobado el {approved_on} ({reference}).",
+    "As of {as_of} ({quarter}), as recorded up to {known_at}. POA approved on {approved_on} ({reference}).",
+)
+CLOSING_SENTENCES = {  # after the introduction, one per closing or reopening known
+    FactKindName.CLOSE: Label("Gestión cerrada el {date} ({reference}).", "Year closed on {date} ({reference})."),
+    FactKindName.REOPEN: Label(
+        "Reabierta el {date} ({reference}): {reason}.", "Reopened on {date} ({reference}): {reason}."
+    ),
+}
+QUARTER = Label("{ordinal} trimestre", "{ordinal} quarter")  # the quarter of --as-of
+QUARTER_ORDINALS = (
+    Label("primer", "first"),
+    Label("segundo", "second"),
+    Label("tercer", "third"),
+    Label("cuarto", "fourth"),
+)
+REPORT_SECTIONS = {  # section titles
+    "structure": Label("I. Estructura del POA", "I. Structure of the POA"),
+    "breakdown": Label("II. Desglose de la estructura del POA", "II. Breakdown of the POA's structure"),
+    "results": Label("III. Principales resultados", "III. Main results"),
+    "changes": Label("IV. Reformulaciones y desviaciones", "IV. Reformulations and deviations"),
+    "quarterly": Label("V. Seguimiento y evaluación trimestral", "V. Quarterly monitoring and evaluation"),
+    "conclusions": Label("VI. Conclusiones", "VI. Conclusions"),
+}
+
+# Cuadro 1: one row per figure of the plan's summary, the figures' column without a header
+STRUCTURE_TABLE = Table(
+    Label("Cuadro N° 1 — Estructura del Plan Operativo Anual", "Table 1 — Structure of the annual operating plan"),
+    (Label("Estructura del POA", "Structure of the POA"),),
+)
+STRUCTURE_ROWS = {  # figure name: its row label (the figure's own label, unless the seed words it otherwise)
+    "strategic_actions": FIGURE["strategic_actions"].label,
+    "short_term_actions": FIGURE["short_term_actions"].label,
+    "operations": FIGURE["operations"].label,
+    "tasks": FIGURE["tasks"].label,
+    "budget_current": Label("Presupuesto Vigente (en Bs)", "Current budget (Bs)"),
+    "reformulations": FIGURE["reformulations"].label,
+}
+# Cuadro 2: one column per funding source goes before the last column (the total)
+BREAKDOWN_TABLE = Table(
+    Label(
+        "Cuadro N° 2 — Desglose de la estructura del POA (presupuesto vigente en Bs)",
+        "Table 2 — Breakdown of the POA's structure (current budget, Bs)",
+    ),
+    (Label("Código", "Code"), Label("Detalle", "Detail"), Label("N° Op.", "No. of op."), Label("Total", "Total")),
+)
+RESULTS_TABLE = Table(  # Cuadro 3
+    Label("Cuadro N° 3 — Resultados por Acción de Corto Plazo", "Table 3 — Results by short-term action"),
+    (
+        Label("Pond.", "Weight"),
+        Label("Código", "Code"),
+        Label("Acción de Corto Plazo", "Short-term action"),
+        Label("Vigente", "Current"),
+        Label("Ejecutado", "Executed"),
+        Label("% de ejecución", "% executed"),
+        Label("% de avance", "% progress"),
+        Label("% programado", "% programmed"),
+        Label("Desviación (pts)", "Deviation (pts)"),
+    ),
+)
+WEIGHTED_RESULT_TABLE = Table(  # Cuadro 4: one row, the quarter of --as-of
+    Label("Cuadro N° 4 — Resultado ponderado y desviaciones", "Table 4 — Weighted result and deviations"),
+    (
+        Label("Trimestre", "Quarter"),
+        Label("Programado", "Programmed"),
+        Label("Resultado", "Result"),
+        Label("Desviación", "Deviation"),
+        Label("Justificación", "Justification"),
+    ),
+)
+TABLE_CELLS = {  # fixed texts and templates of the Cuadros' cells
+    "cancelled": Label("(cancelada)", "(cancelled)"),  # after the title of a cancelled element
+    "sector_code": Label("[PEM {code}]", "[PEM {code}]"),  # after the title of a strategic action
+    "totals": Label("Totales", "Totals"),  # Cuadro 2's last row
+    "total": Label("Total", "Total"),  # Cuadro 3's last row
+    "percent": Label("{value} %", "{value}%"),
+    "points": Label("{value} pts", "{value} pts"),
+    "weighted_result": Label(
+        "Al {as_of}, se logró un avance físico del {progress} % en relación al {programmed} % programado.",
+        "As of {as_of}, physical progress reached {progress}% against {programmed}% programmed.",
+    ),
+    "no_justification": Label("Sin justificación registrada.", "No justification recorded."),
+}
+
+
+@frozen
+class ReportList:
+    """The title of a list of the report, and its one item when there is nothing to list."""
+
+    title: Label
+    empty: Label
+
+
+RESULTS_LIST = ReportList(
+    Label("Resultados alcanzados", "Results achieved"), Label("Sin resultados registrados.", "No results recorded.")
+)
+CHANGES_LIST = ReportList(  # the quarter of --as-of
+    Label(
+        "Reformulaciones y modificaciones presupuestarias del {start} al {end}",
+        "Reformulations and budget modifications from {start} to {end}",
+    ),
+    Label("Ninguna en el periodo.", "None in the period."),
+)
+DEVIATIONS_LIST = ReportList(
+    Label("Desviaciones mayores a 10 puntos", "Deviations of more than 10 points"), Label("Ninguna.", "None.")
+)
+WARNINGS_LIST = ReportList(Label("Advertencias", "Warnings"), Label("Ninguna.", "None."))
+LIST_ITEMS = {  # templates of the lists' items
+    "plan_result": Label("POA ({date}): {text}", "POA ({date}): {text}"),  # a result of the whole plan
+    "reformulation": Label(
+        "{date} — reformulación {reference}: {reason} ({changes}).",
+        "{date} — reformulation {reference}: {reason} ({changes}).",
+    ),
+    "budget_modification": Label(
+        "{date} — modificación presupuestaria {reference}: {code} {source} {amount} ({reason}).",
+        "{date} — budget modification {reference}: {code} {source} {amount} ({reason}).",
+    ),
+    "deviation": Label(
+        "{code}: desviación de {deviation} puntos (programado {programmed} %, avance {progress} %). "
+        "Justificación: {reasons}",
+        "{code}: deviation of {deviation} points (programmed {programmed}%, progress {progress}%). "
+        "Justification: {reasons}",
+    ),
+    "no_justification": Label("sin justificación registrada", "no justification recorded"),  # {reasons} of a deviation
+    "late_records": Label(  # instead of one warning per late record, past a few
+        "{count} registros hechos más de 30 días después de su fecha efectiva "
+        "(secuencias {first} a {last}; detalle en `poa report --format json` o `poa history`).",
+        "{count} records made more than 30 days after their effective date "
+        "(sequences {first} to {last}; details in `poa report --format json` or `poa history`).",
+    ),
+}
+REFORMULATION_CHANGES = {  # {changes} of a reformulation's item, one per change (a budget change has no words)
+    Action.ADD: Label("se incorpora {code}", "adds {code}"),
+    Action.CANCEL: Label("se cancela {code}", "cancels {code}"),
+    Action.UPDATE: Label("se modifica {code} ({fields})", "changes {code} ({fields})"),
+}
+UPDATED_FIELDS = {  # {fields} of an update: the fields it sets, in this order
+    "title": Label("título", "title"),
+    "weight": Label("ponderación {weight}", "weight {weight}"),
+    "schedule": Label("programación", "schedule"),
+    "sector_code": Label("código PEM", "PEM code"),
+}
+CONCLUSIONS = {  # section VI: the first sentence, then the others that apply
+    "progress": Label(
+        "En la gestión {year}, al {as_of}, se logró un avance físico de {progress} % frente a un avance programado "
+        "de {programmed} % (desviación de {deviation} puntos), y una ejecución presupuestaria de {execution} % "
+        "({executed} de {current} Bs).",
+        "In the year {year}, as of {as_of}, physical progress reached {progress}% against a programmed {programmed}% "
+        "(a deviation of {deviation} points), and budget execution {execution}% ({executed} of {current} Bs).",
+    ),
+    "deviating": Label(
+        "{count} de {total} acciones de corto plazo superan los 10 puntos de desviación ({codes}).",
+        "{count} of {total} short-term actions deviate by more than 10 points ({codes}).",
+    ),
+    "none_deviating": Label(
+        "Ninguna acción de corto plazo supera los 10 puntos de desviación.",
+        "No short-term action deviates by more than 10 points.",
+    ),
+    "justified": Label(
+        "La desviación se justifica así: {justifications}", "The deviation is justified as follows: {justifications}"
+    ),
+    "one_reformulation": Label(
+        "En la gestión se aprobó una reformulación del POA.", "One reformulation of the POA was approved in the year."
+    ),
+    "reformulations": Label(
+        "En la gestión se aprobaron {count} reformulaciones del POA.",
+        "{count} reformulations of the POA were approved in the year.",
+    ),
+}
