@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
+
 from poa.adapters.store import Command, Ledger, open_ledger
 from poa.domain.entries import parse_entry
 from poa.domain.facts import Recorded
@@ -20,7 +22,7 @@ from poa.domain.values import quantize
 __all__ = [
     "ROOT", "EXAMPLES", "SMALL", "ADUANA", "UTC", "FAR",
     "at", "shown", "progress", "execution", "budget", "reformulate", "base_approval", "batch_text",
-    "plan_of", "history_by_hand", "Command", "open_ledger", "record", "record_batches", "count_events", "raw_events",
+    "plan_of", "history_by_hand", "history_in_batches", "Command", "open_ledger", "record", "record_batches", "count_events", "raw_events",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,6 +128,23 @@ def history_by_hand(entries, actor: str = "tester") -> list[Recorded]:
         Recorded(seq, at(when) if isinstance(when, str) else when, actor, parse_entry(entry))
         for seq, (when, entry) in enumerate(entries, 1)
     ]
+
+
+def history_in_batches(key: str, *batches: list, actors: list[str] | None = None) -> list[Recorded]:
+    """Batches (lists of entries, or of facts) recorded on a plan in memory, every entry checked
+    by the real rules; then each batch's facts get one recorded time, its last fact's, as the
+    store stamps a transaction: the history the store reads back, without a store. `actors`,
+    one per batch, default to "tester"."""
+    plan, stamps = None, []
+    for batch, actor in zip(batches, actors or ["tester"] * len(batches)):
+        for entry in batch:
+            fact = parse_entry(entry) if isinstance(entry, dict) else entry
+            if plan is None:
+                plan = Plan.approve(key, fact, actor)
+            else:
+                plan.record(fact, actor)
+        stamps += [plan.history[-1].recorded_at] * (len(plan.history) - len(stamps))
+    return [attrs.evolve(r, recorded_at=stamp) for r, stamp in zip(plan.history, stamps)]
 
 
 # -- a real store ---------------------------------------------------------------------------
