@@ -21,9 +21,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from poa.domain.entries import parse_entry
 from poa.projections.evaluation import evaluate
-from support.builders import SMALL, Command, open_ledger
+from support.builders import SMALL, Command, open_ledger, parse_entry
 from support.runners import invoke, poa_command, process_env
 from support.writers import APPROVAL, KEY, batch_entries, check_store, executed_1211, executions, write_batch
 

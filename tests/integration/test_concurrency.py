@@ -18,9 +18,7 @@ import multiprocessing
 import os
 import sys
 
-from poa.adapters.store import CommandError, Ledger
-from poa.domain.entries import parse_entry
-from support.builders import Command, open_ledger
+from support.builders import Command, CommandError, Ledger, open_ledger, parse_entry
 from support.writers import APPROVAL, KEY, batch_entries, check_store, write_batch
 
 

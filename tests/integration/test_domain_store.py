@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from poa.domain.entries import parse_entry
 from poa.domain.facts import Approval, Progress
-from support.builders import UTC, base_approval, open_ledger, progress, record
+from support.builders import UTC, base_approval, open_ledger, parse_entry, progress, record
 
 KEY = "T-2021"
 

@@ -16,9 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from poa.adapters.store import CommandError
-from poa.domain.entries import parse_entry
-from support.builders import Command, open_ledger
+from support.builders import Command, CommandError, open_ledger, parse_entry
 from support.strategies import APPROVED_ON, DATES, KEY, YEAR, cents
 
 FIXED_APPROVAL = {"approve": {

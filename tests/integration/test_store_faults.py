@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from poa.adapters.store import Ledger
 from support.builders import SMALL as SMALL_PATH
-from support.builders import count_events
+from support.builders import Ledger, count_events
 from support.runners import invoke, no_traceback
 
 SMALL = str(SMALL_PATH)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import attrs
 
-from poa.adapters.store import Command, Ledger, open_ledger
+# the store's public names, imported here once for every test (the store module may be split)
+from poa.adapters.store import Command, CommandError, CommitTimeRecorder, Ledger, open_ledger
 from poa.domain.entries import parse_entry
 from poa.domain.facts import Recorded
 from poa.domain.plan import Plan
@@ -22,7 +23,8 @@ from poa.domain.values import quantize
 __all__ = [
     "ROOT", "EXAMPLES", "SMALL", "ADUANA", "UTC", "FAR",
     "at", "shown", "progress", "execution", "budget", "reformulate", "base_approval", "batch_text",
-    "plan_of", "history_by_hand", "history_in_batches", "Command", "open_ledger", "record", "record_batches", "count_events", "raw_events",
+    "plan_of", "history_by_hand", "history_in_batches", "parse_entry",
+    "Command", "CommandError", "CommitTimeRecorder", "Ledger", "open_ledger", "record", "count_events", "raw_events",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,16 +156,6 @@ def record(ledger: Ledger, plan: str, *entries: dict, actor: str = "tester") -> 
     """Record entries (written as in a batch file) in one atomic batch through the real store."""
     commands = [Command(plan, parse_entry(e), actor, "test", i) for i, e in enumerate(entries, 1)]
     ledger.record(commands)
-
-
-def record_batches(path: Path, plan: str, *batches: list[dict]) -> list[Recorded]:
-    """A new store at `path` holding `batches`, each one transaction; the plan's history read back."""
-    ledger = open_ledger(str(path), create=True)
-    for entries in batches:
-        record(ledger, plan, *entries)
-    history = ledger.history(plan)
-    ledger.close()
-    return history
 
 
 def count_events(db: Path) -> int:
