@@ -32,36 +32,41 @@ HERE = Path(__file__).resolve().parent
 
 
 def layer_of(item) -> str | None:
+    """unit, integration or e2e: the folder under tests/ that holds the test (None elsewhere)."""
     try:
-        layer = Path(item.fspath).resolve().relative_to(HERE).parts[0]
+        layer = Path(item.path).resolve().relative_to(HERE).parts[0]
     except ValueError:
         return None
     return layer if layer in LAYERS else None
 
 
 def pytest_collection_modifyitems(config, items):
+    layers = {item.nodeid: layer_of(item) for item in items}
     for item in items:
-        layer = layer_of(item)
-        if layer is not None:
-            item.add_marker(getattr(pytest.mark, layer))
-    items[:] = spread_e2e(items)
+        if layers[item.nodeid] is not None:
+            item.add_marker(getattr(pytest.mark, layers[item.nodeid]))
+    items[:] = spread_e2e(items, layers)
 
 
-def spread_e2e(items: list) -> list:
-    """The same items, the e2e ones (few and long) spread evenly over the run, between modules,
-    instead of all at its start: pytest-xdist hands each worker a run of consecutive tests
-    (and `--dist worksteal`, set in pyproject.toml, lets an idle worker take the back half of
-    a busy one's queue), so that otherwise one worker would get every e2e test in a row while
-    the other runs out of work. Module order is kept, so module-scoped fixtures are made once."""
-    e2e = [item for item in items if layer_of(item) == "e2e"]
-    if not e2e or len(e2e) == len(items):
+def spread_e2e(items: list, layers: dict) -> list:
+    """The same items with the e2e ones spread evenly over the run, each placed before the module
+    that starts nearest its share; the other modules keep their order (so a module-scoped
+    fixture is made once).
+
+    Why: the e2e tests are few and long (real processes, several seconds each) and are
+    collected first. pytest-xdist gives each worker a run of consecutive tests to start with
+    (and, with `--dist worksteal`, set in pyproject.toml, lets an idle worker take the back
+    half of a busy one's queue), so collected together they would all land on one worker,
+    which then runs them one after the other while the other worker runs out of work."""
+    e2e = [item for item in items if layers[item.nodeid] == "e2e"]
+    rest = [item for item in items if layers[item.nodeid] != "e2e"]
+    if not e2e or not rest:
         return items
-    rest = [item for item in items if layer_of(item) != "e2e"]
     starts = [0] + [i for i in range(1, len(rest)) if rest[i].module is not rest[i - 1].module]
     slots: dict[int, list] = {}
-    for n, item in enumerate(e2e):  # e2e test n goes before the module starting nearest its share of the run
-        target = n * len(rest) // len(e2e)
-        slots.setdefault(min(starts, key=lambda i: abs(i - target)), []).append(item)
+    for n, item in enumerate(e2e):
+        share = n * len(rest) // len(e2e)
+        slots.setdefault(min(starts, key=lambda i: abs(i - share)), []).append(item)
     ordered = []
     for i, item in enumerate(rest):
         ordered += slots.pop(i, [])
