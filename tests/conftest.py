@@ -1,58 +1,77 @@
-"""Shared fixtures: a real SQLite store in a temporary folder and the real `poa` CLI in a subprocess."""
+"""Shared fixtures and the layers of the suite.
+
+Layers (tests/<layer>/, marked automatically by folder):
+- unit: the domain and the projections on plain histories; no process, no file;
+- integration: the SQLite store, its recorder, concurrent writers, the library's contract
+  suite, and the CLI in-process (click's CliRunner) against real stores;
+- e2e: the real `poa` console script in subprocesses (README, signals, permissions,
+  concurrent processes, one refusal).
+
+`pytest -m "not e2e"` is the quick loop.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 import pytest
 
-from poa.adapters.ledger import Ledger
-from poa.adapters.stores import open_store
-from poa.adapters.use_cases import record_batch
-from poa.domain.commands import Command
-from poa.domain.fact_kinds import parse_entry
+from support.builders import SMALL, open_store
+from support.runners import PoaInProcess, PoaProcess, invoke, no_traceback
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
+# Names the flat layout's test files imported from conftest, kept so that a test written
+# against it still runs after a merge; new tests import them from tests/support.
+from support.builders import EXAMPLES, ROOT, record  # noqa: E402,F401
+from support.runners import poa_command  # noqa: E402,F401
 
+PoaRunner = PoaProcess  # the old subprocess runner's name
 
-def poa_command() -> list[str]:
-    """The installed console script next to this interpreter (or the module, as a fallback)."""
-    script = Path(sys.executable).with_name("poa")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "poa.cli.main"]
+LAYERS = ("unit", "integration", "e2e")
+HERE = Path(__file__).resolve().parent
 
 
-class PoaRunner:
-    """Runs `poa ...` in a subprocess against one store file."""
+def layer_of(item) -> str | None:
+    """unit, integration or e2e: the folder under tests/ that holds the test (None elsewhere)."""
+    try:
+        layer = Path(item.path).resolve().relative_to(HERE).parts[0]
+    except ValueError:
+        return None
+    return layer if layer in LAYERS else None
 
-    def __init__(self, store: Path, cwd: Path):
-        self.store = store
-        self.cwd = cwd
 
-    def __call__(self, *args: str, input: str | None = None, env: dict | None = None, store: bool = True):
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("POA_", "PLANLEDGER_"))}
-        full_env["POA_ACTOR"] = "tester"
-        if store:
-            full_env["POA_STORE"] = str(self.store)
-        full_env.update(env or {})
-        return subprocess.run(
-            [*poa_command(), *args],
-            input=input,
-            capture_output=True,
-            text=True,
-            cwd=self.cwd,
-            env=full_env,
-            timeout=120,
-        )
+def pytest_collection_modifyitems(config, items):
+    layers = {item.nodeid: layer_of(item) for item in items}
+    for item in items:
+        if layers[item.nodeid] is not None:
+            item.add_marker(getattr(pytest.mark, layers[item.nodeid]))
+    items[:] = spread_e2e(items, layers)
 
-    def json(self, *args: str, **kwargs):
-        result = self(*args, "--format", "json", **kwargs)
-        assert result.returncode == 0, result.stderr
-        return json.loads(result.stdout)
+
+def spread_e2e(items: list, layers: dict) -> list:
+    """The same items with the e2e ones spread evenly over the run, each placed before the module
+    that starts nearest its share; the other modules keep their order (so a module-scoped
+    fixture is made once).
+
+    Why: the e2e tests are few and long (real processes, several seconds each) and are
+    collected first. pytest-xdist gives each worker a run of consecutive tests to start with
+    (and, with `--dist worksteal`, set in pyproject.toml, lets an idle worker take the back
+    half of a busy one's queue), so collected together they would all land on one worker,
+    which then runs them one after the other while the other worker runs out of work."""
+    e2e = [item for item in items if layers[item.nodeid] == "e2e"]
+    rest = [item for item in items if layers[item.nodeid] != "e2e"]
+    if not e2e or not rest:
+        return items
+    starts = [0] + [i for i in range(1, len(rest)) if rest[i].module is not rest[i - 1].module]
+    slots: dict[int, list] = {}
+    for n, item in enumerate(e2e):
+        share = n * len(rest) // len(e2e)
+        slots.setdefault(min(starts, key=lambda i: abs(i - share)), []).append(item)
+    ordered = []
+    for i, item in enumerate(rest):
+        ordered += slots.pop(i, [])
+        ordered.append(item)
+    return ordered
 
 
 @pytest.fixture
@@ -61,16 +80,41 @@ def store_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def poa(tmp_path: Path, store_path: Path) -> PoaRunner:
-    return PoaRunner(store_path, tmp_path)
+def poa(tmp_path: Path, store_path: Path) -> PoaInProcess:
+    """`poa ...` in-process against the test's store (POA_STORE), in the test's folder."""
+    return PoaInProcess(store_path, tmp_path)
 
 
 @pytest.fixture
-def ledger(store_path: Path) -> Ledger:
+def poa_process(tmp_path: Path, store_path: Path) -> PoaProcess:
+    """`poa ...` as a real process (the console script): for tests/e2e."""
+    return PoaProcess(store_path, tmp_path)
+
+
+@pytest.fixture
+def ledger(store_path: Path):
     return open_store(str(store_path), create=True)
 
 
-def record(ledger: Ledger, plan: str, *entries: dict, actor: str = "tester") -> None:
-    """Record entries (written as in a batch file) in one atomic batch through the real store."""
-    commands = [Command(plan, parse_entry(e), actor, "test", i) for i, e in enumerate(entries, 1)]
-    record_batch(ledger, commands)
+@pytest.fixture(scope="session")
+def example_store(tmp_path_factory) -> Path:
+    """A store holding examples/small-2021.yaml (plan DEMO-2021, 23 events), made once per
+    worker; never written to: tests take a copy (`store`, `demo`)."""
+    db = tmp_path_factory.mktemp("example") / "poa.db"
+    result = invoke("apply", str(SMALL), "--store", str(db))
+    assert result.exit_code == 0, result.output
+    no_traceback(result)
+    return db
+
+
+@pytest.fixture
+def store(example_store: Path, store_path: Path) -> Path:
+    """A fresh copy of the example's store, at the test's store path."""
+    shutil.copyfile(example_store, store_path)
+    return store_path
+
+
+@pytest.fixture
+def demo(poa: PoaInProcess, store: Path) -> PoaInProcess:
+    """`poa` against a fresh copy of the store holding examples/small-2021.yaml."""
+    return poa

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from poa.cli.reference import reference
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "cli-reference.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "cli-reference.md"
 
 
 def test_the_command_reference_is_up_to_date():

@@ -3,7 +3,9 @@ read-only copies, busy writers, bad settings and unexpected errors.
 
 Every case gives its documented message and exit status: 2 when the input (a name, a
 setting, an option) is wrong, 1 when the store cannot do what is asked (damaged, busy,
-read-only, unreadable); never a traceback, never a partial result.
+read-only, unreadable); never a traceback, never a partial result. The CLI runs
+in-process; real file permissions (as user nobody) and Ctrl-C during start-up need real
+processes: tests/e2e/test_store_permissions.py and tests/e2e/test_interrupts.py.
 """
 
 from __future__ import annotations
@@ -11,63 +13,31 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import signal
 import sqlite3
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import EXAMPLES, poa_command
-from poa.adapters.ledger import Ledger
-from poa.cli.main import cli
+from support.builders import SMALL as SMALL_PATH
+from support.builders import Ledger, count_events
+from support.runners import invoke, no_traceback
 
-SMALL = str(EXAMPLES / "small-2021.yaml")
+SMALL = str(SMALL_PATH)
 
 
 def poa(*args: str, env: dict | None = None, cwd: Path | None = None):
     """`poa ARGS` in-process; the environment is cleared of POA_ settings first."""
-    clean = {k: None for k in os.environ if k.startswith("POA_")}
-    runner = CliRunner()
-    if cwd is None:
-        return runner.invoke(cli, list(args), env={**clean, "POA_ACTOR": "tester", **(env or {})})
-    previous = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return runner.invoke(cli, list(args), env={**clean, "POA_ACTOR": "tester", **(env or {})})
-    finally:
-        os.chdir(previous)
+    return invoke(*args, env=env, cwd=cwd)
 
 
 def clean_exit(result, status: int) -> str:
     """The message of a command that ended with `status`, one message and no traceback."""
     assert result.exit_code == status, (result.exit_code, result.output, result.exception)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
+    no_traceback(result)
     return result.output
 
 
-def count_events(db: Path) -> int:
-    with sqlite3.connect(db) as connection:
-        return connection.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
-
-
-@pytest.fixture(scope="module")
-def small_store(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("small") / "small.db"
-    clean_exit(poa("apply", SMALL, "--store", str(db)), 0)
-    return db
-
-
-@pytest.fixture
-def store(small_store: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "poa.db"
-    shutil.copyfile(small_store, copy)
-    return copy
+# `store` (conftest): a fresh copy of a store holding examples/small-2021.yaml
 
 
 # -- finding 6: store names are file names, taken literally ----------------------------
@@ -254,89 +224,3 @@ def test_finding_11_a_starved_writer_is_told_the_store_is_busy(store, monkeypatc
     message = clean_exit(poa("progress", "--code", "1.1.1", "--percent", "60", "--date", "2021-10-01", "--store", str(store)), 1)
     assert "the store is busy" in message and "nothing was recorded" in message
     assert "UNIQUE constraint" not in message
-
-
-# -- finding 11 with real file permissions: run as an unprivileged user -----------------
-
-NOBODY = 65534
-SYSTEM_PYTHON = Path("/usr/bin/python3")
-
-
-def nobody_command(*args: str) -> list[str]:
-    """`poa ARGS` for the system Python, with this venv's packages (and this checkout)."""
-    site = next(p for p in sys.path if p.endswith("site-packages"))
-    code = f"import site, sys; site.addsitedir({site!r}); sys.argv[0] = 'poa'; from poa.cli.entry import main; main()"
-    return [str(SYSTEM_PYTHON), "-c", code, *args]
-
-
-def run_as_nobody(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """`poa ARGS` as user nobody (root ignores file permissions)."""
-    return subprocess.run(
-        nobody_command(*args), cwd=cwd, capture_output=True, text=True, timeout=60,
-        user=NOBODY, env={"PATH": "/usr/bin:/bin", "POA_ACTOR": "auditor", "HOME": str(cwd)},
-    )
-
-
-def can_run_as_nobody() -> bool:
-    """Root, a system Python of this version, and a venv and checkout that user nobody can read."""
-    if os.geteuid() != 0 or not SYSTEM_PYTHON.exists():
-        return False
-    probe = run_as_nobody("--version", cwd=Path("/"))
-    return probe.returncode == 0 and "version" in probe.stdout
-
-
-needs_nobody = pytest.mark.skipif(not can_run_as_nobody(), reason="needs root, a system Python and a checkout that user nobody can read")
-
-
-@pytest.fixture
-def open_folder(store):
-    """A folder that user nobody can reach (pytest's own are private to root), with a copy of the store."""
-    folder = Path(tempfile.mkdtemp(prefix="poa-test-", dir="/tmp"))
-    folder.chmod(0o755)
-    shutil.copyfile(store, folder / "poa.db")
-    yield folder
-    for path in (folder, *folder.rglob("*")):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    shutil.rmtree(folder)
-
-
-@needs_nobody
-def test_finding_11_an_archived_read_only_copy_can_be_read_not_written(open_folder):
-    archive = open_folder / "archive"
-    archive.mkdir()
-    copy = archive / "poa-2021.db"
-    shutil.copyfile(open_folder / "poa.db", copy)
-    copy.chmod(0o444)
-    archive.chmod(0o555)
-    report = run_as_nobody("report", "--store", str(copy), "--format", "json", cwd=archive)
-    assert report.returncode == 0, report.stderr
-    assert '"plan": "DEMO-2021"' in report.stdout
-    write = run_as_nobody("progress", "--code", "1.1.1", "--percent", "60", "--date", "2021-10-01", "--store", str(copy), cwd=archive)
-    assert write.returncode == 1 and "read-only" in write.stderr and "Traceback" not in write.stderr, write.stderr
-    assert sorted(p.name for p in archive.iterdir()) == ["poa-2021.db"]
-    assert count_events(copy) == 23
-
-
-@needs_nobody
-def test_finding_11_an_unreadable_store_is_a_failure_not_a_foreign_file(open_folder):
-    (open_folder / "poa.db").chmod(0o000)
-    result = run_as_nobody("report", "--store", str(open_folder / "poa.db"), cwd=open_folder)
-    assert result.returncode == 1, result.stderr
-    assert "cannot be read (permission denied)" in result.stderr and "not a POA ledger" not in result.stderr
-
-
-def test_finding_7_ctrl_c_during_start_up_shows_no_traceback(store):
-    """SIGINT while the program is still importing: "poa: interrupted", never a traceback."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POA_")}
-    outcomes = []
-    for delay in (0.05, 0.1, 0.15, 0.2, 0.3):
-        process = subprocess.Popen([*poa_command(), "report", "--store", str(store)], env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(delay)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-        assert "Traceback" not in err, (delay, err)
-        outcomes.append((process.returncode, err.strip()))
-    # interrupted ones say so (130, or click's "Aborted!" once a command runs); finished ones succeeded
-    assert all(code in (0, 1, 130, -signal.SIGINT) for code, _ in outcomes), outcomes
-    assert any(code == 130 and message == "poa: interrupted" for code, message in outcomes), outcomes

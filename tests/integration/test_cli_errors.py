@@ -1,11 +1,14 @@
 """Bad input is refused (SPEC §5): exit status 2, one message naming the file (or the
 option), the entry and the field, no traceback, and nothing of the batch stored.
 
-Every case runs the real `poa` CLI in a subprocess against a copy of one prepared
-store: the example plan DEMO-2021 plus a reformulation that cancels operation
-1.1.1.2 on 2021-10-15. "Nothing stored" is checked twice after every refusal:
-`poa history --format json` is unchanged, and so is the raw event table (which
-also shows a new plan created by a refused batch).
+Every case runs the `poa` CLI in-process (click's CliRunner, through the `poa`
+fixture: exit status, stdout and stderr as a process gives them; an exception escaping
+the command shows as a traceback in stderr) against a copy of one prepared store: the
+example plan DEMO-2021 plus a reformulation that cancels operation 1.1.1.2 on
+2021-10-15. "Nothing stored" is checked twice after every refusal: `poa history
+--format json` is unchanged, and so is the raw event table (which also shows a new plan
+created by a refused batch). tests/e2e/test_refusal_process.py runs one of these cases
+through the real console script.
 """
 
 from __future__ import annotations
@@ -19,11 +22,10 @@ from pathlib import Path
 
 import pytest
 from attrs import frozen
-from click.testing import CliRunner
 
-from conftest import EXAMPLES, PoaRunner
 from poa.adapters.batch_files import parse_text
-from poa.cli.main import cli
+from support.builders import SMALL, batch_text, raw_events
+from support.runners import PoaInProcess, invoke
 
 PLAN = "DEMO-2021"
 
@@ -43,9 +45,7 @@ GOOD_ENTRIES = [
 ]
 
 
-def batch(*entries: str, plan: str | None = PLAN) -> str:
-    head = f"plan: {plan}\n" if plan else ""
-    return head + "entries:\n" + "".join(f"  - {e}\n" for e in entries)
+batch = batch_text  # batch(*entries, plan=PLAN): a YAML batch of DEMO-2021 unless told
 
 
 def yaml_to_json(text: str) -> str:
@@ -67,19 +67,11 @@ class Prepared:
     events: list
 
 
-def raw_events(db: Path) -> list:
-    with sqlite3.connect(db) as connection:
-        return connection.execute(
-            "SELECT originator_id, originator_version, topic, state FROM stored_events "
-            "ORDER BY originator_id, originator_version"
-        ).fetchall()
-
-
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory) -> Prepared:
     folder = tmp_path_factory.mktemp("prepared")
-    runner = PoaRunner(folder / "poa.db", folder)
-    example = runner("apply", str(EXAMPLES / "small-2021.yaml"))
+    runner = PoaInProcess(folder / "poa.db", folder)
+    example = runner("apply", str(SMALL))
     assert example.returncode == 0, example.stderr
     (folder / "prep.yaml").write_text(PREPARATION, encoding="utf-8")
     prep = runner("apply", "prep.yaml")
@@ -90,13 +82,13 @@ def prepared(tmp_path_factory) -> Prepared:
 
 
 @pytest.fixture
-def demo(poa, prepared) -> PoaRunner:
-    """`poa` against a fresh copy of the prepared store."""
+def demo(poa, prepared) -> PoaInProcess:
+    """`poa` against a fresh copy of the prepared store (this module's own `demo`)."""
     shutil.copyfile(prepared.db, poa.store)
     return poa
 
 
-def write(poa: PoaRunner, name: str, text: str) -> str:
+def write(poa: PoaInProcess, name: str, text: str) -> str:
     (poa.cwd / name).write_text(text, encoding="utf-8")
     return name
 
@@ -106,10 +98,12 @@ def write(poa: PoaRunner, name: str, text: str) -> str:
 
 def assert_refused(result, *needles, usage: bool = False) -> None:
     """Status 2, one message, no traceback; every needle (a text, or a tuple of
-    acceptable alternatives) appears in the message."""
+    acceptable alternatives) appears in the message. In-process, "no traceback" also means
+    that nothing but click's own exit ended the command (`exception` is None)."""
     stderr = result.stderr
     shown = f"\n--- stderr ---\n{stderr}--- stdout ---\n{result.stdout}"
     assert result.returncode == 2, f"exit status {result.returncode}{shown}"
+    assert getattr(result, "exception", None) is None, f"{result.exception!r}{shown}"
     assert "Traceback" not in stderr, shown
     assert stderr.count("Error:") == 1, f"expected one message{shown}"
     if not usage:  # click's own usage errors add a "Usage:/Try" preamble
@@ -120,14 +114,13 @@ def assert_refused(result, *needles, usage: bool = False) -> None:
 
 
 def history_now(store: Path) -> list:
-    """`poa history --format json` of the store, run in-process through the same click command
-    (the refused command itself always runs in a subprocess; this keeps the file fast)."""
-    result = CliRunner().invoke(cli, ["history", "--format", "json", "--store", str(store), "--plan", PLAN])
+    """`poa history --format json` of the store, run in-process."""
+    result = invoke("history", "--format", "json", "--store", str(store), "--plan", PLAN)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
 
-def assert_nothing_stored(poa: PoaRunner, prepared: Prepared) -> None:
+def assert_nothing_stored(poa: PoaInProcess, prepared: Prepared) -> None:
     assert history_now(poa.store) == prepared.history, "the refused input changed `poa history`"
     assert raw_events(poa.store) == prepared.events, "the refused input stored events (in some plan)"
 

@@ -10,31 +10,23 @@ exit 2 with one message, no traceback, and nothing stored.
 from __future__ import annotations
 
 import json
-import sqlite3
 import tempfile
 from datetime import date
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES
-from poa.cli.main import cli
+from support.builders import count_events as events
+from support.runners import invoke
 
-ENV = {"POA_ACTOR": "fuzzer", "POA_STORE": None, "POA_PLAN": None}
 READINGS = [
     ["report", "--format", fmt] for fmt in ("table", "json", "csv", "md")
 ] + [["history", "--format", fmt] for fmt in ("table", "json", "csv")] + [["plans"]]
 
 
-@pytest.fixture(scope="module")
-def example_store(tmp_path_factory) -> bytes:
-    db = tmp_path_factory.mktemp("fuzz") / "poa.db"
-    result = CliRunner().invoke(cli, ["apply", str(EXAMPLES / "small-2021.yaml"), "--store", str(db)], env=ENV)
-    assert result.exit_code == 0, result.output
-    return db.read_bytes()
+def poa(*args: str):
+    return invoke(*args, actor="fuzzer")
 
 
 # -- a tiny document model, written out as YAML (flow style) or JSON by hand --------------
@@ -171,23 +163,17 @@ def batches(draw) -> tuple[str, str, int]:
     return text, "lote.yaml" if yaml_format else "lote.json", len(entries)
 
 
-def events(db: Path) -> int:
-    with sqlite3.connect(db) as connection:
-        return connection.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
-
-
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=batches())
 def test_a_batch_is_either_recorded_whole_and_readable_or_refused_cleanly(example_store, case):
     text, name, count = case
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "poa.db"
-        db.write_bytes(example_store)
+        db.write_bytes(example_store.read_bytes())  # conftest: the store of examples/small-2021.yaml
         before = events(db)
         batch_file = Path(folder) / name
         batch_file.write_bytes(text.encode("utf-8", "surrogatepass"))  # a raw lone surrogate: not UTF-8
-        runner = CliRunner()
-        result = runner.invoke(cli, ["apply", str(batch_file), "--store", str(db)], env=ENV)
+        result = poa("apply", str(batch_file), "--store", str(db))
         shown = f"\n--- batch ({name}) ---\n{text[:3000]}\n--- output ---\n{result.output[:3000]}"
         assert result.exit_code in (0, 2), f"exit {result.exit_code}: {result.exception!r}{shown}"
         assert isinstance(result.exception, (SystemExit, type(None))), f"{result.exception!r}{shown}"
@@ -198,7 +184,7 @@ def test_a_batch_is_either_recorded_whole_and_readable_or_refused_cleanly(exampl
             return
         assert events(db) == before + count, f"expected {count} new events{shown}"
         for args in READINGS:
-            read = runner.invoke(cli, [*args, "--store", str(db)], env=ENV)
+            read = poa(*args, "--store", str(db))
             assert read.exit_code == 0 and read.exception is None, f"poa {' '.join(args)}: {read.exception!r}{shown}\n{read.output[:2000]}"
 
 

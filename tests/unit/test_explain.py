@@ -1,4 +1,5 @@
-"""`poa explain`: the provenance of every figure of an element (projections/provenance.py, its renderers, the CLI).
+"""`poa explain`: the provenance of every figure of an element (projections/provenance.py and its
+renderers) on a history written by hand; the command itself: tests/integration/test_explain_cli.py.
 
 Every expected figure is worked out by hand in the comments; none is copied from
 the program's output.
@@ -33,23 +34,18 @@ The hand-built history (recorded times chosen by hand; seq follows recorded orde
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
-from conftest import EXAMPLES
 from poa.adapters.report_provenance import layout, provenance_to_dict
 from poa.adapters.report_text import to_rich
-from poa.domain.fact_kinds import parse_entry
-from poa.domain.facts import Recorded
-from poa.domain.values import quantize
 from poa.projections.evaluation import NotInForce, end_of_day
 from poa.projections.provenance import UnknownElement, explain
+from support.builders import FAR, budget, execution, history_by_hand, progress, shown
 
 D = Decimal
-UTC = timezone.utc
-FAR = datetime(2100, 1, 1, tzinfo=UTC)
 KEY = "T-2021"
 
 APPROVAL = {
@@ -76,21 +72,8 @@ APPROVAL = {
 }
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def progress(code, percent, day):
-    return {"progress": {"code": code, "percent": percent, "date": day}}
-
-
-def execution(code, amount, day, source):
-    return {"execution": {"code": code, "amount": amount, "date": day, "source": source}}
-
-
-def budget(code, source, amount, day):
-    return {"budget": {"code": code, "source": source, "amount": amount, "date": day,
-                       "reference": "RA 30/2021", "reason": "traspaso"}}
+def transfer(code, source, amount, day):
+    return budget(code, source, amount, day, reference="RA 30/2021", reason="traspaso")
 
 
 ENTRIES = [
@@ -109,15 +92,15 @@ ENTRIES = [
         {"budget": {"code": "1.2.1", "source": "TGN", "amount": -500}},
         {"budget": {"code": "1.1.2", "source": "TGN", "amount": 500}},
     ]}}),
-    ("2021-08-10T10:00:00", budget("1.1.1", "Otros", -150, "2021-08-09")),
-    ("2021-08-10T10:01:00", budget("1.1.2", "Otros", 150, "2021-08-09")),
+    ("2021-08-10T10:00:00", transfer("1.1.1", "Otros", -150, "2021-08-09")),
+    ("2021-08-10T10:01:00", transfer("1.1.2", "Otros", 150, "2021-08-09")),
     ("2021-10-04T10:00:00", execution("1.1.1", 700, "2021-09-30", "TGN")),
     ("2021-10-04T10:01:00", progress("1.2", 80, "2021-09-30")),
     ("2021-10-06T10:00:00", execution("1.1.1", 120, "2021-06-30", "Otros")),
     ("2021-11-16T10:00:00", {"reformulate": {"date": "2021-11-15", "reference": "RD 09/2021", "reason": "baja",
                                              "changes": [{"cancel": {"code": "1.1.2"}}]}}),
 ]
-HISTORY = [Recorded(i, at(when), "analista", parse_entry(entry)) for i, (when, entry) in enumerate(ENTRIES, 1)]
+HISTORY = history_by_hand(ENTRIES, actor="analista")
 
 
 def why(code: str, as_of: str, known_at: datetime = FAR):
@@ -126,10 +109,6 @@ def why(code: str, as_of: str, known_at: datetime = FAR):
 
 def roles(explanation) -> dict[int, str]:
     return {e.seq: e.role for e in explanation.events}
-
-
-def shown(value: Decimal) -> str:
-    return str(quantize(value))
 
 
 # -- progress ------------------------------------------------------------------------------
@@ -356,73 +335,3 @@ def test_renderers_json_keys_and_spanish_table():
     text = to_rich(layout(p))
     assert "Avance físico (%): 55.00" in text
     assert "no conocido a --known-at" in text and "reemplazado" in text
-
-
-# -- the CLI, end to end ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def demo(poa):
-    applied = poa("apply", str(EXAMPLES / "small-2021.yaml"))
-    assert applied.returncode == 0, applied.stderr
-    return poa
-
-
-CORRECTION = """
-plan: DEMO-2021
-entries:
-  - progress: {code: 1.1.2, percent: 40, date: 2021-06-30, note: "corrección"}
-"""
-
-
-def test_cli_json_matches_the_report_and_marks_a_correction(demo):
-    # examples/small-2021.yaml: seq 5 is progress 1.1.2 = 45 at 30 Jun; 23 entries in all
-    first_batch_known = demo.json("history")[-1]["recorded_at"]
-    corrected = demo("apply", "-", input=CORRECTION)  # seq 24
-    assert corrected.returncode == 0, corrected.stderr
-    data = demo.json("explain", "1.1.2", "--as-of", "2021-09-30")
-    assert data["element"] == {"code": "1.1.2", "kind": "short_term_action", "parent": "1.1",
-                               "title": "Ampliar la atención en línea", "status": "active"}
-    f = data["figures"]
-    # the correction (40, seq 24) wins over seq 5 (45), same date 30 Jun
-    assert (f["progress_pct"]["rule"], f["progress_pct"]["value"]) == ("direct_record", "40.00")
-    assert [(e["seq"], e["role"]) for e in f["progress_pct"]["events"]] == [(5, "corrected"), (24, "used")]
-    # budget: TGN 250000 (1.1.2.1, approval); Otros 15000 (1.1.2.2 added by RD 01-010-21, seq 11)
-    assert [(e["seq"], e["action"], e["code"], e["value"]) for e in f["budget"]["TGN"]["events"]] == [
-        (1, "approve", "1.1.2.1", "250000.00")]
-    assert [(e["seq"], e["action"], e["code"], e["value"]) for e in f["budget"]["Otros"]["events"]] == [
-        (11, "add", "1.1.2.2", "15000.00")]
-    assert f["budget_current"]["value"] == "265000.00"
-    # executed: no own record → 1.1.2.1 160000 (30 Sep, seq 20) + 1.1.2.2 0 = 160000;
-    # 160000 / 265000 × 100 = 60.3773… → 60.38
-    assert (f["budget_executed"]["rule"], f["budget_executed"]["value"]) == ("sum_over_operations", "160000.00")
-    assert [(p["code"], p["value"]) for p in f["budget_executed"]["parts"]] == [("1.1.2.1", "160000.00"), ("1.1.2.2", "0.00")]
-    assert f["budget_execution_pct"]["value"] == "60.38"
-    # every value is the report's for the same as_of
-    report = demo.json("report", "--as-of", "2021-09-30")
-    element = next(a for a in report["short_term_actions"] if a["code"] == "1.1.2")
-    for key in ("status", "weight", "progress_pct", "programmed_pct", "deviation_pts",
-                "budget_current", "budget_executed", "budget_execution_pct"):
-        assert f[key]["value"] == element[key], key
-    assert {s: x["value"] for s, x in f["budget"].items()} == element["budget"]
-    # as known before the correction: seq 5 is used, seq 24 not known
-    then = demo.json("explain", "1.1.2", "--as-of", "2021-09-30", "--known-at", first_batch_known)
-    assert then["figures"]["progress_pct"]["value"] == "45.00"
-    assert [(e["seq"], e["role"]) for e in then["figures"]["progress_pct"]["events"]] == [(5, "used"), (24, "not_known")]
-
-
-def test_cli_table_and_refusals(demo):
-    shown_table = demo("explain", "1.1.1", "--as-of", "2021-09-30")
-    assert shown_table.returncode == 0, shown_table.stderr
-    out = shown_table.stdout
-    # 1.1.1 = (2·70 + 1·80) / 3 = 73.33 (test_cli_report's worked example)
-    assert "Procedencia de las cifras — Acción de Corto Plazo 1.1.1" in out
-    assert "Avance físico (%): 73.33" in out and "Promedio ponderado" in out
-    assert "1.1.1.1.2" in out and "usado" in out
-    unknown = demo("explain", "9.9")
-    assert unknown.returncode == 2
-    assert "argument CODE: unknown code 9.9 in plan DEMO-2021" in unknown.stderr
-    early = demo("explain", "1.1.1", "--as-of", "2021-01-03")
-    assert early.returncode == 2
-    assert "not in force at 2021-01-03" in early.stderr
-    assert "Traceback" not in unknown.stderr + early.stderr

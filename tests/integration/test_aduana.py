@@ -12,7 +12,8 @@ import json
 
 import pytest
 
-from conftest import EXAMPLES
+from support.builders import ADUANA
+from support.runners import PoaInProcess
 
 CUT_OFF = "2020-12-31"
 
@@ -42,11 +43,9 @@ CUADRO_3 = {
 
 @pytest.fixture(scope="module")
 def aduana(tmp_path_factory):
-    from conftest import PoaRunner
-
     folder = tmp_path_factory.mktemp("aduana")
-    poa = PoaRunner(folder / "poa.db", folder)
-    applied = poa("apply", str(EXAMPLES / "aduana-nacional-2020.yaml"))
+    poa = PoaInProcess(folder / "poa.db", folder)
+    applied = poa("apply", str(ADUANA))
     assert applied.returncode == 0, applied.stderr
     return poa
 

@@ -1,4 +1,5 @@
-"""Unit tests of the domain (values, entries, rules) and of the structure fold / evaluation.
+"""Unit tests of the domain (values, entries, rules) and of the structure fold / evaluation,
+on plans built in memory and histories written by hand (no store, no process).
 
 Every expected figure is worked out by hand from SPEC §3–§4 in the comments next
 to it; none is copied from the program's output.
@@ -13,94 +14,29 @@ import pytest
 
 from poa.adapters.report_json import evaluation_to_dict
 from poa.domain.fact_kinds import parse_entry
-from poa.domain.facts import Approval, Progress, Recorded
+from poa.domain.facts import Recorded
 from poa.domain.plan import Plan
 from poa.domain.rules import HistoryError, check_history
 from poa.domain.structure import CANCELLED, build
 from poa.domain.values import EntryError, parse_date, parse_decimal, quantize
 from poa.projections.evaluation import NotInForce, end_of_day, evaluate
+from support.builders import FAR, UTC, at, base_approval, budget, execution, plan_of, progress, reformulate, shown
 
 D = Decimal
-UTC = timezone.utc
-FAR = datetime(2100, 1, 1, tzinfo=UTC)  # known_at after everything: every recorded fact is known
 KEY = "T-2021"
 
 
-# -- helpers -------------------------------------------------------------------------
-
-
-def base_approval(**overrides) -> dict:
-    """A small plan for 2021.
-
-    SA 1 ─ ACP 1.1 (w 50, schedule 10/40/70/100) ─ op 1.1.1 (w 2, TGN 100, Otros 50) ─ tasks 1.1.1.1 (w 1), 1.1.1.2 (w 3)
-         │                                      └ op 1.1.2 (w 1, Otros 30)
-         └ ACP 1.2 (w 30, default schedule 25/50/75/100) ─ op 1.2.1 (w 1 by default, TGN 200)
-    SA 2 ─ ACP 2.1 (w 20, default schedule) ─ op 2.1.1 (TGN 80)
-    """
-    data = {
-        "entity": "Entidad de Prueba",
-        "year": 2021,
-        "date": "2021-01-04",
-        "reference": "RA 001/2021",
-        "strategic_actions": [
-            {"code": "1", "title": "Acción estratégica uno", "sector_code": "6"},
-            {"code": "2", "title": "Acción estratégica dos"},
-        ],
-        "short_term_actions": [
-            {"code": "1.1", "parent": "1", "title": "ACP 1.1", "weight": 50, "schedule": [10, 40, 70, 100]},
-            {"code": "1.2", "parent": "1", "title": "ACP 1.2", "weight": 30},
-            {"code": "2.1", "parent": "2", "title": "ACP 2.1", "weight": 20},
-        ],
-        "operations": [
-            {"code": "1.1.1", "parent": "1.1", "title": "Op 1.1.1", "weight": 2, "budget": {"TGN": 100, "Otros": 50}},
-            {"code": "1.1.2", "parent": "1.1", "title": "Op 1.1.2", "weight": 1, "budget": {"Otros": 30}},
-            {"code": "1.2.1", "parent": "1.2", "title": "Op 1.2.1", "budget": {"TGN": 200}},
-            {"code": "2.1.1", "parent": "2.1", "title": "Op 2.1.1", "budget": {"TGN": 80}},
-        ],
-        "tasks": [
-            {"code": "1.1.1.1", "parent": "1.1.1", "title": "Tarea 1", "weight": 1},
-            {"code": "1.1.1.2", "parent": "1.1.1", "title": "Tarea 2", "weight": 3},
-        ],
-    }
-    data.update(overrides)
-    return {"approve": data}
+# -- helpers (the entry builders and the small plan `base_approval` are in support/builders.py) --
 
 
 def new_plan(approval: dict | None = None, *entries: dict) -> Plan:
     """A pure Plan aggregate (the real validation runs on every record)."""
-    plan = Plan.approve(KEY, parse_entry(approval or base_approval()), "tester")
-    for entry in entries:
-        plan.record(parse_entry(entry), "tester")
-    return plan
-
-
-def progress(code, percent, day, **extra) -> dict:
-    return {"progress": {"code": code, "percent": percent, "date": day, **extra}}
-
-
-def execution(code, amount, day, source=None) -> dict:
-    body = {"code": code, "amount": amount, "date": day}
-    if source:
-        body["source"] = source
-    return {"execution": body}
-
-
-def budget(code, source, amount, day) -> dict:
-    return {"budget": {"code": code, "source": source, "amount": amount, "date": day,
-                       "reference": "RA 9/2021", "reason": "ajuste"}}
-
-
-def reformulate(day, *changes, reference="RD 1/2021") -> dict:
-    return {"reformulate": {"date": day, "reference": reference, "reason": "motivo", "changes": list(changes)}}
+    return plan_of(KEY, approval or base_approval(), *entries)
 
 
 def ev(plan_or_history, as_of: str, known_at: datetime = FAR):
     history = plan_or_history.history if isinstance(plan_or_history, Plan) else plan_or_history
     return evaluate(KEY, history, date.fromisoformat(as_of), known_at)
-
-
-def shown(value: Decimal) -> str:
-    return str(quantize(value))
 
 
 # -- values: decimals ---------------------------------------------------------------------
@@ -517,10 +453,6 @@ def test_report_json_shows_exact_figures_rounded_half_up():
 # -- visibility: as_of and known_at --------------------------------------------------------
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
 def hand_history() -> list[Recorded]:
     """A history with recorded times chosen by hand (evaluate is a pure function of it)."""
     approval = parse_entry(base_approval())
@@ -569,24 +501,6 @@ def test_not_in_force_before_the_approval_is_effective_or_known():
         ev(h, "2021-01-03")  # approved 4 Jan
     with pytest.raises(NotInForce):
         ev(h, "2021-12-31", end_of_day(date(2021, 1, 4)))  # recorded 5 Jan
-
-
-def test_cli_known_at_bare_date_is_end_of_that_day(poa, tmp_path):
-    """`poa report --known-at DATE`: everything recorded that day (UTC) is known, the day before nothing."""
-    import json as _json
-
-    batch = {"plan": KEY, "entries": [base_approval(), progress("1.2", 20, "2021-03-31")]}
-    path = tmp_path / "b.json"
-    path.write_text(_json.dumps(batch))
-    assert poa("apply", str(path)).returncode == 0
-    history = poa.json("history")
-    recorded_day = datetime.fromisoformat(history[-1]["recorded_at"]).astimezone(UTC).date()
-    same_day = poa.json("report", "--as-of", "2021-12-31", "--known-at", recorded_day.isoformat())
-    assert same_day["short_term_actions"][1]["progress_pct"] == "20.00"
-    first_day = datetime.fromisoformat(history[0]["recorded_at"]).astimezone(UTC).date()
-    before = poa("report", "--as-of", "2021-12-31", "--known-at", (first_day - timedelta(days=1)).isoformat())
-    assert before.returncode == 2
-    assert "not in force" in before.stderr and "Traceback" not in before.stderr
 
 
 # -- budget: never negative at any date ----------------------------------------------------
@@ -845,19 +759,3 @@ def test_recorded_at_stays_strictly_increasing_when_the_clock_stalls_or_goes_bac
         plan.record(parse_entry(progress("1.2", i, "2021-06-30")), "t")
     times = [r.recorded_at for r in plan.history]
     assert all(a < b for a, b in zip(times, times[1:])), times
-
-
-def test_recorded_at_keeps_increasing_after_reloading_from_the_store(ledger, store_path):
-    from conftest import record
-    from poa.adapters.stores import open_store
-
-    record(ledger, KEY, base_approval(), progress("1.2", 1, "2021-06-30"))
-    again = open_store(str(store_path), create=True)
-    record(again, KEY, progress("1.2", 2, "2021-06-30"), progress("1.2", 3, "2021-06-30"))
-    history = open_store(str(store_path), create=False).history(KEY)
-    assert [r.seq for r in history] == [1, 2, 3, 4]
-    # one stamp per transaction (its commit time), later for the later transaction
-    assert history[0].recorded_at == history[1].recorded_at < history[2].recorded_at == history[3].recorded_at
-    assert isinstance(history[0].fact, Approval) and isinstance(history[3].fact, Progress)
-    # the store gives back exactly the facts recorded, with exact decimals and dates
-    assert history[3].fact == parse_entry(progress("1.2", 3, "2021-06-30"))

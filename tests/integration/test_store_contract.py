@@ -13,7 +13,7 @@ from pathlib import Path
 import eventsourcing.tests.persistence as library  # the module, so pytest does not collect the abstract bases
 from eventsourcing.sqlite import SQLiteDatastore
 
-from poa.adapters.sqlite_recorder import CommitTimeRecorder
+from support.builders import CommitTimeRecorder
 
 
 class TestCommitTimeRecorder(library.ApplicationRecorderTestCase):

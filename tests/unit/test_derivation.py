@@ -54,7 +54,7 @@ from poa.domain.facts import Add, BudgetLine, BudgetModification, Cancel, Elemen
 from poa.domain.values import FIGURES, quantize
 from poa.projections.evaluation import Evaluation, evaluate
 from poa.projections.provenance import explain
-from test_properties import AS_OF, order_free_facts, record_all
+from support.strategies import AS_OF, order_free_facts, record_all
 
 D = Decimal
 UTC = timezone.utc

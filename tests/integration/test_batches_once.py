@@ -1,24 +1,17 @@
 """A batch is recorded once (issue 7, finding 4): applying the same batch again is refused
-unless --again says so, and an interrupt after the commit never reports a failure.
+unless --again says so. The CLI runs in-process on `store` (conftest: a fresh copy of a
+store holding examples/small-2021.yaml); that an interrupt after the commit never reports
+a failure needs a real process and a real signal: tests/e2e/test_interrupts.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import sqlite3
-import subprocess
-import time
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from conftest import EXAMPLES, poa_command
-from poa.cli.main import cli
-
-SMALL = EXAMPLES / "small-2021.yaml"
+from support.builders import SMALL
+from support.builders import count_events as events
+from support.runners import invoke
 
 # Moves 5,000.00 of operation 1.1.1.1 (TGN 100,000 + Otros 30,000 approved) from TGN to Otros.
 TRANSFER = """\
@@ -30,13 +23,7 @@ entries:
 
 
 def poa(*args: str):
-    clean = {k: None for k in os.environ if k.startswith("POA_")}
-    return CliRunner().invoke(cli, list(args), env={**clean, "POA_ACTOR": "tester"})
-
-
-def events(db: Path) -> int:
-    with sqlite3.connect(db) as connection:
-        return connection.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+    return invoke(*args)
 
 
 def budget_of(db: Path, code: str) -> dict:
@@ -50,13 +37,6 @@ def budget_of(db: Path, code: str) -> dict:
                     yield from walk(item.get(key, []))
         found = [e for e in walk(report["strategic_actions"]) if e["code"] == code]
     return found[0]["budget"]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
-    db = tmp_path / "poa.db"
-    assert poa("apply", str(SMALL), "--store", str(db)).exit_code == 0
-    return db
 
 
 def test_finding_4_the_same_batch_file_twice_is_refused_and_says_when(store, tmp_path):
@@ -121,57 +101,3 @@ def test_finding_4_a_rule_refusal_is_reported_before_the_repetition(store):
     """Re-applying the approval itself says the plan is approved already, the rule it breaks."""
     result = poa("apply", str(SMALL), "--store", str(store))
     assert result.exit_code == 2 and "plan DEMO-2021 is already approved" in result.output
-
-
-# -- Ctrl-C ------------------------------------------------------------------------------
-
-
-def big_batch(path: Path, size: int, tag: str) -> Path:
-    lines = ["plan: DEMO-2021", "entries:"] + [
-        f"  - execution: {{code: 1.2.1.1, amount: {i}, date: 2021-11-30, source: {tag}}}" for i in range(1, size + 1)
-    ]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def start_apply(batch: Path, store: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POA_")}
-    env.update(POA_STORE=str(store), POA_ACTOR="tester")
-    return subprocess.Popen([*poa_command(), "apply", str(batch)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-
-def test_finding_4_an_interrupt_after_the_commit_reports_success(store, tmp_path):
-    """SIGINT sent the moment the batch's rows appear in the store: the command must say it
-    recorded them and exit 0 (it used to print "Aborted!" and exit 1 with the batch stored)."""
-    before = events(store)
-    for attempt, size in enumerate((5000, 10000, 20000)):
-        process = start_apply(big_batch(tmp_path / f"big{attempt}.yaml", size, f"S{attempt}"), store)
-        with sqlite3.connect(store, timeout=30) as reader:
-            while process.poll() is None and reader.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0] == before:
-                time.sleep(0.001)
-        running = process.poll() is None
-        if running:
-            process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=120)
-        assert "Traceback" not in err and "Aborted" not in err, err
-        assert process.returncode == 0, err
-        assert f"DEMO-2021: {size} entries recorded" in err
-        before += size
-        assert events(store) == before
-        if running:
-            return
-    pytest.fail("the interrupt never reached the command between its commit and its end")
-
-
-def test_finding_4_an_interrupt_before_the_commit_stores_nothing(store, tmp_path):
-    before = events(store)
-    process = start_apply(big_batch(tmp_path / "big.yaml", 20000, "S9"), store)
-    time.sleep(0.8)  # started, reading and checking the batch; far from its commit
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=120)
-    assert "Traceback" not in err
-    if process.returncode == 0:  # the machine was fast enough to commit first: then all of it
-        assert events(store) == before + 20000
-    else:
-        assert process.returncode in (1, 130) and events(store) == before, err

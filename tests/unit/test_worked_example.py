@@ -1,10 +1,11 @@
 """The worked example: one small POA whose every figure was computed by hand from SPEC §4.
 
-The scenario (plan WX-2021) is recorded once, in four batches, through the real
-store; every test folds its history with `evaluate(...)` at some (as_of,
-known_at), and one test reads the same figures through `poa report --format
-json`. Every expected value below comes from the arithmetic written next to it,
-never from the program's output.
+The scenario (plan WX-2021, tests/support/worked_example.py) is recorded once, in
+four batches, on a plan in memory; every test folds its history with `evaluate(...)`
+at some (as_of, known_at). tests/integration/test_worked_example_cli.py records the
+same batches through the real store, checks that it reads back the same facts, and
+reads the same figures through `poa report --format json`. Every expected value below
+comes from the arithmetic written next to it, never from the program's output.
 
 Structure approved on 2021-01-04 (weights: ACP weights in force; operation and
 task weights within their parent; a missing operation weight is 1):
@@ -43,19 +44,14 @@ Batches, in recorded order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pytest
 
-from conftest import PoaRunner, record
-from poa.adapters.stores import open_store
-from poa.domain.facts import Recorded
-from poa.projections.evaluation import Evaluation, NotInForce, evaluate
+from poa.projections.evaluation import Evaluation, NotInForce
+from support.worked_example import Scenario, in_memory
 
-PLAN = "WX-2021"
 D = Decimal
 
 
@@ -64,148 +60,12 @@ def q(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-# -- the scenario ----------------------------------------------------------------------
-
-APPROVAL = {
-    "approve": {
-        "entity": "Entidad del Ejemplo",
-        "year": 2021,
-        "date": "2021-01-04",
-        "reference": "RA 001/2021",
-        "strategic_actions": [
-            {"code": "1", "title": "AEI uno", "sector_code": "6"},
-            {"code": "2", "title": "AEI dos", "sector_code": "12"},
-        ],
-        "short_term_actions": [
-            {"code": "1.1", "parent": "1", "title": "ACP 1.1", "weight": "50"},
-            {"code": "1.2", "parent": "1", "title": "ACP 1.2", "weight": "20", "schedule": ["10", "40", "70", "100"]},
-            {"code": "2.1", "parent": "2", "title": "ACP 2.1", "weight": "20"},
-            {"code": "2.2", "parent": "2", "title": "ACP 2.2", "weight": "10"},
-        ],
-        "operations": [
-            {"code": "1.1.1", "parent": "1.1", "title": "Op 1.1.1", "weight": "3", "budget": {"TGN": "60000", "Otros": "20000"}},
-            {"code": "1.1.2", "parent": "1.1", "title": "Op 1.1.2", "weight": "1", "budget": {"TGN": "20000"}},
-            {"code": "1.2.1", "parent": "1.2", "title": "Op 1.2.1", "budget": {"Otros": "50000"}},
-            {"code": "1.2.2", "parent": "1.2", "title": "Op 1.2.2", "budget": {"TGN": "30000"}},
-            {"code": "2.1.1", "parent": "2.1", "title": "Op 2.1.1", "weight": "1", "budget": {"TGN": "100000"}},
-            {"code": "2.1.2", "parent": "2.1", "title": "Op 2.1.2", "weight": "1", "budget": {"Otros": "20000"}},
-            {"code": "2.2.1", "parent": "2.2", "title": "Op 2.2.1", "budget": {"TGN": "10000"}},
-        ],
-        "tasks": [
-            {"code": "1.1.1.1", "parent": "1.1.1", "title": "Tarea 1.1.1.1", "weight": "1"},
-            {"code": "1.1.1.2", "parent": "1.1.1", "title": "Tarea 1.1.1.2", "weight": "3"},
-        ],
-    }
-}
-
-
-def progress(code: str, percent: str, day: str) -> dict:
-    return {"progress": {"code": code, "percent": percent, "date": day}}
-
-
-def execution(code: str, amount: str, day: str, source: str | None = None) -> dict:
-    body = {"code": code, "amount": amount, "date": day}
-    if source is not None:
-        body["source"] = source
-    return {"execution": body}
-
-
-BATCH_A = [
-    APPROVAL,
-    progress("1.1.1.1", "100", "2021-03-31"),
-    progress("1.1.1.2", "20", "2021-03-31"),
-    progress("1.1.2", "20", "2021-03-31"),
-    progress("1.2.1", "30", "2021-03-31"),
-    progress("1.2.2", "10", "2021-03-31"),
-    progress("2.1.1", "20", "2021-03-31"),
-    execution("1.1.1", "10500", "2021-03-31", "TGN"),
-    execution("1.1.1", "2000", "2021-03-31", "Otros"),
-    execution("1.1.2", "5000", "2021-03-31"),
-]
-
-BATCH_B = [
-    {"budget": {"code": "1.1.2", "source": "TGN", "amount": "-5000", "date": "2021-05-10",
-                "reference": "RA 020/2021", "reason": "Traspaso a 1.1.1"}},
-    {"budget": {"code": "1.1.1", "source": "TGN", "amount": "5000", "date": "2021-05-10",
-                "reference": "RA 020/2021", "reason": "Traspaso desde 1.1.2"}},
-    progress("1.1.1.2", "60", "2021-06-30"),
-    progress("1.1.2", "50", "2021-06-30"),
-    progress("1.2.1", "50", "2021-06-30"),
-    progress("2.1.1", "80", "2021-06-30"),
-    progress("2.1", "45", "2021-06-30"),  # directly on an ACP that has operations
-    progress("2.2.1", "40", "2021-06-30"),
-    execution("1.1.1", "30000", "2021-06-30", "TGN"),
-    execution("1.1.2", "15000", "2021-06-30"),
-    execution("1.2.2", "12000", "2021-06-30"),
-    execution("2.1.1", "30000", "2021-06-30"),
-    execution("2.1", "50000", "2021-06-30"),  # the ACP's own record
-    execution("2.2.1", "4000", "2021-06-30", "TGN"),
-]
-
-BATCH_C = [
-    {"reformulate": {
-        "date": "2021-07-01", "reference": "RD 010/2021", "reason": "Nueva operación y reponderación",
-        "changes": [
-            {"add": {"kind": "operation", "code": "1.2.3", "parent": "1.2", "title": "Op 1.2.3",
-                     "weight": "2", "budget": {"Otros": "10000"}}},
-            {"budget": {"code": "1.2.1", "source": "Otros", "amount": "-10000"}},
-            {"update": {"code": "1.1", "weight": "40"}},
-            {"update": {"code": "2.1", "weight": "30", "schedule": ["20", "40", "60", "100"]}},
-            {"update": {"code": "1.1.1", "weight": "1"}},
-        ],
-    }},
-    {"reformulate": {
-        "date": "2021-08-16", "reference": "RD 015/2021", "reason": "Cancelaciones",
-        "changes": [{"cancel": {"code": "1.2.2"}}, {"cancel": {"code": "2.2"}}],
-    }},
-    {"budget": {"code": "2.1.2", "source": "Otros", "amount": "20000", "date": "2021-09-15",
-                "reference": "RA 050/2021", "reason": "Incremento"}},
-    progress("1.1.1.2", "80", "2021-09-30"),
-    progress("1.1.2", "70", "2021-09-30"),
-    progress("1.2.1", "60", "2021-09-30"),
-    progress("1.2.3", "30", "2021-09-30"),
-    progress("2.1", "60", "2021-09-30"),
-    execution("1.1.1", "50000", "2021-09-30", "TGN"),
-    execution("1.2.3", "3000", "2021-09-30", "Otros"),
-    execution("2.1", "70000", "2021-09-30"),
-    execution("2.1", "5000", "2021-09-30", "Otros"),
-]
-
-BATCH_D = [
-    progress("1.2.2", "20", "2021-06-30"),  # late: backdated, recorded after the Q3 facts
-    execution("1.2.1", "8000", "2021-06-30", "Otros"),  # late
-    progress("2.1", "55", "2021-09-30"),  # correction of 60 (same element, same cut-off date)
-    execution("1.1.1", "45000", "2021-09-30", "TGN"),  # correction of 50000 (same key and date)
-    {"justify": {"code": "1.2", "date": "2021-09-30", "text": "Retraso de la contratación."}},
-]
-
-
-@dataclass
-class Scenario:
-    store: Path
-    history: list[Recorded]
-    first: dict[str, datetime]  # recorded_at of the first event of each batch
-    last: dict[str, datetime]  # recorded_at of the last event of each batch
-    now: datetime
-
-    def at(self, as_of: str, known_at: datetime | None = None) -> Evaluation:
-        return evaluate(PLAN, self.history, date.fromisoformat(as_of), known_at or self.now)
+# -- the scenario (its data: tests/support/worked_example.py) -----------------------------
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory) -> Scenario:
-    store = tmp_path_factory.mktemp("worked") / "poa.db"
-    ledger = open_store(str(store), create=True)
-    first, last, seen = {}, {}, 0
-    for name, batch in (("A", BATCH_A), ("B", BATCH_B), ("C", BATCH_C), ("D", BATCH_D)):
-        record(ledger, PLAN, *batch)
-        history = ledger.history(PLAN)
-        assert len(history) == seen + len(batch)
-        first[name], last[name] = history[seen].recorded_at, history[-1].recorded_at
-        seen = len(history)
-    history = ledger.history(PLAN)
-    ledger.close()
-    return Scenario(store, history, first, last, datetime.now(timezone.utc))
+def scenario() -> Scenario:
+    return in_memory()
 
 
 def progress_of(ev: Evaluation, code: str) -> Decimal:
@@ -664,71 +524,3 @@ def test_q3_warnings(scenario):
     assert ("unjustified_deviation", "1.2") in kinds(s.at("2021-09-30", known_at=s.last["C"]))
     # on 06-30 the weights summed to 100 (50 + 20 + 20 + 10)
     assert ("weights_total", None) not in kinds(s.at("2021-06-30"))
-
-
-# -- end to end: the same figures through `poa report --format json` ---------------------------
-
-
-def test_cli_json_report_shows_the_hand_computed_figures(scenario, tmp_path):
-    s = scenario
-    poa = PoaRunner(s.store, tmp_path)
-
-    q3 = poa.json("report", "--plan", PLAN, "--as-of", "2021-09-30")
-    summary = q3["summary"]
-    assert summary == {
-        "strategic_actions": 2,
-        "short_term_actions": 3,
-        "operations": 6,
-        "tasks": 2,
-        "weights_total": "90.00",  # 40 + 20 + 30
-        "budget_current": "330000.00",  # 310000 + 20000
-        "budget_executed": "164000.00",  # 62000 + 23000 + 75000 + 4000
-        "budget_execution_pct": "49.70",  # 164000/330000 = 49.696…
-        "physical_progress_pct": "61.67",  # 5550/90
-        "programmed_pct": "68.89",  # 6200/90
-        "deviation_pts": "7.22",  # 650/90
-        "reformulations": 2,
-    }
-    by_code = {e["code"]: e for kind in ("strategic_actions", "short_term_actions", "operations", "tasks") for e in q3[kind]}
-    aei1 = by_code["1"]
-    assert (aei1["progress_pct"], aei1["programmed_pct"], aei1["deviation_pts"]) == ("65.00", "73.33", "8.33")
-    assert aei1["budget_current"] == "180000.00"
-    acp11 = by_code["1.1"]
-    assert (acp11["weight"], acp11["progress_pct"], acp11["programmed_pct"], acp11["deviation_pts"]) == (
-        "40.00", "77.50", "75.00", "-2.50")
-    assert acp11["budget"] == {"Otros": "20000.00", "TGN": "80000.00"}
-    assert (acp11["budget_executed"], acp11["budget_execution_pct"]) == ("62000.00", "62.00")
-    acp12 = by_code["1.2"]
-    assert (acp12["progress_pct"], acp12["programmed_pct"], acp12["deviation_pts"]) == ("40.00", "70.00", "30.00")
-    assert (acp12["budget_current"], acp12["budget_executed"], acp12["budget_execution_pct"]) == (
-        "80000.00", "23000.00", "28.75")
-    acp21 = by_code["2.1"]
-    assert (acp21["progress_pct"], acp21["programmed_pct"], acp21["deviation_pts"]) == ("55.00", "60.00", "5.00")
-    assert (acp21["budget_current"], acp21["budget_executed"], acp21["budget_execution_pct"]) == (
-        "140000.00", "75000.00", "53.57")
-    assert (by_code["2.2"]["status"], by_code["2.2"]["budget_current"], by_code["2.2"]["budget_executed"]) == (
-        "cancelled", "10000.00", "4000.00")
-    op122 = by_code["1.2.2"]
-    assert (op122["status"], op122["budget"], op122["budget_executed"]) == ("cancelled", {"TGN": "30000.00"}, "12000.00")
-    op111 = by_code["1.1.1"]
-    assert (op111["weight"], op111["progress_pct"]) == ("1.00", "85.00")  # (1·100 + 3·80)/4
-    assert op111["budget"] == {"Otros": "20000.00", "TGN": "65000.00"}
-    assert (op111["budget_executed"], op111["budget_execution_pct"]) == ("47000.00", "55.29")
-    assert (by_code["1.2.3"]["weight"], by_code["1.2.3"]["budget"]) == ("2.00", {"Otros": "10000.00"})
-
-    # as known at the last event of batch C: before the correction and the late facts
-    then = poa.json("report", "--plan", PLAN, "--as-of", "2021-09-30", "--known-at", s.last["C"].isoformat())
-    assert then["summary"]["physical_progress_pct"] == "63.33"  # 5700/90
-    assert then["summary"]["deviation_pts"] == "5.56"  # 500/90
-    assert then["summary"]["budget_executed"] == "161000.00"
-    assert then["summary"]["budget_execution_pct"] == "48.79"  # 161000/330000
-    assert next(e for e in then["short_term_actions"] if e["code"] == "2.1")["progress_pct"] == "60.00"
-
-    # Q1: half-up rounding of an exact .xx5
-    q1 = poa.json("report", "--plan", PLAN, "--as-of", "2021-03-31")
-    assert next(e for e in q1["operations"] if e["code"] == "1.1.1")["budget_execution_pct"] == "15.63"  # 12500/80000
-    aeis = {e["code"]: e["progress_pct"] for e in q1["strategic_actions"]}
-    assert aeis == {"1": "30.71", "2": "6.67"}  # 2150/70; 200/30
-    assert (q1["summary"]["physical_progress_pct"], q1["summary"]["programmed_pct"], q1["summary"]["deviation_pts"]) == (
-        "23.50", "22.00", "-1.50")
-    assert q1["summary"]["budget_execution_pct"] == "5.65"  # 17500/310000 = 5.645…

@@ -1,4 +1,5 @@
-"""`poa report`, `poa history` and `poa plans` end to end: the stable shapes of SPEC §5.
+"""`poa report`, `poa history` and `poa plans` (in-process, against a real store): the stable
+shapes of SPEC §5.
 
 The store holds examples/small-2021.yaml. Figures at 2021-09-30, by hand:
 - 1.1.1.1 from its tasks: (1·100 + 3·60) / 4 = 70; 1.1.1.2 = 80;
@@ -20,23 +21,12 @@ import csv
 import io
 import json
 
-import pytest
-
-from conftest import EXAMPLES
-
 ELEMENT_KEYS = {"code", "parent", "title", "status", "weight", "progress_pct"}
 SUMMARY_KEYS = {
     "strategic_actions", "short_term_actions", "operations", "tasks", "weights_total", "budget_current",
     "budget_executed", "budget_execution_pct", "physical_progress_pct", "programmed_pct", "deviation_pts",
     "reformulations",
 }
-
-
-@pytest.fixture
-def demo(poa):
-    applied = poa("apply", str(EXAMPLES / "small-2021.yaml"))
-    assert applied.returncode == 0, applied.stderr
-    return poa
 
 
 def test_json_report_keys_and_exact_strings(demo):

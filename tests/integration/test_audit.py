@@ -1,4 +1,5 @@
-"""The auditor's commands end to end: issued reports, history filters, closing and reopening.
+"""The auditor's commands (in-process, against a real store): issued reports, history filters,
+closing and reopening.
 
 The store holds examples/small-2021.yaml, whose events are, in recorded order:
  1 approve (01-04) · 2–6 progress at 06-30 (1.1.1.1.1, 1.1.1.1.2, 1.1.1.2, 1.1.2, 1.2.1.1)
@@ -16,8 +17,6 @@ from datetime import date
 
 import pytest
 
-from conftest import EXAMPLES
-
 
 def seqs(events: list[dict]) -> list[int]:
     return [e["seq"] for e in events]
@@ -25,13 +24,6 @@ def seqs(events: list[dict]) -> list[int]:
 
 def acp(report: dict, code: str) -> dict:
     return next(a for a in report["short_term_actions"] if a["code"] == code)
-
-
-@pytest.fixture
-def demo(poa):
-    applied = poa("apply", str(EXAMPLES / "small-2021.yaml"))
-    assert applied.returncode == 0, applied.stderr
-    return poa
 
 
 def write(poa, name: str, text: str) -> str:

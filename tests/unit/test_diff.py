@@ -1,38 +1,14 @@
-"""`poa diff`: differences between two views of a plan and the events responsible, on a worked example.
+"""`poa diff`'s comparison (projections/comparison.py): differences between two views of a plan
+and the events responsible, on a worked example.
 
 Every expected value below is computed by hand from SPEC §4, never taken from
 the program's output. The last test checks two invariants on random histories
-(the strategies of test_properties.py): every difference has a responsible event
-or moved with the quarter, and swapping the views mirrors the comparison.
+(the strategies of tests/support/strategies.py): every difference has a responsible
+event or moved with the quarter, and swapping the views mirrors the comparison. The
+command itself: tests/integration/test_diff_cli.py and tests/e2e/test_diff_end_to_end.py.
 
-Plan T-2021, approved 2021-01-04 (operation weights 1 unless said):
-
-    AEI 1
-      ACP 1.1  w60 (w70 from 10-15)  schedule 25/50/75/100
-        op 1.1.1                    TGN 1000          (+1000 TGN on 11-02)
-        op 1.1.2                    TGN 500, Otros 500
-        op 1.1.3  w2  added 10-15   Otros 300
-      ACP 1.2  w40 (w30 from 10-15)  schedule 10/40/70/100
-        op 1.2.1                    Otros 2000
-        op 1.2.2                    TGN 1000          (-1000 TGN on 11-02; cancelled 11-10)
-    AEI 2
-      ACP 2.1  w0                   schedule 100/100/100/100
-        op 2.1.1                    TGN 100           (nothing changes here after Q2)
-
-Recorded order (seq):
-   1  approval
-   2-5   progress at 09-30: 1.1.1 = 50, 1.1.2 = 30, 1.2.1 = 60, 1.2.2 = 20
-   6  progress 2.1.1 = 100 at 06-30
-   7-8   execution at 09-30: 1.1.1 = 400, 1.2.1 = 900
-   9  execution 2.1.1 = 100 at 06-30
-  10  the Q3 report issued as INF-T3-2021 (as of 09-30)
-  11  reformulation R1 (10-15): add op 1.1.3; 1.1 weight 70; 1.2 weight 30
-  12-13 transfer (11-02): 1.2.2 TGN -1000, 1.1.1 TGN +1000
-  14  reformulation R2 (11-10): cancel op 1.2.2
-  15-18 progress at 12-31: 1.1.1 = 100, 1.1.2 = 80, 1.1.3 = 50, 1.2.1 = 100
-  19-21 execution at 12-31: 1.1.1 = 1300, 1.1.2 = 700, 1.2.1 = 1800
-  22  correction, recorded after the issued report: progress 1.2.1 = 70 at 09-30 (was 60, seq 4)
-  23  late record, recorded after the issued report: execution 1.1.2 = 300 at 09-30
+The scenario (plan T-2021, its structure and its events in recorded order) is in
+tests/support/diff_scenario.py; it is recorded here on a plan in memory.
 
 Q3 as issued (09-30, known at seq 10):
   1.1 = (50 + 30) / 2 = 40; 1.2 = (60 + 20) / 2 = 40; AEI 1 = plan = (60·40 + 40·40) / 100 = 40
@@ -57,7 +33,6 @@ Q4 (12-31, known now): 1.1 = (1·100 + 1·80 + 2·50) / 4 = 70; 1.2 = its only a
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -65,109 +40,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PoaRunner, record
-from test_properties import AS_OF, FAR, KEY, order_free_facts, record_all
-from poa.adapters.stores import open_store
-from poa.adapters.use_cases import record_batch
-from poa.domain.commands import Command
-from poa.domain.facts import Add, Reformulation, ReportIssued
+from poa.domain.facts import Add, Reformulation
 from poa.projections.comparison import Comparison, ViewNotInForce, compare
-from poa.projections.issued import View
-from poa.projections.issued import issued, issued_view
-
-PLAN = "T-2021"
-REPORT = "INF-T3-2021"
-
-APPROVAL = {
-    "approve": {
-        "entity": "Entidad de Prueba",
-        "year": 2021,
-        "date": "2021-01-04",
-        "reference": "RA 001/2021",
-        "strategic_actions": [
-            {"code": "1", "title": "AEI uno", "sector_code": "6"},
-            {"code": "2", "title": "AEI dos", "sector_code": "12"},
-        ],
-        "short_term_actions": [
-            {"code": "1.1", "parent": "1", "title": "ACP 1.1", "weight": "60"},
-            {"code": "1.2", "parent": "1", "title": "ACP 1.2", "weight": "40", "schedule": ["10", "40", "70", "100"]},
-            {"code": "2.1", "parent": "2", "title": "ACP 2.1", "weight": "0", "schedule": ["100", "100", "100", "100"]},
-        ],
-        "operations": [
-            {"code": "1.1.1", "parent": "1.1", "title": "Op 1.1.1", "budget": {"TGN": "1000"}},
-            {"code": "1.1.2", "parent": "1.1", "title": "Op 1.1.2", "budget": {"TGN": "500", "Otros": "500"}},
-            {"code": "1.2.1", "parent": "1.2", "title": "Op 1.2.1", "budget": {"Otros": "2000"}},
-            {"code": "1.2.2", "parent": "1.2", "title": "Op 1.2.2", "budget": {"TGN": "1000"}},
-            {"code": "2.1.1", "parent": "2.1", "title": "Op 2.1.1", "budget": {"TGN": "100"}},
-        ],
-    }
-}
-
-
-def progress(code: str, percent: str, day: str) -> dict:
-    return {"progress": {"code": code, "percent": percent, "date": day}}
-
-
-def execution(code: str, amount: str, day: str) -> dict:
-    return {"execution": {"code": code, "amount": amount, "date": day}}
-
-
-Q3 = [
-    APPROVAL,
-    progress("1.1.1", "50", "2021-09-30"),
-    progress("1.1.2", "30", "2021-09-30"),
-    progress("1.2.1", "60", "2021-09-30"),
-    progress("1.2.2", "20", "2021-09-30"),
-    progress("2.1.1", "100", "2021-06-30"),
-    execution("1.1.1", "400", "2021-09-30"),
-    execution("1.2.1", "900", "2021-09-30"),
-    execution("2.1.1", "100", "2021-06-30"),
-]
-Q4 = [
-    {"reformulate": {
-        "date": "2021-10-15", "reference": "RD 020/2021", "reason": "Nueva operación y reponderación",
-        "changes": [
-            {"add": {"kind": "operation", "code": "1.1.3", "parent": "1.1", "title": "Op 1.1.3",
-                     "weight": "2", "budget": {"Otros": "300"}}},
-            {"update": {"code": "1.1", "weight": "70"}},
-            {"update": {"code": "1.2", "weight": "30"}},
-        ],
-    }},
-    {"budget": {"code": "1.2.2", "source": "TGN", "amount": "-1000", "date": "2021-11-02",
-                "reference": "RA 050/2021", "reason": "Traspaso a 1.1.1"}},
-    {"budget": {"code": "1.1.1", "source": "TGN", "amount": "1000", "date": "2021-11-02",
-                "reference": "RA 050/2021", "reason": "Traspaso desde 1.2.2"}},
-    {"reformulate": {"date": "2021-11-10", "reference": "RD 025/2021", "reason": "Cancelación",
-                     "changes": [{"cancel": {"code": "1.2.2"}}]}},
-    progress("1.1.1", "100", "2021-12-31"),
-    progress("1.1.2", "80", "2021-12-31"),
-    progress("1.1.3", "50", "2021-12-31"),
-    progress("1.2.1", "100", "2021-12-31"),
-    execution("1.1.1", "1300", "2021-12-31"),
-    execution("1.1.2", "700", "2021-12-31"),
-    execution("1.2.1", "1800", "2021-12-31"),
-]
-LATE = [
-    progress("1.2.1", "70", "2021-09-30"),  # corrects seq 4 (60)
-    execution("1.1.2", "300", "2021-09-30"),  # not known when the Q3 report was issued
-]
+from poa.projections.issued import View, issued, issued_view
+from support.diff_scenario import KINDS, PLAN, REPORT, history_in_memory
+from support.strategies import AS_OF, FAR, KEY, order_free_facts, record_all
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
-    store = tmp_path_factory.mktemp("diff") / "poa.db"
-    ledger = open_store(str(store), create=True)
-    record(ledger, PLAN, *Q3)
-    record_batch(ledger, [Command(PLAN, ReportIssued(REPORT, date(2021, 9, 30), "json"), "auditor", "test", 1)])
-    record(ledger, PLAN, *Q4)
-    record(ledger, PLAN, *LATE)
-    history = ledger.history(PLAN)
-    ledger.close()
-    assert [r.kind for r in history] == (
-        ["approve"] + ["progress"] * 5 + ["execution"] * 3 + ["issue", "reformulate", "budget", "budget", "reformulate"]
-        + ["progress"] * 4 + ["execution"] * 3 + ["progress", "execution"]
-    )
-    return store, history
+def history():
+    history = history_in_memory()
+    assert [r.kind for r in history] == KINDS
+    return history
 
 
 def known_now(as_of: str) -> View:
@@ -207,8 +91,7 @@ R1_ADD = "11[add 1.1.3]"
 R2 = "14[cancel 1.2.2]"
 
 
-def test_q3_to_q4_lists_exactly_the_expected_changes_and_their_events(scenario):
-    _, history = scenario
+def test_q3_to_q4_lists_exactly_the_expected_changes_and_their_events(history):
     c = compare(PLAN, history, known_now("2021-09-30"), known_now("2021-12-31"))
 
     assert figures(c.summary) == {
@@ -301,8 +184,7 @@ def test_q3_to_q4_lists_exactly_the_expected_changes_and_their_events(scenario):
     )
 
 
-def test_issued_q3_against_q3_known_now_shows_only_the_late_figures(scenario):
-    _, history = scenario
+def test_issued_q3_against_q3_known_now_shows_only_the_late_figures(history):
     report = issued(history, REPORT)
     assert report.seq == 10
     c = compare(PLAN, history, issued_view(report), known_now("2021-09-30"))
@@ -344,8 +226,7 @@ def test_issued_q3_against_q3_known_now_shows_only_the_late_figures(scenario):
     }
 
 
-def test_swapping_the_views_mirrors_the_comparison(scenario):
-    _, history = scenario
+def test_swapping_the_views_mirrors_the_comparison(history):
     q3, q4 = known_now("2021-09-30"), known_now("2021-12-31")
     forward, backward = compare(PLAN, history, q3, q4), compare(PLAN, history, q4, q3)
 
@@ -364,8 +245,7 @@ def test_swapping_the_views_mirrors_the_comparison(scenario):
     assert {e.code: e.change for e in backward.elements}["1.2.2"] == "restored"
 
 
-def test_every_difference_has_a_responsible_event_or_moved_with_the_quarter(scenario):
-    _, history = scenario
+def test_every_difference_has_a_responsible_event_or_moved_with_the_quarter(history):
     views = [known_now(d) for d in ("2021-03-31", "2021-06-30", "2021-09-30", "2021-11-05", "2021-12-31")]
     views.append(issued_view(issued(history, REPORT)))
     for before in views:
@@ -377,89 +257,10 @@ def test_every_difference_has_a_responsible_event_or_moved_with_the_quarter(scen
                 assert c.empty
 
 
-def test_a_view_before_the_approval_is_refused(scenario):
-    _, history = scenario
+def test_a_view_before_the_approval_is_refused(history):
     with pytest.raises(ViewNotInForce) as refused:
         compare(PLAN, history, known_now("2021-09-30"), known_now("2020-12-31"))
     assert refused.value.side == "after"
-
-
-# -- the command ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def poa_t(scenario, tmp_path) -> PoaRunner:
-    store, _ = scenario
-    return PoaRunner(store, tmp_path)
-
-
-def test_cli_json_issued_report_against_known_now(poa_t):
-    result = poa_t.json("diff", "--from", f"issued:{REPORT}", "--to", "2021-09-30")
-    assert set(result) == {"plan", "entity", "year", "from", "to", "summary", "elements", "events"}
-    assert (result["plan"], result["year"]) == (PLAN, 2021)
-    assert result["from"]["as_of"] == "2021-09-30"
-    assert (result["from"]["issued"]["reference"], result["from"]["issued"]["seq"]) == (REPORT, 10)
-    assert result["from"]["known_at"] == result["from"]["issued"]["recorded_at"]
-    assert result["to"]["issued"] is None
-    assert [(e["seq"], e["side"], e["because"], e["corrects"]) for e in result["events"]] == [
-        (22, "added", "recorded", 4), (23, "added", "recorded", None),
-    ]
-    op = next(e for e in result["elements"] if e["code"] == "1.2.1")
-    assert (op["kind"], op["parent"], op["title"], op["change"]) == ("operation", "1.2", "Op 1.2.1", "changed")
-    [difference] = op["differences"]
-    assert {k: v for k, v in difference.items() if k != "events"} == {
-        "figure": "progress_pct", "source": None, "from": "60.00", "to": "70.00", "delta": "10.00",
-        "as_of_effect": False,
-    }
-    [event] = difference["events"]
-    assert set(event) == {"seq", "kind", "recorded_at", "actor", "reference", "date", "side", "because", "corrects", "values"}
-    assert (event["seq"], event["kind"], event["date"], event["reference"], event["actor"]) == (
-        22, "progress", "2021-09-30", None, "tester"
-    )
-    assert event["values"] == {"code": "1.2.1", "percent": "70.00"}
-    summary = {d["figure"]: (d["from"], d["to"], d["delta"]) for d in result["summary"]}
-    assert summary["budget_executed"] == ("1400.00", "1700.00", "300.00")
-    assert summary["budget_execution_pct"] == ("27.45", "33.33", "5.88")  # as shown: 33.33 − 27.45
-
-
-def test_cli_json_reformulation_values_are_the_changes_involved(poa_t):
-    result = poa_t.json("diff", "--from", "2021-09-30", "--to", "2021-12-31@2100-01-01")
-    acp = next(e for e in result["elements"] if e["code"] == "1.1")
-    weight = next(d for d in acp["differences"] if d["figure"] == "weight")
-    [event] = weight["events"]
-    assert (event["seq"], event["kind"], event["reference"], event["date"]) == (11, "reformulate", "RD 020/2021", "2021-10-15")
-    assert event["values"] == {
-        "reason": "Nueva operación y reponderación", "changes": [{"update": {"code": "1.1", "weight": "70.00"}}],
-    }
-    top = next(e for e in result["events"] if e["seq"] == 11)
-    assert [list(change) for change in top["values"]["changes"]] == [["add"], ["update"], ["update"]]
-    assert top["values"]["changes"][0]["add"]["budget"] == {"Otros": "300.00"}
-
-
-def test_cli_table_smoke(poa_t):
-    result = poa_t("diff", "--from", "2021-09-30", "--to", "2021-12-31")
-    assert result.returncode == 0, result.stderr
-    text = result.stdout
-    for expected in ("Diferencias entre dos vistas", "Cifras del POA", "1.1.3", "añadido", "cancelado",
-                     "Presupuesto vigente Otros", "+11", "(trimestre)", "RD 025/2021"):
-        assert expected in text, expected
-    same = poa_t("diff", "--from", "2021-09-30", "--to", "2021-09-30")
-    assert same.returncode == 0 and "Sin diferencias" in same.stdout
-
-
-@pytest.mark.parametrize(
-    "args, message",
-    [
-        (("--from", "2021-09-31", "--to", "2021-12-31"), "option --from: AS_OF is not a real date"),
-        (("--from", "2021-09-30", "--to", "2021-12-31@soon"), "option --to: KNOWN_AT must be a timestamp"),
-        (("--from", "issued:NOPE", "--to", "2021-12-31"), "option --from: no report issued as 'NOPE' (issued: 'INF-T3-2021')"),
-        (("--from", "2021-09-30", "--to", "2020-06-30"), "option --to: plan T-2021 is not in force at 2020-06-30"),
-    ],
-)
-def test_cli_bad_views_exit_2_naming_the_option(poa_t, args, message):
-    result = poa_t("diff", *args)
-    assert result.returncode == 2
-    assert message in result.stderr and "Traceback" not in result.stderr
 
 
 # -- on random histories (the strategies of test_properties) ---------------------------------
@@ -488,28 +289,3 @@ def test_random_histories_every_difference_is_explained_and_swapping_mirrors(dat
     assert all(f.events or f.as_of_effect for f in list(forward.summary) + [f for e in forward.elements for f in e.figures])
     assert shape(forward) == shape(backward)
     assert {r.seq for r in forward.events} == {r.seq for r in backward.events}
-
-
-def test_cli_end_to_end_with_a_report_issued_by_poa_report(tmp_path):
-    """The same scenario through the CLI only: `poa apply`, `poa report --issue`, `poa diff --from issued:REF`."""
-    poa = PoaRunner(tmp_path / "poa.db", tmp_path)
-    for name, entries in (("q3", Q3), ("q4", Q4), ("late", LATE)):
-        (tmp_path / f"{name}.json").write_text(json.dumps({"plan": PLAN, "entries": entries}))
-    assert poa("apply", str(tmp_path / "q3.json")).returncode == 0
-    printed = poa.json("report", "--as-of", "2021-09-30", "--issue", REPORT)
-    for name in ("q4", "late"):
-        assert poa("apply", str(tmp_path / f"{name}.json")).returncode == 0
-
-    result = poa.json("diff", "--from", f"issued:{REPORT}", "--to", "2021-09-30")
-    assert [(e["seq"], e["because"]) for e in result["events"]] == [(22, "recorded"), (23, "recorded")]
-    summary = {d["figure"]: (d["from"], d["to"]) for d in result["summary"]}
-    assert summary == {
-        "budget_executed": ("1400.00", "1700.00"),
-        "budget_execution_pct": ("27.45", "33.33"),
-        "physical_progress_pct": ("40.00", "42.00"),
-        "deviation_pts": ("33.00", "31.00"),
-    }
-    for figure, (before, _) in summary.items():  # "from" is what the issued report printed
-        assert printed["summary"][figure] == before, figure
-    reprinted = poa.json("report", "--issued", REPORT)
-    assert reprinted["summary"] == printed["summary"]

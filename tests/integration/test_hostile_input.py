@@ -4,57 +4,33 @@ Bad input never produces a traceback: exit status 2, one message naming the file
 (or option), the entry and the field, and nothing stored. Every command runs
 in-process (click's CliRunner) against a fresh copy of a store holding
 examples/small-2021.yaml (plan DEMO-2021, where operation 1.1.1.1 has a current
-budget of 100,000 TGN + 30,000 Otros).
+budget of 100,000 TGN + 30,000 Otros). Finding 2's exact totals at the bounds, a pure
+fold, are in tests/unit/test_exact_totals.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import sqlite3
 import threading
-from datetime import date, datetime, timedelta, timezone
-from decimal import Context, Decimal, localcontext
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import EXAMPLES
 from poa.adapters.batch_files import MAX_BYTES
-from poa.cli.main import cli
-from poa.domain.fact_kinds import parse_entry
-from poa.domain.facts import Recorded
-from poa.domain.rules import check_history
-from poa.projections.evaluation import evaluate
+from support.builders import batch_text as batch
+from support.builders import count_events as events
+from support.runners import invoke
 
 PLAN = "DEMO-2021"
 GOOD = "progress: {code: 1.2.1.1, percent: 50, date: 2021-10-01}"  # entry 1 of every batch: never stored either
-ENV = {"POA_ACTOR": "tester", "POA_STORE": None, "POA_PLAN": None}
 
 
-# -- the store and the CLI -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def example_store(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("example") / "poa.db"
-    result = CliRunner().invoke(cli, ["apply", str(EXAMPLES / "small-2021.yaml"), "--store", str(db)], env=ENV)
-    assert result.exit_code == 0, result.output
-    return db
-
-
-@pytest.fixture
-def store(example_store, tmp_path) -> Path:
-    """A fresh copy of the example's store."""
-    db = tmp_path / "poa.db"
-    shutil.copyfile(example_store, db)
-    return db
+# -- the CLI, on `store` (conftest: a fresh copy of the example's store) ------------------
 
 
 def poa(store: Path, *args: str, input: str | bytes | None = None):
-    return CliRunner().invoke(cli, [*args, "--store", str(store)], input=input, env=ENV)
+    return invoke(*args, "--store", str(store), input=input)
 
 
 def poa_within(seconds: float, store: Path, *args: str, unblock: Path | None = None):
@@ -68,15 +44,6 @@ def poa_within(seconds: float, store: Path, *args: str, unblock: Path | None = N
         os.close(os.open(unblock, os.O_WRONLY | os.O_NONBLOCK))
     assert outcome, f"`poa {' '.join(args)[:80]}` did not finish within {seconds} s"
     return outcome[0]
-
-
-def events(store: Path) -> int:
-    with sqlite3.connect(store) as connection:
-        return connection.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
-
-
-def batch(*entries: str, plan: str | None = PLAN) -> str:
-    return (f"plan: {plan}\n" if plan else "") + "entries:\n" + "".join(f"  - {e}\n" for e in entries)
 
 
 def write(store: Path, name: str, text: str | bytes) -> str:
@@ -175,54 +142,6 @@ def test_finding_2_budget_modifications_beyond_the_bounds_are_refused_and_those_
     assert result.exit_code == 0, result.output
     assert operation(store, "1.1.1.1")["budget"] == {"TGN": "100000.00", "Otros": "30000.00"}
     assert operation(store, "1.1.1.1")["budget_current"] == "130000.00"
-
-
-TOP = 99_999_999_999_999_999  # 999,999,999,999,999.99 in cents: the largest amount allowed
-UTC = timezone.utc
-
-
-def cents(n: int) -> str:
-    return f"{'-' if n < 0 else ''}{abs(n) // 100}.{abs(n) % 100:02d}"
-
-
-def test_finding_2_totals_at_the_bounds_are_exact_whatever_the_callers_context():
-    """3,000 operations with 3 sources at the largest amount, a modification on each line,
-    executions at the largest amount: every total, computed by hand in integer cents."""
-    operations, sources = 3000, ("TGN", "Otros", "Donación")
-    approval = {"approve": {
-        "entity": "Entidad", "year": 2021, "date": "2021-01-04", "reference": "RA 1",
-        "strategic_actions": [{"code": "1", "title": "AE"}],
-        "short_term_actions": [{"code": "1.1", "parent": "1", "title": "ACP", "weight": "1000000"}],
-        "operations": [
-            {"code": f"1.1.{i}", "parent": "1.1", "title": f"Op {i}", "weight": "1000000", "budget": {s: cents(TOP) for s in sources}}
-            for i in range(1, operations + 1)
-        ],
-    }}
-    # line (i, s) gets -(i*j) cents, with j its source's number: never below zero
-    entries = [approval] + [
-        {"budget": {"code": f"1.1.{i}", "source": s, "amount": cents(-i * j), "date": "2021-03-01", "reference": "R", "reason": "r"}}
-        for i in range(1, operations + 1) for j, s in enumerate(sources, 1)
-    ] + [
-        {"execution": {"code": f"1.1.{i}", "source": s, "amount": cents(TOP - i), "date": "2021-06-30"}}
-        for i in range(1, operations + 1) for s in sources
-    ]
-    start = datetime(2021, 7, 1, tzinfo=UTC)
-    history = [Recorded(n, start + timedelta(seconds=n), "tester", parse_entry(e)) for n, e in enumerate(entries, 1)]
-    check_history(history)
-
-    n = operations
-    line_sum = n * (n + 1) // 2  # sum of i over the operations
-    current = 3 * n * TOP - line_sum * (1 + 2 + 3)
-    executed = 3 * n * TOP - 3 * line_sum
-    with localcontext(Context(prec=6)):  # a caller's context must not change any figure
-        ev = evaluate("BIG-2021", history, date(2021, 12, 31), datetime(2100, 1, 1, tzinfo=UTC))
-    assert ev.summary.budget_current == Decimal(current) / 100
-    assert ev.summary.budget_executed == Decimal(executed) / 100
-    assert ev.short_term_actions[0].budget_current == Decimal(current) / 100
-    last = ev.element(f"1.1.{n}")
-    assert last.budget == {s: Decimal(TOP - n * j) / 100 for j, s in enumerate(sources, 1)}
-    assert last.budget_executed == Decimal(3 * (TOP - n)) / 100
-    assert ev.summary.weights_total == Decimal(1_000_000)
 
 
 # -- finding 5: YAML 1.1 read numbers and booleans nobody wrote; repeated keys were dropped --

@@ -1,0 +1,165 @@
+"""Several OS processes writing to ONE SQLite store at the same time, through the ledger.
+
+- processes running `Ledger.record`, synchronised on a barrier between loading the plan and saving
+  it, so that every round is a real version conflict that must be retried;
+- two processes racing to approve the same new plan, through the CLI's click command (forked
+  children running it in-process) and through `Ledger.record`: exactly one wins.
+
+Afterwards every batch is stored exactly once and contiguously, seq numbers are 1..N without
+gaps, every event of a batch carries its transaction's one stamp, and stamps strictly increase
+from one batch to the next. The same through the real console script (concurrent `poa apply`
+processes, processes racing to approve, a writer waiting for the lock) is in
+tests/e2e/test_concurrent_processes.py.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+
+from support.builders import Command, CommandError, Ledger, open_store, parse_entry
+from support.writers import APPROVAL, KEY, batch_entries, check_store, write_batch
+
+
+# -- Ledger.record in several processes, forced to conflict on every round ----------------------
+
+
+def _conflicting_writer(store: str, writer: int, batches: int, size: int, barrier, results) -> None:
+    """Runs in a child process: each batch's first attempt waits for all writers after loading the plan,
+    so all of them try to save the same version; the losers must reload, re-validate and retry."""
+    state = {"first": False, "attempts": 0}
+    original = Ledger._execute
+
+    def execute_then_wait(self, batch, *args):
+        plans = original(self, batch, *args)
+        state["attempts"] += 1
+        if state["first"]:
+            state["first"] = False
+            barrier.wait(timeout=30)
+        return plans
+
+    Ledger._execute = execute_then_wait  # this child's copy only
+    ledger = open_store(store, create=True)
+    for b in range(batches):
+        state["first"] = True
+        commands = [Command(KEY, parse_entry(e), f"writer-{writer}", f"w{writer}-b{b}", i)
+                    for i, e in enumerate(batch_entries(writer, b, size), 1)]
+        ledger.record(commands)
+    results.put((writer, state["attempts"]))
+
+
+def test_conflicting_writers_retry_and_store_every_batch_exactly_once(tmp_path):
+    store = tmp_path / "poa.db"
+    setup = open_store(str(store), create=True)
+    setup.record([Command(KEY, parse_entry(APPROVAL), "tester", "setup", 1)])
+    setup.close()
+
+    writers, batches, size = 3, 6, 3
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(writers)
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_conflicting_writer, args=(str(store), w, batches, size, barrier, results))
+             for w in range(writers)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=60)
+    assert all(p.exitcode == 0 for p in procs), [p.exitcode for p in procs]
+    attempts = dict(results.get(timeout=5) for _ in procs)
+
+    expected = {f"w{w}-b{b}": [e["progress"]["note"] for e in batch_entries(w, b, size)]
+                for w in range(writers) for b in range(batches)}
+    history = check_store(store, expected)
+    # every round, all writers loaded the same version: at most one could save it; each loser retried
+    assert sum(attempts.values()) >= writers * batches + (writers - 1) * batches, attempts
+    # each batch's actor is the writer that sent it
+    for r in history[1:]:
+        assert r.actor == f"writer-{r.fact.note[1]}"
+
+
+def _approving_cli(store: str, batch: str, errfile: str, barrier) -> None:
+    """Runs in a child process: the real `poa apply` command, made to wait for the other racer
+    after checking that the plan does not exist yet and before saving it."""
+    from poa.cli.main import cli
+
+    original = Ledger._execute
+    state = {"first": True}
+
+    def execute_then_wait(self, commands, *args):
+        plans = original(self, commands, *args)
+        if state["first"]:
+            state["first"] = False
+            barrier.wait(timeout=30)
+        return plans
+
+    Ledger._execute = execute_then_wait
+    sys.stderr = open(errfile, "w")
+    os.environ.update(POA_STORE=store, POA_ACTOR="racer")
+    try:
+        cli.main(["apply", batch], prog_name="poa")  # exits through SystemExit with the command's status
+    finally:
+        sys.stderr.flush()
+
+
+def test_forced_race_to_approve_exactly_one_wins_the_other_exits_2(tmp_path):
+    store = tmp_path / "poa.db"
+    open_store(str(store), create=True).close()
+    approve = write_batch(tmp_path / "approve.json", [APPROVAL])
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(2)
+    errs = [tmp_path / f"err{i}.txt" for i in range(2)]
+    procs = [ctx.Process(target=_approving_cli, args=(str(store), str(approve), str(errs[i]), barrier)) for i in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=60)
+    codes = [p.exitcode for p in procs]
+    assert sorted(codes) == [0, 2], (codes, [e.read_text() for e in errs])
+    loser = errs[codes.index(2)].read_text()
+    assert "already approved" in loser and "Traceback" not in loser
+    history = open_store(str(store), create=False).history(KEY)
+    assert len(history) == 1
+
+
+def test_forced_race_to_approve_through_the_ledger(tmp_path):
+    """Same race through `Ledger.record`: the loser's retry re-validates and refuses the second approval."""
+    store = tmp_path / "poa.db"
+    open_store(str(store), create=True).close()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(2)
+    results = ctx.Queue()
+
+    def racer(name):
+        original = Ledger._execute
+        state = {"first": True}
+
+        def execute_then_wait(self, commands, *args):
+            plans = original(self, commands, *args)
+            if state["first"]:
+                state["first"] = False
+                barrier.wait(timeout=30)
+            return plans
+
+        Ledger._execute = execute_then_wait
+        ledger = open_store(str(store), create=True)
+        try:
+            ledger.record([Command(KEY, parse_entry(APPROVAL), name, "race", 1)])
+            results.put((name, "ok"))
+        except CommandError as error:
+            results.put((name, str(error)))
+
+    procs = [ctx.Process(target=racer, args=(f"r{i}",)) for i in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    outcomes = dict(results.get(timeout=5) for _ in procs)
+    assert sorted(outcomes.values(), key=lambda v: v != "ok")[0] == "ok"
+    refused = [v for v in outcomes.values() if v != "ok"]
+    assert len(refused) == 1 and "already approved" in refused[0], outcomes
+    history = open_store(str(store), create=False).history(KEY)
+    assert len(history) == 1
+    winner = next(name for name, v in outcomes.items() if v == "ok")
+    assert history[0].actor == winner
