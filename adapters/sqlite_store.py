@@ -76,9 +76,16 @@ class SQLiteOperations:
         rows lost to a damaged page or deleted behind the ledger's back; a changed
         row is caught when it is read back (or by the tamper evidence to come).
         """
-        count, last = self._one("SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM stored_events")
-        row = self._one("SELECT events, last_id FROM poa_write_lock WHERE id = 1")
-        expected = (row[0], row[1]) if row is not None and row[0] is not None else (count, count)
+        # one statement, one snapshot: a writer committing between two reads would look like damage
+        row = self._one(
+            "SELECT COUNT(*), COALESCE(MAX(rowid), 0), "
+            "(SELECT events FROM poa_write_lock WHERE id = 1), (SELECT last_id FROM poa_write_lock WHERE id = 1) "
+            "FROM stored_events"
+        )
+        if row is None:  # a store made before the commit record existed
+            row = (*self._one("SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM stored_events"), None, None)
+        count, last, events, last_id = row
+        expected = (events, last_id) if events is not None else (count, count)
         if (count, last) != expected or count != last:
             raise StoreDamaged(
                 f"the store is damaged: it holds {count} events with ids up to {last}, "

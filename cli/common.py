@@ -59,7 +59,7 @@ class PoaGroup(click.Group):
         except click.ClickException as error:
             error.message = terminal_safe(error.message)
             raise
-        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit, EOFError):
+        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit, EOFError, BrokenPipeError):
             raise
         except Exception as error:
             if ctx.params.get("debug") or os.environ.get("POA_DEBUG") == "1":

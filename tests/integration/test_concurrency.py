@@ -163,3 +163,36 @@ def test_forced_race_to_approve_through_the_ledger(tmp_path):
     assert len(history) == 1
     winner = next(name for name, v in outcomes.items() if v == "ok")
     assert history[0].actor == winner
+
+
+# -- opening a store while another process writes to it ----------------------------------------
+
+
+def _steady_writer(store: str, batches: int, done) -> None:
+    ledger = open_store(store, create=True)
+    for b in range(batches):
+        ledger.record([Command(KEY, parse_entry(e), "writer", f"b{b}", i) for i, e in enumerate(batch_entries(9, b, 2), 1)])
+    done.set()
+
+
+def test_a_store_being_written_is_never_taken_for_a_damaged_one(tmp_path):
+    """Opening a store checks that its rows are those its commits recorded; a commit landing
+    between reading the rows and reading the record must not look like damage."""
+    store = tmp_path / "poa.db"
+    setup = open_store(str(store), create=True)
+    setup.record([Command(KEY, parse_entry(APPROVAL), "tester", "setup", 1)])
+    setup.close()
+    ctx = multiprocessing.get_context("fork")
+    done = ctx.Event()
+    writer = ctx.Process(target=_steady_writer, args=(str(store), 60, done))
+    writer.start()
+    opened = 0
+    try:
+        while not done.is_set():
+            open_store(str(store), create=False).close()  # raises StoreDamaged if the check is torn
+            opened += 1
+    finally:
+        writer.join(timeout=60)
+    assert writer.exitcode == 0
+    assert opened > 0
+    assert len(open_store(str(store), create=False).history(KEY)) == 1 + 60 * 2
