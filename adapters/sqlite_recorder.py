@@ -5,9 +5,9 @@ This is the one place that overrides private methods of the eventsourcing librar
 columns to stores made before them in the same transaction): they are internals of
 `eventsourcing.sqlite.SQLiteApplicationRecorder` as it is in the versions
 pyproject.toml allows (eventsourcing >=9.5.6,<9.6). Before widening that range, run
-tests/test_store_contract.py, which runs the library's own recorder contract suite
+tests/integration/test_store_contract.py, which runs the library's own recorder contract suite
 (`eventsourcing.tests.persistence.ApplicationRecorderTestCase`) against this class,
-and tests/test_commit_time.py.
+and tests/integration/test_commit_time.py.
 """
 
 from __future__ import annotations
