@@ -1,7 +1,7 @@
 """`poa diff`: the differences between two views of a plan, as JSON or as a Spanish table.
 
 The table's labels (figures, statuses, kinds, changes, reasons, fact kinds, actions, titles
-and headers) come from `poa.domain.catalogue`.
+and headers) and its sentences come from `poa.domain.catalogue`.
 
 JSON shape (stable English keys; every decimal a string with two places, as in
 the report; counts are integers; dates and times ISO 8601)::
@@ -58,6 +58,7 @@ from poa.domain.catalogue import (
     BECAUSE_LABELS,
     CHANGE_LABELS,
     COLUMN_LABELS,
+    DIFF_TEXTS,
     FACT_KIND_LABELS,
     FIGURE,
     KIND_LABELS,
@@ -192,25 +193,25 @@ def _plain(value):
 
 
 # -- the Spanish table -------------------------------------------------------------------
-# Every label comes from the catalogue (poa.domain.catalogue); the sentences stay here.
+# Every label and sentence comes from the catalogue (poa.domain.catalogue, "the differences of `poa diff`").
 
 _CHANGE_ACTION = {Add: Action.ADD, Update: Action.UPDATE, Cancel: Action.CANCEL, BudgetLine: Action.BUDGET_LINE}
 
 
 def layout(c: Comparison) -> list[Block]:
     blocks = [
-        Block("heading", title=f"{c.entity} — Diferencias entre dos vistas del POA, gestión {c.year} ({c.plan})"),
-        Block("paragraph", text=f"Desde: {_describe(c.before)}\nHasta: {_describe(c.after)}"),
+        Block("heading", title=DIFF_TEXTS["heading"].es.format(entity=c.entity, year=c.year, plan=c.plan)),
+        Block("paragraph", text=DIFF_TEXTS["views"].es.format(before=_describe(c.before), after=_describe(c.after))),
     ]
     if c.empty:
-        return blocks + [Block("paragraph", text="Sin diferencias entre las dos vistas.")]
+        return blocks + [Block("paragraph", text=DIFF_TEXTS["no_differences"].es)]
     blocks.append(
         Block(
             "table",
             title=TABLE_LABELS["plan_figures"].es,
             headers=_headers("figure", "from", "to", "delta", "events"),
             rows=tuple((_label(f), *_columns(f), _events(f)) for f in c.summary)
-            or (("Sin diferencias", "", "", "", ""),),
+            or ((DIFF_TEXTS["no_rows"].es, "", "", "", ""),),
             right=frozenset({1, 2, 3}),
         )
     )
@@ -224,7 +225,7 @@ def layout(c: Comparison) -> list[Block]:
             "table",
             title=TABLE_LABELS["elements_changed"].es,
             headers=_headers("code", "kind", "change", "figure", "from", "to", "delta", "events"),
-            rows=tuple(rows) or (("Sin diferencias", "", "", "", "", "", "", ""),),
+            rows=tuple(rows) or ((DIFF_TEXTS["no_rows"].es, "", "", "", "", "", "", ""),),
             right=frozenset({4, 5, 6}),
         )
     )
@@ -242,7 +243,8 @@ def layout(c: Comparison) -> list[Block]:
                     r.recorded.actor,
                     r.recorded.fact.date.isoformat(),
                     r.recorded.reference or "",
-                    BECAUSE_LABELS[r.because].es + (f"; corrige la secuencia {r.corrects}" if r.corrects else ""),
+                    BECAUSE_LABELS[r.because].es
+                    + (DIFF_TEXTS["corrects"].es.format(seq=r.corrects) if r.corrects else ""),
                     _data(r),
                 )
                 for r in c.events
@@ -254,9 +256,9 @@ def layout(c: Comparison) -> list[Block]:
 
 
 def _describe(v: View) -> str:
-    text = f"al {v.as_of.isoformat()}, según lo registrado hasta {v.known_at.isoformat(timespec='seconds')}"
+    text = DIFF_TEXTS["view"].es.format(as_of=v.as_of.isoformat(), known_at=v.known_at.isoformat(timespec="seconds"))
     if v.issued is not None:
-        text += f" (informe emitido {v.issued.fact.reference}, secuencia {v.issued.seq})"
+        text += DIFF_TEXTS["issued_view"].es.format(reference=v.issued.fact.reference, seq=v.issued.seq)
     return text
 
 
@@ -290,7 +292,7 @@ def _shown(f: FigureChange, value) -> str:
 def _events(f: FigureChange) -> str:
     seqs = " ".join(("+" if r.side == Change.ADDED else "−") + str(r.seq) for r in f.events)
     if f.as_of_effect:
-        seqs = (seqs + " " if seqs else "") + "(trimestre)"
+        seqs = (seqs + " " if seqs else "") + DIFF_TEXTS["as_of_effect"].es
     return seqs
 
 

@@ -1,7 +1,7 @@
 """`poa explain`: where each figure of one element comes from, as JSON and as a Spanish table.
 
-The table's labels (figures, statuses, kinds, roles, actions, titles and headers) come from
-`poa.domain.catalogue`; only the sentences that explain each rule are written here.
+The table's labels (figures, statuses, kinds, roles, actions, titles and headers) and the
+sentences that explain each rule come from `poa.domain.catalogue`.
 
 JSON shape (stable English keys; amounts, weights and percentages are strings
 with two decimals as in `poa report`, dates and times ISO 8601)::
@@ -70,9 +70,13 @@ from decimal import Decimal
 from poa.domain.catalogue import (
     ACTION_LABELS,
     COLUMN_LABELS,
+    EXPLAIN_TEXTS,
     FIGURE,
     KIND_NAMES,
     ROLE_LABELS,
+    RULE_SENTENCE_PARTS,
+    RULE_SENTENCES,
+    RULE_SHORT,
     STATUS_LABELS,
     TABLE_LABELS,
     Label,
@@ -160,7 +164,7 @@ def _event(e: Evidence) -> dict:
 
 
 # -- the Spanish table -----------------------------------------------------------------------
-# Every label comes from the catalogue (poa.domain.catalogue); the sentences explaining each rule stay here.
+# Every label and sentence comes from the catalogue (poa.domain.catalogue), the rules' sentences included.
 
 
 def _status(value) -> str:
@@ -194,110 +198,67 @@ def _used_seqs(e: Explanation) -> str:
 
 
 def rule_text(e: Explanation, code: str) -> str:
-    """The rule in a Spanish sentence."""
+    """The rule in a Spanish sentence (`RULE_SENTENCES`); a rule without one, its identifier."""
     i, rule = e.inputs, e.rule
-    if rule == Rule.ADDED:
-        return f"Activo: agregado con vigencia desde el {i['added_on']}; ninguna cancelación en vigor."
     if rule == Rule.CANCELLED:
         whom = i["cancelled_with"]
-        via = "" if whom == code else f" (por la cancelación de {whom}, que lo incluye)"
-        return f"Cancelado el {i['cancelled_on']}{via}."
-    if rule == Rule.STRUCTURE_IN_FORCE:
-        return f"Valor en vigor: la última aprobación, incorporación o modificación vigente (seq {_used_seqs(e)})."
-    if rule == Rule.SUM_OF_ACTIVE_WEIGHTS:
-        return "Suma de las ponderaciones de sus Acciones de Corto Plazo activas."
-    if rule == Rule.DIRECT_RECORD:
-        return (
-            "Registro directo: el de fecha de corte más reciente y, a igual fecha, el último registrado "
-            f"(seq {_used_seqs(e)})."
-        )
-    if rule == Rule.WEIGHTED_MEAN_OF_CHILDREN:
-        return f"Promedio ponderado de sus elementos activos: Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {two_places(i['weights_total'])}."
-    if rule == Rule.PLAIN_MEAN_OF_CHILDREN:
-        return "Promedio simple de sus elementos activos (sus ponderaciones suman 0)."
-    if rule == Rule.WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS:
-        return (
-            "Promedio ponderado de sus Acciones de Corto Plazo activas con sus ponderaciones en vigor: "
-            f"Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {two_places(i['weights_total'])}."
-        )
-    if rule == Rule.ZERO_WEIGHTS_TOTAL:
-        return "0: las ponderaciones de sus Acciones de Corto Plazo activas suman 0."
-    if rule == Rule.DEFAULT_ZERO:
-        if e.figure == "budget_executed":
-            return "0 por defecto: sin registros de ejecución visibles."
-        return "0 por defecto: sin registros de avance visibles ni elementos activos de los que derivarlo."
+        through = "" if whom == code else RULE_SENTENCE_PARTS["cancelled_through"].es.format(code=whom)
+        return RULE_SENTENCES[rule].es.format(cancelled_on=i["cancelled_on"], through=through)
+    if rule == Rule.DEFAULT_ZERO and e.figure == "budget_executed":
+        return RULE_SENTENCE_PARTS["default_zero_executed"].es
     if rule == Rule.SCHEDULE:
         schedule = "/".join(two_places(v) for v in i["schedule"])
         n = len(i["quarter_ends_passed"])
         if n == 0:
-            return f"0: ningún cierre de trimestre hasta la fecha (programación {schedule})."
-        return (
-            f"Programación {schedule}: su valor n.º {n}, por {n} cierre(s) de trimestre hasta la fecha "
-            f"(el último, {i['quarter_ends_passed'][-1]})."
-        )
-    if rule == Rule.PROGRAMMED_MINUS_PROGRESS:
-        return f"Programado − avance: {two_places(i['programmed'])} − {two_places(i['progress'])}."
-    if rule == Rule.SUM_OF_BUDGET_LINES:
-        return (
-            f"Suma de las líneas en vigor de la fuente {e.source}: monto aprobado (o de la incorporación), "
-            "líneas de reformulación y modificaciones presupuestarias de sus operaciones."
-        )
+            return RULE_SENTENCE_PARTS["schedule_before_first"].es.format(schedule=schedule)
+        return RULE_SENTENCES[rule].es.format(schedule=schedule, n=n, last=i["quarter_ends_passed"][-1])
     if rule == Rule.SUM_OVER_SOURCES:
-        terms = " + ".join(f"{p.source} {grouped(p.value)}" for p in e.parts) or "sin fuentes"
-        return f"Suma por fuente de financiamiento: {terms}."
-    if rule == Rule.LATEST_RECORD_PER_SOURCE:
-        return (
-            "Suma, por fuente (sin fuente es su propia clave), del último registro de ejecución: fecha de corte "
-            f"más reciente y, a igual fecha, el último registrado (seq {_used_seqs(e)})."
-        )
-    if rule == Rule.SUM_OVER_OPERATIONS:
-        return "Sin registros de ejecución propios: suma de lo ejecutado por sus operaciones (canceladas incluidas)."
-    if rule == Rule.SUM_OVER_SHORT_TERM_ACTIONS:
-        return "Suma de lo ejecutado por sus Acciones de Corto Plazo (canceladas incluidas)."
-    if rule == Rule.EXECUTED_OVER_CURRENT:
-        return f"Ejecutado / vigente × 100: {grouped(i['executed'])} / {grouped(i['current'])} × 100."
-    if rule == Rule.ZERO_CURRENT:
-        return "0: el presupuesto vigente es 0."
-    return rule
+        terms = " + ".join(f"{p.source} {grouped(p.value)}" for p in e.parts) or RULE_SENTENCE_PARTS["no_sources"].es
+        return RULE_SENTENCES[rule].es.format(terms=terms)
+    if rule not in RULE_SENTENCES:
+        return rule
+    return RULE_SENTENCES[rule].es.format(
+        added_on=i.get("added_on"),
+        seqs=_used_seqs(e),
+        weights_total=two_places(i.get("weights_total")),
+        programmed=two_places(i.get("programmed")),
+        progress=two_places(i.get("progress")),
+        source=e.source,
+        executed=_grouped(i.get("executed")),
+        current=_grouped(i.get("current")),
+    )
 
 
-_SHORT_RULES = {
-    Rule.WEIGHTED_MEAN_OF_CHILDREN: "promedio ponderado",
-    Rule.PLAIN_MEAN_OF_CHILDREN: "promedio simple",
-    Rule.WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS: "promedio ponderado de ACP",
-    Rule.ZERO_WEIGHTS_TOTAL: "0: ponderaciones suman 0",
-    Rule.DEFAULT_ZERO: "0 por defecto",
-    Rule.SCHEDULE: "programación",
-    Rule.SUM_OVER_OPERATIONS: "suma de operaciones",
-    Rule.SUM_OVER_SHORT_TERM_ACTIONS: "suma de ACP",
-    Rule.SUM_OF_ACTIVE_WEIGHTS: "suma de ponderaciones",
-}
+def _grouped(value) -> str | None:
+    return None if value is None else grouped(value)
 
 
 def _short_rule(e: Explanation) -> str:
-    """The rule of a part, in a few words."""
-    if e.rule == Rule.DIRECT_RECORD:
-        return f"registro directo (seq {_used_seqs(e)})"
-    if e.rule == Rule.LATEST_RECORD_PER_SOURCE:
-        return f"últimos registros por fuente (seq {_used_seqs(e)})"
-    if e.rule == Rule.STRUCTURE_IN_FORCE:
-        return f"en vigor (seq {_used_seqs(e)})"
-    return _SHORT_RULES.get(e.rule, e.rule)
+    """The rule of a part, in a few words (`RULE_SHORT`); a rule without them, its identifier."""
+    if e.rule not in RULE_SHORT:
+        return e.rule
+    return RULE_SHORT[e.rule].es.format(seqs=_used_seqs(e))
 
 
 def layout(p: Provenance) -> list[Block]:
     blocks = [
-        Block("heading", title=f"Procedencia de las cifras — {KIND_NAMES[p.kind].es} {p.code}: {p.title}"),
+        Block(
+            "heading",
+            title=EXPLAIN_TEXTS["heading"].es.format(kind=KIND_NAMES[p.kind].es, code=p.code, title=p.title),
+        ),
         Block(
             "paragraph",
-            text=(
-                f"{p.entity}, POA {p.plan} (gestión {p.year}). Al {p.as_of.isoformat()}, según lo registrado hasta "
-                f"{p.known_at.isoformat(timespec='seconds')}."
+            text=EXPLAIN_TEXTS["view"].es.format(
+                entity=p.entity,
+                plan=p.plan,
+                year=p.year,
+                as_of=p.as_of.isoformat(),
+                known_at=p.known_at.isoformat(timespec="seconds"),
             ),
         ),
     ]
     for e in p.figures:
-        label = FIGURE[e.figure].label.es + (f" — fuente {e.source}" if e.source else "")
+        label = FIGURE[e.figure].label.es + (EXPLAIN_TEXTS["source"].es.format(source=e.source) if e.source else "")
         blocks.append(Block("paragraph", title=f"{label}: {_shown(e.figure, e.value)}", text=rule_text(e, p.code)))
         if e.parts and e.rule != Rule.SUM_OVER_SOURCES:
             blocks.append(_parts_table(e))

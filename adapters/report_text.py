@@ -42,10 +42,10 @@ from poa.domain.catalogue import (
     WEIGHTED_RESULT_TABLE,
     Table as TableLabels,
     Unit,
+    WarningKind,
 )
 from poa.domain.values import grouped, quantize
 from poa.projections.evaluation import Evaluation
-from poa.projections.warnings import LATE_RECORD
 
 from .safe_text import markdown_text, terminal_safe
 
@@ -340,8 +340,8 @@ def _conclusions(ev: Evaluation, money: Money) -> str:
 
 
 def _warning_lines(ev: Evaluation) -> list[str]:
-    late = [w for w in ev.warnings if w.kind == LATE_RECORD]
-    lines = [w.message for w in ev.warnings if w.kind != LATE_RECORD]
+    late = [w for w in ev.warnings if w.kind == WarningKind.LATE_RECORD]
+    lines = [w.message for w in ev.warnings if w.kind != WarningKind.LATE_RECORD]
     if len(late) <= LATE_SHOWN:
         lines += [w.message for w in late]
     else:

@@ -1,11 +1,11 @@
-"""One catalogue of names: element kinds, statuses, figures, rules, roles and fact kinds.
+"""One catalogue of names: element kinds, statuses, figures, rules, roles, fact kinds and warnings.
 
 Every name the ledger shows or exchanges is defined here once: its identifier
 (the value other tools read in JSON and CSV) and its user-facing labels, Spanish
 (the reports' language) and English (the interface language of a later issue: a
-second column, not a hunt). Renderers, reconcile, diff and explain derive their
-names and labels from this module; the rules that compute each figure live in
-the one evaluation fold (`poa.projections.evaluation`).
+second column, not a hunt). Renderers, reconcile, diff, explain and the warnings
+derive their names, labels and sentences from this module; the rules that compute
+each figure live in the one evaluation fold (`poa.projections.evaluation`).
 
 Adding a figure: one `Figure` entry below, plus its rule in the fold. Adding a
 fact kind: one `FactKindName` entry below, plus its registry entry in
@@ -595,4 +595,206 @@ CONCLUSIONS = {  # section VI: the first sentence, then the others that apply
         "En la gestión se aprobaron {count} reformulaciones del POA.",
         "{count} reformulations of the POA were approved in the year.",
     ),
+}
+
+
+# -- explain's rule sentences (adapters/report_provenance.py) --------------------------------
+# `poa explain --format table`: its heading and opening paragraph, then per figure the sentence
+# stating the rule that produced it (RULE_SENTENCES, templates like the report's: ``{seqs}`` are
+# the seqs of the events used, amounts and percents as the report shows them), and in the parts
+# table each part's rule in a few words (RULE_SHORT). Every rule of an element's figure has a
+# sentence; the rules of the plan's counts (COUNT_OF_ACTIVE, COUNT_OF_REFORMULATIONS) have none:
+# `poa explain` explains one element's figures, never those.
+
+EXPLAIN_TEXTS = {
+    "heading": Label(
+        "Procedencia de las cifras — {kind} {code}: {title}", "Provenance of the figures — {kind} {code}: {title}"
+    ),
+    "view": Label(
+        "{entity}, POA {plan} (gestión {year}). Al {as_of}, según lo registrado hasta {known_at}.",
+        "{entity}, POA {plan} (year {year}). As of {as_of}, as recorded up to {known_at}.",
+    ),
+    "source": Label(" — fuente {source}", " — source {source}"),  # after the label of a figure by source
+}
+RULE_SENTENCES = {
+    Rule.ADDED: Label(
+        "Activo: agregado con vigencia desde el {added_on}; ninguna cancelación en vigor.",
+        "Active: added with effect from {added_on}; no cancellation in force.",
+    ),
+    Rule.CANCELLED: Label(  # through: RULE_SENTENCE_PARTS["cancelled_through"] when an ancestor's cancellation cascaded
+        "Cancelado el {cancelled_on}{through}.", "Cancelled on {cancelled_on}{through}."
+    ),
+    Rule.STRUCTURE_IN_FORCE: Label(
+        "Valor en vigor: la última aprobación, incorporación o modificación vigente (seq {seqs}).",
+        "Value in force: the latest approval, addition or update in effect (seq {seqs}).",
+    ),
+    Rule.SUM_OF_ACTIVE_WEIGHTS: Label(
+        "Suma de las ponderaciones de sus Acciones de Corto Plazo activas.",
+        "Sum of the weights of its active short-term actions.",
+    ),
+    Rule.DIRECT_RECORD: Label(
+        "Registro directo: el de fecha de corte más reciente y, a igual fecha, el último registrado (seq {seqs}).",
+        "Direct record: the one with the latest cut-off date and, on the same date, the last recorded (seq {seqs}).",
+    ),
+    Rule.WEIGHTED_MEAN_OF_CHILDREN: Label(
+        "Promedio ponderado de sus elementos activos: Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {weights_total}.",
+        "Weighted mean of its active elements: Σ wᵢ·vᵢ / Σ wᵢ, with Σ wᵢ = {weights_total}.",
+    ),
+    Rule.PLAIN_MEAN_OF_CHILDREN: Label(
+        "Promedio simple de sus elementos activos (sus ponderaciones suman 0).",
+        "Plain mean of its active elements (their weights add up to 0).",
+    ),
+    Rule.WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS: Label(
+        "Promedio ponderado de sus Acciones de Corto Plazo activas con sus ponderaciones en vigor: "
+        "Σ pᵢ·vᵢ / Σ pᵢ, con Σ pᵢ = {weights_total}.",
+        "Weighted mean of its active short-term actions with their weights in force: "
+        "Σ wᵢ·vᵢ / Σ wᵢ, with Σ wᵢ = {weights_total}.",
+    ),
+    Rule.ZERO_WEIGHTS_TOTAL: Label(
+        "0: las ponderaciones de sus Acciones de Corto Plazo activas suman 0.",
+        "0: the weights of its active short-term actions add up to 0.",
+    ),
+    Rule.DEFAULT_ZERO: Label(  # progress; executed budget: RULE_SENTENCE_PARTS["default_zero_executed"]
+        "0 por defecto: sin registros de avance visibles ni elementos activos de los que derivarlo.",
+        "0 by default: no visible progress records and no active elements to derive it from.",
+    ),
+    Rule.SCHEDULE: Label(  # n ≥ 1 quarter ends passed; none: RULE_SENTENCE_PARTS["schedule_before_first"]
+        "Programación {schedule}: su valor n.º {n}, por {n} cierre(s) de trimestre hasta la fecha (el último, {last}).",
+        "Schedule {schedule}: its value no. {n}, for {n} quarter end(s) to date (the last, {last}).",
+    ),
+    Rule.PROGRAMMED_MINUS_PROGRESS: Label(
+        "Programado − avance: {programmed} − {progress}.", "Programmed − progress: {programmed} − {progress}."
+    ),
+    Rule.SUM_OF_BUDGET_LINES: Label(
+        "Suma de las líneas en vigor de la fuente {source}: monto aprobado (o de la incorporación), "
+        "líneas de reformulación y modificaciones presupuestarias de sus operaciones.",
+        "Sum of the budget lines in force for source {source}: the amount approved (or added), "
+        "reformulation lines and budget modifications of its operations.",
+    ),
+    Rule.SUM_OVER_SOURCES: Label(  # terms: "SOURCE AMOUNT + ...", or RULE_SENTENCE_PARTS["no_sources"]
+        "Suma por fuente de financiamiento: {terms}.", "Sum by funding source: {terms}."
+    ),
+    Rule.LATEST_RECORD_PER_SOURCE: Label(
+        "Suma, por fuente (sin fuente es su propia clave), del último registro de ejecución: fecha de corte "
+        "más reciente y, a igual fecha, el último registrado (seq {seqs}).",
+        "Sum, by source (no source is a key of its own), of the latest execution record: the latest cut-off "
+        "date and, on the same date, the last recorded (seq {seqs}).",
+    ),
+    Rule.SUM_OVER_OPERATIONS: Label(
+        "Sin registros de ejecución propios: suma de lo ejecutado por sus operaciones (canceladas incluidas).",
+        "No execution records of its own: the sum executed by its operations (cancelled ones included).",
+    ),
+    Rule.SUM_OVER_SHORT_TERM_ACTIONS: Label(
+        "Suma de lo ejecutado por sus Acciones de Corto Plazo (canceladas incluidas).",
+        "Sum executed by its short-term actions (cancelled ones included).",
+    ),
+    Rule.EXECUTED_OVER_CURRENT: Label(
+        "Ejecutado / vigente × 100: {executed} / {current} × 100.",
+        "Executed / current × 100: {executed} / {current} × 100.",
+    ),
+    Rule.ZERO_CURRENT: Label("0: el presupuesto vigente es 0.", "0: the current budget is 0."),
+}
+RULE_SENTENCE_PARTS = {  # the variants and pieces of the sentences above
+    "cancelled_through": Label(
+        " (por la cancelación de {code}, que lo incluye)", " (through the cancellation of {code}, which includes it)"
+    ),
+    "default_zero_executed": Label(
+        "0 por defecto: sin registros de ejecución visibles.", "0 by default: no visible execution records."
+    ),
+    "schedule_before_first": Label(
+        "0: ningún cierre de trimestre hasta la fecha (programación {schedule}).",
+        "0: no quarter end to date (schedule {schedule}).",
+    ),
+    "no_sources": Label("sin fuentes", "no sources"),
+}
+RULE_SHORT = {  # the rule of a part in the parts table, in a few words (another rule: its identifier)
+    Rule.STRUCTURE_IN_FORCE: Label("en vigor (seq {seqs})", "in force (seq {seqs})"),
+    Rule.DIRECT_RECORD: Label("registro directo (seq {seqs})", "direct record (seq {seqs})"),
+    Rule.LATEST_RECORD_PER_SOURCE: Label(
+        "últimos registros por fuente (seq {seqs})", "latest records by source (seq {seqs})"
+    ),
+    Rule.WEIGHTED_MEAN_OF_CHILDREN: Label("promedio ponderado", "weighted mean"),
+    Rule.PLAIN_MEAN_OF_CHILDREN: Label("promedio simple", "plain mean"),
+    Rule.WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS: Label("promedio ponderado de ACP", "weighted mean of STAs"),
+    Rule.ZERO_WEIGHTS_TOTAL: Label("0: ponderaciones suman 0", "0: weights add up to 0"),
+    Rule.DEFAULT_ZERO: Label("0 por defecto", "0 by default"),
+    Rule.SCHEDULE: Label("programación", "schedule"),
+    Rule.SUM_OVER_OPERATIONS: Label("suma de operaciones", "sum of operations"),
+    Rule.SUM_OVER_SHORT_TERM_ACTIONS: Label("suma de ACP", "sum of STAs"),
+    Rule.SUM_OF_ACTIVE_WEIGHTS: Label("suma de ponderaciones", "sum of weights"),
+}
+
+
+# -- the differences of `poa diff` (adapters/report_diff.py) -----------------------------------
+# `poa diff --format table`: the heading, the two views, the texts of the tables' cells (their
+# titles and headers are TABLE_LABELS and COLUMN_LABELS above).
+
+DIFF_TEXTS = {
+    "heading": Label(
+        "{entity} — Diferencias entre dos vistas del POA, gestión {year} ({plan})",
+        "{entity} — Differences between two views of the POA, year {year} ({plan})",
+    ),
+    "views": Label("Desde: {before}\nHasta: {after}", "From: {before}\nTo: {after}"),  # each view: "view" below
+    "view": Label(
+        "al {as_of}, según lo registrado hasta {known_at}", "as of {as_of}, as recorded up to {known_at}"
+    ),
+    "issued_view": Label(  # after "view", for the view an issued report was printed from
+        " (informe emitido {reference}, secuencia {seq})", " (issued report {reference}, sequence {seq})"
+    ),
+    "no_differences": Label("Sin diferencias entre las dos vistas.", "No differences between the two views."),
+    "no_rows": Label("Sin diferencias", "No differences"),  # the one row of an empty table
+    "corrects": Label("; corrige la secuencia {seq}", "; corrects sequence {seq}"),  # after an event's reason
+    "as_of_effect": Label("(trimestre)", "(quarter)"),  # events of a figure: programmed progress moved with the quarter
+}
+
+
+# -- warnings (projections/warnings.py) --------------------------------------------------------
+# Shown with every report, never blocking. `kind` is the stable identifier JSON consumers filter
+# on; the message is a template filled in when the warning is found (amounts, percents and points
+# grouped as the report shows them, dates ISO 8601). The threshold of 30 days is the wording's.
+
+
+class WarningKind(StrEnum):
+    WEIGHTS_TOTAL = "weights_total"  # the active short-term actions' weights do not add up to 100
+    OVER_EXECUTED = "executed_above_current"  # an element's, or the plan's, executed above its current budget
+    UNJUSTIFIED_DEVIATION = "unjustified_deviation"
+    PROGRESS_DOWN = "progress_down"
+    EXECUTION_DOWN = "execution_down"
+    CANCELLED_WITH_BUDGET = "cancelled_with_budget"
+    LATE_RECORD = "late_record"
+
+
+WARNING_MESSAGES = {
+    WarningKind.WEIGHTS_TOTAL: Label(
+        "Las ponderaciones de las ACP vigentes suman {total}, no 100.",
+        "The weights of the active short-term actions add up to {total}, not 100.",
+    ),
+    WarningKind.OVER_EXECUTED: Label(  # code: the element's, or WARNING_PARTS["plan"]
+        "{code}: ejecutado {executed} supera el vigente {current}.",
+        "{code}: executed {executed} exceeds the current budget {current}.",
+    ),
+    WarningKind.UNJUSTIFIED_DEVIATION: Label(
+        "{code}: desviación de {deviation} puntos sin justificación desde el cierre del trimestre ({quarter_end}).",
+        "{code}: deviation of {deviation} points not justified since the end of the quarter ({quarter_end}).",
+    ),
+    WarningKind.PROGRESS_DOWN: Label(  # source: WARNING_PARTS["source"] for a source key, else nothing
+        "{code}{source}: avance acumulado baja de {before} ({before_date}) a {after} ({after_date}).",
+        "{code}{source}: cumulative progress falls from {before} ({before_date}) to {after} ({after_date}).",
+    ),
+    WarningKind.EXECUTION_DOWN: Label(  # "ejecución acumulado": the wording printed so far, kept
+        "{code}{source}: ejecución acumulado baja de {before} ({before_date}) a {after} ({after_date}).",
+        "{code}{source}: cumulative execution falls from {before} ({before_date}) to {after} ({after_date}).",
+    ),
+    WarningKind.CANCELLED_WITH_BUDGET: Label(
+        "{code}: operación cancelada que conserva presupuesto no ejecutado de {unexecuted}.",
+        "{code}: cancelled operation that keeps {unexecuted} of unexecuted budget.",
+    ),
+    WarningKind.LATE_RECORD: Label(  # kind: the fact kind's identifier
+        "Registro {seq} ({kind}) con fecha {date} registrado {days} días después, el {recorded_on}.",
+        "Record {seq} ({kind}) dated {date} recorded {days} days later, on {recorded_on}.",
+    ),
+}
+WARNING_PARTS = {
+    "plan": Label("POA", "POA"),  # {code} of the whole plan
+    "source": Label(" ({source})", " ({source})"),  # {source} of a figure going down for one source key
 }

@@ -1,7 +1,8 @@
 """Warnings of an evaluation (docs/design.md): shown with every report, never blocking.
 
-Messages are Spanish (they are printed in the report); `kind` is the stable
-identifier other tools filter on. The warnings read the evaluation's figures and
+Messages are Spanish (they are printed in the report), worded in the catalogue
+(`WARNING_MESSAGES`); `kind` is the stable identifier other tools filter on
+(`WarningKind`). The warnings read the evaluation's figures and
 the public derivations the fold recorded (`poa.projections.figures`): the records
 behind progress and executed budget, the quarter ends a programmed figure counted.
 """
@@ -14,7 +15,7 @@ from typing import Iterable, Sequence
 
 from attrs import frozen
 
-from poa.domain.catalogue import Role, Status
+from poa.domain.catalogue import WARNING_MESSAGES, WARNING_PARTS, Role, Status, WarningKind
 from poa.domain.facts import Recorded, ReportIssued
 from poa.domain.values import grouped
 
@@ -23,20 +24,12 @@ from .figures import Derivation, Derivations, Figures, Summary
 DEVIATION_LIMIT = Decimal(10)
 LATE_AFTER_DAYS = 30
 
-WEIGHTS_TOTAL = "weights_total"
-OVER_EXECUTED = "executed_above_current"
-UNJUSTIFIED_DEVIATION = "unjustified_deviation"
-PROGRESS_DOWN = "progress_down"
-EXECUTION_DOWN = "execution_down"
-CANCELLED_WITH_BUDGET = "cancelled_with_budget"
-LATE_RECORD = "late_record"
-
 
 @frozen
 class Warning:
     """A condition worth an operator's or auditor's attention."""
 
-    kind: str
+    kind: WarningKind
     code: str | None
     message: str
     seq: int | None = None
@@ -53,44 +46,48 @@ def find_warnings(
     derivations the fold recorded, and the facts visible in the view (`seen`)."""
     if summary.short_term_actions and summary.weights_total != 100:
         yield Warning(
-            WEIGHTS_TOTAL,
+            WarningKind.WEIGHTS_TOTAL,
             None,
-            f"Las ponderaciones de las ACP vigentes suman {grouped(summary.weights_total)}, no 100.",
+            WARNING_MESSAGES[WarningKind.WEIGHTS_TOTAL].es.format(total=grouped(summary.weights_total)),
         )
     for f in (*operations, *short_term_actions):
         if f.budget_executed > f.budget_current:
-            yield Warning(
-                OVER_EXECUTED,
-                f.code,
-                f"{f.code}: ejecutado {grouped(f.budget_executed)} supera el vigente {grouped(f.budget_current)}.",
-            )
+            message = _over_executed(f.code, f.budget_executed, f.budget_current)
+            yield Warning(WarningKind.OVER_EXECUTED, f.code, message)
     if summary.budget_executed > summary.budget_current:
+        plan = WARNING_PARTS["plan"].es
         yield Warning(
-            OVER_EXECUTED,
-            None,
-            f"POA: ejecutado {grouped(summary.budget_executed)} supera el vigente {grouped(summary.budget_current)}.",
+            WarningKind.OVER_EXECUTED, None, _over_executed(plan, summary.budget_executed, summary.budget_current)
         )
     yield from _unjustified_deviations(short_term_actions, derivations)
     yield from _going_down(derivations)
     for f in operations:
         if f.status == Status.CANCELLED and f.budget_current > f.budget_executed:
             yield Warning(
-                CANCELLED_WITH_BUDGET,
+                WarningKind.CANCELLED_WITH_BUDGET,
                 f.code,
-                f"{f.code}: operación cancelada que conserva presupuesto no ejecutado de "
-                f"{grouped(f.budget_current - f.budget_executed)}.",
+                WARNING_MESSAGES[WarningKind.CANCELLED_WITH_BUDGET].es.format(
+                    code=f.code, unexecuted=grouped(f.budget_current - f.budget_executed)
+                ),
             )
     for r in seen:
         days = days_late(r)
         if days is not None and days > LATE_AFTER_DAYS:
             day = r.recorded_at.date() - timedelta(days=days)
             yield Warning(
-                LATE_RECORD,
+                WarningKind.LATE_RECORD,
                 getattr(r.fact, "code", None),
-                f"Registro {r.seq} ({r.kind}) con fecha {day} registrado {days} días después, "
-                f"el {r.recorded_at:%Y-%m-%d}.",
+                WARNING_MESSAGES[WarningKind.LATE_RECORD].es.format(
+                    seq=r.seq, kind=r.kind, date=day, days=days, recorded_on=f"{r.recorded_at:%Y-%m-%d}"
+                ),
                 seq=r.seq,
             )
+
+
+def _over_executed(code: str, executed: Decimal, current: Decimal) -> str:
+    return WARNING_MESSAGES[WarningKind.OVER_EXECUTED].es.format(
+        code=code, executed=grouped(executed), current=grouped(current)
+    )
 
 
 def days_late(r: Recorded) -> int | None:
@@ -112,10 +109,11 @@ def _unjustified_deviations(acps: Sequence[Figures], derivations: Derivations) -
         justified = any(note.date >= quarter_end for note in f.justifications)
         if not justified:
             yield Warning(
-                UNJUSTIFIED_DEVIATION,
+                WarningKind.UNJUSTIFIED_DEVIATION,
                 f.code,
-                f"{f.code}: desviación de {grouped(f.deviation_pts)} puntos sin justificación desde el cierre "
-                f"del trimestre ({quarter_end}).",
+                WARNING_MESSAGES[WarningKind.UNJUSTIFIED_DEVIATION].es.format(
+                    code=f.code, deviation=grouped(f.deviation_pts), quarter_end=quarter_end
+                ),
             )
 
 
@@ -133,13 +131,13 @@ def _in_effect(d: Derivation) -> list[Recorded]:
 def _going_down(derivations: Derivations) -> Iterable[Warning]:
     for d in _with_records(derivations, "progress_pct"):
         points = [(r.fact.date, None, r.fact.percent) for r in _in_effect(d)]
-        yield from _decreases(d.code, points, PROGRESS_DOWN, "avance")
+        yield from _decreases(d.code, points, WarningKind.PROGRESS_DOWN)
     for d in _with_records(derivations, "budget_executed"):
         points = [(r.fact.date, r.fact.source, r.fact.amount) for r in _in_effect(d)]
-        yield from _decreases(d.code, points, EXECUTION_DOWN, "ejecución")
+        yield from _decreases(d.code, points, WarningKind.EXECUTION_DOWN)
 
 
-def _decreases(code: str, points: list, kind: str, label: str) -> Iterable[Warning]:
+def _decreases(code: str, points: list, kind: WarningKind) -> Iterable[Warning]:
     """Cumulative figures (per source key) whose value at a later cut-off is lower.
 
     `points` are in cut-off date order, one per source key and cut-off date (the
@@ -152,10 +150,16 @@ def _decreases(code: str, points: list, kind: str, label: str) -> Iterable[Warni
         days = sorted(values)
         for before, after in zip(days, days[1:]):
             if values[after] < values[before]:
-                source = f" ({key})" if key else ""
+                source = WARNING_PARTS["source"].es.format(source=key) if key else ""
                 yield Warning(
                     kind,
                     code,
-                    f"{code}{source}: {label} acumulado baja de {grouped(values[before])} ({before}) "
-                    f"a {grouped(values[after])} ({after}).",
+                    WARNING_MESSAGES[kind].es.format(
+                        code=code,
+                        source=source,
+                        before=grouped(values[before]),
+                        before_date=before,
+                        after=grouped(values[after]),
+                        after_date=after,
+                    ),
                 )

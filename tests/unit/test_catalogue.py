@@ -15,7 +15,7 @@ from string import Formatter
 import attrs
 import pytest
 
-from poa.adapters.report_provenance import rule_text
+from poa.adapters.report_provenance import _short_rule, rule_text
 from poa.domain import catalogue
 from poa.domain.catalogue import (
     ACTION_LABELS,
@@ -30,9 +30,14 @@ from poa.domain.catalogue import (
     QUARTER_ORDINALS,
     REFORMULATION_CHANGES,
     ROLE_LABELS,
+    RULE_SENTENCE_PARTS,
+    RULE_SENTENCES,
+    RULE_SHORT,
     STATUS_LABELS,
     STRUCTURE_ROWS,
     UPDATED_FIELDS,
+    WARNING_MESSAGES,
+    WARNING_PARTS,
     Action,
     Because,
     Change,
@@ -42,10 +47,11 @@ from poa.domain.catalogue import (
     Role,
     Rule,
     Status,
+    WarningKind,
 )
 from poa.domain.entries import DECLARABLE_ELEMENT_FIGURES, DECLARABLE_PLAN_FIGURES
 from poa.domain.fact_kinds import FACT_KINDS
-from poa.projections.provenance import Explanation
+from poa.projections.provenance import Explanation, Part
 
 
 def _labels(value, path: str):
@@ -77,7 +83,8 @@ def test_the_walk_finds_the_labels_of_every_section():
     paths = {path.split("[")[0].split(".")[0] for path, _ in LABELS}
     # one name of each section of the catalogue, from element kinds to the quarterly report
     for name in ("KIND_LABELS", "STATUS_LABELS", "FIGURES", "ROLE_LABELS", "COLUMN_LABELS", "FACT_KIND_LABELS",
-                 "HISTORY_TABLE", "STRUCTURE_TABLE", "CHANGES_LIST", "CONCLUSIONS"):
+                 "HISTORY_TABLE", "STRUCTURE_TABLE", "CHANGES_LIST", "CONCLUSIONS", "EXPLAIN_TEXTS", "RULE_SENTENCES",
+                 "RULE_SENTENCE_PARTS", "RULE_SHORT", "DIFF_TEXTS", "WARNING_MESSAGES", "WARNING_PARTS"):
         assert name in paths
     assert ("FIGURES[0].label", FIGURES[0].label) in LABELS
     assert len(LABELS) > 200
@@ -146,10 +153,76 @@ _PLAN_COUNT_RULES = {Rule.COUNT_OF_ACTIVE, Rule.COUNT_OF_REFORMULATIONS}
 @pytest.mark.parametrize("rule", [r for r in Rule if r not in _PLAN_COUNT_RULES], ids=str)
 def test_every_rule_explain_shows_is_worded(rule: Rule):
     """`poa explain` states each rule of an element's figure in a sentence of its own
-    (adapters/report_provenance.py: the catalogue has no Rule labels yet), never the rule's
-    identifier, its fallback."""
-    text = rule_text(Explanation("progress_pct", Decimal(0), rule, inputs=_INPUTS), "1.1")
+    (`RULE_SENTENCES`), every placeholder filled, never the rule's identifier, its fallback."""
+    text = rule_text(Explanation("progress_pct", Decimal(0), rule, source="TGN", inputs=_INPUTS), "1.1")
     assert text and text != str(rule)
+    assert "{" not in text and "}" not in text and "None" not in text
+
+
+def test_the_rule_sentences_cover_every_rule_but_the_plan_counts():
+    assert set(RULE_SENTENCES) == set(Rule) - _PLAN_COUNT_RULES
+    assert set(RULE_SHORT) <= set(RULE_SENTENCES)
+
+
+# the names `rule_text` fills in, by rule (any other rule: none)
+_RULE_PLACEHOLDERS = {
+    Rule.ADDED: {"added_on"},
+    Rule.CANCELLED: {"cancelled_on", "through"},
+    Rule.STRUCTURE_IN_FORCE: {"seqs"},
+    Rule.DIRECT_RECORD: {"seqs"},
+    Rule.LATEST_RECORD_PER_SOURCE: {"seqs"},
+    Rule.WEIGHTED_MEAN_OF_CHILDREN: {"weights_total"},
+    Rule.WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS: {"weights_total"},
+    Rule.SCHEDULE: {"schedule", "n", "last"},
+    Rule.PROGRAMMED_MINUS_PROGRESS: {"programmed", "progress"},
+    Rule.SUM_OF_BUDGET_LINES: {"source"},
+    Rule.SUM_OVER_SOURCES: {"terms"},
+    Rule.EXECUTED_OVER_CURRENT: {"executed", "current"},
+}
+
+
+@pytest.mark.parametrize("rule", list(RULE_SENTENCES), ids=str)
+def test_a_rule_sentence_takes_the_names_explain_fills_in(rule: Rule):
+    assert _placeholders(RULE_SENTENCES[rule].es) == _RULE_PLACEHOLDERS.get(rule, set())
+
+
+def test_the_variants_of_the_rule_sentences():
+    assert {name: _placeholders(label.es) for name, label in RULE_SENTENCE_PARTS.items()} == {
+        "cancelled_through": {"code"},
+        "default_zero_executed": set(),
+        "schedule_before_first": {"schedule"},
+        "no_sources": set(),
+    }
+    assert {rule: _placeholders(label.es) for rule, label in RULE_SHORT.items()} == {
+        rule: ({"seqs"} if rule in (Rule.STRUCTURE_IN_FORCE, Rule.DIRECT_RECORD, Rule.LATEST_RECORD_PER_SOURCE)
+               else set())
+        for rule in RULE_SHORT
+    }
+    cascaded = rule_text(Explanation("status", Status.CANCELLED, Rule.CANCELLED, inputs=_INPUTS), "1.1.1")
+    assert cascaded == "Cancelado el 2021-07-15 (por la cancelación de 1.1, que lo incluye)."
+    assert rule_text(Explanation("status", Status.CANCELLED, Rule.CANCELLED, inputs=_INPUTS), "1.1") == (
+        "Cancelado el 2021-07-15."
+    )
+    executed = rule_text(Explanation("budget_executed", Decimal(0), Rule.DEFAULT_ZERO, inputs={}), "1.1")
+    assert executed == RULE_SENTENCE_PARTS["default_zero_executed"].es
+    before_first = {**_INPUTS, "quarter_ends_passed": ()}
+    assert rule_text(Explanation("programmed_pct", Decimal(0), Rule.SCHEDULE, inputs=before_first), "1.1") == (
+        "0: ningún cierre de trimestre hasta la fecha (programación 10.00/40.00/70.00/100.00)."
+    )
+    assert rule_text(Explanation("budget_current", Decimal(0), Rule.SUM_OVER_SOURCES), "1.1") == (
+        "Suma por fuente de financiamiento: sin fuentes."
+    )
+    sources = (Part("1.1", Decimal(1500), Role.USED, source="TGN"), Part("1.1", Decimal(20), Role.USED, source="Otros"))
+    assert rule_text(Explanation("budget_current", Decimal(1520), Rule.SUM_OVER_SOURCES, parts=sources), "1.1") == (
+        "Suma por fuente de financiamiento: TGN 1,500.00 + Otros 20.00."
+    )
+
+
+def test_a_part_s_rule_in_a_few_words():
+    assert _short_rule(Explanation("progress_pct", Decimal(0), Rule.SCHEDULE)) == "programación"
+    assert _short_rule(Explanation("progress_pct", Decimal(0), Rule.DIRECT_RECORD)) == "registro directo (seq )"
+    # a rule no part is explained by keeps its identifier, as before the catalogue worded the others
+    assert _short_rule(Explanation("status", Status.ACTIVE, Rule.ADDED)) == "added"
 
 
 def test_the_registry_of_fact_kinds_covers_every_kind_once():
@@ -182,3 +255,41 @@ def test_the_report_words_what_it_lists():
     assert set(CLOSING_SENTENCES) == {FactKindName.CLOSE, FactKindName.REOPEN}
     assert set(REFORMULATION_CHANGES) <= set(Action)
     assert set(UPDATED_FIELDS) <= set(FIGURE)  # the fields an update sets are figures
+
+
+# -- warnings -------------------------------------------------------------------------------
+
+
+def test_every_warning_kind_has_a_message_and_keeps_its_identifier():
+    assert set(WARNING_MESSAGES) == set(WarningKind)
+    # the values JSON consumers filter on (docs/design.md, `warnings[]` of the JSON report)
+    assert [k.value for k in WarningKind] == [
+        "weights_total", "executed_above_current", "unjustified_deviation", "progress_down", "execution_down",
+        "cancelled_with_budget", "late_record",
+    ]
+
+
+_DOWN = {"code", "source", "before", "before_date", "after", "after_date"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "names"),
+    [
+        (WarningKind.WEIGHTS_TOTAL, {"total"}),
+        (WarningKind.OVER_EXECUTED, {"code", "executed", "current"}),
+        (WarningKind.UNJUSTIFIED_DEVIATION, {"code", "deviation", "quarter_end"}),
+        (WarningKind.PROGRESS_DOWN, _DOWN),
+        (WarningKind.EXECUTION_DOWN, _DOWN),
+        (WarningKind.CANCELLED_WITH_BUDGET, {"code", "unexecuted"}),
+        (WarningKind.LATE_RECORD, {"seq", "kind", "date", "days", "recorded_on"}),
+    ],
+    ids=lambda v: v.value if isinstance(v, WarningKind) else None,  # a set's own text varies between processes
+)
+def test_a_warning_message_takes_the_names_the_warnings_fill_in(kind: WarningKind, names: set[str]):
+    assert _placeholders(WARNING_MESSAGES[kind].es) == names
+    assert _placeholders(WARNING_MESSAGES[kind].en) == names
+
+
+def test_the_pieces_of_the_warning_messages():
+    assert _placeholders(WARNING_PARTS["plan"].es) == set()
+    assert WARNING_PARTS["source"].es.format(source="TGN") == " (TGN)"
