@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import attrs
 
-from poa.domain.catalogue import ELEMENT_FIGURES, FIGURE, SUMMARY_FIGURES, Figure, Unit
+from poa.domain.catalogue import ELEMENT_FIGURES, ELEMENT_LISTS, FIGURE, SUMMARY_FIGURES, ElementKind, Figure, Unit
 from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Element, Recorded, Update
 from poa.domain.values import quantize
 from poa.projections.evaluation import Evaluation, Figures, Note
@@ -124,18 +124,10 @@ def change_to_dict(change) -> dict:
     return {"budget": _plain(attrs.asdict(change, recurse=False))}
 
 
-_ELEMENT_LIST = {
-    "strategic_action": "strategic_actions",
-    "short_term_action": "short_term_actions",
-    "operation": "operations",
-    "task": "tasks",
-}
-
-
 def element_fields(element: Element, *, with_kind: bool = False) -> dict:
     data = {"kind": element.kind} if with_kind else {}
     for name, value in attrs.asdict(element, recurse=False).items():
-        if name == "kind" or value is None or (name == "budget" and element.kind != "operation"):
+        if name == "kind" or value is None or (name == "budget" and element.kind != ElementKind.OPERATION):
             continue
         data[name] = value
     return _plain(data)
@@ -145,7 +137,7 @@ def fact_fields(fact) -> dict:
     """A fact's fields in the shape of the entry that states it (`poa apply`)."""
     if isinstance(fact, Approval):
         data = {"entity": fact.entity, "year": fact.year, "date": fact.date, "reference": fact.reference}
-        for kind, list_name in _ELEMENT_LIST.items():
+        for kind, list_name in ELEMENT_LISTS.items():
             data[list_name] = [element_fields(e) for e in fact.elements if e.kind == kind]
         return _plain(data)
     data = {}

@@ -40,12 +40,14 @@ from poa.domain.catalogue import (
     UPDATED_FIELDS,
     WARNINGS_LIST,
     WEIGHTED_RESULT_TABLE,
+    Status,
     Table as TableLabels,
     Unit,
     WarningKind,
 )
 from poa.domain.values import grouped, quantize
 from poa.projections.evaluation import Evaluation
+from poa.projections.warnings import DEVIATION_LIMIT
 
 from .safe_text import markdown_text, terminal_safe
 
@@ -80,7 +82,7 @@ def _headers(table: TableLabels) -> tuple[str, ...]:
 
 def _cancelled(f) -> str:
     """An element's title, marked if it is cancelled."""
-    return f.title if f.status == "active" else f"{f.title} {TABLE_CELLS['cancelled'].es}"
+    return f.title if f.status == Status.ACTIVE else f"{f.title} {TABLE_CELLS['cancelled'].es}"
 
 
 class Money:
@@ -280,7 +282,7 @@ def _change_text(change, money: Money) -> str:
 def _deviation_lines(ev: Evaluation) -> list[str]:
     lines = []
     for f in ev.short_term_actions:
-        if f.status == "active" and f.deviation_pts > 10:
+        if f.status == Status.ACTIVE and f.deviation_pts > DEVIATION_LIMIT:
             reasons = " ".join(n.text for n in f.justifications) or LIST_ITEMS["no_justification"].es
             lines.append(
                 LIST_ITEMS["deviation"].es.format(
@@ -315,7 +317,7 @@ def _weighted_result_table(ev: Evaluation, quarter: int) -> Block:
 
 def _conclusions(ev: Evaluation, money: Money) -> str:
     s = ev.summary
-    deviating = [f.code for f in ev.short_term_actions if f.status == "active" and f.deviation_pts > 10]
+    deviating = [f.code for f in ev.short_term_actions if f.status == Status.ACTIVE and f.deviation_pts > DEVIATION_LIMIT]
     sentences = [
         CONCLUSIONS["progress"].es.format(
             year=ev.year, as_of=ev.as_of, progress=pct(s.physical_progress_pct), programmed=pct(s.programmed_pct),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .catalogue import COUNT_FIGURES
+from .catalogue import COUNT_FIGURES, ELEMENT_LISTS
 from .facts import (
     DEFAULT_SCHEDULE,
     KINDS,
@@ -57,12 +57,6 @@ _ELEMENT_FIELDS = {
     SHORT_TERM_ACTION: ({"code", "parent", "title", "weight"}, {"schedule"}),
     OPERATION: ({"code", "parent", "title"}, {"weight", "budget"}),
     TASK: ({"code", "parent", "title"}, {"weight"}),
-}
-_ELEMENT_LISTS = {
-    "strategic_actions": STRATEGIC_ACTION,
-    "short_term_actions": SHORT_TERM_ACTION,
-    "operations": OPERATION,
-    "tasks": TASK,
 }
 
 
@@ -126,9 +120,9 @@ def parse_budget(value: object, field: str) -> dict[str, Decimal]:
 
 
 def parse_approval(data: object) -> Approval:
-    check_fields(data, None, {"entity", "year", "date", "reference"}, set(_ELEMENT_LISTS))
+    check_fields(data, None, {"entity", "year", "date", "reference"}, set(ELEMENT_LISTS.values()))
     elements = []
-    for list_name, kind in _ELEMENT_LISTS.items():
+    for kind, list_name in ELEMENT_LISTS.items():
         items = data.get(list_name) or []
         if not isinstance(items, list):
             raise EntryError(list_name, f"must be a list, got {preview(items)}")

@@ -38,7 +38,7 @@ from .facts import (
     Update,
     a_kind,
 )
-from .catalogue import PARENT_KIND, Role, Status
+from .catalogue import ELEMENT_LISTS, PARENT_KIND, Role, Status
 from .values import EntryError
 
 ACTIVE = Status.ACTIVE
@@ -156,7 +156,7 @@ class Structure:
             try:
                 structure._add(element, approval.date, _in_force(recorded, element))
             except EntryError as error:
-                raise error.within(f"{_ELEMENT_LIST[element.kind]}[{_index(approval, i)}]") from None
+                raise error.within(f"{ELEMENT_LISTS[element.kind]}[{_index(approval, i)}]") from None
         return structure
 
     def apply(self, recorded: Recorded) -> None:
@@ -254,14 +254,6 @@ class Structure:
             raise EntryError(field_name, f"{code} is {a_kind(node.kind)}; budgets are held by operations")
         node.budget[source] = node.budget.get(source, Decimal(0)) + amount
         node.budget_by.setdefault(source, []).append(by)
-
-
-_ELEMENT_LIST = {
-    STRATEGIC_ACTION: "strategic_actions",
-    SHORT_TERM_ACTION: "short_term_actions",
-    OPERATION: "operations",
-    "task": "tasks",
-}
 
 
 def _index(approval: Approval, position: int) -> int:
