@@ -12,12 +12,14 @@ and tests/integration/test_commit_time.py.
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+from .commit_stamps import next_stamp, stamped, utc_now
+
+__all__ = ["CommitTimeRecorder", "utc_now"]
 
 
 class CommitTimeRecorder(SQLiteApplicationRecorder):
@@ -58,10 +60,8 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
         if events is None or last_id is None:
             c.execute("SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM stored_events")
             events, last_id = c.fetchone()
-        stamp = utc_now()
-        if previous and stamp <= datetime.fromisoformat(previous):
-            stamp = datetime.fromisoformat(previous) + timedelta(microseconds=1)
-        ids = super()._insert_events(c, _stamped(stored_events, stamp), **kwargs)
+        stamp = next_stamp(datetime.fromisoformat(previous) if previous else None)
+        ids = super()._insert_events(c, stamped(stored_events, stamp), **kwargs)
         versions: dict[str, int] = {}
         for event in stored_events:
             key = event.originator_id.hex if isinstance(event.originator_id, UUID) else str(event.originator_id)
@@ -77,25 +77,3 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
         )
         return ids
 
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _stamped(stored_events, stamp: datetime) -> list[StoredEvent]:
-    """The events with their timestamp replaced by the transaction's stamp.
-
-    States that are not this application's JSON events (no transcoded timestamp)
-    are stored as they are.
-    """
-    restamped = []
-    for event in stored_events:
-        try:
-            state = json.loads(event.state)
-            state["timestamp"]["_data_"] = stamp.isoformat()
-        except (ValueError, TypeError, KeyError):
-            restamped.append(event)
-            continue
-        state_bytes = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode("utf8")
-        restamped.append(StoredEvent(event.originator_id, event.originator_version, event.topic, state_bytes))
-    return restamped

@@ -23,7 +23,8 @@ from eventsourcing.persistence import ApplicationRecorder, OperationalError, Per
 from eventsourcing.utils import get_topic
 
 from .ledger import Ledger
-from .sqlite_recorder import CommitTimeRecorder, utc_now
+from .commit_stamps import tick_past, utc_now
+from .sqlite_recorder import CommitTimeRecorder
 from .store_errors import StoreBusy, StoreDamaged, StoreError, StoreFailure, StoreReadOnly
 
 DEFAULT_LOCK_TIMEOUT = 30
@@ -58,8 +59,7 @@ class SQLiteOperations:
             with closing(sqlite3.connect(self.uri, uri=True, timeout=self.lock_timeout, isolation_level=None)) as c:
                 c.execute("BEGIN IMMEDIATE")
                 now = utc_now()
-                while utc_now() <= now:  # a later transaction gets a later stamp, whatever the clock's grain
-                    pass
+                tick_past(now)  # a later transaction gets a later stamp, whatever the clock's grain
                 c.execute("ROLLBACK")
         except sqlite3.OperationalError as error:
             failure = self.failure(error)

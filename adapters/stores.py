@@ -4,6 +4,10 @@ The name's scheme picks the store: a name with a scheme listed in `OPENERS`
 (``scheme://...``) goes to that scheme's opener, any other name is a SQLite file
 path. Adding a kind of store: its module (an opener returning a `Ledger` whose
 `StoreOperations` it provides, like `adapters/sqlite_store.py`) and one line here.
+
+The in-memory store (`adapters/memory_store.py`) is opened by `open_memory()`, never
+by a name: a store named on the command line must keep what it records, so no
+scheme leads to it and ``:memory:`` is refused.
 """
 
 from __future__ import annotations

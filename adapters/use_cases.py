@@ -291,7 +291,7 @@ def evaluation_at(key: str, history: Sequence[Recorded], view: View) -> Evaluati
     try:
         return evaluate(key, history, view.as_of, view.known_at)
     except NotInForce:
-        raise Refusal(_not_in_force(key, history, view)) from None
+        raise _not_in_force_refusal(key, history, view) from None
 
 
 def explain(
@@ -305,7 +305,7 @@ def explain(
     try:
         return explain_figures(key, history, code, view.as_of, view.known_at)
     except NotInForce:
-        raise Refusal(_not_in_force(key, history, view)) from None
+        raise _not_in_force_refusal(key, history, view) from None
     except UnknownElement as error:
         raise Refusal(str(error), param="code") from None
 
@@ -482,6 +482,13 @@ def _not_in_force(key: str, history: Sequence[Recorded], view: View) -> str:
         f"plan {key} is not in force at {view.as_of} as known at {view.known_at.isoformat()}: "
         f"approved on {approval.fact.date}, recorded at {approval.recorded_at.isoformat()}"
     )
+
+
+def _not_in_force_refusal(key: str, history: Sequence[Recorded], view: View) -> Refusal:
+    """The refusal of a view that precedes the approval, naming what precedes it: the as_of
+    (before the approval's date) or else the known_at (before its recorded time)."""
+    param = "as_of" if view.as_of < history[0].fact.date else "known_at"
+    return Refusal(_not_in_force(key, history, view), param=param)
 
 
 def _view(history: Sequence[Recorded], as_of: date | str | None, known_at: datetime | str | None, now: datetime) -> View:

@@ -15,6 +15,7 @@ import attrs
 
 # the store's public names, imported here once for every test (the store module may be split)
 from poa.adapters.ledger import Ledger
+from poa.adapters.memory_store import open_memory
 from poa.adapters.sqlite_recorder import CommitTimeRecorder
 from poa.adapters.stores import open_store
 from poa.adapters.use_cases import record_batch
@@ -29,6 +30,7 @@ __all__ = [
     "at", "shown", "progress", "execution", "budget", "reformulate", "base_approval", "batch_text",
     "plan_of", "history_by_hand", "history_in_batches", "parse_entry",
     "Command", "CommandError", "CommitTimeRecorder", "Ledger", "open_store", "record", "count_events", "raw_events",
+    "memory_ledger", "commands",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,10 +158,21 @@ def history_in_batches(key: str, *batches: list, actors: list[str] | None = None
 # -- a real store ---------------------------------------------------------------------------
 
 
+def memory_ledger() -> Ledger:
+    """A new, empty ledger on the library's in-memory store (adapters/memory_store.py): the real
+    `Ledger`, recorder and use-cases, no file and no SQLite, so usable in tests/unit."""
+    return open_memory()
+
+
+def commands(plan: str, *entries: dict, actor: str = "tester", source: str = "test") -> list[Command]:
+    """Entries (written as in a batch file) as the commands of one batch, numbered from 1."""
+    return [Command(plan, parse_entry(e), actor, source, i) for i, e in enumerate(entries, 1)]
+
+
 def record(ledger: Ledger, plan: str, *entries: dict, actor: str = "tester") -> None:
-    """Record entries (written as in a batch file) in one atomic batch through the real store."""
-    commands = [Command(plan, parse_entry(e), actor, "test", i) for i, e in enumerate(entries, 1)]
-    record_batch(ledger, commands)
+    """Record entries (written as in a batch file) in one atomic batch through the real store
+    (a SQLite ledger, or `memory_ledger()`)."""
+    record_batch(ledger, commands(plan, *entries, actor=actor))
 
 
 def count_events(db: Path) -> int:

@@ -1,0 +1,123 @@
+"""The in-memory store: the ledger on the eventsourcing library's POPO persistence, in this process only.
+
+`open_memory()` is for tests and tools that embed the ledger in-process (the unit
+tests of the use-cases, tests/unit/test_use_cases.py). It keeps nothing once the
+process ends, so no store name opens it: `--store` and `open_store` never reach it
+(`:memory:` stays refused there).
+
+Recorded time, as on SQLite. The library's POPO recorder keeps the time each event
+was stamped with when it was triggered, one per event, before the batch is checked
+and long before its insert. Left so, the events of one batch would carry times a
+few microseconds apart: a view known at a moment between two of them would show
+part of a batch, and the plan's record of its batches (`Plan.batches`, one
+transaction = consecutive seqs with one recorded time) would count a three-entry
+batch as recorded three times. So `CommitTimePOPORecorder` does what the SQLite
+store's `CommitTimeRecorder` does: holding the POPO recorder's lock (the one its
+insert takes), it takes **one** stamp for all the events of the transaction — the
+clock, or one microsecond after the previous transaction's stamp — writes it into
+each, and inserts them under the same lock. `MemoryOperations.settle` takes that
+lock too, reads the clock and waits for it to tick past that reading before letting
+go. Hence, within the process, everything "Recorded time is commit time"
+(docs/design.md) promises holds here as well, threads included: every event of a
+batch has the same recorded time; stamps grow with commit order; a batch is inserted
+whole or not at all, and a reader never sees part of it (reads take the lock); every
+transaction stamped at or before a settled "now" has been inserted before the
+reader reads, and every later one is stamped after it; so a view as known at any
+moment up to "now" never changes. What differs: nothing outlives the process, other
+processes never see it, the lock has no timeout (a writer waits, it is never told
+"busy"), and a version conflict between two threads is retried as on SQLite.
+
+Intactness: nothing outside this process can change its memory, and the ledger
+writes only through the library's recorder, so `check_intact` has nothing to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
+from eventsourcing.utils import get_topic
+
+from .commit_stamps import next_stamp, stamped, tick_past, utc_now
+from .ledger import Ledger
+from .store_errors import StoreFailure
+
+
+class CommitTimePOPORecorder(POPOApplicationRecorder):
+    """The library's in-memory recorder, stamping every event of a transaction with one commit time.
+
+    The one place this module touches a private name of the library: the POPO
+    recorder's `_database_lock` (an `RLock` that its insert and its selects take),
+    as it is in eventsourcing 9.5.6 (pyproject.toml allows >=9.5.6,<9.6). Before
+    widening that range, run tests/unit/test_memory_store.py, which checks that
+    holding `write_lock()` holds back an insert and runs the library's recorder
+    contract suite against this class.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_stamp: datetime | None = None  # the stamp of the last transaction inserted
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the lock the library's insert and selects take (re-entrant)."""
+        with self._database_lock:  # private in the library: see the class's docstring
+            yield
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        with self.write_lock():
+            stamp = next_stamp(self.last_stamp)
+            ids = super().insert_events(stamped(stored_events, stamp), **kwargs)
+            self.last_stamp = stamp  # not reached when the insert is refused (a version conflict)
+            return ids
+
+
+class CommitTimePOPOFactory(POPOFactory):
+    """The library's POPO persistence module, with `CommitTimePOPORecorder` as the application's recorder
+    (the POPO factory does not read ``APPLICATION_RECORDER_TOPIC``)."""
+
+    def application_recorder(self) -> ApplicationRecorder:
+        return CommitTimePOPORecorder()
+
+
+class MemoryOperations:
+    """The in-memory store's side of the ledger (`ledger.StoreOperations`)."""
+
+    read_only = ""  # an in-memory store is always writable
+
+    def __init__(self, recorder: ApplicationRecorder):
+        if not isinstance(recorder, CommitTimePOPORecorder):
+            raise TypeError(f"the in-memory store needs a CommitTimePOPORecorder, got {type(recorder).__name__}")
+        self.recorder = recorder
+
+    def recorded_version(self, originator_id: UUID) -> int:
+        """The aggregate's last version, as the library's recorder holds it (0: none)."""
+        last = self.recorder.select_events(originator_id, desc=True, limit=1)
+        return last[0].originator_version if last else 0
+
+    def settle(self) -> datetime:
+        """Now, as the known_at of views that can no longer change: read under the recorder's lock
+        (an insert in flight has finished), which is held until the clock has passed it (a later
+        insert is stamped after it)."""
+        with self.recorder.write_lock():
+            now = utc_now()
+            tick_past(now)
+        return now
+
+    def check_intact(self) -> None:
+        """Nothing to check: no other process, no file, nothing but the library's recorder writes here."""
+
+    def failure(self, error: Exception) -> StoreFailure:
+        """Any library error: the store could not complete the operation (never busy, damaged or read-only)."""
+        return StoreFailure(f"the in-memory store could not complete the operation: {error}")
+
+
+def open_memory() -> Ledger:
+    """A new, empty ledger kept in this process's memory (for tests and embedding; reachable by no store name)."""
+    env = {"PERSISTENCE_MODULE": get_topic(CommitTimePOPOFactory)}
+    return Ledger(env, MemoryOperations)
