@@ -50,6 +50,7 @@ from poa.projections.evaluation import Evaluation
 from poa.projections.warnings import DEVIATION_LIMIT
 
 from .safe_text import markdown_text, terminal_safe
+from .text_table import draw_table
 
 LATE_SHOWN = 5  # late-record warnings listed one by one; beyond, a count
 
@@ -393,6 +394,9 @@ def to_rich(blocks: list[Block], width: int = 160) -> str:
 
     Every text reaches rich as a `Text` (never as a markup string, so ``[bold]`` in a
     title is printed as typed) after `_plain`, which shows control characters escaped.
+    Tables are drawn by `draw_table` (adapters/text_table.py), byte for byte what rich
+    draws and some 70 times faster; a table with a text it is not sure to draw exactly
+    as rich does (a wide character, a newline...) is drawn by rich, as before.
     """
     buffer = StringIO()
     console = Console(
@@ -408,13 +412,14 @@ def to_rich(blocks: list[Block], width: int = 160) -> str:
                 console.print(_plain(f"\n{b.title}", style="bold"))
             console.print(_plain(b.text))
         elif b.kind == "table":
-            table = Table(title=_plain(b.title), title_justify="left")
-            for i, header in enumerate(b.headers):
-                table.add_column(_plain(header), justify="right" if i in b.right else "left", overflow="fold")
-            for row in b.rows:
-                table.add_row(*(_plain(cell) for cell in row))
+            title, headers = _safe(b.title), [_safe(h) for h in b.headers]
+            rows = [[_safe(cell) for cell in row] for row in b.rows]
+            drawn = draw_table(title, headers, rows, b.right, width)
             console.print()
-            console.print(table)
+            if drawn is not None:
+                buffer.write(drawn)  # what console.print(table) writes, drawn without rich
+            else:  # a text draw_table is not sure to draw as rich does (adapters/text_table.py)
+                console.print(_rich_table(title, headers, rows, b.right))
         elif b.kind == "list":
             console.print(_plain(f"\n{b.title}", style="bold"))
             for item in b.items:
@@ -422,6 +427,21 @@ def to_rich(blocks: list[Block], width: int = 160) -> str:
     return buffer.getvalue()
 
 
+def _safe(text: str) -> str:
+    """User text for a terminal: control characters shown escaped, newlines kept."""
+    return terminal_safe(text, keep_newlines=True)
+
+
 def _plain(text: str, style: str = "") -> Text:
     """User text for rich: a `Text` (no markup, no emoji codes), control characters shown escaped."""
-    return Text(terminal_safe(text, keep_newlines=True), style=style)
+    return Text(_safe(text), style=style)
+
+
+def _rich_table(title: str, headers: list[str], rows: list[list[str]], right) -> Table:
+    """A table drawn by rich, from texts already made safe (`_safe`), each a `Text`."""
+    table = Table(title=Text(title), title_justify="left")
+    for i, header in enumerate(headers):
+        table.add_column(Text(header), justify="right" if i in right else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    return table
