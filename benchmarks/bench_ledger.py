@@ -8,8 +8,9 @@ times, with medians over repeats:
 - rendering the report from that evaluation (the fold excluded) in each format, as
   `poa report --format table|md|csv|json` prints it (`render_report`), each with its
   time as a multiple of the fold's; the Blocks the table and Markdown forms share
-  (`layout`); and rich alone drawing the table form's tables (the same cells, none of our
-  own work), the floor of the table form;
+  (`layout`); rich alone drawing the table form's tables (the same cells, none of our
+  own work), which is how the table form drew them before adapters/text_table.py; and
+  `draw_table` alone drawing the same tables, byte for byte what rich draws;
 - `explain` of one short-term action;
 - the same plan's report with another large plan in the same store.
 
@@ -37,6 +38,7 @@ from rich.text import Text
 from poa.adapters.report_json import evaluation_to_dict
 from poa.adapters.formats import render_report
 from poa.adapters.report_text import layout
+from poa.adapters.text_table import draw_table
 from poa.adapters.stores import open_store
 from poa.adapters.use_cases import record_batch
 from poa.domain.commands import Command
@@ -112,6 +114,14 @@ def rich_alone(blocks) -> str:
     return buffer.getvalue()
 
 
+def drawn_alone(blocks) -> str:
+    """The same tables drawn by `draw_table` (adapters/text_table.py), as `to_rich` draws them."""
+    return "".join(
+        draw_table(b.title, list(b.headers), [list(row) for row in b.rows], b.right, 160) or ""
+        for b in blocks if b.kind == "table"
+    )
+
+
 def formats(text: str) -> list[str]:
     chosen = [f.strip() for f in text.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
@@ -168,6 +178,7 @@ def main() -> None:
         if "table" in args.formats:
             blocks = layout(ev)
             rows.append(("rich alone", "the table form's tables, rich's own cost", median_time(lambda: rich_alone(blocks), repeats), fold))
+            rows.append(("tables alone", "the same tables drawn by draw_table", median_time(lambda: drawn_alone(blocks), repeats), fold))
         rows.append(("explain", "one ACP", median_time(lambda: explain("B-1", history, "1.1", as_of, now), repeats)))
         record(ledger, "B-2", [approval(args.operations)])
         record(ledger, "B-2", records(args.operations, args.records))
