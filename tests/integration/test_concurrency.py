@@ -78,11 +78,9 @@ def test_conflicting_writers_retry_and_store_every_batch_exactly_once(tmp_path):
         assert r.actor == f"writer-{r.fact.note[1]}"
 
 
-def _approving_cli(store: str, batch: str, errfile: str, barrier) -> None:
-    """Runs in a child process: the real `poa apply` command, made to wait for the other racer
-    after checking that the plan does not exist yet and before saving it."""
-    from poa.cli.main import cli
-
+def _wait_once_before_saving(barrier) -> None:
+    """In a child process: the first batch, once validated and before it is saved, waits for the
+    other racer at the barrier, so that both try to save against the same version."""
     original = Ledger._execute
     state = {"first": True}
 
@@ -93,7 +91,15 @@ def _approving_cli(store: str, batch: str, errfile: str, barrier) -> None:
             barrier.wait(timeout=30)
         return plans
 
-    Ledger._execute = execute_then_wait
+    Ledger._execute = execute_then_wait  # this child's copy only
+
+
+def _approving_cli(store: str, batch: str, errfile: str, barrier) -> None:
+    """Runs in a child process: the real `poa apply` command, made to wait for the other racer
+    after checking that the plan does not exist yet and before saving it."""
+    from poa.cli.main import cli
+
+    _wait_once_before_saving(barrier)
     sys.stderr = open(errfile, "w")
     os.environ.update(POA_STORE=store, POA_ACTOR="racer")
     try:
@@ -131,17 +137,7 @@ def test_forced_race_to_approve_through_the_ledger(tmp_path):
     results = ctx.Queue()
 
     def racer(name):
-        original = Ledger._execute
-        state = {"first": True}
-
-        def execute_then_wait(self, commands, *args):
-            plans = original(self, commands, *args)
-            if state["first"]:
-                state["first"] = False
-                barrier.wait(timeout=30)
-            return plans
-
-        Ledger._execute = execute_then_wait
+        _wait_once_before_saving(barrier)
         ledger = open_store(str(store), create=True)
         try:
             ledger.record([Command(KEY, parse_entry(APPROVAL), name, "race", 1)])

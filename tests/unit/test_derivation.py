@@ -54,6 +54,7 @@ from poa.domain.facts import Add, BudgetLine, BudgetModification, Cancel, Elemen
 from poa.domain.values import FIGURES, quantize
 from poa.projections.evaluation import Evaluation, evaluate
 from poa.projections.provenance import explain
+from support.builders import execution, progress
 from support.strategies import AS_OF, order_free_facts, record_all
 
 D = Decimal
@@ -88,17 +89,6 @@ APPROVAL = {
         ],
     }
 }
-
-
-def progress(code, percent, day):
-    return {"progress": {"code": code, "percent": percent, "date": day}}
-
-
-def execution(code, amount, day, source=None):
-    body = {"code": code, "amount": amount, "date": day}
-    if source:
-        body["source"] = source
-    return {"execution": body}
 
 
 ENTRIES = [
