@@ -6,7 +6,7 @@ with two places; counts are integers; dates are ISO 8601.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import attrs
@@ -19,6 +19,15 @@ from poa.projections.evaluation import Evaluation, Figures, Note
 
 def two_places(value: Decimal | None) -> str | None:
     return None if value is None else str(quantize(value))
+
+
+def timestamp(moment: datetime | None) -> str | None:
+    """A recorded time or a known_at as every machine-readable output gives it: ISO 8601 in UTC
+    with ``Z``, with microseconds only when they are not zero (an exact known_at needs them)."""
+    if moment is None:
+        return None
+    utc = moment.astimezone(timezone.utc)
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds" if utc.microsecond else "seconds") + "Z"
 
 
 def evaluation_to_dict(ev: Evaluation) -> dict:
