@@ -17,7 +17,14 @@ from poa.projections.evaluation import Evaluation
 
 from . import report_diff, report_provenance
 from .report_csv import history_to_csv, report_to_csv
-from .report_json import difference_to_dict, evaluation_to_dict, issued_report_to_dict, plan_to_dict, recorded_to_dict
+from .report_json import (
+    evaluation_to_dict,
+    history_to_dict,
+    issued_reports_to_dict,
+    plans_to_dict,
+    reconciliation_to_dict,
+    recorded_to_dict,
+)
 from .report_tables import history_table, issued_reports_table, plans_table, reconciliation_table
 from .report_text import layout, to_markdown, to_rich
 from .safe_text import json_text
@@ -44,34 +51,28 @@ def render_report(ev: Evaluation, fmt: str, *, raw_csv: bool = False) -> str:
 
 
 # `history`: a use_cases.PlanRecords
-def _events(selected) -> list[dict]:
-    return [recorded_to_dict(selected.plan, r) for r in selected.records]
-
-
 HISTORY: dict[str, Renderer] = {
-    "table": lambda selected, raw: history_table(selected.plan, _events(selected)),
-    "json": lambda selected, raw: _json(_events(selected)),
-    "csv": lambda selected, raw: history_to_csv(_events(selected), raw=raw),
+    "table": lambda selected, raw: history_table(selected.plan, selected.records),
+    "json": lambda selected, raw: _json(history_to_dict(selected.plan, selected.records)),
+    "csv": lambda selected, raw: history_to_csv([recorded_to_dict(selected.plan, r) for r in selected.records], raw=raw),
 }
 
 # `reports`: a use_cases.PlanRecords of issued reports
 ISSUED_REPORTS: dict[str, Renderer] = {
-    "table": lambda issued, raw: issued_reports_table(issued.plan, [issued_report_to_dict(r) for r in issued.records]),
-    "json": lambda issued, raw: _json([issued_report_to_dict(r) for r in issued.records]),
+    "table": lambda issued, raw: issued_reports_table(issued.plan, issued.records),
+    "json": lambda issued, raw: _json(issued_reports_to_dict(issued.plan, issued.records)),
 }
 
 # `reconcile`: a use_cases.Reconciliation
 RECONCILIATION: dict[str, Renderer] = {
-    "table": lambda compared, raw: reconciliation_table(
-        compared.plan, compared.reports, [difference_to_dict(d) for d in compared.differences]
-    ),
-    "json": lambda compared, raw: _json([difference_to_dict(d) for d in compared.differences]),
+    "table": lambda compared, raw: reconciliation_table(compared.plan, compared.reports, compared.differences),
+    "json": lambda compared, raw: _json(reconciliation_to_dict(compared.plan, compared.reports, compared.differences)),
 }
 
 # `plans`: a list of (key, approval)
 PLANS: dict[str, Renderer] = {
-    "table": lambda plans, raw: plans_table([plan_to_dict(key, r) for key, r in plans]),
-    "json": lambda plans, raw: _json([plan_to_dict(key, r) for key, r in plans]),
+    "table": lambda plans, raw: plans_table(plans),
+    "json": lambda plans, raw: _json(plans_to_dict(plans)),
 }
 
 # `diff`: a projections.comparison.Comparison

@@ -3,10 +3,12 @@
 The table's labels (figures, statuses, kinds, changes, reasons, fact kinds, actions, titles
 and headers) and its sentences come from `poa.domain.catalogue`.
 
-JSON shape (stable English keys; every decimal a string with two places, as in
-the report; counts are integers; dates and times ISO 8601)::
+JSON shape (schema adapters/schemas/diff.schema.json; stable English keys; every decimal a
+string with two places, as in the report, but a publish's declared figures in `values`, kept
+as printed; counts are integers; dates ``YYYY-MM-DD``, times ISO 8601 UTC with ``Z``)::
 
     {
+      "schema_version": "2.0",
       "plan": "T-2021", "entity": "...", "year": 2021,
       "from": VIEW, "to": VIEW,
       "summary":  [DIFFERENCE, ...],          # plan figures that differ
@@ -14,7 +16,7 @@ the report; counts are integers; dates and times ISO 8601)::
       "events":   [EVENT, ...]                # every event visible in one view only, recorded order
     }
 
-    VIEW       = {"as_of": "2021-09-30", "known_at": "2021-10-05T14:00:00+00:00",
+    VIEW       = {"as_of": "2021-09-30", "known_at": "2021-10-05T14:00:00Z",
                   "issued": null | {"reference", "date", "format", "seq", "recorded_at", "actor"}}
     ELEMENT    = {"kind": "strategic_action|short_term_action|operation|task", "code", "parent", "title",
                   "change": "added|removed|cancelled|restored|changed",
@@ -74,7 +76,7 @@ from poa.domain.values import grouped
 from poa.projections.comparison import Comparison, FigureChange, Responsible
 from poa.projections.issued import View
 
-from .report_json import two_places
+from .report_json import SCHEMA_VERSION, decimal_text, timestamp, two_places
 from .report_text import Block
 
 # -- JSON ------------------------------------------------------------------------------
@@ -82,6 +84,7 @@ from .report_text import Block
 
 def comparison_to_dict(c: Comparison) -> dict:
     return {
+        "schema_version": SCHEMA_VERSION,
         "plan": c.plan,
         "entity": c.entity,
         "year": c.year,
@@ -112,10 +115,10 @@ def _view(v: View) -> dict:
             "date": r.fact.date.isoformat(),
             "format": r.fact.format,
             "seq": r.seq,
-            "recorded_at": r.recorded_at.isoformat(),
+            "recorded_at": timestamp(r.recorded_at),
             "actor": r.actor,
         }
-    return {"as_of": v.as_of.isoformat(), "known_at": v.known_at.isoformat(), "issued": issued}
+    return {"as_of": v.as_of.isoformat(), "known_at": timestamp(v.known_at), "issued": issued}
 
 
 def _difference(f: FigureChange) -> dict:
@@ -135,7 +138,7 @@ def _event(r: Responsible) -> dict:
     return {
         "seq": recorded.seq,
         "kind": recorded.kind,
-        "recorded_at": recorded.recorded_at.isoformat(),
+        "recorded_at": timestamp(recorded.recorded_at),
         "actor": recorded.actor,
         "reference": recorded.reference,
         "date": recorded.fact.date.isoformat(),
@@ -171,23 +174,27 @@ def _change(change) -> dict:
 
 def _fields(value, drop: tuple[str, ...] = ()) -> dict:
     return {
-        name: _plain(v)
+        name: _plain(v, decimal_text)
         for name, v in attrs.asdict(value, recurse=False).items()
         if v is not None and name not in drop
     }
 
 
-def _plain(value):
-    """JSON-ready: decimals as two-place strings, dates ISO, tuples as lists."""
+def _plain(value, number=two_places):
+    """JSON-ready: decimals as two-place strings (a figure rounded as the report shows it; an
+    event's values by `decimal_text`, so that a declared figure printed with more places stays as
+    printed), dates ISO, times `timestamp`, tuples as lists."""
     if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
         return value
     if isinstance(value, Decimal):
-        return two_places(value)
+        return number(value)
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, number) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (date, datetime)):
+        return [_plain(v, number) for v in value]
+    if isinstance(value, datetime):
+        return timestamp(value)
+    if isinstance(value, date):
         return value.isoformat()
     return str(value)
 

@@ -1,13 +1,18 @@
-"""The stable JSON shapes (SPEC §5): the report, the history, and facts as entries.
+"""The stable JSON shapes (SPEC §5, contract version `SCHEMA_VERSION`): the report, the history,
+the issued reports, the plans, the reconciliation, and facts as entries.
 
-Amounts, weights, percentages and deviations are strings of exact decimals
-with two places; counts are integers; dates are ISO 8601.
+Every document is an object whose first key is ``schema_version``; its JSON Schema is
+``adapters/schemas/<name>.schema.json`` (`schema_path`). Amounts, weights, percentages and
+deviations are strings of exact decimals with two places (`two_places`; a published report's
+declared figures keep the places it printed, up to 6: `decimal_text`); counts are integers;
+dates are ``YYYY-MM-DD``; recorded times and known_at are ``timestamp`` (ISO 8601 UTC with ``Z``).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from importlib import resources
 
 import attrs
 
@@ -17,8 +22,29 @@ from poa.domain.values import quantize
 from poa.projections.evaluation import Evaluation, Figures, Note
 
 
+SCHEMA_VERSION = "2.0"  # the version of the machine-readable contract (CHANGELOG.md); 1.0 had no key
+SCHEMAS = ("report", "history", "explain", "diff", "reconcile", "reports", "plans")  # adapters/schemas/
+
+
+def schema_path(name: str):
+    """The JSON Schema of one machine-readable output (package data: ``poa/adapters/schemas``)."""
+    if name not in SCHEMAS:
+        raise ValueError(f"no schema named {name!r}")
+    return resources.files("poa.adapters").joinpath("schemas", f"{name}.schema.json")
+
+
 def two_places(value: Decimal | None) -> str | None:
     return None if value is None else str(quantize(value))
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A decimal as the machine-readable outputs give every recorded figure: two places, or, when
+    it has more (only a published report's declared figures may, up to 6), exactly as recorded."""
+    if value is None:
+        return None
+    if value.as_tuple().exponent >= -2:
+        return two_places(value)
+    return format(value, "f")
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -32,13 +58,16 @@ def timestamp(moment: datetime | None) -> str | None:
 
 def evaluation_to_dict(ev: Evaluation) -> dict:
     s = ev.summary
+    summary = {f.name: figure_value(f, getattr(s, f.name)) for f in SUMMARY_FIGURES}
+    summary["budget_modifications"] = len(ev.budget_modifications)
     return {
+        "schema_version": SCHEMA_VERSION,
         "plan": ev.plan,
         "entity": ev.entity,
         "year": ev.year,
         "as_of": ev.as_of.isoformat(),
-        "known_at": ev.known_at.isoformat(),
-        "summary": {f.name: figure_value(f, getattr(s, f.name)) for f in SUMMARY_FIGURES},
+        "known_at": timestamp(ev.known_at),
+        "summary": summary,
         "strategic_actions": [element_to_dict(f) for f in ev.strategic_actions],
         "short_term_actions": [element_to_dict(f) for f in ev.short_term_actions],
         "operations": [element_to_dict(f) for f in ev.operations],
@@ -49,12 +78,13 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
                 "date": r.fact.date.isoformat(),
                 "reference": r.fact.reference,
                 "reason": r.fact.reason,
-                "recorded_at": r.recorded_at.isoformat(),
+                "recorded_at": timestamp(r.recorded_at),
                 "actor": r.actor,
                 "changes": [change_to_dict(c) for c in r.fact.changes],
             }
             for r in ev.reformulations
         ],
+        "budget_modifications": [budget_modification_to_dict(r) for r in ev.budget_modifications],
         "warnings": [
             {"kind": w.kind, "code": w.code, "message": w.message, "seq": w.seq} for w in ev.warnings
         ],
@@ -66,7 +96,7 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
             "date": ev.closed.fact.date.isoformat(),
             "reference": ev.closed.fact.reference,
             "seq": ev.closed.seq,
-            "recorded_at": ev.closed.recorded_at.isoformat(),
+            "recorded_at": timestamp(ev.closed.recorded_at),
         },
         "closings": [
             {
@@ -75,10 +105,26 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
                 "reference": r.fact.reference,
                 "reason": getattr(r.fact, "reason", None),
                 "seq": r.seq,
-                "recorded_at": r.recorded_at.isoformat(),
+                "recorded_at": timestamp(r.recorded_at),
             }
             for r in ev.closings
         ],
+    }
+
+
+def budget_modification_to_dict(r: Recorded) -> dict:
+    """One budget modification of the report (`poa budget`): counted apart from the reformulations."""
+    fact = r.fact
+    return {
+        "seq": r.seq,
+        "date": fact.date.isoformat(),
+        "reference": fact.reference,
+        "reason": fact.reason,
+        "code": fact.code,
+        "source": fact.source,
+        "amount": two_places(fact.amount),
+        "recorded_at": timestamp(r.recorded_at),
+        "actor": r.actor,
     }
 
 
@@ -122,40 +168,44 @@ def _note(note: Note) -> dict:
     return {"date": note.date.isoformat(), "text": note.text}
 
 
-def change_to_dict(change) -> dict:
+def change_to_dict(change, *, number=decimal_text) -> dict:
+    """A reformulation's change in the entry syntax; `number` writes its decimals (two places)."""
     if isinstance(change, Add):
-        return {"add": element_fields(change.element, with_kind=True)}
+        return {"add": element_fields(change.element, with_kind=True, number=number)}
     if isinstance(change, Update):
-        return {"update": _plain({k: v for k, v in attrs.asdict(change, recurse=False).items() if v is not None})}
+        fields = {k: v for k, v in attrs.asdict(change, recurse=False).items() if v is not None}
+        return {"update": _plain(fields, number)}
     if isinstance(change, Cancel):
         return {"cancel": {"code": change.code}}
     assert isinstance(change, BudgetLine)
-    return {"budget": _plain(attrs.asdict(change, recurse=False))}
+    return {"budget": _plain(attrs.asdict(change, recurse=False), number)}
 
 
-def element_fields(element: Element, *, with_kind: bool = False) -> dict:
+def element_fields(element: Element, *, with_kind: bool = False, number=decimal_text) -> dict:
     data = {"kind": element.kind} if with_kind else {}
     for name, value in attrs.asdict(element, recurse=False).items():
         if name == "kind" or value is None or (name == "budget" and element.kind != ElementKind.OPERATION):
             continue
         data[name] = value
-    return _plain(data)
+    return _plain(data, number)
 
 
-def fact_fields(fact) -> dict:
-    """A fact's fields in the shape of the entry that states it (`poa apply`)."""
+def fact_fields(fact, *, number=decimal_text) -> dict:
+    """A fact's fields in the shape of the entry that states it (`poa apply`): decimals written by
+    `number` (by default two places, a publish's declared figures as printed: `decimal_text`; the
+    history table passes `str`, the figures as they were typed)."""
     if isinstance(fact, Approval):
         data = {"entity": fact.entity, "year": fact.year, "date": fact.date, "reference": fact.reference}
         for kind, list_name in ELEMENT_LISTS.items():
-            data[list_name] = [element_fields(e) for e in fact.elements if e.kind == kind]
-        return _plain(data)
+            data[list_name] = [element_fields(e, number=number) for e in fact.elements if e.kind == kind]
+        return _plain(data, number)
     data = {}
     for name, value in attrs.asdict(fact, recurse=False).items():
         if name == "changes":
-            value = [change_to_dict(c) for c in value]
+            value = [change_to_dict(c, number=number) for c in value]
         if value is not None:
             data[name] = value
-    return _plain(data)
+    return _plain(data, number)
 
 
 def recorded_to_dict(plan: str, r: Recorded) -> dict:
@@ -165,7 +215,7 @@ def recorded_to_dict(plan: str, r: Recorded) -> dict:
     data.pop("reference", None)
     return {
         "seq": r.seq,
-        "recorded_at": r.recorded_at.isoformat(),
+        "recorded_at": timestamp(r.recorded_at),
         "kind": r.kind,
         "plan": plan,
         "date": r.fact.date.isoformat(),
@@ -176,16 +226,26 @@ def recorded_to_dict(plan: str, r: Recorded) -> dict:
     }
 
 
+def history_to_dict(plan: str, records) -> dict:
+    """`poa history --format json`: the plan and its selected events, in recorded order."""
+    return {"schema_version": SCHEMA_VERSION, "plan": plan, "events": [recorded_to_dict(plan, r) for r in records]}
+
+
 def issued_report_to_dict(r: Recorded) -> dict:
     """One report of `poa reports`."""
     return {
         "reference": r.fact.reference,
         "as_of": r.fact.date.isoformat(),
         "format": r.fact.format,
-        "issued_at": r.recorded_at.isoformat(),
+        "recorded_at": timestamp(r.recorded_at),
         "actor": r.actor,
         "seq": r.seq,
     }
+
+
+def issued_reports_to_dict(plan: str, records) -> dict:
+    """`poa reports --format json`: the plan and its issued reports, in the order they were issued."""
+    return {"schema_version": SCHEMA_VERSION, "plan": plan, "reports": [issued_report_to_dict(r) for r in records]}
 
 
 def plan_to_dict(key: str, approval: Recorded) -> dict:
@@ -196,17 +256,22 @@ def plan_to_dict(key: str, approval: Recorded) -> dict:
         "year": approval.fact.year,
         "date": approval.fact.date.isoformat(),
         "reference": approval.fact.reference,
-        "recorded_at": approval.recorded_at.isoformat(),
+        "recorded_at": timestamp(approval.recorded_at),
     }
 
 
+def plans_to_dict(plans) -> dict:
+    """`poa plans --format json`: every plan of the store, as (key, approval) pairs."""
+    return {"schema_version": SCHEMA_VERSION, "plans": [plan_to_dict(key, r) for key, r in plans]}
+
+
 def difference_to_dict(d) -> dict:
-    """One row of `poa reconcile`: counts as integers, other figures as two-place strings."""
+    """One row of `poa reconcile`: counts as integers (they are counts), other figures as decimal
+    strings with two places, or the declared figure's own places when it printed more (82.405)."""
     def as_json(value):
         if isinstance(d.computed, int):
             return value
-        exponent = value.as_tuple().exponent
-        return two_places(value) if exponent >= -2 else str(value)  # a declared 82.405 stays exact
+        return decimal_text(value)
 
     return {
         "reference": d.reference,
@@ -218,14 +283,26 @@ def difference_to_dict(d) -> dict:
     }
 
 
-def _plain(value):
-    """JSON-ready: decimals as exact strings, dates as ISO, tuples as lists."""
+def reconciliation_to_dict(plan: str, reports: int, differences) -> dict:
+    """`poa reconcile --format json`: how many published reports were compared, and every difference."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "plan": plan,
+        "reports": reports,
+        "differences": [difference_to_dict(d) for d in differences],
+    }
+
+
+def _plain(value, number=decimal_text):
+    """JSON-ready: decimals written by `number`, dates as ISO, times as `timestamp`, tuples as lists."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, number) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [_plain(v, number) for v in value]
     if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (date, datetime)):
+        return number(value)
+    if isinstance(value, datetime):
+        return timestamp(value)
+    if isinstance(value, date):
         return value.isoformat()
     return value

@@ -3,11 +3,13 @@
 The table's labels (figures, statuses, kinds, roles, actions, titles and headers) and the
 sentences that explain each rule come from `poa.domain.catalogue`.
 
-JSON shape (stable English keys; amounts, weights and percentages are strings
-with two decimals as in `poa report`, dates and times ISO 8601)::
+JSON shape (schema adapters/schemas/explain.schema.json; stable English keys; amounts,
+weights and percentages are strings with two decimals as in `poa report` — but `exact`, the
+exact decimal before rounding, which is why it exists —, dates ``YYYY-MM-DD``, times ISO 8601
+UTC with ``Z``)::
 
     {
-      "plan", "entity", "year", "as_of", "known_at",
+      "schema_version", "plan", "entity", "year", "as_of", "known_at",
       "element": {"code", "kind", "parent", "title", "status"},
       "figures": {
         "status": EXPLANATION,            # every element
@@ -31,7 +33,7 @@ EXPLANATION: ``{"value", "exact", "rule", "inputs", "parts", "events"}``
 
 - `value`: the figure as the report shows it (``"73.33"``; for `status` the
   text ``"active"`` or ``"cancelled"``); `exact`: the exact decimal before
-  rounding (null for `status`).
+  rounding, in plain notation, never an exponent (null for `status`).
 - `rule`, with its `inputs` (an object; the keys listed are always present):
   `added` {added_on}; `cancelled` {cancelled_on, cancelled_with: the code whose
   cancellation cascaded}; `structure_in_force` {} (weight: the approval, add or
@@ -65,6 +67,7 @@ EXPLANATION: ``{"value", "exact", "rule", "inputs", "parts", "events"}``
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from poa.domain.catalogue import (
@@ -88,7 +91,7 @@ from poa.domain.catalogue import (
 from poa.domain.values import grouped
 from poa.projections.provenance import Evidence, Explanation, Part, Provenance
 
-from .report_json import two_places
+from .report_json import SCHEMA_VERSION, timestamp, two_places
 from .report_text import Block
 
 
@@ -97,6 +100,8 @@ def _plain(value):
         return two_places(value)
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return timestamp(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
@@ -113,11 +118,12 @@ def provenance_to_dict(p: Provenance) -> dict:
         else:
             figures[f.figure] = explanation_to_dict(f)
     return {
+        "schema_version": SCHEMA_VERSION,
         "plan": p.plan,
         "entity": p.entity,
         "year": p.year,
         "as_of": p.as_of.isoformat(),
-        "known_at": p.known_at.isoformat(),
+        "known_at": timestamp(p.known_at),
         "element": {"code": p.code, "kind": p.kind, "parent": p.parent, "title": p.title, "status": p.status},
         "figures": figures,
     }
@@ -126,7 +132,7 @@ def provenance_to_dict(p: Provenance) -> dict:
 def explanation_to_dict(e: Explanation) -> dict:
     return {
         "value": _plain(e.value),
-        "exact": str(e.value) if isinstance(e.value, Decimal) else None,
+        "exact": format(e.value, "f") if isinstance(e.value, Decimal) else None,
         "rule": e.rule,
         "inputs": {k: _plain(v) for k, v in e.inputs.items()},
         "parts": [_part(p) for p in e.parts],
@@ -141,7 +147,7 @@ def _part(p: Part) -> dict:
         "status": p.status,
         "weight": two_places(p.weight),
         "value": two_places(p.value),
-        "exact": None if p.value is None else str(p.value),
+        "exact": None if p.value is None else format(p.value, "f"),
         "role": p.role,
         "explanation": None if p.explanation is None else explanation_to_dict(p.explanation),
     }
@@ -150,7 +156,7 @@ def _part(p: Part) -> dict:
 def _event(e: Evidence) -> dict:
     return {
         "seq": e.seq,
-        "recorded_at": e.recorded_at.isoformat(),
+        "recorded_at": timestamp(e.recorded_at),
         "actor": e.actor,
         "kind": e.kind,
         "action": e.action,
