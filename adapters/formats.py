@@ -16,7 +16,7 @@ from typing import Any
 from poa.projections.evaluation import Evaluation
 
 from . import report_diff, report_provenance
-from .report_csv import history_to_csv, report_to_csv
+from .report_csv import REPORT_TABLES, history_to_csv, report_to_csv
 from .report_json import (
     evaluation_to_dict,
     history_to_dict,
@@ -45,9 +45,17 @@ REPORT: dict[str, Renderer] = {
 }
 
 
-def render_report(ev: Evaluation, fmt: str, *, raw_csv: bool = False) -> str:
+CSV_TABLES = tuple(REPORT_TABLES)  # `poa report --format csv --table NAME`; the first is the default
+
+
+def report_formats(table: str = CSV_TABLES[0]) -> dict[str, Renderer]:
+    """The report's formats with its CSV giving one table of the report (`report_csv.REPORT_TABLES`)."""
+    return {**REPORT, "csv": lambda ev, raw: report_to_csv(ev, raw=raw, table=table)}
+
+
+def render_report(ev: Evaluation, fmt: str, *, raw_csv: bool = False, table: str = CSV_TABLES[0]) -> str:
     """The report text in one format, as `poa report` prints it: the same evaluation always gives the same bytes."""
-    return REPORT[fmt](ev, raw_csv)
+    return report_formats(table)[fmt](ev, raw_csv)
 
 
 # `history`: a use_cases.PlanRecords

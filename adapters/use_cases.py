@@ -225,7 +225,7 @@ def actor_name(actor: str | None) -> str:
 def report(
     store: Store, plan: str | None = None, *, as_of: date | str | None = None, known_at: datetime | str | None = None,
     format: str | None = None, raw_csv: bool = False, issue: str | None = None, issued: str | None = None,
-    actor: str | None = None, read_only: bool = False, saving: Saving = None,
+    actor: str | None = None, read_only: bool = False, saving: Saving = None, table: str = "elements",
 ) -> Report:
     """The plan's evaluation at `as_of` (default: today, within the plan's year) as known at
     `known_at` (default: now, settled), refused when the plan is not in force there.
@@ -234,8 +234,11 @@ def report(
     date and format) and evaluated as known at that very moment (`issue_report`); with
     `issued`, the report issued under that reference is reproduced from its own view, in
     its own format unless `format` says otherwise (`reproduce_report`). `raw_csv` (CSV
-    cells as recorded) applies to the CSV format only.
+    cells as recorded) and `table` (which table of the report the CSV gives, other than the
+    default ``elements``) apply to the CSV format only; an issued report is its elements table.
     """
+    if table != "elements" and issue is not None:
+        raise Refusal("a report is issued as its elements table; give --table to --issued to read another", param="table")
     if raw_csv and issue is not None:
         raise Refusal(
             "a report is issued as the neutralised CSV, which --issued reproduces; give --raw-csv to --issued to read it raw",
@@ -265,6 +268,9 @@ def report(
     if raw_csv and fmt != "csv":
         whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
         raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="raw_csv")
+    if table != "elements" and fmt != "csv":
+        whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
+        raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="table")
     return Report(key, evaluation_at(key, history, view), fmt, printed)
 
 

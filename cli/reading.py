@@ -32,12 +32,23 @@ from .common import (
 @format_option(formats.REPORT, default=None, help="Output format (default: table, or the issued report's).")
 @click.option("--issue", "issue", metavar="REFERENCE", help="Record this report as issued under REFERENCE, then print it.")
 @click.option("--issued", "issued", metavar="REFERENCE", help="Reproduce the report issued as REFERENCE, exactly as it was printed.")
+@click.option(
+    "--table",
+    "table",
+    type=click.Choice(formats.CSV_TABLES),
+    default=formats.CSV_TABLES[0],
+    show_default=True,
+    help="With --format csv: which table of the report. elements: the plan and every element in code order, "
+    "with one budget_<SOURCE> column per funding source; results, justifications: one row per text; "
+    "reformulations: one row per change; budget_modifications: one row per modification. Every row starts "
+    "with plan, as_of, known_at (columns in docs/design.md, 'JSON and CSV').",
+)
 @raw_csv_option
 @store_option
 @plan_option
 @actor_option
 @refusing
-def report(as_of, known_at, fmt, issue, issued, raw_csv, store, plan, actor):
+def report(as_of, known_at, fmt, issue, issued, table, raw_csv, store, plan, actor):
     """The plan and its evaluation at --as-of, as known at --known-at.
 
     With --issue the report is recorded as issued (its reference, as-of date and
@@ -47,12 +58,12 @@ def report(as_of, known_at, fmt, issue, issued, raw_csv, store, plan, actor):
     with interrupts_deferred() as defer:  # once recorded, an issued report says so before any interrupt
         shown = use_cases.report(
             store, plan, as_of=as_of, known_at=known_at, format=fmt, raw_csv=raw_csv, issue=issue, issued=issued,
-            actor=actor, read_only=read_only_asked(), saving=defer,
+            actor=actor, read_only=read_only_asked(), saving=defer, table=table,
         )
         if issue is not None:
             r = shown.issued
             click.echo(f"{shown.plan}: report {r.fact.reference!r} issued (seq {r.seq}, recorded at {r.recorded_at.isoformat()}).", err=True)
-    output(formats.REPORT, shown.format, shown.evaluation, raw=raw_csv)
+    output(formats.report_formats(table), shown.format, shown.evaluation, raw=raw_csv)
 
 
 @cli.command()
