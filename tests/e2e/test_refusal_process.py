@@ -24,4 +24,4 @@ def test_a_bad_last_entry_is_refused_by_the_console_script_and_nothing_is_stored
     assert "lote.yaml" in result.stderr and "entry 3" in result.stderr and "'percent'" in result.stderr, shown
     assert result.stdout == ""
     assert count_events(store) == before and raw_events(store) == rows
-    assert len(poa_process.json("history")) == before
+    assert len(poa_process.json("history")["events"]) == before

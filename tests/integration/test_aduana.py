@@ -81,7 +81,9 @@ def test_totals_of_the_report(report):
 def test_reconcile_lists_exactly_the_predicted_differences(aduana):
     result = aduana("reconcile", "--format", "json")
     assert result.returncode == 1, result.stderr  # differences found
-    rows = {(d["code"], d["figure"]): d for d in json.loads(result.stdout)}
+    compared = json.loads(result.stdout)
+    assert (compared["schema_version"], compared["plan"], compared["reports"]) == ("2.0", "AN-2020", 1)
+    rows = {(d["code"], d["figure"]): d for d in compared["differences"]}
     reference = "Informe de Seguimiento y Evaluación al POA, IV trimestre 2020"
     assert all(d["reference"] == reference for d in rows.values())
     # computed − declared, each computed figure by hand:
@@ -169,4 +171,5 @@ entries:
     assert poa("apply", str(batch)).returncode == 0
     result = poa("reconcile", "--format", "json")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert json.loads(result.stdout) == []
+    compared = json.loads(result.stdout)
+    assert compared["differences"] == [] and compared["reports"] == 1

@@ -69,11 +69,11 @@ def test_the_issued_view_known_now_shows_the_corrections(demo):
         "  - execution: {code: 1.1.2.2, amount: 7000, date: 2021-09-15}\n",
     )
     assert demo("apply", later).returncode == 0
-    (listed,) = demo.json("reports")
+    (listed,) = demo.json("reports")["reports"]
     assert (listed["reference"], listed["as_of"], listed["format"], listed["seq"]) == ("Q3", "2021-09-30", "json", 24)
     # the issued report carries its own recorded time as known_at
-    assert issued["known_at"] == listed["issued_at"]
-    same = demo.json("report", "--as-of", "2021-09-30", "--known-at", listed["issued_at"])
+    assert issued["known_at"] == listed["recorded_at"]
+    same = demo.json("report", "--as-of", "2021-09-30", "--known-at", listed["recorded_at"])
     assert same == issued
     now = demo.json("report", "--as-of", "2021-09-30")
     # known now: the later record for 09-30 wins (60); executed 160000 + 7000 = 167000
@@ -93,7 +93,7 @@ def test_issue_and_issued_refusals(demo):
     assert with_known_at.returncode == 2 and "option --known-at" in with_known_at.stderr
     outside = demo("report", "--issue", "2022", "--as-of", "2022-03-31")
     assert outside.returncode == 2 and "outside the plan's year" in outside.stderr
-    assert seqs(demo.json("history", "--kind", "issue")) == [24]  # the refused ones stored nothing
+    assert seqs(demo.json("history", "--kind", "issue")["events"]) == [24]  # the refused ones stored nothing
 
 
 # -- history filters ----------------------------------------------------------------------------
@@ -101,51 +101,51 @@ def test_issue_and_issued_refusals(demo):
 
 def test_history_by_code_with_and_without_descendants(demo):
     # 1.1.1 itself: the approval (every code) and its own execution at 09-30
-    assert seqs(demo.json("history", "--code", "1.1.1")) == [1, 19]
+    assert seqs(demo.json("history", "--code", "1.1.1")["events"]) == [1, 19]
     # with its operations 1.1.1.1, 1.1.1.2 and tasks 1.1.1.1.1, 1.1.1.1.2
-    assert seqs(demo.json("history", "--code", "1.1.1", "--descendants")) == [1, 2, 3, 4, 7, 8, 12, 13, 14, 15, 19]
+    assert seqs(demo.json("history", "--code", "1.1.1", "--descendants")["events"]) == [1, 2, 3, 4, 7, 8, 12, 13, 14, 15, 19]
     # the reformulation touches 1.1.2.2 (added), 1.1.2, 1.2.1 (weights) and 1.2.1.1 (budget line)
-    assert seqs(demo.json("history", "--code", "1.1.2.2")) == [11, 17]
+    assert seqs(demo.json("history", "--code", "1.1.2.2")["events"]) == [11, 17]
     unknown = demo("history", "--code", "9.9")
     assert unknown.returncode == 2 and "option --code" in unknown.stderr
 
 
 def test_history_by_kind_reference_and_effective_dates(demo):
-    assert seqs(demo.json("history", "--kind", "budget")) == [12, 13]
-    assert seqs(demo.json("history", "--kind", "budget", "--kind", "reformulate")) == [11, 12, 13]
-    assert seqs(demo.json("history", "--reference", "RA 045/2021")) == [12, 13]
-    assert seqs(demo.json("history", "--from", "2021-07-01", "--to", "2021-08-31")) == [11, 12, 13]
-    assert seqs(demo.json("history", "--to", "2021-01-31")) == [1]
+    assert seqs(demo.json("history", "--kind", "budget")["events"]) == [12, 13]
+    assert seqs(demo.json("history", "--kind", "budget", "--kind", "reformulate")["events"]) == [11, 12, 13]
+    assert seqs(demo.json("history", "--reference", "RA 045/2021")["events"]) == [12, 13]
+    assert seqs(demo.json("history", "--from", "2021-07-01", "--to", "2021-08-31")["events"]) == [11, 12, 13]
+    assert seqs(demo.json("history", "--to", "2021-01-31")["events"]) == [1]
     bad = demo("history", "--from", "2021-02-30")
     assert bad.returncode == 2 and "option --from" in bad.stderr
 
 
 def test_history_by_actor_and_recorded_time(demo):
-    first = demo.json("history")
+    first = demo.json("history")["events"]
     time.sleep(0.01)
     later = write(demo, "later.yaml", "plan: DEMO-2021\nentries:\n  - progress: {code: 1.1.2, percent: 60, date: 2021-09-30}\n")
     assert demo("apply", later, env={"POA_ACTOR": "auditora"}).returncode == 0
-    assert seqs(demo.json("history", "--actor", "auditora")) == [24]
-    assert seqs(demo.json("history", "--actor", "tester")) == list(range(1, 24))
+    assert seqs(demo.json("history", "--actor", "auditora")["events"]) == [24]
+    assert seqs(demo.json("history", "--actor", "tester")["events"]) == list(range(1, 24))
     last_first = first[-1]["recorded_at"]
     # --until the last event of the first batch: the first batch; --since just after: only seq 24
-    assert seqs(demo.json("history", "--until", last_first)) == list(range(1, 24))
-    after = demo.json("history")[-1]["recorded_at"]
-    assert seqs(demo.json("history", "--since", after)) == [24]
+    assert seqs(demo.json("history", "--until", last_first)["events"]) == list(range(1, 24))
+    after = demo.json("history")["events"][-1]["recorded_at"]
+    assert seqs(demo.json("history", "--since", after)["events"]) == [24]
     csv_out = demo("history", "--actor", "auditora", "--format", "csv")
     assert csv_out.stdout.splitlines()[0] == "seq,recorded_at,kind,plan,date,reference,actor,batch,data"
     assert len(csv_out.stdout.splitlines()) == 2
 
 
 def test_history_late_records(demo):
-    events = demo.json("history")
+    events = demo.json("history")["events"]
     reformulation = events[10]
     assert reformulation["kind"] == "reformulate" and reformulation["date"] == "2021-07-15"
     days = (date.fromisoformat(reformulation["recorded_at"][:10]) - date(2021, 7, 15)).days
     # everything was recorded (on the same day) years after 2021: more than `days` late are
     # exactly the facts dated before 07-15, i.e. seqs 1–10 (approval and the 06-30 records)
-    assert seqs(demo.json("history", "--late", str(days))) == list(range(1, 11))
-    assert seqs(demo.json("history", "--late", str(days), "--kind", "execution")) == [7, 8, 9, 10]
+    assert seqs(demo.json("history", "--late", str(days))["events"]) == list(range(1, 11))
+    assert seqs(demo.json("history", "--late", str(days), "--kind", "execution")["events"]) == [7, 8, 9, 10]
 
 
 # -- closing ------------------------------------------------------------------------------------
@@ -154,14 +154,14 @@ def test_history_late_records(demo):
 def test_a_closed_plan_refuses_facts_of_its_year_until_reopened(demo):
     closed = demo("close", "--date", "2022-01-31", "--reference", "RA 010/2022")
     assert closed.returncode == 0, closed.stderr
-    before = demo.json("history")
+    before = demo.json("history")["events"]
     refused = demo("progress", "--code", "1.1.2", "--percent", "70", "--date", "2021-12-31")
     assert refused.returncode == 2 and "closed" in refused.stderr and "RA 010/2022" in refused.stderr
     assert "Traceback" not in refused.stderr
     batch = write(demo, "late.yaml", "plan: DEMO-2021\nentries:\n  - result: {code: 1.1.2, date: 2021-12-31, text: x}\n")
     in_batch = demo("apply", batch)
     assert in_batch.returncode == 2 and "late.yaml: entry 1 (result)" in in_batch.stderr
-    assert demo.json("history") == before  # nothing stored
+    assert demo.json("history")["events"] == before  # nothing stored
     twice = demo("close", "--date", "2022-02-01", "--reference", "RA 011/2022")
     assert twice.returncode == 2 and "already closed" in twice.stderr
     # the closing is shown by the report, whatever its as_of
@@ -174,7 +174,7 @@ def test_a_closed_plan_refuses_facts_of_its_year_until_reopened(demo):
     reopened = demo("reopen", "--date", "2022-02-10", "--reference", "RA 015/2022", "--reason", "Corrección de avance")
     assert reopened.returncode == 0, reopened.stderr
     assert demo("progress", "--code", "1.1.2", "--percent", "70", "--date", "2021-12-31").returncode == 0
-    kinds = [e["kind"] for e in demo.json("history", "--kind", "close", "--kind", "reopen")]
+    kinds = [e["kind"] for e in demo.json("history", "--kind", "close", "--kind", "reopen")["events"]]
     assert kinds == ["close", "reopen"]
     reopened_report = demo.json("report", "--as-of", "2021-12-31")
     assert reopened_report["closed"] is None
@@ -195,5 +195,5 @@ def test_closing_is_an_entry_kind_of_batches(demo):
         json.dumps({"plan": "DEMO-2021", "entries": [{"close": {"date": "2022-01-31", "reference": "RA 1"}}]}),
     )
     assert demo("apply", batch).returncode == 0
-    (event,) = demo.json("history", "--kind", "close")
+    (event,) = demo.json("history", "--kind", "close")["events"]
     assert (event["date"], event["reference"], event["data"]) == ("2022-01-31", "RA 1", {})

@@ -7,6 +7,7 @@ a failure needs a real process and a real signal: tests/e2e/test_interrupts.py.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from support.builders import SMALL
@@ -48,7 +49,8 @@ def test_finding_4_the_same_batch_file_twice_is_refused_and_says_when(store, tmp
     count = events(store)
     second = poa("apply", str(transfer), "--store", str(store))
     assert second.exit_code == 2
-    stamp = json.loads(poa("history", "--store", str(store), "--format", "json").output)[-1]["recorded_at"]
+    recorded_at = json.loads(poa("history", "--store", str(store), "--format", "json").output)["events"][-1]["recorded_at"]
+    stamp = datetime.fromisoformat(recorded_at).isoformat()  # the message says it as Python does (+00:00)
     assert f"{transfer}: this same batch was already recorded in plan DEMO-2021 at {stamp} by tester (seq 24-25)" in second.output
     assert "--again" in second.output
     assert events(store) == count  # nothing stored: the transfer did not double

@@ -76,7 +76,7 @@ def prepared(tmp_path_factory) -> Prepared:
     (folder / "prep.yaml").write_text(PREPARATION, encoding="utf-8")
     prep = runner("apply", "prep.yaml")
     assert prep.returncode == 0, prep.stderr
-    history = runner.json("history")
+    history = runner.json("history")["events"]
     assert history_now(folder / "poa.db") == history  # the in-process check sees what the CLI prints
     return Prepared(folder / "poa.db", history, raw_events(folder / "poa.db"))
 
@@ -117,7 +117,7 @@ def history_now(store: Path) -> list:
     """`poa history --format json` of the store, run in-process."""
     result = invoke("history", "--format", "json", "--store", str(store), "--plan", PLAN)
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return json.loads(result.stdout)["events"]
 
 
 def assert_nothing_stored(poa: PoaInProcess, prepared: Prepared) -> None:
@@ -131,7 +131,7 @@ def assert_nothing_stored(poa: PoaInProcess, prepared: Prepared) -> None:
 def test_good_entries_alone_are_recorded(demo, prepared):
     result = demo("apply", write(demo, "good.yaml", batch(*GOOD_ENTRIES)))
     assert result.returncode == 0, result.stderr
-    assert len(demo.json("history")) == len(prepared.history) + 2
+    assert len(demo.json("history")["events"]) == len(prepared.history) + 2
 
 
 def test_valid_approval_template_is_accepted(poa):

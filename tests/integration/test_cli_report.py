@@ -20,27 +20,29 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 
 ELEMENT_KEYS = {"code", "parent", "title", "status", "weight", "progress_pct"}
 SUMMARY_KEYS = {
     "strategic_actions", "short_term_actions", "operations", "tasks", "weights_total", "budget_current",
     "budget_executed", "budget_execution_pct", "physical_progress_pct", "programmed_pct", "deviation_pts",
-    "reformulations",
+    "reformulations", "budget_modifications",
 }
 
 
 def test_json_report_keys_and_exact_strings(demo):
     report = demo.json("report", "--as-of", "2021-09-30")
     assert set(report) == {
-        "plan", "entity", "year", "as_of", "known_at", "summary", "strategic_actions",
-        "short_term_actions", "operations", "tasks", "reformulations", "warnings",
+        "schema_version", "plan", "entity", "year", "as_of", "known_at", "summary", "strategic_actions",
+        "short_term_actions", "operations", "tasks", "reformulations", "budget_modifications", "warnings",
         "results", "justifications",  # of the plan as a whole (entries without code)
         "closed",  # the closing in force at known_at, or null
         "closings",  # every closing and reopening known at known_at
     }
-    assert (report["plan"], report["entity"], report["year"], report["as_of"]) == (
-        "DEMO-2021", "Entidad Demostrativa", 2021, "2021-09-30",
+    assert (report["schema_version"], report["plan"], report["entity"], report["year"], report["as_of"]) == (
+        "2.0", "DEMO-2021", "Entidad Demostrativa", 2021, "2021-09-30",
     )
+    assert list(report)[0] == "schema_version"
     s = report["summary"]
     assert set(s) == SUMMARY_KEYS
     assert (s["strategic_actions"], s["short_term_actions"], s["operations"], s["tasks"]) == (2, 3, 5, 2)
@@ -51,7 +53,8 @@ def test_json_report_keys_and_exact_strings(demo):
     assert s["physical_progress_pct"] == "56.33"
     assert s["programmed_pct"] == "73.00"
     assert s["deviation_pts"] == "16.67"
-    assert s["reformulations"] == 1
+    assert s["reformulations"] == 1  # RD 01-010-21; the two modifications of RA 045/2021 are counted apart
+    assert s["budget_modifications"] == 2
 
     acp = {a["code"]: a for a in report["short_term_actions"]}
     assert ELEMENT_KEYS <= set(acp["1.1.1"])
@@ -72,8 +75,16 @@ def test_json_report_keys_and_exact_strings(demo):
     assert ref["reference"] == "RD 01-010-21" and ref["date"] == "2021-07-15"
     assert ref["changes"][0] == {
         "add": {"kind": "operation", "code": "1.1.2.2", "title": "Implementar la firma digital",
-                "parent": "1.1.2", "weight": "1", "budget": {"Otros": "15000"}},
+                "parent": "1.1.2", "weight": "1.00", "budget": {"Otros": "15000.00"}},
     }
+    assert ref["changes"][3] == {"budget": {"code": "1.2.1.1", "source": "Otros", "amount": "-15000.00"}}
+    # the transfer of RA 045/2021 (08-02): 10000 Otros from 1.1.1.2 to 1.1.1.1, seqs 12 and 13
+    assert [(m["seq"], m["date"], m["reference"], m["code"], m["source"], m["amount"], m["actor"])
+            for m in report["budget_modifications"]] == [
+        (12, "2021-08-02", "RA 045/2021", "1.1.1.2", "Otros", "-10000.00", "tester"),
+        (13, "2021-08-02", "RA 045/2021", "1.1.1.1", "Otros", "10000.00", "tester"),
+    ]
+    assert report["budget_modifications"][0]["reason"] == "Traspaso a rediseño de procedimientos"
     kinds = [w["kind"] for w in report["warnings"]]
     # 1.1.2 deviates 75 − 45 = 30 points without justification; 1.2.1 has one dated 09-30
     assert [w["code"] for w in report["warnings"] if w["kind"] == "unjustified_deviation"] == ["1.1.2"]
@@ -102,10 +113,26 @@ def test_csv_report_rows_and_columns(demo):
     assert rows[0]["progress_pct"] == "56.33"
     # the plan's budget by source: TGN 100000 + 250000; Otros 30000 + 20000 + 15000 + 65000
     assert (rows[0]["budget_TGN"], rows[0]["budget_Otros"]) == ("350000.00", "130000.00")
-    levels = [r["level"] for r in rows[1:]]
-    assert levels == ["strategic_action"] * 2 + ["short_term_action"] * 3 + ["operation"] * 5 + ["task"] * 2
+    assert list(rows[0]) == [
+        "plan", "as_of", "known_at", "level", "code", "parent", "title", "status", "weight", "progress_pct",
+        "programmed_pct", "deviation_pts", "budget_current", "budget_executed", "budget_execution_pct",
+        "budget_TGN", "budget_Otros",  # TGN first, then the others alphabetically
+    ]
+    known_at = rows[0]["known_at"]
+    assert known_at.endswith("Z") and all((r["plan"], r["as_of"], r["known_at"]) == ("DEMO-2021", "2021-09-30", known_at) for r in rows)
+    # code order: each element followed by its children
+    assert [r["code"] for r in rows[1:]] == [
+        "1.1", "1.1.1", "1.1.1.1", "1.1.1.1.1", "1.1.1.1.2", "1.1.1.2", "1.1.2", "1.1.2.1", "1.1.2.2", "1.2", "1.2.1",
+        "1.2.1.1",
+    ]
     op = next(r for r in rows if r["code"] == "1.1.1.1")
     assert (op["budget_TGN"], op["budget_Otros"]) == ("100000.00", "30000.00")
+    # zero is 0.00 where the kind carries the figure: 1.1.1.2 has no TGN line and has spent nothing
+    op = next(r for r in rows if r["code"] == "1.1.1.2")
+    assert (op["budget_TGN"], op["budget_executed"], op["budget_execution_pct"]) == ("0.00", "0.00", "0.00")
+    assert (op["programmed_pct"], op["deviation_pts"]) == ("", "")  # not figures of an operation
+    task = next(r for r in rows if r["code"] == "1.1.1.1.2")
+    assert (task["budget_current"], task["budget_TGN"], task["weight"]) == ("", "", "3.00")  # no money on tasks
 
 
 def test_markdown_and_table_are_spanish_cuadros(demo):
@@ -137,7 +164,7 @@ def test_markdown_and_table_are_spanish_cuadros(demo):
 
 
 def test_known_at_before_a_batch_hides_it(demo, tmp_path):
-    first = demo.json("history")[-1]["recorded_at"]
+    first = demo.json("history")["events"][-1]["recorded_at"]
     later = tmp_path / "later.yaml"
     later.write_text(
         "plan: DEMO-2021\nentries:\n  - progress: {code: 1.1.2, percent: 60, date: 2021-09-30}\n", encoding="utf-8"
@@ -151,9 +178,10 @@ def test_known_at_before_a_batch_hides_it(demo, tmp_path):
 
 
 def test_history_lists_every_event_in_recorded_order(demo):
-    events = demo.json("history")
+    events = demo.json("history")["events"]
     assert [e["seq"] for e in events] == list(range(1, 24))
-    assert [e["recorded_at"] for e in events] == sorted(e["recorded_at"] for e in events)
+    times = [datetime.fromisoformat(e["recorded_at"]) for e in events]  # compared as times, not as texts
+    assert times == sorted(times) and all(e["recorded_at"].endswith("Z") for e in events)
     first, budget = events[0], events[11]
     assert set(first) == {"seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "batch", "data"}
     assert (first["kind"], first["plan"], first["date"], first["reference"], first["actor"]) == (
@@ -161,13 +189,13 @@ def test_history_lists_every_event_in_recorded_order(demo):
     )
     assert len(first["data"]["operations"]) == 4
     assert budget["kind"] == "budget" and budget["data"] == {
-        "code": "1.1.1.2", "source": "Otros", "amount": "-10000", "reason": "Traspaso a rediseño de procedimientos",
+        "code": "1.1.1.2", "source": "Otros", "amount": "-10000.00", "reason": "Traspaso a rediseño de procedimientos",
     }
     csv_out = demo("history", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(csv_out.stdout)))
-    assert len(rows) == 23 and json.loads(rows[1]["data"])["percent"] == "100"
+    assert len(rows) == 23 and json.loads(rows[1]["data"])["percent"] == "100.00"
 
 
 def test_plans_lists_the_plans(demo):
-    (plan,) = demo.json("plans")
+    (plan,) = demo.json("plans")["plans"]
     assert plan["plan"] == "DEMO-2021" and plan["year"] == 2021 and plan["reference"] == "RA 001/2021"

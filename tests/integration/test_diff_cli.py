@@ -38,7 +38,8 @@ def poa_t(scenario, tmp_path) -> PoaInProcess:
 
 def test_cli_json_issued_report_against_known_now(poa_t):
     result = poa_t.json("diff", "--from", f"issued:{REPORT}", "--to", "2021-09-30")
-    assert set(result) == {"plan", "entity", "year", "from", "to", "summary", "elements", "events"}
+    assert set(result) == {"schema_version", "plan", "entity", "year", "from", "to", "summary", "elements", "events"}
+    assert result["schema_version"] == "2.0" and result["from"]["known_at"].endswith("Z")
     assert (result["plan"], result["year"]) == (PLAN, 2021)
     assert result["from"]["as_of"] == "2021-09-30"
     assert (result["from"]["issued"]["reference"], result["from"]["issued"]["seq"]) == (REPORT, 10)

@@ -33,7 +33,7 @@ def test_cli_known_at_bare_date_is_end_of_that_day(poa, tmp_path):
     path = tmp_path / "b.json"
     path.write_text(json.dumps(batch))
     assert poa("apply", str(path)).returncode == 0
-    history = poa.json("history")
+    history = poa.json("history")["events"]
     recorded_day = datetime.fromisoformat(history[-1]["recorded_at"]).astimezone(UTC).date()
     same_day = poa.json("report", "--as-of", "2021-12-31", "--known-at", recorded_day.isoformat())
     assert same_day["short_term_actions"][1]["progress_pct"] == "20.00"

@@ -14,7 +14,7 @@ entries:
 
 def test_cli_json_matches_the_report_and_marks_a_correction(demo):
     # examples/small-2021.yaml: seq 5 is progress 1.1.2 = 45 at 30 Jun; 23 entries in all
-    first_batch_known = demo.json("history")[-1]["recorded_at"]
+    first_batch_known = demo.json("history")["events"][-1]["recorded_at"]
     corrected = demo("apply", "-", input=CORRECTION)  # seq 24
     assert corrected.returncode == 0, corrected.stderr
     data = demo.json("explain", "1.1.2", "--as-of", "2021-09-30")

@@ -72,7 +72,7 @@ def assert_nothing_stored_and_readable(store: Path, before: int) -> None:
 def history(store: Path) -> list[dict]:
     result = poa(store, "history", "--plan", PLAN, "--format", "json")
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return json.loads(result.stdout)["events"]
 
 
 def operation(store: Path, code: str) -> dict:
@@ -181,7 +181,7 @@ def test_finding_5_yaml_surprises_plain_values_are_read_as_written(store):
     result = poa(store, "apply", write(store, "lote.yaml", text))
     assert result.exit_code == 0, result.output
     progress, reformulation, note = history(store)[-3:]
-    assert progress["data"]["percent"] == "10"
+    assert progress["data"]["percent"] == "10.00"  # ten (two places, as every figure), not octal 8
     assert reformulation["data"]["changes"] == [{"add": {"kind": "strategic_action", "code": "010", "title": "no"}}]
     assert note["data"]["text"] == "off"
 

@@ -92,7 +92,7 @@ def test_finding_9_csv_formulas_are_neutralised_in_the_history_csv(store):
     assert budget["reference"] == "'" + REFERENCE
     assert budget["actor"] == "'" + FORMULA_ACTOR
     data = json.loads(budget["data"])  # JSON text starts with "{": left as is, and still JSON
-    assert data["reason"] == REASON and data["amount"] == "1000"
+    assert data["reason"] == REASON and data["amount"] == "1000.00"
     approval = rows[0]
     assert (approval["seq"], approval["kind"], approval["actor"]) == ("1", "approve", "tester")
     assert_no_raw_control(approval["data"])  # controls escaped the JSON way (\u009b): same value
@@ -123,7 +123,7 @@ def test_finding_9_raw_csv_is_refused_outside_csv_and_when_issuing(store):
         assert "option --raw-csv: applies to --format csv only" in result.output
     result = invoke("report", "--format", "csv", "--issue", "R-1", "--raw-csv", "--store", store)
     assert result.exit_code == 2 and "option --raw-csv: a report is issued as the neutralised CSV" in result.output
-    assert json.loads(run(store, "reports", "--format", "json")) == []  # nothing issued
+    assert json.loads(run(store, "reports", "--format", "json"))["reports"] == []  # nothing issued
 
 
 # -- 4. JSON: valid, values unchanged, no raw C1 or DEL ---------------------------------------------

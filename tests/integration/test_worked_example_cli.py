@@ -48,6 +48,7 @@ def test_cli_json_report_shows_the_hand_computed_figures(scenario, tmp_path):
         "programmed_pct": "68.89",  # 6200/90
         "deviation_pts": "7.22",  # 650/90
         "reformulations": 2,
+        "budget_modifications": 3,  # RA 020/2021 (two, 05-10) and RA 050/2021 (09-15), counted apart
     }
     by_code = {e["code"]: e for kind in ("strategic_actions", "short_term_actions", "operations", "tasks") for e in q3[kind]}
     aei1 = by_code["1"]

@@ -319,7 +319,8 @@ def test_unknown_codes_and_dates_before_the_approval_are_refused():
 def test_renderers_json_keys_and_spanish_table():
     p = why("1.2", "2021-06-30", end_of_day(date(2021, 7, 10)))
     data = provenance_to_dict(p)
-    assert set(data) == {"plan", "entity", "year", "as_of", "known_at", "element", "figures"}
+    assert set(data) == {"schema_version", "plan", "entity", "year", "as_of", "known_at", "element", "figures"}
+    assert (data["schema_version"], data["known_at"]) == ("2.0", "2021-07-10T23:59:59.999999Z")
     assert set(data["figures"]) == {
         "status", "weight", "progress_pct", "programmed_pct", "deviation_pts", "budget",
         "budget_current", "budget_executed", "budget_execution_pct",
