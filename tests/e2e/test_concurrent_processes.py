@@ -60,9 +60,10 @@ def test_concurrent_cli_apply_stores_every_batch_exactly_once(tmp_path):
     # and the CLI's own history view agrees: seq 1..N in recorded order
     shown = subprocess.run([*poa_command(), "history", "--format", "json"], env=env, capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0, shown.stderr
-    events = json.loads(shown.stdout)
+    events = json.loads(shown.stdout)["events"]
     assert [e["seq"] for e in events] == list(range(1, len(history) + 1))
-    assert [e["recorded_at"] for e in events] == sorted(e["recorded_at"] for e in events)
+    times = [datetime.fromisoformat(e["recorded_at"]) for e in events]  # compared as times, not as texts
+    assert times == sorted(times)
 
 
 # -- racing to approve the same new plan ----------------------------------------------------------

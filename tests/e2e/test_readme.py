@@ -78,7 +78,9 @@ def test_the_auditors_guide_runs_and_says_what_it_claims(tmp_path):
     provenance = json.loads((tmp_path / "provenance.json").read_text())
     assert provenance["element"]["code"] == "1.2.1"
     # the guide's five differences of the Aduana report
-    figures = {(d["code"], d["figure"]) for d in json.loads((tmp_path / "reconcile.json").read_text())}
+    reconciled = json.loads((tmp_path / "reconcile.json").read_text())
+    assert (reconciled["schema_version"], reconciled["reports"]) == ("2.0", 1)
+    figures = {(d["code"], d["figure"]) for d in reconciled["differences"]}
     assert figures == {
         (None, "operations"), (None, "tasks"), (None, "budget_executed"), (None, "physical_progress_pct"),
         ("6.2.5", "budget_current"),

@@ -1,0 +1,241 @@
+"""The machine-readable contract (CHANGELOG.md, docs/design.md "JSON and CSV"): every JSON output of
+every command validates against its JSON Schema (adapters/schemas), on both examples and on a
+scenario with a correction, an issued report, a closing and a reopening, a publication with a
+figure of three places, a reconciliation, a diff and an explanation; the report's CSV tables
+carry the view on every row, in code order, with hand-computed cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from support.builders import ADUANA, SMALL
+from support.runners import PoaInProcess, invoke
+
+from poa.adapters.report_json import SCHEMA_VERSION, SCHEMAS, schema_path
+from poa.domain.catalogue import ElementKind, FactKindName, Rule, Status, WarningKind
+
+DECIMAL = r"^-?[0-9]+\.[0-9]{2}$"
+TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?Z$"
+
+
+def schema(name: str) -> dict:
+    return json.loads(schema_path(name).read_text(encoding="utf-8"))
+
+
+def validate(name: str, document) -> None:
+    errors = sorted(Draft202012Validator(schema(name)).iter_errors(document), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{name}: {list(e.absolute_path)}: {e.message}" for e in errors[:10])
+    assert next(iter(document)) == "schema_version" and document["schema_version"] == SCHEMA_VERSION
+
+
+def test_the_schemas_are_valid_draft_2020_12_with_an_id_and_the_version():
+    assert len(SCHEMAS) == 7
+    for name in SCHEMAS:
+        s = schema(name)
+        Draft202012Validator.check_schema(s)
+        assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert s["$id"] == f"urn:poa-ledger:schema:{SCHEMA_VERSION}:{name}"
+        assert s["version"] == SCHEMA_VERSION and s["properties"]["schema_version"] == {"const": SCHEMA_VERSION}
+        assert s["$defs"]["decimal"]["pattern"] == DECIMAL and s["$defs"]["timestamp"]["pattern"] == TIMESTAMP
+
+
+def test_the_schemas_enums_are_the_catalogues():
+    report, history, explain = schema("report"), schema("history"), schema("explain")
+    assert set(report["$defs"]) >= {k.value for k in ElementKind}
+    status = report["$defs"]["operation"]["properties"]["status"]["enum"]
+    assert status == [s.value for s in Status]
+    warning = report["properties"]["warnings"]["items"]["properties"]["kind"]["enum"]
+    assert warning == [k.value for k in WarningKind]
+    assert history["$defs"]["event"]["properties"]["kind"]["enum"] == [k.value for k in FactKindName]
+    assert explain["$defs"]["explanation"]["properties"]["rule"]["enum"] == [r.value for r in Rule]
+
+
+def test_the_schemas_are_package_data():
+    """A regular (non-editable) install carries them: pyproject.toml's package-data."""
+    text = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"poa.adapters" = ["schemas/*.schema.json"]' in text
+    assert {p.name for p in schema_path("report").parent.iterdir()} >= {f"{n}.schema.json" for n in SCHEMAS}
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory) -> PoaInProcess:
+    """examples/small-2021.yaml, then: a correction of 1.1.2 (45 → 40 at 06-30), report Q3 issued, a
+    late execution, the year closed and reopened, and a publication declaring 56.333 %."""
+    folder = tmp_path_factory.mktemp("contract")
+    poa = PoaInProcess(folder / "poa.db", folder)
+    assert poa("apply", str(SMALL)).returncode == 0
+    assert poa("progress", "--code", "1.1.2", "--percent", "40", "--date", "2021-06-30", "--note", "corrección").returncode == 0
+    assert poa("report", "--as-of", "2021-09-30", "--issue", "Q3", "--format", "json").returncode == 0
+    assert poa("execution", "--code", "1.1.2.2", "--amount", "7000", "--date", "2021-09-15").returncode == 0
+    assert poa("close", "--date", "2022-01-31", "--reference", "RA 010/2022").returncode == 0
+    assert poa("reopen", "--date", "2022-02-01", "--reference", "RA 011/2022", "--reason", "Corrección").returncode == 0
+    published = poa(
+        "publish", "--reference", "Informe Q3", "--issued", "2021-10-10", "--date", "2021-09-30",
+        "--declared", "{operations: 5, budget_current: 480000, physical_progress_pct: 56.333}",
+        "--short-term-actions", '{"1.1.1": {weight: 40, progress_pct: 73.33}}',
+    )
+    assert published.returncode == 0, published.stderr
+    return poa
+
+
+def test_every_json_output_of_the_scenario_validates(scenario):
+    poa = scenario
+    for as_of in ("2021-03-31", "2021-09-30", "2021-12-31"):
+        validate("report", poa.json("report", "--as-of", as_of))
+    validate("report", poa.json("report", "--issued", "Q3"))
+    history = poa.json("history")
+    validate("history", history)
+    assert {e["kind"] for e in history["events"]} == {
+        "approve", "reformulate", "budget", "progress", "execution", "result", "justify", "issue", "close", "reopen",
+        "publish",
+    }
+    validate("history", poa.json("history", "--kind", "publish"))
+    validate("reports", poa.json("reports"))
+    validate("plans", poa.json("plans"))
+    for code in ("1.1", "1.1.2", "1.1.1.1", "1.1.1.1.2"):
+        validate("explain", poa.json("explain", code, "--as-of", "2021-09-30"))
+    validate("diff", poa.json("diff", "--from", "issued:Q3", "--to", "2021-09-30"))
+    validate("diff", poa.json("diff", "--from", "2021-06-30", "--to", "2021-12-31"))
+    reconciled = poa("reconcile", "--format", "json")
+    assert reconciled.returncode == 1  # 56.333 declared, 56.33 computed (and 1.1.1 at 73.33: none)
+    compared = json.loads(reconciled.stdout)
+    validate("reconcile", compared)
+    # computed at 09-30 with the correction (1.1.2 at 40): (40·73.333… + 35·40 + 25·45)/100 = 54.583… → 54.58;
+    # the declared figure keeps its three places, and so does the difference
+    assert compared["differences"] == [{
+        "reference": "Informe Q3", "code": None, "figure": "physical_progress_pct",
+        "declared": "56.333", "computed": "54.58", "difference": "-1.753",
+    }]
+    (publish,) = poa.json("history", "--kind", "publish")["events"]
+    assert publish["data"]["declared"] == {"operations": 5, "budget_current": "480000.00", "physical_progress_pct": "56.333"}
+    assert publish["data"]["short_term_actions"] == {"1.1.1": {"weight": "40.00", "progress_pct": "73.33"}}
+
+
+def test_every_json_output_of_the_examples_validates(tmp_path):
+    for example, plan in ((SMALL, "DEMO-2021"), (ADUANA, "AN-2020")):
+        poa = PoaInProcess(tmp_path / f"{plan}.db", tmp_path)
+        assert poa("apply", str(example)).returncode == 0
+        report = poa.json("report")
+        validate("report", report)
+        validate("history", poa.json("history"))
+        validate("plans", poa.json("plans"))
+        validate("reports", poa.json("reports"))
+        if example == ADUANA:  # the small example publishes nothing
+            compared = poa("reconcile", "--format", "json")
+            assert compared.returncode == 1
+            validate("reconcile", json.loads(compared.stdout))
+        code = report["short_term_actions"][0]["code"]
+        validate("explain", poa.json("explain", code))
+        validate("diff", poa.json("diff", "--from", f"{report['year']}-06-30", "--to", f"{report['year']}-12-31"))
+
+
+def test_one_timestamp_format_and_one_key_for_recorded_times(scenario):
+    report = scenario.json("report", "--as-of", "2021-12-31")
+    (listed,) = scenario.json("reports")["reports"]
+    assert set(listed) == {"reference", "as_of", "format", "recorded_at", "actor", "seq"}  # no issued_at
+    times = [report["known_at"], listed["recorded_at"]] + [c["recorded_at"] for c in report["closings"]]
+    times += [r["recorded_at"] for r in report["reformulations"] + report["budget_modifications"]]
+    # known_at, the issue, the closing and the reopening, RD 01-010-21, the two of RA 045/2021
+    assert len(times) == 7 and all(t.endswith("Z") and "+" not in t for t in times)
+
+
+def test_a_known_at_copied_from_any_output_reproduces_the_same_view(scenario):
+    """A time written with Z, with or without microseconds, is read back as the same instant."""
+    report = scenario.json("report", "--as-of", "2021-09-30")
+    again = scenario("report", "--as-of", "2021-09-30", "--known-at", report["known_at"], "--format", "json")
+    assert json.loads(again.stdout) == report
+    (listed,) = scenario.json("reports")["reports"]
+    issued = scenario("report", "--issued", "Q3").stdout
+    assert scenario("report", "--as-of", "2021-09-30", "--known-at", listed["recorded_at"], "--format", "json").stdout == issued
+    events = scenario.json("history")["events"]
+    correction = next(e for e in events if e["kind"] == "progress" and e["data"].get("note") == "corrección")
+    at_correction = scenario.json("report", "--as-of", "2021-09-30", "--known-at", correction["recorded_at"])
+    assert at_correction["known_at"] == correction["recorded_at"]
+    assert datetime.fromisoformat(at_correction["known_at"]) == datetime.fromisoformat(correction["recorded_at"])
+    # as known at the correction: 1.1.2 at 40.00; its execution of 09-15 not yet known (160000 + 0)
+    acp = next(a for a in at_correction["short_term_actions"] if a["code"] == "1.1.2")
+    assert (acp["progress_pct"], acp["budget_executed"]) == ("40.00", "160000.00")
+
+
+def rows(poa: PoaInProcess, *args: str) -> list[dict]:
+    result = poa("report", "--as-of", "2021-09-30", "--format", "csv", *args)
+    assert result.returncode == 0, result.stderr
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def test_the_csv_tables_of_the_report(demo):
+    known_at = demo.json("report", "--as-of", "2021-09-30")["known_at"]
+    view = {"plan": "DEMO-2021", "as_of": "2021-09-30"}
+    results = rows(demo, "--table", "results")
+    assert [{k: r[k] for k in ("plan", "as_of", "level", "code", "date", "text")} for r in results] == [
+        {**view, "level": "short_term_action", "code": "1.1.2", "date": "2021-09-30",
+         "text": "Portal de trámites en producción para 12 trámites."},
+    ]
+    assert all(r["known_at"].endswith("Z") and r["known_at"] >= known_at[:19] for r in results)
+    (justification,) = rows(demo, "--table", "justifications")
+    assert (justification["level"], justification["code"]) == ("short_term_action", "1.2.1")
+    # RD 01-010-21 (seq 11): add 1.1.2.2, weights of 1.1.2 and 1.2.1, 15000 Otros out of 1.2.1.1
+    reformulation = rows(demo, "--table", "reformulations")
+    assert [(r["seq"], r["change"], r["action"], r["code"]) for r in reformulation] == [
+        ("11", "1", "add", "1.1.2.2"), ("11", "2", "update", "1.1.2"), ("11", "3", "update", "1.2.1"),
+        ("11", "4", "budget", "1.2.1.1"),
+    ]
+    assert json.loads(reformulation[1]["fields"]) == {"code": "1.1.2", "weight": "35.00"}
+    assert json.loads(reformulation[3]["fields"]) == {"code": "1.2.1.1", "source": "Otros", "amount": "-15000.00"}
+    # RA 045/2021: 10000 Otros from 1.1.1.2 to 1.1.1.1
+    modifications = rows(demo, "--table", "budget_modifications")
+    assert list(modifications[0]) == [
+        "plan", "as_of", "known_at", "seq", "date", "reference", "reason", "code", "source", "amount", "recorded_at", "actor",
+    ]
+    assert [(m["seq"], m["code"], m["source"], m["amount"]) for m in modifications] == [
+        ("12", "1.1.1.2", "Otros", "-10000.00"), ("13", "1.1.1.1", "Otros", "10000.00"),
+    ]
+    assert all(m["reference"] == "RA 045/2021" and m["recorded_at"].endswith("Z") for m in modifications)
+
+
+def test_table_is_refused_outside_csv_and_when_issuing(demo):
+    other = demo("report", "--format", "json", "--table", "results")
+    assert other.returncode == 2 and "option --table: applies to --format csv only, not json" in other.stderr
+    issuing = demo("report", "--format", "csv", "--table", "results", "--issue", "R")
+    assert issuing.returncode == 2 and "option --table: a report is issued as its elements table" in issuing.stderr
+    assert demo.json("reports")["reports"] == []  # nothing issued
+    assert demo("report", "--as-of", "2021-09-30", "--format", "csv", "--issue", "R").returncode == 0
+    assert [r["code"] for r in rows(demo, "--table", "results")] == ["1.1.2"]
+    reread = demo("report", "--issued", "R", "--table", "results")  # the issued report's own format: csv
+    assert reread.returncode == 0 and reread.stdout.startswith("plan,as_of,known_at,level,code,date,text\n")
+
+
+def test_csv_source_columns_for_names_with_spaces_and_collisions(poa, tmp_path):
+    batch = tmp_path / "b.yaml"
+    batch.write_text(
+        "plan: S-2021\nentries:\n  - approve:\n      entity: E\n      year: 2021\n      date: 2021-01-04\n"
+        "      reference: R\n      strategic_actions: [{code: '1', title: A}]\n"
+        "      short_term_actions: [{code: '1.1', parent: '1', title: B, weight: 100}]\n"
+        "      operations:\n"
+        "        - {code: '1.1.10', parent: '1.1', title: O10, budget: {'Otros recursos': 10, TGN: 5}}\n"
+        "        - {code: '1.1.2', parent: '1.1', title: O2, budget: {'Otros-recursos': 7, 'Donación': 1}}\n",
+        encoding="utf-8",
+    )
+    assert poa("apply", str(batch)).returncode == 0, "bad batch"
+    out = poa("report", "--as-of", "2021-03-31", "--format", "csv")
+    table = list(csv.DictReader(io.StringIO(out.stdout)))
+    # TGN first, then by name ignoring case: Donación, Otros recursos, Otros-recursos (space < hyphen)
+    assert list(table[0])[-4:] == ["budget_TGN", "budget_Donacion", "budget_Otros_recursos", "budget_Otros_recursos_2"]
+    assert [r["code"] for r in table] == ["S-2021", "1", "1.1", "1.1.2", "1.1.10"]  # 1.1.2 before 1.1.10
+    o2 = table[3]
+    assert (o2["budget_TGN"], o2["budget_Donacion"], o2["budget_Otros_recursos"], o2["budget_Otros_recursos_2"]) == (
+        "0.00", "1.00", "0.00", "7.00",
+    )
+    assert (table[0]["budget_TGN"], table[0]["budget_Otros_recursos"], table[0]["budget_current"]) == ("5.00", "10.00", "23.00")
+
+
+def test_the_csv_of_an_empty_store_is_refused_not_a_traceback(tmp_path):
+    result = invoke("report", "--format", "csv", "--store", str(tmp_path / "none.db"))
+    assert result.exit_code == 2
