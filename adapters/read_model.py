@@ -29,6 +29,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import quote
 
 import sqlite_utils
 from eventsourcing.persistence import Tracking, TrackingRecorder
@@ -365,7 +366,7 @@ def check_read_model_path(path: Path, store_path: Path | None) -> None:
     if header != SQLITE_HEADER:
         raise ReadModelError(f"{path}: not a SQLite database; it is left untouched")
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(f"file:{quote(str(path.absolute()), safe='/')}?mode=ro", uri=True)
         try:
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         finally:
