@@ -568,3 +568,85 @@ def _moment(
         return moment.astimezone(timezone.utc)
     except OverflowError:
         raise Refusal(f"{value!r} is out of the range of dates (years 1 to 9999 in UTC)", param=param) from None
+
+
+# == the read model (issue 9: `poa project`, docs/read-model.md) ==========================================
+# (its imports are here, with the section, so that it stays one appended block; the read model's module,
+# and sqlite-utils with it, is imported by `project` only, keeping every other command's start-up as it was)
+
+import json  # noqa: E402
+import sqlite3  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from .read_model import Progress
+
+READ_MODEL_NAME = "poa-read.db"  # the default read model, beside the store's file
+
+
+@frozen
+class Projected:
+    """What one catch-up of the read model did: events processed, plans recomputed, the position
+    tracked at its end, and the metadata file written (if asked)."""
+
+    db: str
+    events: int
+    plans: tuple[str, ...]
+    position: int
+    rebuilt: bool = False
+    metadata: str | None = None
+
+
+def project(
+    store: Store, db: str | None = None, *, rebuild: bool = False, page_size: int = 500,
+    metadata: str | None = None, progress: Progress | None = None,
+) -> Projected:
+    """Bring the SQLite read model `db` (default: poa-read.db beside the store's file) up to the store's
+    events, exactly once (`rebuild`: from scratch); with `metadata`, also write Datasette's metadata
+    there. The store is opened read-only: the read model never writes the event store.
+    `progress(phase, done, total)` is told how far it is; `page_size`: events per transaction."""
+    from . import read_model
+
+    if not 1 <= page_size <= 100_000:
+        raise Refusal(f"must be from 1 to 100000, got {page_size}", param="page_size")
+    if db is None:
+        if isinstance(store, Ledger):
+            raise Refusal("name the read model's file", param="db")
+        db = str(Path(store).parent / READ_MODEL_NAME)
+    if not db.strip():
+        raise Refusal("the read model's file name is empty", param="db")
+    target = _metadata_path(metadata) if metadata is not None else None
+    store_path = None if isinstance(store, Ledger) else Path(store)
+    try:
+        read_model.check_read_model_path(Path(db), store_path)
+    except read_model.ReadModelError as error:
+        raise Refusal(str(error), param="db") from None
+    ledger = _ledger(store, create=False, read_only=True)
+    try:
+        model = read_model.open_read_model(Path(db), store_path, rebuild=rebuild)
+    except read_model.ReadModelError as error:
+        raise Refusal(str(error), param="db") from None
+    try:
+        done = read_model.catch_up(ledger, model, page_size=page_size, progress=progress)
+    except sqlite3.OperationalError as error:
+        raise read_model.read_model_failure(Path(db), error) from None
+    finally:
+        model.close()
+    if target is not None:
+        text = json.dumps(read_model.datasette_metadata(Path(db).stem), ensure_ascii=False, indent=2) + "\n"
+        partial = target.with_name(target.name + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)
+    return Projected(db, done.events, done.plans, done.position, rebuild, None if target is None else str(target))
+
+
+def _metadata_path(metadata: str) -> Path:
+    path = Path(metadata)
+    if not metadata.strip():
+        raise Refusal("the metadata file name is empty", param="metadata")
+    if path.is_dir():
+        raise Refusal(f"{metadata}: is a directory", param="metadata")
+    if not path.parent.exists():
+        raise Refusal(f"{metadata}: folder {path.parent} does not exist", param="metadata")
+    return path

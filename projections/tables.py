@@ -1,0 +1,344 @@
+"""The rows of the read model and of the open-data exports: one plan's history as flat tables.
+
+Pure functions from one plan's history (the `Recorded` facts `Ledger.history(key)`
+returns, in seq order) to lists of dicts of plain Python values — ``str``, ``int``,
+``Decimal``, ``date``, ``datetime``, ``None``, and for the by-source budget of the
+evaluation a ``dict`` of source to ``Decimal`` — so that the same rows feed the
+SQLite read model (adapters/read_model.py), CSV and JSON exports and a data package.
+Nothing is formatted here: the adapters format (two-place decimal strings, ISO dates,
+``Z`` timestamps). Every row of one table has the same keys, in the same order.
+
+- `plan_row`: the plan and its approval;
+- `fact_rows`: one row per recorded fact, flattened, with the seq of the record it
+  corrects (`corrects_seq`) and its lateness in days (`days_late`, the warnings' rule);
+- `element_versions`: the structure as known now, as versions of each element with
+  half-open validity in effective dates (`valid_from` inclusive, `valid_to` exclusive);
+- `budget_line_rows`: every approved amount and every budget change;
+- `evaluation_rows`: the evaluation fold's figures of every element and of the plan at
+  every quarter end of the year and at the latest cut-off date.
+
+Nothing here re-decides a rule: the structure comes from `poa.domain.structure.build`,
+the figures from `poa.projections.evaluation.evaluate`, the lateness from
+`poa.projections.warnings.days_late`; `corrects_seq` follows the ranking of
+`evaluate` (a record is ``corrected`` by a later-recorded record of the same element,
+cut-off date and, for execution, source).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Sequence
+
+from poa.domain.catalogue import ELEMENT_FIGURES, SUMMARY_FIGURES, ElementKind, Unit
+from poa.domain.facts import (
+    Add,
+    Approval,
+    BudgetLine,
+    BudgetModification,
+    Execution,
+    Progress,
+    Recorded,
+    Reformulation,
+)
+from poa.domain.rules import closing_state
+from poa.domain.structure import Node, Record, build, structural_order
+
+from .evaluation import NotInForce, evaluate, quarter_ends
+from .warnings import days_late
+
+__all__ = [
+    "APPROVED", "MODIFIED", "ELEMENT_EVALUATION_FIGURES", "PLAN_EVALUATION_FIGURES",
+    "plan_row", "fact_rows", "element_versions", "budget_line_rows", "evaluation_rows", "evaluation_dates",
+]
+
+APPROVED, MODIFIED = "approved", "modified"  # the phase of a budget line
+
+# the element figures of an evaluation row: the catalogue's, but the quarterly schedule (a
+# structural value, in `element_versions` as schedule_q1..q4), as the JSON report gives them
+ELEMENT_EVALUATION_FIGURES = tuple(f.name for f in ELEMENT_FIGURES if f.unit is not Unit.SCHEDULE)
+# the plan's figures: the JSON report's summary, then the budget by source
+PLAN_EVALUATION_FIGURES = tuple(f.name for f in SUMMARY_FIGURES) + ("budget",)
+
+
+def _plain(value):
+    """An enum as its plain value; anything else as it is."""
+    return value.value if isinstance(value, Enum) else value
+
+
+# -- plans ------------------------------------------------------------------------------
+
+
+def plan_row(key: str, history: Sequence[Recorded]) -> dict:
+    """The plan: its approval, how many events it holds, and the closing in force (its date)."""
+    approval = history[0]
+    fact = approval.fact
+    assert isinstance(fact, Approval)
+    closed = closing_state(history)
+    return {
+        "plan": key,
+        "entity": fact.entity,
+        "year": fact.year,
+        "approved_on": fact.date,
+        "reference": fact.reference,
+        "recorded_at": approval.recorded_at,
+        "actor": approval.actor,
+        "events": len(history),
+        "last_seq": history[-1].seq,
+        "last_recorded_at": history[-1].recorded_at,
+        "closed": None if closed is None else closed.fact.date,
+    }
+
+
+# -- facts ------------------------------------------------------------------------------
+
+FACT_COLUMNS = (
+    "plan", "seq", "recorded_at", "actor", "batch", "kind", "code", "date", "reference",
+    "entity", "year", "percent", "amount", "source", "note", "text", "reason", "issued", "format", "items",
+    "days_late", "corrects_seq",
+)
+
+
+def fact_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
+    """One row per recorded fact, in seq order.
+
+    The typed value columns hold what the fact's kind carries, None elsewhere:
+    `entity`, `year` (approve); `percent`, `note` (progress); `amount` (execution,
+    budget); `source` (execution, budget); `text` (result, justify); `reason`
+    (reformulate, budget, reopen); `issued` (publish); `format` (issue); `items`: the
+    number of elements of an approval or of changes of a reformulation. `days_late`:
+    days from the effective date (a publication: its issue date) to the recording, the
+    warnings' rule (None for an issued report). `corrects_seq`: for progress and
+    execution, the seq of the record it corrects — the latest earlier-recorded record of
+    the same element and cut-off date (and, for execution, the same source, no source
+    being a source of its own); None otherwise. Results and justifications accumulate:
+    they correct nothing.
+    """
+    latest: dict[tuple, int] = {}  # (kind, code, date[, source]) -> the seq of its last record so far
+    rows = []
+    for r in sorted(history, key=lambda r: r.seq):
+        fact = r.fact
+        corrects = None
+        if isinstance(fact, (Progress, Execution)):
+            same = (fact.kind, fact.code, fact.date, fact.source if isinstance(fact, Execution) else None)
+            corrects = latest.get(same)
+            latest[same] = r.seq
+        if isinstance(fact, Approval):
+            items = len(fact.elements)
+        elif isinstance(fact, Reformulation):
+            items = len(fact.changes)
+        else:
+            items = None
+        rows.append({
+            "plan": key,
+            "seq": r.seq,
+            "recorded_at": r.recorded_at,
+            "actor": r.actor,
+            "batch": r.batch,
+            "kind": _plain(r.kind),
+            "code": r.code,
+            "date": fact.date,
+            "reference": r.reference,
+            "entity": getattr(fact, "entity", None),
+            "year": getattr(fact, "year", None),
+            "percent": getattr(fact, "percent", None),
+            "amount": getattr(fact, "amount", None),
+            "source": getattr(fact, "source", None),
+            "note": getattr(fact, "note", None),
+            "text": getattr(fact, "text", None),
+            "reason": getattr(fact, "reason", None),
+            "issued": getattr(fact, "issued", None),
+            "format": getattr(fact, "format", None),
+            "items": items,
+            "days_late": days_late(r),
+            "corrects_seq": corrects,
+        })
+    return rows
+
+
+# -- the structure, as versions ------------------------------------------------------------
+
+
+def _snapshot(node: Node) -> tuple:
+    """What a version of an element is: the values in force (not the facts that set them)."""
+    return (
+        _plain(node.kind), node.parent, node.title, node.weight, node.schedule, node.sector_code, _plain(node.status),
+        tuple(sorted(node.budget.items())) if node.kind == ElementKind.OPERATION else None,
+    )
+
+
+def _setters(node: Node) -> list[Record]:
+    """Every fact the structure's fold remembers as setting a value of the node in force."""
+    found = [node.added_by, node.title_by, node.weight_by, node.schedule_by, node.sector_code_by, node.cancelled_by]
+    found += [line for lines in node.budget_by.values() for line in lines]
+    return [record for record in found if record is not None]
+
+
+def element_versions(key: str, history: Sequence[Recorded]) -> list[dict]:
+    """The structure as known now, as versions: one row per element and period in which its
+    values were the same.
+
+    A version holds from `valid_from` (inclusive) to `valid_to` (exclusive; None while it is
+    in force): the element is in force on day D as that version iff
+    ``valid_from <= D and (valid_to is None or D < valid_to)``. Versions start on the
+    effective dates of structural facts; several facts dated the same day make one version,
+    the state at the end of that day (the structure fold's "in force on D"). `made_by_seq`,
+    `made_by_kind`, `made_by_recorded_at` and `reference`: the fact that made the version —
+    among the facts dated `valid_from` that the fold remembers as setting a value of the
+    element, the one recorded last. `budget_current`: the sum of an operation's sources
+    (None for other kinds); the schedule of a short-term action as its four cumulative
+    quarter targets `schedule_q1`..`schedule_q4`.
+    """
+    days = sorted({r.fact.date for r in structural_order(history)})
+    open_versions: dict[str, dict] = {}
+    last: dict[str, tuple] = {}
+    rows: list[dict] = []
+    for day in days:
+        structure = build(history, on=day)
+        if structure is None:
+            continue
+        for code, node in structure.nodes.items():
+            snapshot = _snapshot(node)
+            if last.get(code) == snapshot:
+                continue
+            previous = open_versions.get(code)
+            if previous is not None:
+                previous["valid_to"] = day
+            setters = [s.recorded for s in _setters(node) if s.recorded.fact.date == day]
+            made_by = max(setters, key=lambda r: r.seq)
+            schedule = node.schedule or (None, None, None, None)
+            row = {
+                "plan": key,
+                "code": code,
+                "version": previous["version"] + 1 if previous else 1,
+                "kind": _plain(node.kind),
+                "parent": node.parent,
+                "title": node.title,
+                "weight": node.weight,
+                "schedule_q1": schedule[0],
+                "schedule_q2": schedule[1],
+                "schedule_q3": schedule[2],
+                "schedule_q4": schedule[3],
+                "sector_code": node.sector_code,
+                "status": _plain(node.status),
+                "budget_current": sum(node.budget.values(), Decimal(0)) if node.kind == ElementKind.OPERATION else None,
+                "valid_from": day,
+                "valid_to": None,
+                "made_by_seq": made_by.seq,
+                "made_by_kind": _plain(made_by.kind),
+                "made_by_recorded_at": made_by.recorded_at,
+                "reference": made_by.reference,
+            }
+            rows.append(row)
+            open_versions[code] = row
+            last[code] = snapshot
+    order = {code: i for i, code in enumerate(open_versions)}  # the order elements entered the structure
+    return sorted(rows, key=lambda row: (order[row["code"]], row["version"]))
+
+
+# -- budget lines --------------------------------------------------------------------------
+
+
+def budget_line_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
+    """Every approved amount and every budget change, by operation and source, in seq order.
+
+    - the approval: one line per operation and source of its budget, phase ``approved``;
+    - a reformulation: one line per source of each operation it adds (``add``) and one per
+      budget line (``budget``), phase ``modified`` (an element added during the year is a
+      change of the approved plan, even if its amount is approved with it);
+    - a budget modification: one line (``budget``), phase ``modified``.
+
+    `line` is the line's position within its fact (1, 2, …); `amount` is signed; `by` is
+    the fact's kind; `action` what in the fact states it (``element``, ``add``, ``budget``).
+    """
+    rows = []
+    lines: dict[int, int] = {}  # seq -> lines of its fact so far
+
+    def line(r: Recorded, code: str, source: str, amount: Decimal, phase: str, action: str) -> None:
+        fact = r.fact
+        lines[r.seq] = lines.get(r.seq, 0) + 1
+        rows.append({
+            "plan": key,
+            "seq": r.seq,
+            "line": lines[r.seq],
+            "code": code,
+            "source": source,
+            "amount": amount,
+            "phase": phase,
+            "by": _plain(r.kind),
+            "action": action,
+            "date": fact.date,
+            "reference": r.reference,
+            "reason": getattr(fact, "reason", None),
+            "recorded_at": r.recorded_at,
+            "actor": r.actor,
+        })
+
+    for r in sorted(history, key=lambda r: r.seq):
+        fact = r.fact
+        if isinstance(fact, Approval):
+            for element in fact.elements:
+                if element.kind == ElementKind.OPERATION:
+                    for source, amount in element.budget.items():
+                        line(r, element.code, source, amount, APPROVED, "element")
+        elif isinstance(fact, Reformulation):
+            for change in fact.changes:
+                if isinstance(change, Add) and change.element.kind == ElementKind.OPERATION:
+                    for source, amount in change.element.budget.items():
+                        line(r, change.element.code, source, amount, MODIFIED, "add")
+                elif isinstance(change, BudgetLine):
+                    line(r, change.code, change.source, change.amount, MODIFIED, "budget")
+        elif isinstance(fact, BudgetModification):
+            line(r, fact.code, fact.source, fact.amount, MODIFIED, "budget")
+    return rows
+
+
+# -- the evaluation ------------------------------------------------------------------------
+
+
+def evaluation_dates(history: Sequence[Recorded]) -> list[date]:
+    """The as_of dates of the evaluation rows: every quarter end of the plan's year, and the
+    latest cut-off date of a progress or execution record when it is not a quarter end."""
+    year = history[0].fact.year
+    days = list(quarter_ends(year))
+    cut_offs = [r.fact.date for r in history if isinstance(r.fact, (Progress, Execution))]
+    if cut_offs and max(cut_offs) not in days:
+        days.append(max(cut_offs))
+    return sorted(days)
+
+
+def evaluation_rows(
+    key: str, history: Sequence[Recorded], known_at: datetime | None = None
+) -> tuple[list[dict], list[dict]]:
+    """The evaluation fold's figures at every date of `evaluation_dates`, as known at `known_at`
+    (default: the recorded time of the plan's last event, when every fact of `history` is
+    known, so the rows depend on the history alone): (element rows, plan rows).
+
+    Element rows: plan, as_of, known_at, code, kind, parent, then the catalogue's element
+    figures (`ELEMENT_EVALUATION_FIGURES`, the `Figures` attributes of the same names: None
+    where the element's kind does not carry one; `budget` a dict by source). Plan rows: plan,
+    as_of, known_at and the summary figures (`PLAN_EVALUATION_FIGURES`). A date at which the
+    plan is not in force (before its approval) has no rows.
+    """
+    moment = known_at if known_at is not None else max(r.recorded_at for r in history)
+    elements, plans = [], []
+    for as_of in evaluation_dates(history):
+        try:
+            ev = evaluate(key, history, as_of, moment)
+        except NotInForce:
+            continue
+        for f in ev.elements():
+            row = {"plan": key, "as_of": as_of, "known_at": moment, "code": f.code, "kind": _plain(f.kind),
+                   "parent": f.parent}
+            for name in ELEMENT_EVALUATION_FIGURES:
+                value = getattr(f, name)
+                row[name] = dict(value) if isinstance(value, dict) else _plain(value)
+            elements.append(row)
+        s = ev.summary
+        row = {"plan": key, "as_of": as_of, "known_at": moment}
+        for name in PLAN_EVALUATION_FIGURES:
+            value = getattr(s, name)
+            row[name] = dict(value) if isinstance(value, dict) else value
+        plans.append(row)
+    return elements, plans
