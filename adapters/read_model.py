@@ -225,6 +225,7 @@ TABLES: tuple[Table, ...] = (
             Column("programmed_pct", "TEXT", f"Programmed progress, {PERCENT}"),
             Column("deviation_pts", "TEXT", f"Programmed minus progress, {POINTS}"),
             Column("reformulations", "INTEGER", "Reformulations in effect"),
+            Column("budget_modifications", "INTEGER", "Budget modifications (`poa budget`) in effect, counted apart from reformulations"),
             Column("budget", "TEXT", "Current budget by funding source: a JSON object of two-place decimal strings, Bs."),
         ),
         ("plan", "as_of"),

@@ -59,7 +59,6 @@ def timestamp(moment: datetime | None) -> str | None:
 def evaluation_to_dict(ev: Evaluation) -> dict:
     s = ev.summary
     summary = {f.name: figure_value(f, getattr(s, f.name)) for f in SUMMARY_FIGURES}
-    summary["budget_modifications"] = len(ev.budget_modifications)
     return {
         "schema_version": SCHEMA_VERSION,
         "plan": ev.plan,

@@ -155,6 +155,10 @@ FIGURES: tuple[Figure, ...] = (
         plan=True,
     ),
     Figure("reformulations", Unit.COUNT, Label("N° de Reformulaciones", "No. of reformulations"), plan=True),
+    Figure(
+        "budget_modifications", Unit.COUNT,
+        Label("N° de Modificaciones presupuestarias", "No. of budget modifications"), plan=True,
+    ),
 )
 FIGURE = {f.name: f for f in FIGURES}
 ELEMENT_FIGURES = tuple(f for f in FIGURES if f.kinds)
@@ -164,7 +168,7 @@ SUMMARY_FIGURES = tuple(
     for name in (
         "strategic_actions", "short_term_actions", "operations", "tasks", "weights_total", "budget_current",
         "budget_executed", "budget_execution_pct", "physical_progress_pct", "programmed_pct", "deviation_pts",
-        "reformulations",
+        "reformulations", "budget_modifications",
     )
 )
 COUNT_FIGURES = tuple(f.name for f in SUMMARY_FIGURES if f.unit is Unit.COUNT)
@@ -197,6 +201,7 @@ class Rule(StrEnum):
     ZERO_CURRENT = "zero_current"  # % execution when the current budget is 0
     COUNT_OF_ACTIVE = "count_of_active"  # a plan count: active elements of that kind
     COUNT_OF_REFORMULATIONS = "count_of_reformulations"
+    COUNT_OF_BUDGET_MODIFICATIONS = "count_of_budget_modifications"  # `poa budget` facts in effect, not reformulation lines
 
 
 class Role(StrEnum):
@@ -603,7 +608,8 @@ CONCLUSIONS = {  # section VI: the first sentence, then the others that apply
 # stating the rule that produced it (RULE_SENTENCES, templates like the report's: ``{seqs}`` are
 # the seqs of the events used, amounts and percents as the report shows them), and in the parts
 # table each part's rule in a few words (RULE_SHORT). Every rule of an element's figure has a
-# sentence; the rules of the plan's counts (COUNT_OF_ACTIVE, COUNT_OF_REFORMULATIONS) have none:
+# sentence; the rules of the plan's counts (COUNT_OF_ACTIVE, COUNT_OF_REFORMULATIONS,
+# COUNT_OF_BUDGET_MODIFICATIONS) have none:
 # `poa explain` explains one element's figures, never those.
 
 EXPLAIN_TEXTS = {

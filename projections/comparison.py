@@ -460,6 +460,8 @@ class _Bearing:
             return self.weights(None, set())
         if figure == "reformulations":
             return self.predicate(any_change=True)
+        if figure == "budget_modifications":
+            return lambda item: isinstance(item, BudgetModification)
         derivations = self.derivations(None, figure, source)
         if any(d.rule == Rule.COUNT_OF_ACTIVE for d in derivations):
             codes = _part_codes(derivations)

@@ -59,6 +59,7 @@ TITLE, STATUS, SECTOR_CODE, WEIGHT, SCHEDULE = "title", "status", "sector_code",
 PROGRESS, PROGRAMMED, DEVIATION = "progress_pct", "programmed_pct", "deviation_pts"
 BUDGET, CURRENT, EXECUTED, EXECUTION = "budget", "budget_current", "budget_executed", "budget_execution_pct"
 PHYSICAL, WEIGHTS_TOTAL, REFORMULATIONS = "physical_progress_pct", "weights_total", "reformulations"
+BUDGET_MODIFICATIONS = "budget_modifications"
 COUNTS = {
     "strategic_actions": STRATEGIC_ACTION,
     "short_term_actions": SHORT_TERM_ACTION,
@@ -457,6 +458,12 @@ class _Fold:
         programmed = self.put(self.mean(PROGRAMMED, None, acps, self.programmed, True))
         records = tuple(Record(r, USED, r.fact) for r in s.reformulations)
         self.put(Derivation(REFORMULATIONS, len(records), Rule.COUNT_OF_REFORMULATIONS, NO_INPUTS, (), records, None))
+        modifications = tuple(Record(r, USED, line) for r, line in s.budget_changes if r.fact is line)
+        self.put(
+            Derivation(
+                BUDGET_MODIFICATIONS, len(modifications), Rule.COUNT_OF_BUDGET_MODIFICATIONS, NO_INPUTS, (), modifications, None
+            )
+        )
         return Summary(
             **counts,
             weights_total=weights_total,
@@ -467,6 +474,7 @@ class _Fold:
             programmed_pct=programmed.value,
             deviation_pts=self.deviation(None, DEVIATION, programmed, progress).value,
             reformulations=len(records),
+            budget_modifications=len(modifications),
             budget={source: d.value for source, d in by_source.items()},
         )
 

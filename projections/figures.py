@@ -106,6 +106,7 @@ class Summary:
     programmed_pct: Decimal
     deviation_pts: Decimal
     reformulations: int
+    budget_modifications: int
     budget: dict[str, Decimal] | None = None
 
 

@@ -147,7 +147,7 @@ _INPUTS = {
 
 
 # the rules of the plan's counts (`COUNT_FIGURES`): `poa explain` explains an element's figures, never these
-_PLAN_COUNT_RULES = {Rule.COUNT_OF_ACTIVE, Rule.COUNT_OF_REFORMULATIONS}
+_PLAN_COUNT_RULES = {Rule.COUNT_OF_ACTIVE, Rule.COUNT_OF_REFORMULATIONS, Rule.COUNT_OF_BUDGET_MODIFICATIONS}
 
 
 @pytest.mark.parametrize("rule", [r for r in Rule if r not in _PLAN_COUNT_RULES], ids=str)

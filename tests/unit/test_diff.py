@@ -103,6 +103,7 @@ def test_q3_to_q4_lists_exactly_the_expected_changes_and_their_events(history):
         ("programmed_pct", None): ("73.00", "100.00", [R1_WEIGHTS]),  # and the quarter: 75/70 -> 100/100
         ("deviation_pts", None): ("31.00", "21.00", [R1_ALL, R2, "15", "16", "17", "18"]),
         ("reformulations", None): (0, 2, [R1_ALL, R2]),
+        ("budget_modifications", None): (0, 2, ["12", "13"]),  # the transfer's two legs, dated 2021-11-02
     }
     assert {f.figure for f in c.summary if f.as_of_effect} == {"programmed_pct", "deviation_pts"}
     deltas = {(f.figure, f.source): shown(f.delta) for f in c.summary}
