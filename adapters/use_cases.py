@@ -565,13 +565,16 @@ def _moment(
 
 
 # == the read model (issue 9: `poa project`, docs/read-model.md) ==========================================
-# (its imports are here, with the section, so that it stays one appended block)
+# (its imports are here, with the section, so that it stays one appended block; the read model's module,
+# and sqlite-utils with it, is imported by `project` only, keeping every other command's start-up as it was)
 
 import json  # noqa: E402
 import sqlite3  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
-from . import read_model  # noqa: E402
+if TYPE_CHECKING:
+    from .read_model import Progress
 
 READ_MODEL_NAME = "poa-read.db"  # the default read model, beside the store's file
 
@@ -590,13 +593,15 @@ class Projected:
 
 
 def project(
-    store: Store, db: str | None = None, *, rebuild: bool = False, page_size: int = read_model.PAGE_SIZE,
-    metadata: str | None = None, progress: read_model.Progress | None = None,
+    store: Store, db: str | None = None, *, rebuild: bool = False, page_size: int = 500,
+    metadata: str | None = None, progress: Progress | None = None,
 ) -> Projected:
     """Bring the SQLite read model `db` (default: poa-read.db beside the store's file) up to the store's
     events, exactly once (`rebuild`: from scratch); with `metadata`, also write Datasette's metadata
     there. The store is opened read-only: the read model never writes the event store.
-    `progress(phase, done, total)` is told how far it is."""
+    `progress(phase, done, total)` is told how far it is; `page_size`: events per transaction."""
+    from . import read_model
+
     if not 1 <= page_size <= 100_000:
         raise Refusal(f"must be from 1 to 100000, got {page_size}", param="page_size")
     if db is None:

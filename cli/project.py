@@ -40,7 +40,8 @@ def progress_bar(enabled: bool):
 def _say(result: use_cases.Projected) -> None:
     plans = f"{len(result.plans)} plan{'' if len(result.plans) == 1 else 's'} recomputed"
     rebuilt = "rebuilt, " if result.rebuilt else ""
-    click.echo(f"{result.db}: {rebuilt}{result.events} new events, {plans} (position {result.position}).", err=True)
+    events = f"{result.events} new event{'' if result.events == 1 else 's'}"
+    click.echo(f"{result.db}: {rebuilt}{events}, {plans} (position {result.position}).", err=True)
     if result.metadata:
         click.echo(f"{result.metadata}: Datasette metadata written.", err=True)
 
