@@ -650,3 +650,120 @@ def _metadata_path(metadata: str) -> Path:
     if not path.parent.exists():
         raise Refusal(f"{metadata}: folder {path.parent} does not exist", param="metadata")
     return path
+
+
+# == open-data exports (issue 9: `poa export`, docs/open-data.md) ==========================================
+# (its imports are here, with the section, so that it stays one appended block)
+
+from . import datapackage as data_package  # noqa: E402
+from . import exports  # noqa: E402
+
+
+@frozen
+class Exported:
+    """One open-data table exported: its name, format, the plans and rows it holds, and either
+    its text (no output file named) or the file written."""
+
+    what: str
+    format: str
+    plans: tuple[str, ...]
+    rows: int
+    text: str | None = None
+    output: str | None = None
+
+
+@frozen
+class Packaged:
+    """A data package written: its folder, the plans it holds and the rows of each resource."""
+
+    directory: str
+    plans: tuple[str, ...]
+    rows: tuple[tuple[str, int], ...]
+
+
+def export(
+    store: Store, plan: str | None = None, *, what: str, format: str = "csv", as_of: date | str | None = None,
+    known_at: datetime | str | None = None, raw_csv: bool = False, output: str | None = None, read_only: bool = False,
+) -> Exported:
+    """Table `what` (`exports.WHAT`) of the plan named, or of every plan of the store, at a view
+    (`exports.View`: facts recorded by `known_at` and dated by `as_of`; the evaluation at `as_of`
+    only, else at every quarter end and the latest cut-off), as csv, json or jsonl; written
+    atomically to `output` when it is named, else returned as text."""
+    if what not in exports.WHAT:
+        raise Refusal(f"must be one of {', '.join(exports.WHAT)}, got {what!r}", param="what")
+    if format not in exports.FORMATS:
+        raise Refusal(f"must be one of {', '.join(exports.FORMATS)}, got {format!r}", param="format")
+    if raw_csv and format != "csv":
+        raise Refusal(f"applies to --format csv only, not {format}", param="raw_csv")
+    target = _output_path(output) if output is not None else None
+    histories, view = _export_view(store, plan, as_of, known_at, read_only)
+    rows = [row for key, history in histories for row in exports.table_rows(what, key, history, view)]
+    text = exports.render(what, rows, view, format, raw=raw_csv)
+    keys = tuple(key for key, _ in histories)
+    if target is None:
+        return Exported(what, format, keys, len(rows), text=text)
+    try:
+        exports.write_atomically(target, text.encode("utf-8"))
+    except OSError as error:
+        raise Refusal(f"{output}: cannot be written ({error.strerror or error})", param="output") from None
+    return Exported(what, format, keys, len(rows), output=str(target))
+
+
+def export_datapackage(
+    store: Store, datapackage: str, plan: str | None = None, *, as_of: date | str | None = None,
+    known_at: datetime | str | None = None, raw_csv: bool = False, read_only: bool = False,
+) -> Packaged:
+    """Every open-data table of the plan named, or of every plan of the store, at a view (as in
+    `export`), as a Frictionless Data Package in the folder `datapackage`: one CSV per table and
+    datapackage.json. A previous package there is replaced; another non-empty folder is refused."""
+    if not datapackage.strip():
+        raise Refusal("the folder name is empty", param="datapackage")
+    folder = Path(datapackage)
+    try:
+        data_package.check_target(folder)
+    except data_package.PackageError as error:
+        raise Refusal(str(error), param="datapackage") from None
+    histories, view = _export_view(store, plan, as_of, known_at, read_only)
+    files, counts, plans_rows = {}, [], []
+    for name in exports.WHAT:
+        rows = [row for key, history in histories for row in exports.table_rows(name, key, history, view)]
+        files[name] = exports.to_csv(name, rows, raw=raw_csv).encode("utf-8")
+        counts.append((name, len(rows)))
+        if name == "plans":
+            plans_rows = rows
+    package = data_package.descriptor(files, plans_rows, view)
+    try:
+        data_package.write_package(folder, files, package)
+    except data_package.PackageError as error:
+        raise Refusal(str(error), param="datapackage") from None
+    except OSError as error:
+        raise Refusal(f"{datapackage}: cannot be written ({error.strerror or error})", param="datapackage") from None
+    return Packaged(str(folder), tuple(p["plan"] for p in plans_rows), tuple(counts))
+
+
+def _export_view(
+    store: Store, plan: str | None, as_of: date | str | None, known_at: datetime | str | None, read_only: bool
+) -> tuple[list[tuple[str, list[Recorded]]], exports.View]:
+    """The histories of the plan named (else of every plan of the store), settled, and the view asked."""
+    view = exports.View(_day(as_of, "as_of") if as_of else None, _moment(known_at, "known_at") if known_at else None)
+    ledger = _ledger(store, create=False, read_only=read_only)
+    ledger.settle()
+    keys = [plan] if plan else [key for key, _ in ledger.plans()]
+    histories = []
+    for key in keys:
+        try:
+            histories.append((key, ledger.history(key)))
+        except StoreError as error:
+            raise Refusal(str(error), param="plan") from None
+    return histories, view
+
+
+def _output_path(output: str) -> Path:
+    path = Path(output)
+    if not output.strip():
+        raise Refusal("the file name is empty", param="output")
+    if path.is_dir():
+        raise Refusal(f"{output}: is a directory", param="output")
+    if not path.parent.is_dir():
+        raise Refusal(f"{output}: folder {path.parent} does not exist", param="output")
+    return path

@@ -12,6 +12,7 @@ import sys
 from . import reading, writing  # noqa: F401 - they register their commands on `cli`
 from . import diff  # noqa: F401
 from . import explain  # noqa: F401
+from . import export  # noqa: F401
 from . import project  # noqa: F401
 from .common import cli
 

@@ -31,7 +31,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Sequence
 
-from poa.domain.catalogue import ELEMENT_FIGURES, SUMMARY_FIGURES, ElementKind, Unit
+from poa.domain.catalogue import ELEMENT_FIGURES, SUMMARY_FIGURES, ElementKind, Role, Rule, Unit
 from poa.domain.facts import (
     Add,
     Approval,
@@ -45,12 +45,13 @@ from poa.domain.facts import (
 from poa.domain.rules import closing_state
 from poa.domain.structure import Node, Record, build, structural_order
 
-from .evaluation import NotInForce, evaluate, quarter_ends
+from .evaluation import NotInForce, evaluate, quarter_ends, visible
 from .warnings import days_late
 
 __all__ = [
     "APPROVED", "MODIFIED", "ELEMENT_EVALUATION_FIGURES", "PLAN_EVALUATION_FIGURES",
     "plan_row", "fact_rows", "element_versions", "budget_line_rows", "evaluation_rows", "evaluation_dates",
+    "EXECUTED", "fiscal_rows",
 ]
 
 APPROVED, MODIFIED = "approved", "modified"  # the phase of a budget line
@@ -309,11 +310,12 @@ def evaluation_dates(history: Sequence[Recorded]) -> list[date]:
 
 
 def evaluation_rows(
-    key: str, history: Sequence[Recorded], known_at: datetime | None = None
+    key: str, history: Sequence[Recorded], known_at: datetime | None = None, *, as_ofs: Sequence[date] | None = None
 ) -> tuple[list[dict], list[dict]]:
-    """The evaluation fold's figures at every date of `evaluation_dates`, as known at `known_at`
-    (default: the recorded time of the plan's last event, when every fact of `history` is
-    known, so the rows depend on the history alone): (element rows, plan rows).
+    """The evaluation fold's figures at every date of `evaluation_dates` (or of `as_ofs`, when
+    given), as known at `known_at` (default: the recorded time of the plan's last event, when
+    every fact of `history` is known, so the rows depend on the history alone): (element rows,
+    plan rows).
 
     Element rows: plan, as_of, known_at, code, kind, parent, then the catalogue's element
     figures (`ELEMENT_EVALUATION_FIGURES`, the `Figures` attributes of the same names: None
@@ -323,7 +325,7 @@ def evaluation_rows(
     """
     moment = known_at if known_at is not None else max(r.recorded_at for r in history)
     elements, plans = [], []
-    for as_of in evaluation_dates(history):
+    for as_of in evaluation_dates(history) if as_ofs is None else as_ofs:
         try:
             ev = evaluate(key, history, as_of, moment)
         except NotInForce:
@@ -342,3 +344,81 @@ def evaluation_rows(
             row[name] = dict(value) if isinstance(value, dict) else value
         plans.append(row)
     return elements, plans
+
+
+# -- the budget as fiscal data (open-data exports) --------------------------------------------
+
+EXECUTED = "executed"  # the phase of an executed amount (fiscal rows)
+
+
+def fiscal_rows(
+    key: str, history: Sequence[Recorded], known_at: datetime | None = None, *, as_ofs: Sequence[date] | None = None
+) -> list[dict]:
+    """The budget by phase at every date of `evaluation_dates` (or of `as_ofs`), as known at
+    `known_at` (default as in `evaluation_rows`): the rows of a fiscal table, one amount each.
+
+    - ``approved`` and ``modified``: for every operation of the evaluation (cancelled ones
+      included) and every source of its current budget, the sum of the visible budget lines
+      of that phase (`budget_line_rows` of the facts dated on or before as_of and recorded by
+      known_at); approved + modified is the operation's current budget for the source.
+    - ``executed``: the amounts the plan's executed budget adds up, read from the evaluation's
+      own derivation of it: a short-term action with execution records of its own gives its
+      amounts (the operations under it are then not counted by the plan); otherwise each of
+      its operations gives its own. An element whose records name sources gives one row per
+      source key — the amount of its latest record for that key — and the records without
+      a source one row with `source` None; an element without records one row, source None,
+      with its executed figure (0).
+
+    Each row: plan, as_of, known_at, year, entity, phase, source, amount, the element it is
+    about (`code`, `kind`) and its hierarchy with titles in force at as_of: strategic action,
+    short-term action, operation (None below the element's own level).
+    """
+    moment = known_at if known_at is not None else max(r.recorded_at for r in history)
+    rows: list[dict] = []
+    for as_of in evaluation_dates(history) if as_ofs is None else as_ofs:
+        try:
+            ev = evaluate(key, history, as_of, moment)
+        except NotInForce:
+            continue
+        by_code = {f.code: f for f in ev.elements()}
+        lines: dict[tuple[str, str, str], Decimal] = {}
+        for line in budget_line_rows(key, visible(history, as_of, moment)):
+            where = (line["code"], line["source"], line["phase"])
+            lines[where] = lines.get(where, Decimal(0)) + line["amount"]
+
+        def row(code: str, source: str | None, phase: str, amount: Decimal) -> dict:
+            chain = {}
+            at = by_code[code]
+            while at is not None:
+                chain[_plain(at.kind)] = at
+                at = by_code.get(at.parent) if at.parent else None
+            levels = {}
+            for kind, name in ((ElementKind.STRATEGIC_ACTION, "strategic_action"),
+                               (ElementKind.SHORT_TERM_ACTION, "short_term_action"), (ElementKind.OPERATION, "operation")):
+                level = chain.get(_plain(kind))
+                levels[name] = level.code if level else None
+                levels[name + "_title"] = level.title if level else None
+            return {"plan": key, "as_of": as_of, "known_at": moment, "year": ev.year, "entity": ev.entity,
+                    "phase": phase, "source": source, "amount": amount, "code": code, "kind": _plain(by_code[code].kind),
+                    **levels}
+
+        for op in ev.operations:
+            for source in sorted(op.budget or {}):
+                for phase in (APPROVED, MODIFIED):
+                    rows.append(row(op.code, source, phase, lines.get((op.code, source, phase), Decimal(0))))
+        for part in ev.derivation(None, "budget_executed").parts:  # the short-term actions
+            acp = part.derivation
+            counted = [p.derivation for p in acp.parts] if acp.rule == Rule.SUM_OVER_OPERATIONS else [acp]
+            for d in counted:
+                for source, amount in _executed_by_source(d):
+                    rows.append(row(d.code, source, EXECUTED, amount))
+    return rows
+
+
+def _executed_by_source(d) -> list[tuple[str | None, Decimal]]:
+    """An executed-budget derivation of one element as (source, amount): the records it used, one
+    per source key (no source is a key of its own), or its value alone when it used none."""
+    if d.rule != Rule.LATEST_RECORD_PER_SOURCE:
+        return [(None, d.value)]
+    used = {r.fact.source: r.fact.amount for r, role in zip(d.records.recorded, d.records.roles) if role == Role.USED}
+    return sorted(used.items(), key=lambda item: (item[0] is not None, item[0] or ""))

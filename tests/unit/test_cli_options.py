@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 import pytest
 
-from poa.adapters import formats
+from poa.adapters import exports, formats
 from poa.cli.main import cli
 
 READING = {
@@ -17,6 +17,7 @@ READING = {
     "plans": formats.PLANS,
     "diff": formats.COMPARISON,
     "explain": formats.PROVENANCE,
+    "export": exports.FORMATS,  # open-data tables, rendered by adapters/exports.py (docs/open-data.md)
 }
 
 
