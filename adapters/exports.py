@@ -41,10 +41,9 @@ from poa.projections.tables import (
     plan_row,
 )
 
-from .report_json import timestamp, two_places
+from .report_json import SCHEMA_VERSION, timestamp, two_places
 from .safe_text import csv_cell, json_escape
 
-SCHEMA_VERSION = "1"
 FORMATS = ("csv", "json", "jsonl")
 CURRENCY = "BOB"  # ISO 4217: the boliviano, the currency of every amount of a Bolivian entity's POA
 DIRECTION = "expenditure"  # a POA's budget is what the entity may spend

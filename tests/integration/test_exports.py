@@ -37,7 +37,7 @@ def test_every_table_reads_back_the_same_rows_in_every_format(demo, what):
     from_csv = list(csv.DictReader(io.StringIO(ok(demo("export", "--what", what, "--raw-csv")))))
     document = json.loads(ok(demo("export", "--what", what, "--format", "json")))
     lines = [json.loads(line) for line in ok(demo("export", "--what", what, "--format", "jsonl")).splitlines()]
-    assert (document["schema_version"], document["table"], document["as_of"], document["known_at"]) == ("1", what, None, None)
+    assert (document["schema_version"], document["table"], document["as_of"], document["known_at"]) == ("2.0", what, None, None)
     assert from_csv and list(from_csv[0]) == list(TABLES[what].columns)
     assert document["rows"] == lines
     assert [{k: as_text(v) for k, v in row.items()} for row in lines] == from_csv
@@ -57,7 +57,7 @@ def late_correction(demo) -> str:
     """The example, then a correction of 1.1.1.2's Q2 progress (50 -> 55) recorded later; returns
     the recorded time of the example's last fact (seq 23): a moment before the correction."""
     ok(demo("progress", "--code", "1.1.1.2", "--percent", "55", "--date", "2021-06-30"))
-    history = demo.json("history")
+    history = demo.json("history")["events"]
     assert [e["seq"] for e in history] == list(range(1, 25))
     return history[22]["recorded_at"]
 
