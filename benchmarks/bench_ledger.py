@@ -12,7 +12,10 @@ times, with medians over repeats:
   own work), which is how the table form drew them before adapters/text_table.py; and
   `draw_table` alone drawing the same tables, byte for byte what rich draws;
 - `explain` of one short-term action;
-- the same plan's report with another large plan in the same store.
+- the same plan's report with another large plan in the same store;
+- the SQLite read model (`poa project`): built from the first event, then brought up to
+  date after one more batch of 500 records (incremental: reads only the new events,
+  recomputes the plan), and the open-data package (`poa export --datapackage`).
 
 Run: ``python benchmarks/bench_ledger.py [--operations 200] [--records 5000]
 [--formats table,md,csv,json] [--repeats 5]``. ``--formats`` picks the report formats
@@ -40,7 +43,7 @@ from poa.adapters.formats import render_report
 from poa.adapters.report_text import layout
 from poa.adapters.text_table import draw_table
 from poa.adapters.stores import open_store
-from poa.adapters.use_cases import record_batch
+from poa.adapters.use_cases import export_datapackage, project, record_batch
 from poa.domain.commands import Command
 from poa.domain.fact_kinds import parse_entry
 from poa.projections.evaluation import evaluate
@@ -180,6 +183,17 @@ def main() -> None:
             rows.append(("rich alone", "the table form's tables, rich's own cost", median_time(lambda: rich_alone(blocks), repeats), fold))
             rows.append(("tables alone", "the same tables drawn by draw_table", median_time(lambda: drawn_alone(blocks), repeats), fold))
         rows.append(("explain", "one ACP", median_time(lambda: explain("B-1", history, "1.1", as_of, now), repeats)))
+        store, read = str(Path(folder) / "bench.db"), str(Path(folder) / "read.db")
+        rows.append(("project", "read model from the first event", median_time(lambda: project(store, read, rebuild=True), repeats)))
+        extra = records(args.operations, 500)
+        for i, entry in enumerate(extra):  # other amounts than the history's: a new batch, not a repeated one
+            entry[next(iter(entry))]["date"] = f"{YEAR}-12-{1 + i % 28:02d}"
+        record(ledger, "B-1", extra)
+        start = time.perf_counter()
+        project(store, read)
+        rows.append(("project", "incremental: one more batch of 500", time.perf_counter() - start))
+        package = Path(folder) / "package"
+        rows.append(("export", "data package of the plan", median_time(lambda: export_datapackage(store, str(package)), repeats)))
         record(ledger, "B-2", [approval(args.operations)])
         record(ledger, "B-2", records(args.operations, args.records))
         rows.append(("load history", "with a second plan in the store", median_time(lambda: ledger.history("B-1"), repeats)))
