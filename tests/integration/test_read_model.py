@@ -24,6 +24,7 @@ from poa.adapters import read_model as rm
 from poa.adapters import use_cases as uc
 from poa.adapters.read_model import TABLES, VIEWS
 from poa.adapters.use_cases import record_batch
+from poa.projections.tables import ELEMENT_EVALUATION_FIGURES
 
 from support.builders import ADUANA, ROOT, SMALL, commands, count_events, open_store
 from support.read_model import dirty, facts_by_plan, position, snapshot
@@ -116,7 +117,7 @@ def assert_same_as_report(poa: PoaInProcess, db: Path, plan: str, as_of: str) ->
             stored = json.loads(row[name]) if name == "budget" else row[name]
             assert stored == value, (element["code"], name)
             compared += 1
-        absent = set(rm.ELEMENT_EVALUATION_FIGURES) - set(figures)  # not carried by the kind: null
+        absent = set(ELEMENT_EVALUATION_FIGURES) - set(figures)  # not carried by the kind: null
         assert {name: row[name] for name in absent} == dict.fromkeys(absent)
     for name, value in report["summary"].items():
         assert summary[name] == value, name
@@ -244,11 +245,11 @@ def test_metadata_and_docs_describe_every_table_column_and_view():
     described = meta["databases"]["poa-read"]["tables"]
     docs = (ROOT / "docs" / "read-model.md").read_text()
     for table in TABLES:
-        assert set(described[table.name]["columns"]) == {c.name for c in table.columns}
+        assert set(described[table.name]["columns"]) == set(table.columns)
         assert all(described[table.name]["columns"].values())
         assert f"### `{table.name}`" in docs
         for column in table.columns:
-            assert f"`{column.name}`" in docs, (table.name, column.name)
+            assert f"`{column}`" in docs, (table.name, column)
     for view in VIEWS:
         assert described[view]["description"] and f"`{view}`" in docs
 
