@@ -14,6 +14,7 @@ import asyncio
 import json
 import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -278,6 +279,27 @@ def test_a_db_that_is_not_a_read_model_is_refused_and_left_untouched(demo, store
         assert result.stderr.startswith("Error: option --db: ") and message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
     assert {path: Path(path).read_bytes() for path in before} == before
+
+
+def test_a_read_model_of_an_older_schema_is_refused_until_rebuilt(demo, tmp_path):
+    db = tmp_path / "poa-read.db"
+    assert demo("project", "--db", str(db)).returncode == 0
+    with closing(sqlite3.connect(db)) as connection, connection:
+        assert connection.execute("SELECT value FROM _poa_read_model WHERE key = 'schema'").fetchone() == ("2",)
+        # a read model of schema 1: evaluation had no key to plan_evaluation
+        connection.execute("UPDATE _poa_read_model SET value = '1' WHERE key = 'schema'")
+    before = db.read_bytes()
+    result = demo("project", "--db", str(db))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "a read model of schema 1, this version writes 2; rebuild it with --rebuild" in result.stderr
+    assert db.read_bytes() == before
+    assert demo("project", "--db", str(db), "--rebuild").returncode == 0
+    with closing(sqlite3.connect(db)) as connection:
+        assert connection.execute("SELECT value FROM _poa_read_model WHERE key = 'schema'").fetchone() == ("2",)
+        keys = connection.execute("SELECT [table], [from], [to] FROM pragma_foreign_key_list('evaluation')").fetchall()
+        assert sorted(keys) == [("plan_evaluation", "as_of", "as_of"), ("plan_evaluation", "plan", "plan"),
+                                ("plans", "plan", "plan")]
+    assert snapshot(db)["plan_evaluation"]
 
 
 def test_another_event_store_as_db_is_refused(demo, tmp_path):
