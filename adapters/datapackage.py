@@ -22,7 +22,8 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .exports import CURRENCY, SCHEMA_VERSION, TABLES, Field, Table, View, json_value
+from .exports import CURRENCY, SCHEMA_VERSION, View
+from .open_tables import TABLES, Field, Table, json_value
 
 DESCRIPTOR = "datapackage.json"
 MARKER = "poa_ledger"  # the descriptor's property that says a folder is a package this module wrote
@@ -39,8 +40,9 @@ def csv_name(table: str) -> str:
 
 
 def field_descriptor(field: Field) -> dict:
-    """A Table Schema field: name, type, description; numbers bare with a point; the Fiscal Data
-    Package column type where there is one (the amount also its currency)."""
+    """A Table Schema field: name, type, description; numbers bare with a point; objects as JSON
+    text (Table Schema's `object`); the Fiscal Data Package column type where there is one (the
+    amount also its currency)."""
     out: dict = {"name": field.name, "type": field.type, "description": field.description}
     if field.type == "number":
         out.update(bareNumber=True, decimalChar=".")

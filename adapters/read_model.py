@@ -20,13 +20,10 @@ completes the same content a rebuild gives.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
@@ -34,25 +31,17 @@ from urllib.parse import quote
 import sqlite_utils
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
-from poa.domain.catalogue import FIGURE
 from poa.domain.facts import Recorded
 from poa.domain.plan import Plan
-from poa.projections.tables import (
-    ELEMENT_EVALUATION_FIGURES,
-    PLAN_EVALUATION_FIGURES,
-    budget_line_rows,
-    element_versions,
-    evaluation_rows,
-    fact_rows,
-    plan_row,
-)
+from poa.projections.tables import budget_line_rows, element_versions, evaluation_rows, plan_row
 from poa.projections.warnings import LATE_AFTER_DAYS
 
 from .ledger import Ledger
-from .report_json import figure_value, recorded_to_dict, timestamp, two_places
+from .open_tables import READ_MODEL, Table, json_text, read_model_description, row_values, sqlite_type, with_data
+from .open_tables import TABLES as OPEN_TABLES
 from .store_errors import StoreError, StoreFailure
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: the keys of adapters/open_tables.py (budget_lines.plan, evaluation (plan, as_of))
 MARKER = "_poa_read_model"  # the table that says a database is a POA read model
 PAGE_SIZE = 500  # notifications per transaction
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -64,174 +53,10 @@ class ReadModelError(Exception):
     """A --db that cannot be a read model (an event store, another database, a folder...)."""
 
 
-# -- the schema: one description per table and column (the DDL, the Datasette metadata and the
-# docs' test read it) --------------------------------------------------------------------------
+# -- the schema: the tables, their columns, keys and descriptions are adapters/open_tables.py's
+# (`TABLES`, the read model's in `READ_MODEL`); the DDL and the Datasette metadata read them ------
 
-
-class Column(NamedTuple):
-    name: str
-    type: str  # TEXT or INTEGER
-    description: str
-
-
-class Table(NamedTuple):
-    name: str
-    description: str
-    columns: tuple[Column, ...]
-    pk: tuple[str, ...]
-    foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
-
-
-AMOUNT = "Bs., a two-place exact decimal as text"
-PERCENT = "%, a two-place exact decimal as text"
-POINTS = "percentage points, a two-place exact decimal as text"
-PLAN = Column("plan", "TEXT", "Plan key, such as AN-2020")
-
-TABLES: tuple[Table, ...] = (
-    Table(
-        "plans", "Every plan of the event store: its approval, how many events the read model holds of it, and whether it is closed.",
-        (
-            PLAN,
-            Column("entity", "TEXT", "The public entity"),
-            Column("year", "INTEGER", "The plan's fiscal year"),
-            Column("approved_on", "TEXT", "Effective date of the approval (YYYY-MM-DD)"),
-            Column("reference", "TEXT", "Resolution that approved the plan"),
-            Column("recorded_at", "TEXT", "When the approval was recorded (ISO 8601 UTC)"),
-            Column("actor", "TEXT", "Who recorded the approval"),
-            Column("events", "INTEGER", "Events of the plan held by the read model"),
-            Column("last_seq", "INTEGER", "Seq of the last event held"),
-            Column("last_recorded_at", "TEXT", "Recorded time of the last event held: the known_at of the evaluation rows"),
-            Column("closed", "TEXT", "Effective date of the closing in force, null when the plan is open"),
-        ),
-        ("plan",),
-    ),
-    Table(
-        "facts", "One row per recorded event of every plan, flattened: the typed columns its kind carries, null elsewhere.",
-        (
-            PLAN,
-            Column("seq", "INTEGER", "Sequence number of the fact within its plan"),
-            Column("recorded_at", "TEXT", "When it was recorded (ISO 8601 UTC, set by the system)"),
-            Column("actor", "TEXT", "Who recorded it"),
-            Column("batch", "TEXT", "Id of the batch it was recorded in"),
-            Column("kind", "TEXT", "approve, reformulate, budget, progress, execution, result, justify, publish, close, reopen or issue"),
-            Column("code", "TEXT", "Element the fact is about (null: the plan as a whole, or a fact about no one element)"),
-            Column("date", "TEXT", "Effective date (the cut-off date of progress and execution)"),
-            Column("reference", "TEXT", "Resolution or report reference"),
-            Column("entity", "TEXT", "approve: the entity"),
-            Column("year", "INTEGER", "approve: the year"),
-            Column("percent", "TEXT", f"progress: cumulative physical progress, {PERCENT}"),
-            Column("amount", "TEXT", f"execution: cumulative executed amount; budget: the signed change; {AMOUNT}"),
-            Column("source", "TEXT", "execution, budget: the funding source (execution: null means no source given)"),
-            Column("note", "TEXT", "progress: the note"),
-            Column("text", "TEXT", "result, justify: the text"),
-            Column("reason", "TEXT", "reformulate, budget, reopen: the reason"),
-            Column("issued", "TEXT", "publish: the date the report was issued"),
-            Column("format", "TEXT", "issue: the report's format"),
-            Column("items", "INTEGER", "approve: number of elements; reformulate: number of changes"),
-            Column("days_late", "INTEGER", "Days from the effective date (publish: the issue date) to the recording; null for issue"),
-            Column("corrects_seq", "INTEGER", "progress, execution: seq of the earlier record of the same element, cut-off date (and source) it corrects"),
-            Column("data", "TEXT", "The event as `poa history --format json` gives it (JSON)"),
-        ),
-        ("plan", "seq"),
-        ((("plan",), "plans", ("plan",)),),
-    ),
-    Table(
-        "elements", "The structure as known now, as versions of each element valid from valid_from (inclusive) to valid_to (exclusive, null while in force), in effective dates.",
-        (
-            PLAN,
-            Column("code", "TEXT", "Element code"),
-            Column("version", "INTEGER", "Version of the element, 1, 2, ... in effective-date order"),
-            Column("kind", "TEXT", "strategic_action, short_term_action, operation or task"),
-            Column("parent", "TEXT", "Code of the parent element"),
-            Column("title", "TEXT", "Title in force"),
-            Column("weight", "TEXT", "Weight in force, a two-place exact decimal as text"),
-            Column("schedule_q1", "TEXT", f"Short-term actions: programmed cumulative progress at the end of Q1, {PERCENT}"),
-            Column("schedule_q2", "TEXT", f"Short-term actions: programmed cumulative progress at the end of Q2, {PERCENT}"),
-            Column("schedule_q3", "TEXT", f"Short-term actions: programmed cumulative progress at the end of Q3, {PERCENT}"),
-            Column("schedule_q4", "TEXT", f"Short-term actions: programmed cumulative progress at the end of Q4, {PERCENT}"),
-            Column("sector_code", "TEXT", "Strategic actions: PEM/PDES code"),
-            Column("status", "TEXT", "active or cancelled"),
-            Column("budget_current", "TEXT", f"Operations: current budget, all sources, {AMOUNT}"),
-            Column("valid_from", "TEXT", "First effective date of this version (inclusive)"),
-            Column("valid_to", "TEXT", "Effective date of the next version (exclusive); null while in force"),
-            Column("made_by_seq", "INTEGER", "Seq of the fact that made this version (the last recorded of that date)"),
-            Column("made_by_kind", "TEXT", "Kind of that fact"),
-            Column("made_by_recorded_at", "TEXT", "When that fact was recorded (ISO 8601 UTC)"),
-            Column("reference", "TEXT", "Resolution of that fact"),
-        ),
-        ("plan", "code", "version"),
-        ((("plan",), "plans", ("plan",)), (("plan", "made_by_seq"), "facts", ("plan", "seq"))),
-    ),
-    Table(
-        "budget_lines", "Every approved amount and every budget change, by operation and source.",
-        (
-            PLAN,
-            Column("seq", "INTEGER", "Seq of the fact that states the line"),
-            Column("line", "INTEGER", "Position of the line within its fact"),
-            Column("code", "TEXT", "Operation code"),
-            Column("source", "TEXT", "Funding source"),
-            Column("amount", "TEXT", f"Signed amount, {AMOUNT}"),
-            Column("phase", "TEXT", "approved (in the approval) or modified (every later line, a reformulation's added operation included)"),
-            Column("by", "TEXT", "Kind of the fact: approve, reformulate or budget"),
-            Column("action", "TEXT", "What in the fact states it: element (approved), add (a reformulation's new operation) or budget"),
-            Column("date", "TEXT", "Effective date"),
-            Column("reference", "TEXT", "Resolution"),
-            Column("reason", "TEXT", "Reason given (reformulate, budget)"),
-            Column("recorded_at", "TEXT", "When it was recorded (ISO 8601 UTC)"),
-            Column("actor", "TEXT", "Who recorded it"),
-        ),
-        ("plan", "seq", "line"),
-        ((("plan", "seq"), "facts", ("plan", "seq")),),
-    ),
-    Table(
-        "evaluation", "The SPEC §4 figures of every element at every quarter end of the year and at the latest cut-off date, as known at the plan's last event (the evaluation fold of `poa report`).",
-        (
-            PLAN,
-            Column("as_of", "TEXT", "Effective date of the evaluation"),
-            Column("known_at", "TEXT", "Recorded time it is as known at: the plan's last event held (ISO 8601 UTC)"),
-            Column("code", "TEXT", "Element code"),
-            Column("kind", "TEXT", "strategic_action, short_term_action, operation or task"),
-            Column("parent", "TEXT", "Code of the parent element"),
-            Column("title", "TEXT", "Title in force"),
-            Column("status", "TEXT", "active or cancelled"),
-            Column("sector_code", "TEXT", "Strategic actions: PEM/PDES code"),
-            Column("weight", "TEXT", "Weight (a strategic action: the sum of its active short-term actions'), two places"),
-            Column("progress_pct", "TEXT", f"Physical progress, {PERCENT}"),
-            Column("programmed_pct", "TEXT", f"Actions: programmed progress, {PERCENT}"),
-            Column("deviation_pts", "TEXT", f"Actions: programmed minus progress, {POINTS}"),
-            Column("budget", "TEXT", "Current budget by funding source: a JSON object of two-place decimal strings, Bs."),
-            Column("budget_current", "TEXT", f"Current budget, {AMOUNT}"),
-            Column("budget_executed", "TEXT", f"Executed budget, {AMOUNT}"),
-            Column("budget_execution_pct", "TEXT", f"Executed over current budget, {PERCENT}"),
-        ),
-        ("plan", "as_of", "code"),
-        ((("plan",), "plans", ("plan",)),),
-    ),
-    Table(
-        "plan_evaluation", "The plan's summary figures at the same dates as `evaluation`.",
-        (
-            PLAN,
-            Column("as_of", "TEXT", "Effective date of the evaluation"),
-            Column("known_at", "TEXT", "Recorded time it is as known at (ISO 8601 UTC)"),
-            Column("strategic_actions", "INTEGER", "Active strategic actions"),
-            Column("short_term_actions", "INTEGER", "Active short-term actions"),
-            Column("operations", "INTEGER", "Active operations"),
-            Column("tasks", "INTEGER", "Active tasks"),
-            Column("weights_total", "TEXT", "Sum of the active short-term actions' weights, two places"),
-            Column("budget_current", "TEXT", f"Current budget, {AMOUNT}"),
-            Column("budget_executed", "TEXT", f"Executed budget, {AMOUNT}"),
-            Column("budget_execution_pct", "TEXT", f"Executed over current budget, {PERCENT}"),
-            Column("physical_progress_pct", "TEXT", f"Institutional physical progress, {PERCENT}"),
-            Column("programmed_pct", "TEXT", f"Programmed progress, {PERCENT}"),
-            Column("deviation_pts", "TEXT", f"Programmed minus progress, {POINTS}"),
-            Column("reformulations", "INTEGER", "Reformulations in effect"),
-            Column("budget_modifications", "INTEGER", "Budget modifications (`poa budget`) in effect, counted apart from reformulations"),
-            Column("budget", "TEXT", "Current budget by funding source: a JSON object of two-place decimal strings, Bs."),
-        ),
-        ("plan", "as_of"),
-        ((("plan",), "plans", ("plan",)),),
-    ),
-)
+TABLES: tuple[Table, ...] = tuple(OPEN_TABLES[name] for name in READ_MODEL)
 TABLE = {t.name: t for t in TABLES}
 
 # the views: name -> (description, SQL)
@@ -280,8 +105,8 @@ PER_PLAN = ("elements", "evaluation", "plan_evaluation")  # recomputed whole for
 
 
 def _ddl(table: Table) -> str:
-    columns = [f"[{c.name}] {c.type}{' NOT NULL' if c.name in table.pk else ''}" for c in table.columns]
-    columns.append(f"PRIMARY KEY ({', '.join(f'[{c}]' for c in table.pk)})")
+    columns = [f"[{f.name}] {sqlite_type(f)}{' NOT NULL' if f.name in table.primary_key else ''}" for f in table.fields]
+    columns.append(f"PRIMARY KEY ({', '.join(f'[{c}]' for c in table.primary_key)})")
     for mine, other, theirs in table.foreign_keys:
         columns.append(
             f"FOREIGN KEY ({', '.join(f'[{c}]' for c in mine)}) REFERENCES [{other}] ({', '.join(f'[{c}]' for c in theirs)})"
@@ -292,32 +117,10 @@ def _ddl(table: Table) -> str:
 # -- values ---------------------------------------------------------------------------------------
 
 
-def cell(value):
-    """A plain value as the read model stores it: decimals as two-place exact strings, dates ISO,
-    timestamps ISO 8601 UTC with Z, a by-source dict as a JSON object of two-place strings."""
-    if isinstance(value, Decimal):
-        return two_places(value)
-    if isinstance(value, datetime):
-        return timestamp(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return json.dumps({k: cell(v) for k, v in value.items()}, ensure_ascii=False)
-    return value
-
-
-def _figure_cell(name: str, value):
-    """A catalogue figure exactly as the JSON report gives it (a by-source figure as JSON text)."""
-    shown = figure_value(FIGURE[name], value)
-    return json.dumps(shown, ensure_ascii=False) if isinstance(shown, dict) else shown
-
-
-def _cells(rows: list[dict]) -> list[dict]:
-    return [{k: cell(v) for k, v in row.items()} for row in rows]
-
-
-def _evaluation_cells(rows: list[dict], figures: Sequence[str]) -> list[dict]:
-    return [{k: _figure_cell(k, v) if k in figures else cell(v) for k, v in row.items()} for row in rows]
+def cells(name: str, rows: Sequence[dict]) -> list[dict]:
+    """Rows of table `name` as the read model stores them: its columns, each by its type
+    (`open_tables.row_values`), an object as its JSON text."""
+    return [{k: json_text(v) if isinstance(v, dict) else v for k, v in row_values(name, row).items()} for row in rows]
 
 
 # -- tracking: the library's interface, on the read model's own database ---------------------------
@@ -483,16 +286,11 @@ class ReadModel:
             for plan, events in new.items():
                 history = histories[plan]
                 if history[0].seq == 1 and events[0].seq == 1:  # a new plan: its row before its facts
-                    self.db["plans"].upsert(cell_row(plan_row(plan, history[:1])), pk="plan")
-                seqs = {r.seq for r in events}
-                facts = [row for row in fact_rows(plan, history) if row["seq"] in seqs]
-                data = {r.seq: recorded_to_dict(plan, r) for r in events}
-                for row in facts:
-                    row["data"] = json.dumps(data[row["seq"]], ensure_ascii=False)
-                self.db["facts"].insert_all(_cells(facts))
-                lines = [row for row in budget_line_rows(plan, events)]
+                    self.db["plans"].upsert(cells("plans", [plan_row(plan, history[:1])])[0], pk="plan")
+                self.db["facts"].insert_all(cells("facts", with_data(plan, history, {r.seq for r in events})))
+                lines = budget_line_rows(plan, events)
                 if lines:
-                    self.db["budget_lines"].insert_all(_cells(lines))
+                    self.db["budget_lines"].insert_all(cells("budget_lines", lines))
                 self.db.conn.execute("INSERT OR IGNORE INTO [_dirty] (plan) VALUES (?)", (plan,))
             self.tracking.insert_tracking(Tracking(Ledger.name, last_id))
         return True
@@ -504,16 +302,12 @@ class ReadModel:
         with self.transaction():
             for table in PER_PLAN:
                 self.db.conn.execute(f"DELETE FROM [{table}] WHERE plan = ?", (plan,))
-            self.db["plans"].upsert(cell_row(plan_row(plan, history)), pk="plan")
-            self.db["elements"].insert_all(_cells(element_versions(plan, history)))
+            self.db["plans"].upsert(cells("plans", [plan_row(plan, history)])[0], pk="plan")
+            self.db["elements"].insert_all(cells("elements", element_versions(plan, history)))
             if elements:
-                self.db["evaluation"].insert_all(_evaluation_cells(elements, ELEMENT_EVALUATION_FIGURES))
-                self.db["plan_evaluation"].insert_all(_evaluation_cells(plans, PLAN_EVALUATION_FIGURES))
+                self.db["plan_evaluation"].insert_all(cells("plan_evaluation", plans))  # before its elements' rows
+                self.db["evaluation"].insert_all(cells("evaluation", elements))
             self.db.conn.execute("DELETE FROM [_dirty] WHERE plan = ?", (plan,))
-
-
-def cell_row(row: dict) -> dict:
-    return {k: cell(v) for k, v in row.items()}
 
 
 # -- the catch-up ----------------------------------------------------------------------------------
@@ -584,7 +378,7 @@ def datasette_metadata(database: str, *, title: str = "POA Ledger: read model") 
     """Datasette metadata for the read model opened under the name `database` (its file name
     without .db): title, descriptions of every table, column and view, units, source, licence."""
     tables = {
-        t.name: {"description": t.description, "columns": {c.name: c.description for c in t.columns}}
+        t.name: {"description": t.description, "columns": {f.name: read_model_description(f) for f in t.fields}}
         for t in TABLES
     }
     for name, (description, _) in VIEWS.items():

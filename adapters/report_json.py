@@ -23,7 +23,7 @@ from poa.projections.evaluation import Evaluation, Figures, Note
 
 
 SCHEMA_VERSION = "2.0"  # the version of the machine-readable contract (CHANGELOG.md); 1.0 had no key
-SCHEMAS = ("report", "history", "explain", "diff", "reconcile", "reports", "plans")  # adapters/schemas/
+SCHEMAS = ("report", "history", "explain", "diff", "reconcile", "reports", "plans", "export")  # adapters/schemas/
 
 
 def schema_path(name: str):

@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from support.builders import ADUANA, SMALL
 from support.runners import PoaInProcess, invoke
 
+from poa.adapters.exports import WHAT
 from poa.adapters.report_json import SCHEMA_VERSION, SCHEMAS, schema_path
 from poa.domain.catalogue import ElementKind, FactKindName, Rule, Status, WarningKind
 
@@ -36,7 +37,7 @@ def validate(name: str, document) -> None:
 
 
 def test_the_schemas_are_valid_draft_2020_12_with_an_id_and_the_version():
-    assert len(SCHEMAS) == 7
+    assert len(SCHEMAS) == 8
     for name in SCHEMAS:
         s = schema(name)
         Draft202012Validator.check_schema(s)
@@ -134,6 +135,34 @@ def test_every_json_output_of_the_examples_validates(tmp_path):
         code = report["short_term_actions"][0]["code"]
         validate("explain", poa.json("explain", code))
         validate("diff", poa.json("diff", "--from", f"{report['year']}-06-30", "--to", f"{report['year']}-12-31"))
+
+
+def test_every_export_of_the_examples_validates(tmp_path):
+    """`poa export --format json` of every table against export.schema.json, each JSON Lines row
+    against its table's $defs entry, for both examples in one store, at no limit and at a view."""
+    export = schema("export")
+    poa = PoaInProcess(tmp_path / "poa.db", tmp_path)
+    assert poa("apply", str(SMALL)).returncode == 0 and poa("apply", str(ADUANA)).returncode == 0
+    assert export["properties"]["table"]["enum"] == list(WHAT)
+    for what in WHAT:
+        for view in ((), ("--as-of", "2021-06-30")):
+            document = poa.json("export", "--what", what, *view)
+            validate("export", document)
+            assert document["table"] == what and document["rows"], (what, view)
+        rows = Draft202012Validator({"$defs": export["$defs"], "$ref": f"#/$defs/{what}"})
+        ran = poa("export", "--what", what, "--format", "jsonl")
+        assert ran.returncode == 0, ran.stderr
+        lines = [json.loads(line) for line in ran.stdout.splitlines()]
+        assert {line["plan"] for line in lines} == {"DEMO-2021", "AN-2020"}
+        for line in lines:
+            errors = list(rows.iter_errors(line))
+            assert not errors, (what, [e.message for e in errors[:3]])
+    # a row of another table, or a number written as a float, is not an export's row
+    wrong = {**poa.json("export", "--what", "plans"), "table": "facts"}
+    assert list(Draft202012Validator(export).iter_errors(wrong))
+    plans = poa.json("export", "--what", "plan_evaluation")
+    plans["rows"][0]["budget_current"] = 480000.0
+    assert list(Draft202012Validator(export).iter_errors(plans))
 
 
 def test_one_timestamp_format_and_one_key_for_recorded_times(scenario):

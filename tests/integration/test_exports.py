@@ -28,7 +28,9 @@ def refused(ran, option):
 
 
 def as_text(value) -> str:
-    """A JSON value as its CSV cell."""
+    """A JSON value as its CSV cell (an object as its JSON text)."""
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     return "" if value is None else str(value)
 
 

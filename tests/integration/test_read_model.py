@@ -14,6 +14,7 @@ import asyncio
 import json
 import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from poa.adapters import read_model as rm
 from poa.adapters import use_cases as uc
 from poa.adapters.read_model import TABLES, VIEWS
 from poa.adapters.use_cases import record_batch
+from poa.projections.tables import ELEMENT_EVALUATION_FIGURES
 
 from support.builders import ADUANA, ROOT, SMALL, commands, count_events, open_store
 from support.read_model import dirty, facts_by_plan, position, snapshot
@@ -116,7 +118,7 @@ def assert_same_as_report(poa: PoaInProcess, db: Path, plan: str, as_of: str) ->
             stored = json.loads(row[name]) if name == "budget" else row[name]
             assert stored == value, (element["code"], name)
             compared += 1
-        absent = set(rm.ELEMENT_EVALUATION_FIGURES) - set(figures)  # not carried by the kind: null
+        absent = set(ELEMENT_EVALUATION_FIGURES) - set(figures)  # not carried by the kind: null
         assert {name: row[name] for name in absent} == dict.fromkeys(absent)
     for name, value in report["summary"].items():
         assert summary[name] == value, name
@@ -244,11 +246,11 @@ def test_metadata_and_docs_describe_every_table_column_and_view():
     described = meta["databases"]["poa-read"]["tables"]
     docs = (ROOT / "docs" / "read-model.md").read_text()
     for table in TABLES:
-        assert set(described[table.name]["columns"]) == {c.name for c in table.columns}
+        assert set(described[table.name]["columns"]) == set(table.columns)
         assert all(described[table.name]["columns"].values())
         assert f"### `{table.name}`" in docs
         for column in table.columns:
-            assert f"`{column.name}`" in docs, (table.name, column.name)
+            assert f"`{column}`" in docs, (table.name, column)
     for view in VIEWS:
         assert described[view]["description"] and f"`{view}`" in docs
 
@@ -277,6 +279,27 @@ def test_a_db_that_is_not_a_read_model_is_refused_and_left_untouched(demo, store
         assert result.stderr.startswith("Error: option --db: ") and message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
     assert {path: Path(path).read_bytes() for path in before} == before
+
+
+def test_a_read_model_of_an_older_schema_is_refused_until_rebuilt(demo, tmp_path):
+    db = tmp_path / "poa-read.db"
+    assert demo("project", "--db", str(db)).returncode == 0
+    with closing(sqlite3.connect(db)) as connection, connection:
+        assert connection.execute("SELECT value FROM _poa_read_model WHERE key = 'schema'").fetchone() == ("2",)
+        # a read model of schema 1: evaluation had no key to plan_evaluation
+        connection.execute("UPDATE _poa_read_model SET value = '1' WHERE key = 'schema'")
+    before = db.read_bytes()
+    result = demo("project", "--db", str(db))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "a read model of schema 1, this version writes 2; rebuild it with --rebuild" in result.stderr
+    assert db.read_bytes() == before
+    assert demo("project", "--db", str(db), "--rebuild").returncode == 0
+    with closing(sqlite3.connect(db)) as connection:
+        assert connection.execute("SELECT value FROM _poa_read_model WHERE key = 'schema'").fetchone() == ("2",)
+        keys = connection.execute("SELECT [table], [from], [to] FROM pragma_foreign_key_list('evaluation')").fetchall()
+        assert sorted(keys) == [("plan_evaluation", "as_of", "as_of"), ("plan_evaluation", "plan", "plan"),
+                                ("plans", "plan", "plan")]
+    assert snapshot(db)["plan_evaluation"]
 
 
 def test_another_event_store_as_db_is_refused(demo, tmp_path):

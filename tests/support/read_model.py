@@ -23,7 +23,7 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
     found = {}
     with _connect(db) as connection:
         for table in TABLES:
-            order = ", ".join(table.pk)
+            order = ", ".join(table.primary_key)
             found[table.name] = connection.execute(f"SELECT * FROM [{table.name}] ORDER BY {order}").fetchall()
         for view in VIEWS:
             found[view] = sorted(connection.execute(f"SELECT * FROM [{view}]").fetchall(), key=repr)
