@@ -39,12 +39,12 @@ from poa.projections.warnings import LATE_AFTER_DAYS
 from .ledger import Ledger
 from .open_tables import READ_MODEL, Table, json_text, read_model_description, row_values, sqlite_type, with_data
 from .open_tables import TABLES as OPEN_TABLES
+from .sqlite_store import SQLITE_HEADER
 from .store_errors import StoreError, StoreFailure
 
 SCHEMA_VERSION = "2"  # 2: the keys of adapters/open_tables.py (budget_lines.plan, evaluation (plan, as_of))
 MARKER = "_poa_read_model"  # the table that says a database is a POA read model
 PAGE_SIZE = 500  # notifications per transaction
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 Progress = Callable[[str, int, int], None]  # (phase: "events" or "plans", done, total)
 

@@ -41,8 +41,8 @@ from poa.projections.evaluation import Evaluation, Figures
 from .report_json import (
     REPORT_ELEMENT_FIGURES,
     budget_modification_to_dict,
-    change_to_dict,
     evaluation_to_dict,
+    reformulation_to_dict,
     timestamp,
     two_places,
 )
@@ -205,16 +205,13 @@ def reformulations_rows(ev: Evaluation) -> tuple[list[str], list[dict]]:
     view = _view(ev)
     rows = []
     for r in ev.reformulations:
-        for number, change in enumerate(r.fact.changes, start=1):
-            ((action, fields),) = change_to_dict(change).items()
+        reformulation = reformulation_to_dict(r)
+        changes = reformulation.pop("changes")
+        for number, change in enumerate(changes, start=1):
+            ((action, fields),) = change.items()
             rows.append({
                 **view,
-                "seq": r.seq,
-                "date": r.fact.date.isoformat(),
-                "reference": r.fact.reference,
-                "reason": r.fact.reason,
-                "recorded_at": timestamp(r.recorded_at),
-                "actor": r.actor,
+                **reformulation,
                 "change": number,
                 "action": action,
                 "code": fields.get("code"),

@@ -71,18 +71,7 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
         "short_term_actions": [element_to_dict(f) for f in ev.short_term_actions],
         "operations": [element_to_dict(f) for f in ev.operations],
         "tasks": [element_to_dict(f) for f in ev.tasks],
-        "reformulations": [
-            {
-                "seq": r.seq,
-                "date": r.fact.date.isoformat(),
-                "reference": r.fact.reference,
-                "reason": r.fact.reason,
-                "recorded_at": timestamp(r.recorded_at),
-                "actor": r.actor,
-                "changes": [change_to_dict(c) for c in r.fact.changes],
-            }
-            for r in ev.reformulations
-        ],
+        "reformulations": [reformulation_to_dict(r) for r in ev.reformulations],
         "budget_modifications": [budget_modification_to_dict(r) for r in ev.budget_modifications],
         "warnings": [
             {"kind": w.kind, "code": w.code, "message": w.message, "seq": w.seq} for w in ev.warnings
@@ -108,6 +97,19 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
             }
             for r in ev.closings
         ],
+    }
+
+
+def reformulation_to_dict(r: Recorded) -> dict:
+    """One reformulation of the report, with its changes."""
+    return {
+        "seq": r.seq,
+        "date": r.fact.date.isoformat(),
+        "reference": r.fact.reference,
+        "reason": r.fact.reason,
+        "recorded_at": timestamp(r.recorded_at),
+        "actor": r.actor,
+        "changes": [change_to_dict(c) for c in r.fact.changes],
     }
 
 
