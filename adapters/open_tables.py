@@ -293,8 +293,13 @@ def field_value(field: Field, value):
 
 
 def row_values(name: str, row: Mapping) -> dict:
-    """A row of table `name` as JSON gives it: the table's fields only, in order, each by its type."""
-    return {f.name: field_value(f, row.get(f.name)) for f in TABLES[name].fields}
+    """A row of table `name` as JSON gives it: the table's fields, in order, each by its type. A value
+    no field describes is an error (a figure added to the catalogue needs its field here too)."""
+    table = TABLES[name]
+    undescribed = set(row) - set(table.columns)
+    if undescribed:
+        raise ValueError(f"table {name}: no field describes {', '.join(sorted(undescribed))} (adapters/open_tables.py)")
+    return {f.name: field_value(f, row.get(f.name)) for f in table.fields}
 
 
 def json_text(value) -> str:
