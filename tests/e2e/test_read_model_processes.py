@@ -90,3 +90,38 @@ def test_watch_follows_a_batch_recorded_while_it_runs_and_stops_on_ctrl_c(store,
     assert lines[-1] == f"{db}: stopped watching (24 events projected, position 24)."
     assert "Traceback" not in err and out == ""
     assert facts_by_plan(db) == {"DEMO-2021": list(range(1, 25))}
+
+
+def test_a_progress_bar_on_a_terminal_and_none_when_piped(tmp_path):
+    """On a terminal (a pseudo-terminal here) rich draws the bar on standard error: its label and
+    the count of events; piped, standard error holds the one summary line and nothing else."""
+    import os
+    import pty
+
+    store = store_of_many_plans(tmp_path)
+    total = count_events(store)
+    piped = subprocess.run([*poa_command(), "project", "--store", str(store), "--db", str(tmp_path / "piped.db"),
+                            "--page-size", "10"], env=process_env(), capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stderr.splitlines() == [f"{tmp_path / 'piped.db'}: {total} new events, {PLANS} plans recomputed (position {total})."]
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([*poa_command(), "project", "--store", str(store), "--db", str(tmp_path / "tty.db"),
+                                "--page-size", "10"], env={**process_env(), "TERM": "xterm", "COLUMNS": "100"},
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the process closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert process.wait(timeout=120) == 0
+    text = shown.decode("utf-8", "replace")
+    assert "events" in text and f"/{total}" in text, text[-500:]  # the bar: label and done/total
+    assert "\x1b[" in text  # drawn with terminal escapes, then erased (transient)
+    assert f"{total} new events, {PLANS} plans recomputed" in text
