@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
 from decimal import Decimal
 
 from attrs import frozen
@@ -37,7 +36,7 @@ from attrs import frozen
 from poa.domain.facts import Recorded
 from poa.projections.tables import fact_rows
 
-from .report_json import SCHEMA_VERSION, recorded_to_dict, schema_path, timestamp, two_places
+from .report_json import SCHEMA_VERSION, plain, recorded_to_dict, schema_path, two_places
 
 S, I, N, DT, TS, OBJ = "string", "integer", "number", "date", "datetime", "object"
 TYPES = (S, I, N, DT, TS, OBJ)
@@ -266,20 +265,9 @@ READ_MODEL = ("plans", "facts", "elements", "budget_lines", "evaluation", "plan_
 
 
 def json_value(value):
-    """A plain value as JSON gives it: a decimal as a two-place exact string, a date ISO, a
-    timestamp ISO 8601 UTC with Z, a mapping or list value by value; integers, texts and None as
-    they are."""
-    if isinstance(value, Decimal):
-        return two_places(value)
-    if isinstance(value, datetime):
-        return timestamp(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {k: json_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_value(v) for v in value]
-    return value
+    """A plain value as JSON gives it: `report_json.plain` with every decimal as a two-place exact
+    string (dates ISO, timestamps ISO 8601 UTC with Z, mappings and lists value by value)."""
+    return plain(value, two_places)
 
 
 def field_value(field: Field, value):

@@ -50,10 +50,8 @@ fields but ``date`` and ``reference`` (``{"code", "percent", "note"}``,
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 
-import attrs
 
 from poa.domain.catalogue import (
     ACTION_LABELS,
@@ -68,7 +66,6 @@ from poa.domain.catalogue import (
     TABLE_LABELS,
     Action,
     Change,
-    ElementKind,
     Status,
 )
 from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Reformulation, Update
@@ -76,7 +73,7 @@ from poa.domain.values import grouped
 from poa.projections.comparison import Comparison, FigureChange, Responsible
 from poa.projections.issued import View
 
-from .report_json import SCHEMA_VERSION, decimal_text, timestamp, two_places
+from .report_json import SCHEMA_VERSION, change_to_dict, fact_fields, plain, timestamp, two_places
 from .report_text import Block
 
 # -- JSON ------------------------------------------------------------------------------
@@ -125,9 +122,9 @@ def _difference(f: FigureChange) -> dict:
     return {
         "figure": f.figure,
         "source": f.source,
-        "from": _plain(f.before),
-        "to": _plain(f.after),
-        "delta": _plain(f.delta),
+        "from": plain(f.before, two_places),
+        "to": plain(f.after, two_places),
+        "delta": plain(f.delta, two_places),
         "as_of_effect": f.as_of_effect,
         "events": [_event(r) for r in f.events],
     }
@@ -152,51 +149,10 @@ def _event(r: Responsible) -> dict:
 def _values(r: Responsible) -> dict:
     fact = r.recorded.fact
     if isinstance(fact, Reformulation):
-        return {"reason": fact.reason, "changes": [_change(c) for c in r.items]}
+        return {"reason": fact.reason, "changes": [change_to_dict(c) for c in r.items]}
     if isinstance(fact, Approval):
         return {"entity": fact.entity, "year": fact.year, "elements": len(fact.elements)}
-    return _fields(fact, drop=("date", "reference"))
-
-
-def _change(change) -> dict:
-    if isinstance(change, Add):
-        element = _fields(change.element)
-        if change.element.kind != ElementKind.OPERATION:
-            element.pop("budget", None)
-        return {"add": element}
-    if isinstance(change, Update):
-        return {"update": _fields(change)}
-    if isinstance(change, Cancel):
-        return {"cancel": {"code": change.code}}
-    assert isinstance(change, BudgetLine)
-    return {"budget": _fields(change)}
-
-
-def _fields(value, drop: tuple[str, ...] = ()) -> dict:
-    return {
-        name: _plain(v, decimal_text)
-        for name, v in attrs.asdict(value, recurse=False).items()
-        if v is not None and name not in drop
-    }
-
-
-def _plain(value, number=two_places):
-    """JSON-ready: decimals as two-place strings (a figure rounded as the report shows it; an
-    event's values by `decimal_text`, so that a declared figure printed with more places stays as
-    printed), dates ISO, times `timestamp`, tuples as lists."""
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
-        return value
-    if isinstance(value, Decimal):
-        return number(value)
-    if isinstance(value, dict):
-        return {str(k): _plain(v, number) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, number) for v in value]
-    if isinstance(value, datetime):
-        return timestamp(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    return {name: value for name, value in fact_fields(fact).items() if name not in ("date", "reference")}
 
 
 # -- the Spanish table -------------------------------------------------------------------
@@ -319,6 +275,6 @@ def _field_text(name: str, value) -> str:
 
 
 def _change_text(change) -> str:
-    [(_, body)] = _change(change).items()
+    [(_, body)] = change_to_dict(change).items()
     rest = ", ".join(_field_text(k, v) for k, v in body.items() if k not in ("code", "title", "parent"))
     return f"{ACTION_LABELS[_CHANGE_ACTION[type(change)]].es} {body['code']}" + (f" ({rest})" if rest else "")

@@ -175,11 +175,11 @@ def change_to_dict(change, *, number=decimal_text) -> dict:
         return {"add": element_fields(change.element, with_kind=True, number=number)}
     if isinstance(change, Update):
         fields = {k: v for k, v in attrs.asdict(change, recurse=False).items() if v is not None}
-        return {"update": _plain(fields, number)}
+        return {"update": plain(fields, number)}
     if isinstance(change, Cancel):
         return {"cancel": {"code": change.code}}
     assert isinstance(change, BudgetLine)
-    return {"budget": _plain(attrs.asdict(change, recurse=False), number)}
+    return {"budget": plain(attrs.asdict(change, recurse=False), number)}
 
 
 def element_fields(element: Element, *, with_kind: bool = False, number=decimal_text) -> dict:
@@ -188,7 +188,7 @@ def element_fields(element: Element, *, with_kind: bool = False, number=decimal_
         if name == "kind" or value is None or (name == "budget" and element.kind != ElementKind.OPERATION):
             continue
         data[name] = value
-    return _plain(data, number)
+    return plain(data, number)
 
 
 def fact_fields(fact, *, number=decimal_text) -> dict:
@@ -199,14 +199,14 @@ def fact_fields(fact, *, number=decimal_text) -> dict:
         data = {"entity": fact.entity, "year": fact.year, "date": fact.date, "reference": fact.reference}
         for kind, list_name in ELEMENT_LISTS.items():
             data[list_name] = [element_fields(e, number=number) for e in fact.elements if e.kind == kind]
-        return _plain(data, number)
+        return plain(data, number)
     data = {}
     for name, value in attrs.asdict(fact, recurse=False).items():
         if name == "changes":
             value = [change_to_dict(c, number=number) for c in value]
         if value is not None:
             data[name] = value
-    return _plain(data, number)
+    return plain(data, number)
 
 
 def recorded_to_dict(plan: str, r: Recorded) -> dict:
@@ -294,12 +294,12 @@ def reconciliation_to_dict(plan: str, reports: int, differences) -> dict:
     }
 
 
-def _plain(value, number=decimal_text):
-    """JSON-ready: decimals written by `number`, dates as ISO, times as `timestamp`, tuples as lists."""
+def plain(value, number=decimal_text):
+    """JSON-ready (every JSON shape's one conversion): decimals written by `number`, dates as ISO, times as `timestamp`, tuples as lists."""
     if isinstance(value, dict):
-        return {str(k): _plain(v, number) for k, v in value.items()}
+        return {str(k): plain(v, number) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v, number) for v in value]
+        return [plain(v, number) for v in value]
     if isinstance(value, Decimal):
         return number(value)
     if isinstance(value, datetime):
