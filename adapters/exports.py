@@ -29,6 +29,7 @@ from pathlib import Path
 from attrs import frozen
 
 from poa.domain.facts import Recorded
+from poa.projections.evaluation import Evaluation
 from poa.projections.tables import (
     APPROVED,
     EXECUTED,
@@ -36,6 +37,7 @@ from poa.projections.tables import (
     budget_line_rows,
     element_versions,
     evaluation_rows,
+    evaluations,
     fiscal_rows,
     plan_row,
 )
@@ -76,13 +78,30 @@ def known(history: Sequence[Recorded], view: View) -> list[Recorded]:
     return [r for r in history if r.recorded_at <= view.known_at]
 
 
-def table_rows(name: str, key: str, history: Sequence[Recorded], view: View) -> list[dict]:
-    """The rows of table `name` for one plan at a view, with the table's columns only, in order.
-    A plan whose approval is not known at the view has none."""
+EVALUATED = ("budget", "evaluation", "plan_evaluation")  # the tables of the plan's evaluations
+
+
+def plan_evaluations(key: str, history: Sequence[Recorded], view: View) -> list[Evaluation]:
+    """The evaluations the view's evaluated tables show: at its as_of (else every quarter end and
+    the latest cut-off date), as known at its known_at (else at the plan's last event)."""
     seen = known(history, view)
     if not seen:
         return []
-    as_ofs = None if view.as_of is None else [view.as_of]
+    return evaluations(key, seen, view.known_at, as_ofs=None if view.as_of is None else [view.as_of])
+
+
+def table_rows(
+    name: str, key: str, history: Sequence[Recorded], view: View, evaluated: Sequence[Evaluation] | None = None
+) -> list[dict]:
+    """The rows of table `name` for one plan at a view, with the table's columns only, in order.
+    A plan whose approval is not known at the view has none. `evaluated`: the plan's
+    `plan_evaluations` at this view, when the caller already has them (a data package's three
+    evaluated tables share them)."""
+    seen = known(history, view)
+    if not seen:
+        return []
+    if name in EVALUATED and evaluated is None:
+        evaluated = plan_evaluations(key, history, view)
     day = view.as_of
     if name == "plans":
         rows = [plan_row(key, seen)]
@@ -94,11 +113,11 @@ def table_rows(name: str, key: str, history: Sequence[Recorded], view: View) -> 
     elif name == "budget_lines":
         rows = [b for b in budget_line_rows(key, seen) if day is None or b["date"] <= day]
     elif name == "budget":
-        rows = _numbered(fiscal_rows(key, seen, view.known_at, as_ofs=as_ofs))
+        rows = _numbered(fiscal_rows(key, seen, evaluated=evaluated))
     elif name == "evaluation":
-        rows = evaluation_rows(key, seen, view.known_at, as_ofs=as_ofs)[0]
+        rows = evaluation_rows(key, seen, evaluated=evaluated)[0]
     else:
-        rows = evaluation_rows(key, seen, view.known_at, as_ofs=as_ofs)[1]
+        rows = evaluation_rows(key, seen, evaluated=evaluated)[1]
     columns = TABLES[name].columns
     return [{c: row.get(c) for c in columns} for row in rows]
 

@@ -725,8 +725,9 @@ def export_datapackage(
         raise Refusal(str(error), param="datapackage") from None
     histories, view = _export_view(store, plan, as_of, known_at, read_only)
     files, counts, plans_rows = {}, [], []
+    evaluated = {key: exports.plan_evaluations(key, history, view) for key, history in histories}  # shared by 3 tables
     for name in exports.WHAT:
-        rows = [row for key, history in histories for row in exports.table_rows(name, key, history, view)]
+        rows = [row for key, history in histories for row in exports.table_rows(name, key, history, view, evaluated[key])]
         files[name] = exports.to_csv(name, rows, raw=raw_csv).encode("utf-8")
         counts.append((name, len(rows)))
         if name == "plans":

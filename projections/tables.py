@@ -14,8 +14,9 @@ Nothing is formatted here: the adapters format (two-place decimal strings, ISO d
 - `element_versions`: the structure as known now, as versions of each element with
   half-open validity in effective dates (`valid_from` inclusive, `valid_to` exclusive);
 - `budget_line_rows`: every approved amount and every budget change;
-- `evaluation_rows`: the evaluation fold's figures of every element and of the plan at
-  every quarter end of the year and at the latest cut-off date.
+- `evaluations`: the evaluation fold at every quarter end of the year and at the latest
+  cut-off date; `evaluation_rows` and `fiscal_rows` (the budget by phase) are their figures,
+  from evaluations given or computed.
 
 Nothing here re-decides a rule: the structure comes from `poa.domain.structure.build`,
 the figures from `poa.projections.evaluation.evaluate`, the lateness from
@@ -45,12 +46,12 @@ from poa.domain.facts import (
 from poa.domain.rules import closing_state
 from poa.domain.structure import Node, Record, build, structural_order
 
-from .evaluation import NotInForce, evaluate, quarter_ends, visible
+from .evaluation import Evaluation, NotInForce, evaluate, quarter_ends, visible
 from .warnings import days_late
 
 __all__ = [
     "APPROVED", "MODIFIED", "ELEMENT_EVALUATION_FIGURES", "PLAN_EVALUATION_FIGURES",
-    "plan_row", "fact_rows", "element_versions", "budget_line_rows", "evaluation_rows", "evaluation_dates",
+    "plan_row", "fact_rows", "element_versions", "budget_line_rows", "evaluations", "evaluation_rows", "evaluation_dates",
     "EXECUTED", "fiscal_rows",
 ]
 
@@ -309,13 +310,29 @@ def evaluation_dates(history: Sequence[Recorded]) -> list[date]:
     return sorted(days)
 
 
-def evaluation_rows(
+def evaluations(
     key: str, history: Sequence[Recorded], known_at: datetime | None = None, *, as_ofs: Sequence[date] | None = None
+) -> list[Evaluation]:
+    """The evaluation fold at every date of `evaluation_dates` (or of `as_ofs`, when given), as
+    known at `known_at` (default: the recorded time of the plan's last event, when every fact of
+    `history` is known, so the result depends on the history alone). A date at which the plan is
+    not in force (before its approval) has none."""
+    moment = known_at if known_at is not None else max(r.recorded_at for r in history)
+    found = []
+    for as_of in evaluation_dates(history) if as_ofs is None else as_ofs:
+        try:
+            found.append(evaluate(key, history, as_of, moment))
+        except NotInForce:
+            continue
+    return found
+
+
+def evaluation_rows(
+    key: str, history: Sequence[Recorded], known_at: datetime | None = None, *, as_ofs: Sequence[date] | None = None,
+    evaluated: Sequence[Evaluation] | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """The evaluation fold's figures at every date of `evaluation_dates` (or of `as_ofs`, when
-    given), as known at `known_at` (default: the recorded time of the plan's last event, when
-    every fact of `history` is known, so the rows depend on the history alone): (element rows,
-    plan rows).
+    """The figures of the `evaluations` of the plan (`evaluated`, when the caller already has
+    them): (element rows, plan rows).
 
     Element rows: plan, as_of, known_at, code, kind, parent, then the catalogue's element
     figures (`ELEMENT_EVALUATION_FIGURES`, the `Figures` attributes of the same names: None
@@ -323,13 +340,9 @@ def evaluation_rows(
     as_of, known_at and the summary figures (`PLAN_EVALUATION_FIGURES`). A date at which the
     plan is not in force (before its approval) has no rows.
     """
-    moment = known_at if known_at is not None else max(r.recorded_at for r in history)
     elements, plans = [], []
-    for as_of in evaluation_dates(history) if as_ofs is None else as_ofs:
-        try:
-            ev = evaluate(key, history, as_of, moment)
-        except NotInForce:
-            continue
+    for ev in evaluations(key, history, known_at, as_ofs=as_ofs) if evaluated is None else evaluated:
+        as_of, moment = ev.as_of, ev.known_at
         for f in ev.elements():
             row = {"plan": key, "as_of": as_of, "known_at": moment, "code": f.code, "kind": _plain(f.kind),
                    "parent": f.parent}
@@ -352,10 +365,11 @@ EXECUTED = "executed"  # the phase of an executed amount (fiscal rows)
 
 
 def fiscal_rows(
-    key: str, history: Sequence[Recorded], known_at: datetime | None = None, *, as_ofs: Sequence[date] | None = None
+    key: str, history: Sequence[Recorded], known_at: datetime | None = None, *, as_ofs: Sequence[date] | None = None,
+    evaluated: Sequence[Evaluation] | None = None,
 ) -> list[dict]:
-    """The budget by phase at every date of `evaluation_dates` (or of `as_ofs`), as known at
-    `known_at` (default as in `evaluation_rows`): the rows of a fiscal table, one amount each.
+    """The budget by phase at the dates of the plan's `evaluations` (`evaluated`, when the caller
+    already has them): the rows of a fiscal table, one amount each.
 
     - ``approved`` and ``modified``: for every operation of the evaluation (cancelled ones
       included) and every source of its current budget, the sum of the visible budget lines
@@ -373,13 +387,9 @@ def fiscal_rows(
     about (`code`, `kind`) and its hierarchy with titles in force at as_of: strategic action,
     short-term action, operation (None below the element's own level).
     """
-    moment = known_at if known_at is not None else max(r.recorded_at for r in history)
     rows: list[dict] = []
-    for as_of in evaluation_dates(history) if as_ofs is None else as_ofs:
-        try:
-            ev = evaluate(key, history, as_of, moment)
-        except NotInForce:
-            continue
+    for ev in evaluations(key, history, known_at, as_ofs=as_ofs) if evaluated is None else evaluated:
+        as_of, moment = ev.as_of, ev.known_at
         by_code = {f.code: f for f in ev.elements()}
         lines: dict[tuple[str, str, str], Decimal] = {}
         for line in budget_line_rows(key, visible(history, as_of, moment)):
