@@ -39,7 +39,7 @@ from poa.projections.warnings import LATE_AFTER_DAYS
 from .ledger import Ledger
 from .open_tables import READ_MODEL, Table, json_text, read_model_description, row_values, sqlite_type, with_data
 from .open_tables import TABLES as OPEN_TABLES
-from .sqlite_store import SQLITE_HEADER
+from .sqlite_store import is_sqlite_file
 from .store_errors import StoreError, StoreFailure
 
 SCHEMA_VERSION = "2"  # 2: the keys of adapters/open_tables.py (budget_lines.plan, evaluation (plan, as_of))
@@ -163,11 +163,10 @@ def check_read_model_path(path: Path, store_path: Path | None) -> None:
     if not path.exists() or path.stat().st_size == 0:
         return
     try:
-        with open(path, "rb") as file:
-            header = file.read(len(SQLITE_HEADER))
+        sqlite = is_sqlite_file(path)
     except OSError as error:
         raise ReadModelError(f"{path}: cannot be read ({error.strerror})") from None
-    if header != SQLITE_HEADER:
+    if not sqlite:
         raise ReadModelError(f"{path}: not a SQLite database; it is left untouched")
     try:
         connection = sqlite3.connect(f"file:{quote(str(path.absolute()), safe='/')}?mode=ro", uri=True)

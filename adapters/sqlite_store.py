@@ -225,6 +225,12 @@ def _sqlite_uri(path: Path, access: str) -> str:
     return f"file:{quote(str(path.absolute()), safe='/')}{query}"
 
 
+def is_sqlite_file(path: Path) -> bool:
+    """Whether the file starts with SQLite's header (raises `OSError` when it cannot be read)."""
+    with open(path, "rb") as file:
+        return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+
+
 def _check_is_ledger(path: Path, store: str, create: bool) -> None:
     """Refuse, without touching it, a file that is not a POA ledger (an empty file only to write)."""
     if path.stat().st_size == 0:
@@ -232,11 +238,10 @@ def _check_is_ledger(path: Path, store: str, create: bool) -> None:
             return
         raise StoreError(f"{store}: an empty file, not a POA ledger store (record something first with `poa apply`)")
     try:
-        with open(path, "rb") as file:
-            header = file.read(len(SQLITE_HEADER))
+        sqlite = is_sqlite_file(path)
     except OSError as error:
         raise StoreFailure(f"{store}: cannot be read ({error.strerror})") from None
-    if header != SQLITE_HEADER:
+    if not sqlite:
         raise StoreError(f"{store}: not a POA ledger store (not a SQLite database)")
     uri = _sqlite_uri(path, _access(path))
     try:
