@@ -23,9 +23,13 @@ reading each plan back after the commit (None: always; the CLI stops once interr
 from __future__ import annotations
 
 import getpass
+import json
 import os
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
@@ -44,10 +48,15 @@ from poa.projections.provenance import explain as explain_figures
 from poa.projections.reconciliation import Difference, publications
 from poa.projections.reconciliation import reconcile as reconcile_report
 
+from . import datapackage as data_package
+from . import exports
 from .batch_files import read_batch, read_data
 from .ledger import Ledger
 from .store_errors import StoreError
 from .stores import open_store
+
+if TYPE_CHECKING:
+    from .read_model import Progress
 
 PARAMETERS = "command line"  # the source of an entry whose fields are a use-case's parameters
 ACTOR_MAX = 200  # characters of an actor's name
@@ -570,17 +579,9 @@ def _moment(
         raise Refusal(f"{value!r} is out of the range of dates (years 1 to 9999 in UTC)", param=param) from None
 
 
-# == the read model (issue 9: `poa project`, docs/read-model.md) ==========================================
-# (its imports are here, with the section, so that it stays one appended block; the read model's module,
-# and sqlite-utils with it, is imported by `project` only, keeping every other command's start-up as it was)
-
-import json  # noqa: E402
-import sqlite3  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
-
-if TYPE_CHECKING:
-    from .read_model import Progress
+# == the read model (`poa project`, docs/read-model.md) ==================================================
+# The read model's module, and sqlite-utils with it, is imported by `project` only, keeping every
+# other command's start-up as it was.
 
 READ_MODEL_NAME = "poa-read.db"  # the default read model, beside the store's file
 
@@ -616,7 +617,7 @@ def project(
         db = str(Path(store).parent / READ_MODEL_NAME)
     if not db.strip():
         raise Refusal("the read model's file name is empty", param="db")
-    target = _metadata_path(metadata) if metadata is not None else None
+    target = _file_to_write(metadata, "metadata") if metadata is not None else None
     store_path = None if isinstance(store, Ledger) else Path(store)
     try:
         read_model.check_read_model_path(Path(db), store_path)
@@ -635,28 +636,11 @@ def project(
         model.close()
     if target is not None:
         text = json.dumps(read_model.datasette_metadata(Path(db).stem), ensure_ascii=False, indent=2) + "\n"
-        partial = target.with_name(target.name + ".partial")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(target)
+        exports.write_atomically(target, text.encode("utf-8"))
     return Projected(db, done.events, done.plans, done.position, rebuild, None if target is None else str(target))
 
 
-def _metadata_path(metadata: str) -> Path:
-    path = Path(metadata)
-    if not metadata.strip():
-        raise Refusal("the metadata file name is empty", param="metadata")
-    if path.is_dir():
-        raise Refusal(f"{metadata}: is a directory", param="metadata")
-    if not path.parent.exists():
-        raise Refusal(f"{metadata}: folder {path.parent} does not exist", param="metadata")
-    return path
-
-
-# == open-data exports (issue 9: `poa export`, docs/open-data.md) ==========================================
-# (its imports are here, with the section, so that it stays one appended block)
-
-from . import datapackage as data_package  # noqa: E402
-from . import exports  # noqa: E402
+# == open-data exports (`poa export`, docs/open-data.md) ===================================================
 
 
 @frozen
@@ -695,7 +679,7 @@ def export(
         raise Refusal(f"must be one of {', '.join(exports.FORMATS)}, got {format!r}", param="format")
     if raw_csv and format != "csv":
         raise Refusal(f"applies to --format csv only, not {format}", param="raw_csv")
-    target = _output_path(output) if output is not None else None
+    target = _file_to_write(output, "output") if output is not None else None
     histories, view = _export_view(store, plan, as_of, known_at, read_only)
     rows = [row for key, history in histories for row in exports.table_rows(what, key, history, view)]
     text = exports.render(what, rows, view, format, raw=raw_csv)
@@ -759,12 +743,14 @@ def _export_view(
     return histories, view
 
 
-def _output_path(output: str) -> Path:
-    path = Path(output)
-    if not output.strip():
-        raise Refusal("the file name is empty", param="output")
+def _file_to_write(name: str, param: str) -> Path:
+    """The path of a file an option names for writing: refused when empty, a folder, or in a folder
+    that does not exist."""
+    path = Path(name)
+    if not name.strip():
+        raise Refusal("the file name is empty", param=param)
     if path.is_dir():
-        raise Refusal(f"{output}: is a directory", param="output")
+        raise Refusal(f"{name}: is a directory", param=param)
     if not path.parent.is_dir():
-        raise Refusal(f"{output}: folder {path.parent} does not exist", param="output")
+        raise Refusal(f"{name}: folder {path.parent} does not exist", param=param)
     return path
