@@ -52,3 +52,16 @@ def stamped(stored_events: Sequence[StoredEvent], stamp: datetime) -> list[Store
         state_bytes = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode("utf8")
         restamped.append(StoredEvent(event.originator_id, event.originator_version, event.topic, state_bytes))
     return restamped
+
+
+def latest_stamp(stored_events: Sequence[StoredEvent]) -> datetime | None:
+    """The latest recorded time among the events (None if none carries one): what a store's
+    commit record keeps after `poa copy` inserts events with the stamps of their first store."""
+    latest = None
+    for event in stored_events:
+        try:
+            stamp = datetime.fromisoformat(json.loads(event.state)["timestamp"]["_data_"])
+        except (ValueError, TypeError, KeyError):
+            continue
+        latest = stamp if latest is None or stamp > latest else latest
+    return latest

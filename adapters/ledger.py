@@ -8,7 +8,8 @@ already holds is refused unless asked again.
 What a store must do beyond the library's recorder — the version its commits
 recorded for a plan, settling a reader's "now", checking that it is intact, and
 telling a busy store from a damaged or read-only one — it provides through
-`StoreOperations` (the SQLite store: `adapters/sqlite_store.py`). The library's
+`StoreOperations` (the SQLite store: `adapters/sqlite_store.py`; PostgreSQL:
+`adapters/postgres_store.py`). The library's
 persistence exceptions never leave this module's public methods: each becomes a
 `StoreError` or a `StoreFailure` (`adapters/store_errors.py`).
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from functools import wraps
 from typing import Protocol
@@ -30,6 +31,7 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     OperationalError,
     PersistenceError,
+    StoredEvent,
 )
 from eventsourcing.utils import get_topic
 
@@ -165,7 +167,36 @@ class Ledger(Application):
         """Refuse a damaged store: its event rows must be exactly those its commits recorded."""
         self.store.check_intact()
 
+    @_translated
+    def stored_events(self, page: int = 500) -> Iterator[StoredEvent]:
+        """Every event of the store as stored (topic and state bytes untouched), in notification order."""
+        start = 1
+        try:
+            while True:
+                notifications = self.recorder.select_notifications(start, page)
+                for n in notifications:
+                    yield StoredEvent(n.originator_id, n.originator_version, n.topic, n.state)
+                if len(notifications) < page:
+                    return
+                start = notifications[-1].id + 1
+        except OperationalError as error:
+            raise self.store.failure(error) from None
+
     # -- writing -----------------------------------------------------------------
+    @_translated
+    def copy_in(self, events: Sequence[StoredEvent]) -> None:
+        """Insert events read from another store (`stored_events`) as they are, with their recorded
+        times, in one transaction: refused (`StoreNotEmpty`, nothing written) unless this store is empty."""
+        if self.read_only:
+            raise StoreReadOnly(f"the store is open read-only ({self.read_only}): nothing was copied")
+        self.recorder.keep_stamps = True
+        try:
+            self.recorder.insert_events(events)
+        except PersistenceError as error:
+            raise self.store.failure(error) from None
+        finally:
+            self.recorder.keep_stamps = False
+
     @_translated
     def record(self, batch: Sequence[Command], *, again: bool = False, saving=None) -> None:
         """Record every command of the batch, all or nothing; retried on a version conflict.
@@ -185,9 +216,9 @@ class Ledger(Application):
             try:
                 self.save(*plans)
                 return
-            except (IntegrityError, OperationalError) as error:
+            except PersistenceError as error:
                 failure = self.store.failure(error)
-                if isinstance(failure, StoreReadOnly):
+                if isinstance(failure, StoreReadOnly) or not isinstance(error, (IntegrityError, OperationalError)):
                     raise failure from None
                 if attempt < WRITE_ATTEMPTS - 1:
                     time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))

@@ -43,9 +43,9 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.utils import get_topic
 
-from .commit_stamps import next_stamp, stamped, tick_past, utc_now
+from .commit_stamps import latest_stamp, next_stamp, stamped, tick_past, utc_now
 from .ledger import Ledger
-from .store_errors import StoreFailure
+from .store_errors import StoreFailure, StoreNotEmpty
 
 
 class CommitTimePOPORecorder(POPOApplicationRecorder):
@@ -69,8 +69,17 @@ class CommitTimePOPORecorder(POPOApplicationRecorder):
         with self._database_lock:  # private in the library: see the class's docstring
             yield
 
+    keep_stamps = False  # `Ledger.copy_in`: insert events with the stamps of their first store
+
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         with self.write_lock():
+            if self.keep_stamps:
+                if self.max_notification_id():
+                    raise StoreNotEmpty("the target store already holds events: a copy goes into an empty store")
+                stamp = latest_stamp(stored_events) or next_stamp(None)
+                ids = super().insert_events(stored_events, **kwargs)
+                self.last_stamp = stamp
+                return ids
             stamp = next_stamp(self.last_stamp)
             ids = super().insert_events(stamped(stored_events, stamp), **kwargs)
             self.last_stamp = stamp  # not reached when the insert is refused (a version conflict)

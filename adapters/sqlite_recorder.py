@@ -17,7 +17,8 @@ from uuid import UUID
 
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from .commit_stamps import next_stamp, stamped, utc_now
+from .commit_stamps import latest_stamp, next_stamp, stamped, utc_now
+from .store_errors import StoreNotEmpty
 
 __all__ = ["CommitTimeRecorder", "utc_now"]
 
@@ -36,6 +37,8 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
     `settle` lets a reader wait for a transaction in flight (docs/design.md,
     "Recorded time is commit time").
     """
+
+    keep_stamps = False  # `poa copy` (`Ledger.copy_in`): insert events with the stamps of their first store
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -60,8 +63,14 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
         if events is None or last_id is None:
             c.execute("SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM stored_events")
             events, last_id = c.fetchone()
-        stamp = next_stamp(datetime.fromisoformat(previous) if previous else None)
-        ids = super()._insert_events(c, stamped(stored_events, stamp), **kwargs)
+        if self.keep_stamps:
+            if events:
+                raise StoreNotEmpty(f"the target store already holds {events} events: a copy goes into an empty store")
+            stamp = latest_stamp(stored_events) or next_stamp(None)
+            ids = super()._insert_events(c, stored_events, **kwargs)
+        else:
+            stamp = next_stamp(datetime.fromisoformat(previous) if previous else None)
+            ids = super()._insert_events(c, stamped(stored_events, stamp), **kwargs)
         versions: dict[str, int] = {}
         for event in stored_events:
             key = event.originator_id.hex if isinstance(event.originator_id, UUID) else str(event.originator_id)

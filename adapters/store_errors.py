@@ -14,6 +14,10 @@ class StoreError(Exception):
     """The store named cannot be used (bad path, not a ledger file, unknown plan): the input's fault."""
 
 
+class StoreNotEmpty(StoreError):
+    """A copy (`poa copy`) into a store that already holds events: refused, nothing written."""
+
+
 class StoreFailure(Exception):
     """The store cannot complete an operation through no fault of the input (exit status 1)."""
 

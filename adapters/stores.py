@@ -2,8 +2,9 @@
 
 The name's scheme picks the store: a name with a scheme listed in `OPENERS`
 (``scheme://...``) goes to that scheme's opener, any other name is a SQLite file
-path. Adding a kind of store: its module (an opener returning a `Ledger` whose
-`StoreOperations` it provides, like `adapters/sqlite_store.py`) and one line here.
+path (`adapters/sqlite_store.py`); ``postgresql://`` (or ``postgres://``) names a
+PostgreSQL store (`adapters/postgres_store.py`). Adding a kind of store: its module
+(an opener returning a `Ledger` whose `StoreOperations` it provides) and one line here.
 
 The in-memory store (`adapters/memory_store.py`) is opened by `open_memory()`, never
 by a name: a store named on the command line must keep what it records, so no
@@ -15,19 +16,32 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .ledger import Ledger
-from .sqlite_store import open_sqlite
 from .store_errors import StoreError
+from .postgres_store import masked, open_postgresql, parse_url
+from .sqlite_store import open_sqlite
 
 Opener = Callable[..., Ledger]  # opener(name, *, create: bool, read_only: bool) -> Ledger
 
 
-def postgresql_not_available(name: str, *, create: bool, read_only: bool = False) -> Ledger:
-    raise StoreError(f"{name}: PostgreSQL stores are not available in this version; use a SQLite file path")
-
-
 OPENERS: dict[str, Opener] = {  # scheme (what comes before "://") -> opener
-    **dict.fromkeys(("postgresql", "postgres"), postgresql_not_available),
+    **dict.fromkeys(("postgresql", "postgres"), open_postgresql),
 }
+
+
+def is_url(name: str) -> bool:
+    """Whether the store's name is a URL of a store kind `OPENERS` knows (not a file path)."""
+    scheme, separator, _ = name.partition("://")
+    return bool(separator) and scheme in OPENERS
+
+
+def shown_name(name: str) -> str:
+    """The store's name as messages show it: a URL's password masked."""
+    if not is_url(name):
+        return name
+    try:
+        return parse_url(name).shown
+    except StoreError:
+        return masked(name)
 
 
 def open_store(name: str, *, create: bool, read_only: bool = False) -> Ledger:
@@ -38,6 +52,5 @@ def open_store(name: str, *, create: bool, read_only: bool = False) -> Ledger:
     Raises `StoreError` for a name that cannot be a store, `StoreFailure` for a
     store that cannot be opened (adapters/store_errors.py).
     """
-    scheme, separator, _ = name.partition("://")
-    opener = OPENERS.get(scheme, open_sqlite) if separator else open_sqlite
+    opener = OPENERS[name.partition("://")[0]] if is_url(name) else open_sqlite
     return opener(name, create=create, read_only=read_only)

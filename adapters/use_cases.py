@@ -26,7 +26,8 @@ import getpass
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,8 +53,9 @@ from . import datapackage as data_package
 from . import exports
 from .batch_files import read_batch, read_data
 from .ledger import Ledger
-from .store_errors import StoreError
-from .stores import open_store
+from .store_errors import StoreError, StoreFailure, StoreNotEmpty
+from .postgres_store import grant as grant_role
+from .stores import is_url, open_store, shown_name  # noqa: F401 - shown_name: the CLI's too
 
 if TYPE_CHECKING:
     from .read_model import Progress
@@ -141,13 +143,13 @@ def record_batch(
     A new store is created if need be. Once the batch is committed nothing turns it
     into a failure: a plan that cannot be read back says why in `PlanRecorded.unread`.
     """
-    ledger = _ledger(store, create=True, read_only=read_only)
-    try:
-        ledger.record(commands, again=again, saving=saving)
-    except CommandError as refused:
-        raise _command_refusal(refused) from None
-    plans = dict.fromkeys(c.plan for c in commands)
-    return [_read_back(ledger, key, sum(1 for c in commands if c.plan == key), read_back) for key in plans]
+    with _opened(store, create=True, read_only=read_only) as ledger:
+        try:
+            ledger.record(commands, again=again, saving=saving)
+        except CommandError as refused:
+            raise _command_refusal(refused) from None
+        plans = dict.fromkeys(c.plan for c in commands)
+        return [_read_back(ledger, key, sum(1 for c in commands if c.plan == key), read_back) for key in plans]
 
 
 def apply(
@@ -166,14 +168,14 @@ def apply(
                 parsed.append((batch, number, parse_entry(entry)))
             except EntryError as error:
                 raise _entry_refusal(batch.source, number, _kind_or_none(entry), error) from None
-    ledger = _ledger(store, create=True, read_only=read_only)  # kept even if refused: see record_entry
-    commands = []
-    for batch, number, fact in parsed:
-        key = batch.plan or plan
-        if key is None:
-            key = _only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
-        commands.append(Command(key, fact, actor_name(actor), batch.source, number, plan_given=not batch.plan))
-    return record_batch(ledger, commands, again=again, saving=saving, read_back=read_back)
+    with _opened(store, create=True, read_only=read_only) as ledger:  # kept even if refused: see record_entry
+        commands = []
+        for batch, number, fact in parsed:
+            key = batch.plan or plan
+            if key is None:
+                key = _only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
+            commands.append(Command(key, fact, actor_name(actor), batch.source, number, plan_given=not batch.plan))
+        return record_batch(ledger, commands, again=again, saving=saving, read_back=read_back)
 
 
 def record_entry(
@@ -192,10 +194,10 @@ def record_entry(
         raise _entry_refusal(source, None, kind, error) from None
     # a new store path becomes a store even if the entry is then refused: removing the file
     # could destroy what another process is writing to it at the same moment
-    ledger = _ledger(store, create=True, read_only=read_only)
-    key = plan or _only_plan(ledger, "no plan named")
-    command = Command(key, fact, actor_name(actor), source, 0, plan_given=True)
-    return record_batch(ledger, [command], again=again, saving=saving, read_back=read_back)
+    with _opened(store, create=True, read_only=read_only) as ledger:
+        key = plan or _only_plan(ledger, "no plan named")
+        command = Command(key, fact, actor_name(actor), source, 0, plan_given=True)
+        return record_batch(ledger, [command], again=again, saving=saving, read_back=read_back)
 
 
 def approve(
@@ -253,34 +255,34 @@ def report(
             "a report is issued as the neutralised CSV, which --issued reproduces; give --raw-csv to --issued to read it raw",
             param="raw_csv",
         )
-    ledger = _ledger(store, create=False, read_only=read_only)
-    key, history, now = _plan_history(ledger, plan)
-    printed = None
-    if issued is not None:
-        if as_of or known_at or issue:
-            raise Refusal("reproduces the issued report's own view; drop --as-of, --known-at and --issue", param="issued")
-        try:
-            printed = issued_record(history, issued)
-        except UnknownReport as error:
-            raise Refusal(str(error), param="issued") from None
-        view, fmt = issued_view(printed), format or printed.fact.format
-    elif issue is not None:
-        if known_at:
-            raise Refusal("an issued report is printed as known at the moment it is issued", param="known_at")
-        fmt = format or "table"
-        fact = ReportIssued(issue, _view(history, as_of, None, now).as_of, fmt)
-        history = _issue(ledger, key, fact, actor, saving)
-        printed = issued_record(history, issue)
-        view = issued_view(printed)
-    else:
-        view, fmt = _view(history, as_of, known_at, now), format or "table"
-    if raw_csv and fmt != "csv":
-        whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
-        raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="raw_csv")
-    if table != "elements" and fmt != "csv":
-        whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
-        raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="table")
-    return Report(key, evaluation_at(key, history, view), fmt, printed)
+    with _opened(store, create=False, read_only=read_only) as ledger:
+        key, history, now = _plan_history(ledger, plan)
+        printed = None
+        if issued is not None:
+            if as_of or known_at or issue:
+                raise Refusal("reproduces the issued report's own view; drop --as-of, --known-at and --issue", param="issued")
+            try:
+                printed = issued_record(history, issued)
+            except UnknownReport as error:
+                raise Refusal(str(error), param="issued") from None
+            view, fmt = issued_view(printed), format or printed.fact.format
+        elif issue is not None:
+            if known_at:
+                raise Refusal("an issued report is printed as known at the moment it is issued", param="known_at")
+            fmt = format or "table"
+            fact = ReportIssued(issue, _view(history, as_of, None, now).as_of, fmt)
+            history = _issue(ledger, key, fact, actor, saving)
+            printed = issued_record(history, issue)
+            view = issued_view(printed)
+        else:
+            view, fmt = _view(history, as_of, known_at, now), format or "table"
+        if raw_csv and fmt != "csv":
+            whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
+            raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="raw_csv")
+        if table != "elements" and fmt != "csv":
+            whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
+            raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="table")
+        return Report(key, evaluation_at(key, history, view), fmt, printed)
 
 
 def issue_report(
@@ -314,15 +316,15 @@ def explain(
     known_at: datetime | str | None = None, read_only: bool = False,
 ) -> Provenance:
     """Where each figure of element `code` comes from at a view (as in `report`): rules and events."""
-    ledger = _ledger(store, create=False, read_only=read_only)
-    key, history, now = _plan_history(ledger, plan)
-    view = _view(history, as_of, known_at, now)
-    try:
-        return explain_figures(key, history, code, view.as_of, view.known_at)
-    except NotInForce:
-        raise _not_in_force_refusal(key, history, view) from None
-    except UnknownElement as error:
-        raise Refusal(str(error), param="code") from None
+    with _opened(store, create=False, read_only=read_only) as ledger:
+        key, history, now = _plan_history(ledger, plan)
+        view = _view(history, as_of, known_at, now)
+        try:
+            return explain_figures(key, history, code, view.as_of, view.known_at)
+        except NotInForce:
+            raise _not_in_force_refusal(key, history, view) from None
+        except UnknownElement as error:
+            raise Refusal(str(error), param="code") from None
 
 
 def diff(
@@ -333,15 +335,15 @@ def diff(
     A view is a `View`, or its text: ``AS_OF`` (as known now), ``AS_OF@KNOWN_AT`` or
     ``issued:REFERENCE`` (the view an issued report was printed from).
     """
-    ledger = _ledger(store, create=False, read_only=read_only)
-    key, history, now = _plan_history(ledger, plan)
-    before = _parse_view(from_view, "from_view", history, now)
-    after = _parse_view(to_view, "to_view", history, now)
-    try:
-        return compare(key, history, before, after)
-    except ViewNotInForce as error:
-        param = "from_view" if error.side == "before" else "to_view"
-        raise Refusal(_not_in_force(key, history, error.view), param=param) from None
+    with _opened(store, create=False, read_only=read_only) as ledger:
+        key, history, now = _plan_history(ledger, plan)
+        before = _parse_view(from_view, "from_view", history, now)
+        after = _parse_view(to_view, "to_view", history, now)
+        try:
+            return compare(key, history, before, after)
+        except ViewNotInForce as error:
+            param = "from_view" if error.side == "before" else "to_view"
+            raise Refusal(_not_in_force(key, history, error.view), param=param) from None
 
 
 def reconcile(
@@ -350,15 +352,15 @@ def reconcile(
 ) -> Reconciliation:
     """Every figure of the reports the entity published (or the one with `reference`), as
     known at `known_at`, compared with the ledger's; refused when there is none."""
-    ledger = _ledger(store, create=False, read_only=read_only)
-    key, history, now = _plan_history(ledger, plan)
-    moment = _moment(known_at, "known_at", default=now)
-    reports = [r for r in publications(history, moment) if reference is None or r.fact.reference == reference]
-    if not reports:
-        which = f"with reference {reference!r} " if reference else ""
-        raise Refusal(f"plan {key} has no published report {which}known at {moment.isoformat()}")
-    differences = tuple(d for r in reports for d in reconcile_report(key, history, r, moment))
-    return Reconciliation(key, len(reports), differences)
+    with _opened(store, create=False, read_only=read_only) as ledger:
+        key, history, now = _plan_history(ledger, plan)
+        moment = _moment(known_at, "known_at", default=now)
+        reports = [r for r in publications(history, moment) if reference is None or r.fact.reference == reference]
+        if not reports:
+            which = f"with reference {reference!r} " if reference else ""
+            raise Refusal(f"plan {key} has no published report {which}known at {moment.isoformat()}")
+        differences = tuple(d for r in reports for d in reconcile_report(key, history, r, moment))
+        return Reconciliation(key, len(reports), differences)
 
 
 def history(
@@ -372,46 +374,57 @@ def history(
     about `code`, and with `descendants` every element under it; of these `kinds`; recorded by
     `actor`; with `reference`; recorded from `since` to `until`; effective from `date_from` to
     `date_to`; recorded more than `late_days` days after their effective date)."""
-    ledger = _ledger(store, create=False, read_only=read_only)
-    key, events, _ = _plan_history(ledger, plan)
-    codes = None
-    if code is not None:
-        if code not in known_codes(events):
-            raise Refusal(f"unknown code {code} in plan {key}", param="code")
-        codes = frozenset(with_descendants(events, code) if descendants else {code})
-    elif descendants:
-        raise Refusal("needs --code", param="descendants")
-    criteria = HistoryFilter(
-        codes=codes,
-        kinds=frozenset(kinds),
-        actor=actor,
-        reference=reference,
-        since=_moment(since, "since", start_of_day=True) if since else None,
-        until=_moment(until, "until") if until else None,
-        date_from=_day(date_from, "date_from") if date_from else None,
-        date_to=_day(date_to, "date_to") if date_to else None,
-        late_days=late_days,
-    )
-    return PlanRecords(key, tuple(select(events, criteria)))
+    with _opened(store, create=False, read_only=read_only) as ledger:
+        key, events, _ = _plan_history(ledger, plan)
+        codes = None
+        if code is not None:
+            if code not in known_codes(events):
+                raise Refusal(f"unknown code {code} in plan {key}", param="code")
+            codes = frozenset(with_descendants(events, code) if descendants else {code})
+        elif descendants:
+            raise Refusal("needs --code", param="descendants")
+        criteria = HistoryFilter(
+            codes=codes,
+            kinds=frozenset(kinds),
+            actor=actor,
+            reference=reference,
+            since=_moment(since, "since", start_of_day=True) if since else None,
+            until=_moment(until, "until") if until else None,
+            date_from=_day(date_from, "date_from") if date_from else None,
+            date_to=_day(date_to, "date_to") if date_to else None,
+            late_days=late_days,
+        )
+        return PlanRecords(key, tuple(select(events, criteria)))
 
 
 def issued_reports(store: Store, plan: str | None = None, *, read_only: bool = False) -> PlanRecords:
     """The reports issued with `report(..., issue=...)`, in the order they were issued."""
-    ledger = _ledger(store, create=False, read_only=read_only)
-    key, history, _ = _plan_history(ledger, plan)
-    return PlanRecords(key, tuple(issued_records(history)))
+    with _opened(store, create=False, read_only=read_only) as ledger:
+        key, history, _ = _plan_history(ledger, plan)
+        return PlanRecords(key, tuple(issued_records(history)))
 
 
 def plans(store: Store, *, read_only: bool = False) -> list[tuple[str, Recorded]]:
     """Every plan of the store (key and approval), in the order they were approved."""
-    return _ledger(store, create=False, read_only=read_only).plans()
+    with _opened(store, create=False, read_only=read_only) as ledger:
+        return ledger.plans()
 
 
 # -- helpers --------------------------------------------------------------------------------
 
 
-def _ledger(store: Store, *, create: bool, read_only: bool) -> Ledger:
-    return store if isinstance(store, Ledger) else open_store(store, create=create, read_only=read_only)
+@contextmanager
+def _opened(store: Store, *, create: bool, read_only: bool) -> Iterator[Ledger]:
+    """The ledger given, or the store named opened for the use-case and closed after it
+    (a PostgreSQL store's connections are given back to the server)."""
+    if isinstance(store, Ledger):
+        yield store
+        return
+    ledger = open_store(store, create=create, read_only=read_only)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
 
 
 def _plan_history(ledger: Ledger, plan: str | None) -> tuple[str, list[Recorded], datetime]:
@@ -611,33 +624,91 @@ def project(
 
     if not 1 <= page_size <= 100_000:
         raise Refusal(f"must be from 1 to 100000, got {page_size}", param="page_size")
+    file_store = not isinstance(store, Ledger) and not is_url(store)
     if db is None:
-        if isinstance(store, Ledger):
-            raise Refusal("name the read model's file", param="db")
+        if not file_store:
+            raise Refusal("name the read model's file (a store that is not a file has no folder to put it beside)", param="db")
         db = str(Path(store).parent / READ_MODEL_NAME)
     if not db.strip():
         raise Refusal("the read model's file name is empty", param="db")
     target = _file_to_write(metadata, "metadata") if metadata is not None else None
-    store_path = None if isinstance(store, Ledger) else Path(store)
+    store_path = Path(store) if file_store else None
     try:
         read_model.check_read_model_path(Path(db), store_path)
     except read_model.ReadModelError as error:
         raise Refusal(str(error), param="db") from None
-    ledger = _ledger(store, create=False, read_only=True)
-    try:
-        model = read_model.open_read_model(Path(db), store_path, rebuild=rebuild)
-    except read_model.ReadModelError as error:
-        raise Refusal(str(error), param="db") from None
-    try:
-        done = read_model.catch_up(ledger, model, page_size=page_size, progress=progress)
-    except sqlite3.OperationalError as error:
-        raise read_model.read_model_failure(Path(db), error) from None
-    finally:
-        model.close()
-    if target is not None:
-        text = json.dumps(read_model.datasette_metadata(Path(db).stem), ensure_ascii=False, indent=2) + "\n"
-        exports.write_atomically(target, text.encode("utf-8"))
-    return Projected(db, done.events, done.plans, done.position, rebuild, None if target is None else str(target))
+    with _opened(store, create=False, read_only=True) as ledger:
+        try:
+            model = read_model.open_read_model(Path(db), store_path, rebuild=rebuild)
+        except read_model.ReadModelError as error:
+            raise Refusal(str(error), param="db") from None
+        try:
+            done = read_model.catch_up(ledger, model, page_size=page_size, progress=progress)
+        except sqlite3.OperationalError as error:
+            raise read_model.read_model_failure(Path(db), error) from None
+        finally:
+            model.close()
+        if target is not None:
+            text = json.dumps(read_model.datasette_metadata(Path(db).stem), ensure_ascii=False, indent=2) + "\n"
+            exports.write_atomically(target, text.encode("utf-8"))
+        return Projected(db, done.events, done.plans, done.position, rebuild, None if target is None else str(target))
+
+
+# == moving a ledger and giving access (`poa copy`, `poa admin`, docs/deployment.md) ===================
+
+
+@frozen
+class Copied:
+    """A store copied: the source and target as shown (passwords masked), its events and plans."""
+
+    source: str
+    target: str
+    events: int
+    plans: int
+
+
+def copy_store(source: str, target: str) -> Copied:
+    """Copy every event of the store `source` into the empty store `target` (SQLite or PostgreSQL,
+    either way), in one transaction: the same events in the same order, byte for byte (recorded
+    times, actors, references and batch hashes included), read back and compared before returning.
+    A target that already holds events is refused, and nothing is written to it."""
+    if not source.strip():
+        raise Refusal("the source store's name is empty", param="source")
+    if not target.strip():
+        raise Refusal("the target store's name is empty", param="target")
+    if shown_name(source) == shown_name(target):
+        raise Refusal("the source and the target are the same store", param="target")
+    with _opened(source, create=False, read_only=True) as origin:
+        origin.settle()  # every transaction stamped up to now has committed: the copy is of a settled store
+        events = list(origin.stored_events())
+    if not events:
+        raise Refusal(f"{shown_name(source)}: holds no events to copy", param="source")
+    with _opened(target, create=True, read_only=False) as destination:
+        try:
+            destination.copy_in(events)
+        except StoreNotEmpty as error:
+            raise Refusal(f"{shown_name(target)}: {error}", param="target") from None
+        destination.check_intact()
+        copied = list(destination.stored_events())
+    if [_event_key(e) for e in copied] != [_event_key(e) for e in events]:
+        raise StoreFailure(f"{shown_name(target)}: the copy does not read back as the source's events")
+    plans = len({str(e.originator_id) for e in events})
+    return Copied(shown_name(source), shown_name(target), len(events), plans)
+
+
+def _event_key(event) -> tuple:
+    return str(event.originator_id), event.originator_version, event.topic, bytes(event.state)
+
+
+def grant_access(store: str, role: str, access: str) -> list[str]:
+    """Give a PostgreSQL role an auditor's (read-only) or an operator's access to the store; the SQL run."""
+    if not is_url(store):
+        raise Refusal(
+            "roles are PostgreSQL's: name a postgresql:// store (a SQLite store's readers are given "
+            "read access to its file)",
+            param="store",
+        )
+    return grant_role(store, role, access)
 
 
 # == open-data exports (`poa export`, docs/open-data.md) ===================================================
@@ -731,16 +802,16 @@ def _export_view(
 ) -> tuple[list[tuple[str, list[Recorded]]], exports.View]:
     """The histories of the plan named (else of every plan of the store), settled, and the view asked."""
     view = exports.View(_day(as_of, "as_of") if as_of else None, _moment(known_at, "known_at") if known_at else None)
-    ledger = _ledger(store, create=False, read_only=read_only)
-    ledger.settle()
-    keys = [plan] if plan else [key for key, _ in ledger.plans()]
-    histories = []
-    for key in keys:
-        try:
-            histories.append((key, ledger.history(key)))
-        except StoreError as error:
-            raise Refusal(str(error), param="plan") from None
-    return histories, view
+    with _opened(store, create=False, read_only=read_only) as ledger:
+        ledger.settle()
+        keys = [plan] if plan else [key for key, _ in ledger.plans()]
+        histories = []
+        for key in keys:
+            try:
+                histories.append((key, ledger.history(key)))
+            except StoreError as error:
+                raise Refusal(str(error), param="plan") from None
+        return histories, view
 
 
 def _file_to_write(name: str, param: str) -> Path:

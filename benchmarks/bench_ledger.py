@@ -18,7 +18,9 @@ times, with medians over repeats:
   recomputes the plan), and the open-data package (`poa export --datapackage`).
 
 Run: ``python benchmarks/bench_ledger.py [--operations 200] [--records 5000]
-[--formats table,md,csv,json] [--repeats 5]``. ``--formats`` picks the report formats
+[--formats table,md,csv,json] [--repeats 5] [--store URL]``. ``--store`` names an empty
+store to fill instead of a fresh SQLite file, e.g. ``postgresql://postgres@127.0.0.1/bench?schema=b1``
+for the PostgreSQL store (docs/deployment.md). ``--formats`` picks the report formats
 rendered (comma-separated; default all four), ``--repeats`` how many runs each median is
 taken over (default 5; 1 for a quick look at a slow case).
 Not a test: it prints a table of timings for the notes of an issue.
@@ -156,10 +158,12 @@ def main() -> None:
     parser.add_argument("--formats", type=formats, default=list(FORMATS),
                         help="report formats rendered, comma-separated (default: table,md,csv,json)")
     parser.add_argument("--repeats", type=positive, default=5, help="runs per median (default: 5)")
+    parser.add_argument("--store", help="an empty store to fill (default: a fresh SQLite file)")
     args = parser.parse_args()
     repeats = args.repeats
     with tempfile.TemporaryDirectory() as folder:
-        ledger = open_store(str(Path(folder) / "bench.db"), create=True)
+        store = args.store or str(Path(folder) / "bench.db")
+        ledger = open_store(store, create=True)
         rows = []
         t = record(ledger, "B-1", [approval(args.operations)])
         rows.append(("approve", f"{args.operations} operations", t))
@@ -183,7 +187,7 @@ def main() -> None:
             rows.append(("rich alone", "the table form's tables, rich's own cost", median_time(lambda: rich_alone(blocks), repeats), fold))
             rows.append(("tables alone", "the same tables drawn by draw_table", median_time(lambda: drawn_alone(blocks), repeats), fold))
         rows.append(("explain", "one ACP", median_time(lambda: explain("B-1", history, "1.1", as_of, now), repeats)))
-        store, read = str(Path(folder) / "bench.db"), str(Path(folder) / "read.db")
+        read = str(Path(folder) / "read.db")
         rows.append(("project", "read model from the first event", median_time(lambda: project(store, read, rebuild=True), repeats)))
         extra = records(args.operations, 500)
         for i, entry in enumerate(extra):  # other amounts than the history's: a new batch, not a repeated one

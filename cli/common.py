@@ -76,7 +76,8 @@ store_option = click.option(
     envvar="POA_STORE",
     default=DEFAULT_STORE,
     show_default=True,
-    help="SQLite file of the ledger (env POA_STORE).",
+    help="The ledger's store: a SQLite file, or postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?schema=NAME] "
+    "(env POA_STORE; docs/deployment.md).",
 )
 again_option = click.option(
     "--again", is_flag=True, help="Record the batch even if the plan already holds the very same batch."

@@ -14,6 +14,7 @@ from . import diff  # noqa: F401
 from . import explain  # noqa: F401
 from . import export  # noqa: F401
 from . import project  # noqa: F401
+from . import admin  # noqa: F401
 from .common import cli
 
 __all__ = ["cli"]

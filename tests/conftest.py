@@ -2,8 +2,9 @@
 
 Layers (tests/<layer>/, marked automatically by folder):
 - unit: the domain and the projections on plain histories; no process, no file;
-- integration: the SQLite store, its recorder, concurrent writers, the library's contract
-  suite, and the CLI in-process (click's CliRunner) against real stores;
+- integration: the SQLite and PostgreSQL stores, their recorders, concurrent writers, the
+  library's contract suite, and the CLI in-process (click's CliRunner) against real stores
+  (a module marked ``both_stores`` runs its store tests on each kind; tests/support/postgres.py);
 - e2e: the real `poa` console script in subprocesses (README, signals, permissions,
   concurrent processes, one refusal).
 
@@ -13,11 +14,13 @@ Layers (tests/<layer>/, marked automatically by folder):
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from support.builders import SMALL, open_store
+from support.postgres import PostgresDatabase
 from support.runners import PoaInProcess, PoaProcess, invoke, no_traceback
 
 # Names the flat layout's test files imported from conftest, kept so that a test written
@@ -74,15 +77,56 @@ def spread_e2e(items: list, layers: dict) -> list:
     return ordered
 
 
+STORE_KINDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    """A test of a module marked ``both_stores`` that uses the test's store (`store_name`, and
+    the `poa`, `ledger`, `store` and `demo` fixtures built on it) runs once on each kind of store,
+    unless it is marked ``sqlite_only`` (it is about SQLite files: its store stays a file)."""
+    marked = metafunc.definition.get_closest_marker
+    if "store_kind" in metafunc.fixturenames and marked("both_stores") and not marked("sqlite_only"):
+        metafunc.parametrize("store_kind", STORE_KINDS, indirect=True)
+
+
+@pytest.fixture
+def store_kind(request) -> str:
+    """The kind of the test's store: ``sqlite`` unless the test runs on both (``both_stores``)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres(worker_id) -> Iterator[PostgresDatabase]:
+    """The PostgreSQL database of this run (this worker's), dropped at its end if made here."""
+    database = PostgresDatabase(worker_id)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def postgres_store(postgres: PostgresDatabase) -> Iterator[str]:
+    """The URL of an empty PostgreSQL store of the test's own (a fresh schema), dropped afterwards."""
+    url = postgres.new_schema()
+    yield url
+    postgres.drop_schema(url)
+
+
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "poa.db"
 
 
 @pytest.fixture
-def poa(tmp_path: Path, store_path: Path) -> PoaInProcess:
-    """`poa ...` in-process against the test's store (POA_STORE), in the test's folder."""
-    return PoaInProcess(store_path, tmp_path)
+def store_name(store_kind: str, store_path: Path, request) -> str:
+    """The test's store by name: the SQLite file `store_path`, or a PostgreSQL store of its own."""
+    return str(store_path) if store_kind == "sqlite" else request.getfixturevalue("postgres_store")
+
+
+@pytest.fixture
+def poa(tmp_path: Path, store_path: Path, store_name: str) -> PoaInProcess:
+    """`poa ...` in-process against the test's store (POA_STORE), in the test's folder; its
+    `store` is the file's Path on SQLite, the URL on PostgreSQL."""
+    return PoaInProcess(store_path if store_name == str(store_path) else store_name, tmp_path)
 
 
 @pytest.fixture
@@ -92,8 +136,10 @@ def poa_process(tmp_path: Path, store_path: Path) -> PoaProcess:
 
 
 @pytest.fixture
-def ledger(store_path: Path):
-    return open_store(str(store_path), create=True)
+def ledger(store_name: str):
+    opened = open_store(store_name, create=True)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture(scope="session")
@@ -108,13 +154,18 @@ def example_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def store(example_store: Path, store_path: Path) -> Path:
-    """A fresh copy of the example's store, at the test's store path."""
-    shutil.copyfile(example_store, store_path)
-    return store_path
+def store(example_store: Path, store_path: Path, store_name: str) -> Path | str:
+    """A fresh copy of the example's store: the file at the test's store path, or the test's
+    PostgreSQL store (copied with `poa copy`)."""
+    if store_name == str(store_path):
+        shutil.copyfile(example_store, store_path)
+        return store_path
+    result = invoke("copy", "--from", str(example_store), "--to", store_name)
+    assert result.exit_code == 0, result.output
+    return store_name
 
 
 @pytest.fixture
-def demo(poa: PoaInProcess, store: Path) -> PoaInProcess:
+def demo(poa: PoaInProcess, store: Path | str) -> PoaInProcess:
     """`poa` against a fresh copy of the store holding examples/small-2021.yaml."""
     return poa

@@ -1,6 +1,7 @@
-"""Several real `poa` processes (the console script) on ONE SQLite store at the same time.
+"""Several real `poa` processes (the console script) on ONE store at the same time.
 
-- `poa apply` in concurrent processes: every batch stored exactly once (issue 7, finding 4);
+- `poa apply` in concurrent processes: every batch stored exactly once (issue 7, finding 4),
+  on one SQLite file and on one PostgreSQL database (many operators, issue 10);
 - processes racing to approve the same new plan: exactly one wins, the others exit 2;
 - a `poa apply` waiting for another connection's write lock commits after a report issued in
   the meantime, and that report, as known at its moment, never changes (finding 3);
@@ -30,8 +31,9 @@ from support.writers import APPROVAL, KEY, batch_entries, check_store, executed_
 # -- the real CLI, several processes ----------------------------------------------------------
 
 
-def test_concurrent_cli_apply_stores_every_batch_exactly_once(tmp_path):
-    store = tmp_path / "poa.db"
+@pytest.mark.both_stores  # many operators on one PostgreSQL database, as on one SQLite file
+def test_concurrent_cli_apply_stores_every_batch_exactly_once(tmp_path, store_name):
+    store = store_name
     env = process_env(store)
     approve = write_batch(tmp_path / "approve.json", [APPROVAL])
     done = subprocess.run([*poa_command(), "apply", str(approve)], env=env, capture_output=True, text=True, timeout=60)
@@ -69,9 +71,10 @@ def test_concurrent_cli_apply_stores_every_batch_exactly_once(tmp_path):
 # -- racing to approve the same new plan ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("fresh_store", [False, True], ids=["existing-store", "new-store-file"])
-def test_cli_processes_racing_to_approve_the_same_plan(tmp_path, fresh_store):
-    store = tmp_path / "poa.db"
+@pytest.mark.both_stores  # on PostgreSQL a new store is a schema the racers create at the same time
+@pytest.mark.parametrize("fresh_store", [False, True], ids=["existing-store", "new-store"])
+def test_cli_processes_racing_to_approve_the_same_plan(tmp_path, fresh_store, store_name):
+    store = store_name
     env = process_env(store)
     if not fresh_store:
         open_store(str(store), create=True).close()  # the store file exists, the plan does not

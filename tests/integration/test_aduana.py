@@ -9,11 +9,14 @@ budget is 1,279,909 (Cuadro 2), not the 1,279,309 Cuadro 3 prints, since
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
 from support.builders import ADUANA
 from support.runners import PoaInProcess
+
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
 
 CUT_OFF = "2020-12-31"
 
@@ -41,10 +44,22 @@ CUADRO_3 = {
 }
 
 
+@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
+def aduana_store(request, tmp_path_factory) -> Iterator[str]:
+    """The module's store for the Aduana example, one of each kind: a SQLite file,
+    or a PostgreSQL store of its own (a fresh schema, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield str(tmp_path_factory.mktemp("aduana") / "poa.db")
+        return
+    postgres = request.getfixturevalue("postgres")
+    url = postgres.new_schema()
+    yield url
+    postgres.drop_schema(url)
+
+
 @pytest.fixture(scope="module")
-def aduana(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("aduana")
-    poa = PoaInProcess(folder / "poa.db", folder)
+def aduana(aduana_store, tmp_path_factory):
+    poa = PoaInProcess(aduana_store, tmp_path_factory.mktemp("aduana"))
     applied = poa("apply", str(ADUANA))
     assert applied.returncode == 0, applied.stderr
     return poa

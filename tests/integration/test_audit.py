@@ -17,6 +17,8 @@ from datetime import date
 
 import pytest
 
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
+
 
 def seqs(events: list[dict]) -> list[int]:
     return [e["seq"] for e in events]

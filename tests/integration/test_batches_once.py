@@ -10,9 +10,12 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from support.builders import SMALL
-from support.builders import count_events as events
+import pytest
+
+from support.builders import SMALL, open_store
 from support.runners import invoke
+
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
 
 # Moves 5,000.00 of operation 1.1.1.1 (TGN 100,000 + Otros 30,000 approved) from TGN to Otros.
 TRANSFER = """\
@@ -27,7 +30,16 @@ def poa(*args: str):
     return invoke(*args)
 
 
-def budget_of(db: Path, code: str) -> dict:
+def events(store: Path | str) -> int:
+    """The events the store holds (every plan's), read through a ledger on either kind of store."""
+    ledger = open_store(str(store), create=False)
+    try:
+        return sum(1 for _ in ledger.stored_events())
+    finally:
+        ledger.close()
+
+
+def budget_of(db: Path | str, code: str) -> dict:
     report = json.loads(poa("report", "--store", str(db), "--format", "json").output)
     found = [e for level in ("strategic_actions", "short_term_actions", "operations") for e in report.get(level, []) if e["code"] == code]
     if not found:  # the nested layout: look through the tree

@@ -22,6 +22,10 @@ import io
 import json
 from datetime import datetime
 
+import pytest
+
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
+
 ELEMENT_KEYS = {"code", "parent", "title", "status", "weight", "progress_pct"}
 SUMMARY_KEYS = {
     "strategic_actions", "short_term_actions", "operations", "tasks", "weights_total", "budget_current",

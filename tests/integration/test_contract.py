@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from support.runners import PoaInProcess, invoke
 from poa.adapters.exports import WHAT
 from poa.adapters.report_json import SCHEMA_VERSION, SCHEMAS, schema_path
 from poa.domain.catalogue import ElementKind, FactKindName, Rule, Status, WarningKind
+
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
 
 DECIMAL = r"^-?[0-9]+\.[0-9]{2}$"
 TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?Z$"
@@ -65,12 +68,25 @@ def test_the_schemas_are_package_data():
     assert {p.name for p in schema_path("report").parent.iterdir()} >= {f"{n}.schema.json" for n in SCHEMAS}
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def scenario_store(request, tmp_path_factory) -> Iterator[tuple[Path | str, Path]]:
+    """The scenario's store (made once per module and kind, as store_kind's tests run on both) and
+    its folder: a SQLite file there, or a PostgreSQL schema of its own, dropped afterwards."""
+    folder = tmp_path_factory.mktemp("contract")
+    if request.param == "sqlite":
+        yield folder / "poa.db", folder
+        return
+    postgres = request.getfixturevalue("postgres")
+    url = postgres.new_schema()
+    yield url, folder
+    postgres.drop_schema(url)
+
+
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory) -> PoaInProcess:
+def scenario(scenario_store) -> PoaInProcess:
     """examples/small-2021.yaml, then: a correction of 1.1.2 (45 → 40 at 06-30), report Q3 issued, a
     late execution, the year closed and reopened, and a publication declaring 56.333 %."""
-    folder = tmp_path_factory.mktemp("contract")
-    poa = PoaInProcess(folder / "poa.db", folder)
+    poa = PoaInProcess(*scenario_store)
     assert poa("apply", str(SMALL)).returncode == 0
     assert poa("progress", "--code", "1.1.2", "--percent", "40", "--date", "2021-06-30", "--note", "corrección").returncode == 0
     assert poa("report", "--as-of", "2021-09-30", "--issue", "Q3", "--format", "json").returncode == 0
@@ -119,9 +135,21 @@ def test_every_json_output_of_the_scenario_validates(scenario):
     assert publish["data"]["short_term_actions"] == {"1.1.1": {"weight": "40.00", "progress_pct": "73.33"}}
 
 
-def test_every_json_output_of_the_examples_validates(tmp_path):
-    for example, plan in ((SMALL, "DEMO-2021"), (ADUANA, "AN-2020")):
-        poa = PoaInProcess(tmp_path / f"{plan}.db", tmp_path)
+@pytest.fixture
+def other_store(store_kind: str, tmp_path: Path, request) -> Iterator[str]:
+    """A second empty store of the test's kind: a SQLite file beside the test's, or a PostgreSQL schema."""
+    if store_kind == "sqlite":
+        yield str(tmp_path / "other.db")
+        return
+    postgres = request.getfixturevalue("postgres")
+    url = postgres.new_schema()
+    yield url
+    postgres.drop_schema(url)
+
+
+def test_every_json_output_of_the_examples_validates(store_name, other_store, tmp_path):
+    for example, store in ((SMALL, store_name), (ADUANA, other_store)):
+        poa = PoaInProcess(store, tmp_path)
         assert poa("apply", str(example)).returncode == 0
         report = poa.json("report")
         validate("report", report)
@@ -137,11 +165,10 @@ def test_every_json_output_of_the_examples_validates(tmp_path):
         validate("diff", poa.json("diff", "--from", f"{report['year']}-06-30", "--to", f"{report['year']}-12-31"))
 
 
-def test_every_export_of_the_examples_validates(tmp_path):
+def test_every_export_of_the_examples_validates(poa):
     """`poa export --format json` of every table against export.schema.json, each JSON Lines row
     against its table's $defs entry, for both examples in one store, at no limit and at a view."""
     export = schema("export")
-    poa = PoaInProcess(tmp_path / "poa.db", tmp_path)
     assert poa("apply", str(SMALL)).returncode == 0 and poa("apply", str(ADUANA)).returncode == 0
     assert export["properties"]["table"]["enum"] == list(WHAT)
     for what in WHAT:
@@ -265,6 +292,6 @@ def test_csv_source_columns_for_names_with_spaces_and_collisions(poa, tmp_path):
     assert (table[0]["budget_TGN"], table[0]["budget_Otros_recursos"], table[0]["budget_current"]) == ("5.00", "10.00", "23.00")
 
 
-def test_the_csv_of_an_empty_store_is_refused_not_a_traceback(tmp_path):
-    result = invoke("report", "--format", "csv", "--store", str(tmp_path / "none.db"))
+def test_the_csv_of_an_empty_store_is_refused_not_a_traceback(store_name):
+    result = invoke("report", "--format", "csv", "--store", store_name)
     assert result.exit_code == 2

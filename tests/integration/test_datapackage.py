@@ -1,8 +1,8 @@
 """The data package of `poa export --datapackage` validated with the `frictionless` library (a test-only
-dependency, slow to import: this is its one module, with the packages made once per worker): the
-package of examples/small-2021.yaml alone (--plan) and of a store holding it and the Aduana's 2020
-POA; keys hold, hashes match, and the budget resource's phases agree with the evaluation, with the
-small example's amounts worked out by hand from examples/small-2021.yaml."""
+dependency, slow to import: this is its one module, with the packages made once per worker and kind
+of store, SQLite and PostgreSQL): the package of examples/small-2021.yaml alone (--plan) and of a
+store holding it and the Aduana's 2020 POA; keys hold, hashes match, and the budget resource's phases
+agree with the evaluation, with the small example's amounts worked out by hand from examples/small-2021.yaml."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import shutil
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +20,8 @@ import pytest
 from support.builders import ADUANA, SMALL
 from support.runners import invoke, no_traceback
 
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
+
 
 def run(*args):
     result = invoke(*args)
@@ -26,15 +29,20 @@ def run(*args):
     no_traceback(result)
 
 
-@pytest.fixture(scope="session")
-def packages(tmp_path_factory) -> dict[str, Path]:
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def packages(request, tmp_path_factory) -> Iterator[dict[str, Path]]:
+    """The packages of a store of each kind (a session's store cannot follow the test's store_kind):
+    a SQLite file, or a PostgreSQL schema of its own, dropped afterwards."""
     folder = tmp_path_factory.mktemp("packages")
-    db = folder / "poa.db"
-    run("apply", str(SMALL), "--store", str(db))
-    run("apply", str(ADUANA), "--store", str(db))
-    run("export", "--store", str(db), "--datapackage", str(folder / "small"), "--plan", "DEMO-2021")
-    run("export", "--store", str(db), "--datapackage", str(folder / "all"))
-    return {"small": folder / "small", "all": folder / "all"}
+    postgres = request.getfixturevalue("postgres") if request.param == "postgresql" else None
+    db = str(folder / "poa.db") if postgres is None else postgres.new_schema()
+    run("apply", str(SMALL), "--store", db)
+    run("apply", str(ADUANA), "--store", db)
+    run("export", "--store", db, "--datapackage", str(folder / "small"), "--plan", "DEMO-2021")
+    run("export", "--store", db, "--datapackage", str(folder / "all"))
+    yield {"small": folder / "small", "all": folder / "all"}
+    if postgres is not None:
+        postgres.drop_schema(db)
 
 
 def rows(package: Path, name: str) -> list[dict]:

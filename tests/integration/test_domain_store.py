@@ -8,17 +8,24 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import pytest
+
 from poa.domain.facts import Approval, Progress
 from support.builders import UTC, base_approval, open_store, parse_entry, progress, record
+
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
 
 KEY = "T-2021"
 
 
-def test_recorded_at_keeps_increasing_after_reloading_from_the_store(ledger, store_path):
+def test_recorded_at_keeps_increasing_after_reloading_from_the_store(ledger, store_name):
     record(ledger, KEY, base_approval(), progress("1.2", 1, "2021-06-30"))
-    again = open_store(str(store_path), create=True)
+    again = open_store(store_name, create=True)
     record(again, KEY, progress("1.2", 2, "2021-06-30"), progress("1.2", 3, "2021-06-30"))
-    history = open_store(str(store_path), create=False).history(KEY)
+    again.close()
+    reloaded = open_store(store_name, create=False)
+    history = reloaded.history(KEY)
+    reloaded.close()
     assert [r.seq for r in history] == [1, 2, 3, 4]
     # one stamp per transaction (its commit time), later for the later transaction
     assert history[0].recorded_at == history[1].recorded_at < history[2].recorded_at == history[3].recorded_at

@@ -5,6 +5,10 @@ itself, on a history written by hand, is in tests/unit/test_explain.py.
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
+
 CORRECTION = """
 plan: DEMO-2021
 entries:

@@ -13,6 +13,8 @@ import pytest
 
 from poa.adapters.exports import TABLES, WHAT
 
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
+
 
 def ok(ran):
     assert ran.returncode == 0, ran.stderr

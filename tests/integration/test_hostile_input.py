@@ -4,7 +4,8 @@ Bad input never produces a traceback: exit status 2, one message naming the file
 (or option), the entry and the field, and nothing stored. Every command runs
 in-process (click's CliRunner) against a fresh copy of a store holding
 examples/small-2021.yaml (plan DEMO-2021, where operation 1.1.1.1 has a current
-budget of 100,000 TGN + 30,000 Otros). Finding 2's exact totals at the bounds, a pure
+budget of 100,000 TGN + 30,000 Otros), on SQLite and on PostgreSQL; the files read
+are written in the test's folder. Finding 2's exact totals at the bounds, a pure
 fold, are in tests/unit/test_exact_totals.py.
 """
 
@@ -19,21 +20,23 @@ import pytest
 
 from poa.adapters.batch_files import MAX_BYTES
 from support.builders import batch_text as batch
-from support.builders import count_events as events
+from support.builders import open_store
 from support.runners import invoke
+
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
 
 PLAN = "DEMO-2021"
 GOOD = "progress: {code: 1.2.1.1, percent: 50, date: 2021-10-01}"  # entry 1 of every batch: never stored either
 
 
-# -- the CLI, on `store` (conftest: a fresh copy of the example's store) ------------------
+# -- the CLI, on `store` (conftest: a fresh copy of the example's store, a file or a URL) --
 
 
-def poa(store: Path, *args: str, input: str | bytes | None = None):
+def poa(store: Path | str, *args: str, input: str | bytes | None = None):
     return invoke(*args, "--store", str(store), input=input)
 
 
-def poa_within(seconds: float, store: Path, *args: str, unblock: Path | None = None):
+def poa_within(seconds: float, store: Path | str, *args: str, unblock: Path | None = None):
     """`poa` in a thread: a regression that hangs fails the test instead of hanging it
     (a FIFO `unblock` is then opened for writing, so the blocked reader can finish)."""
     outcome = []
@@ -46,10 +49,19 @@ def poa_within(seconds: float, store: Path, *args: str, unblock: Path | None = N
     return outcome[0]
 
 
-def write(store: Path, name: str, text: str | bytes) -> str:
-    path = store.parent / name
+def write(folder: Path, name: str, text: str | bytes) -> str:
+    path = folder / name
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     return str(path)
+
+
+def events(store: Path | str) -> int:
+    """The store's events (every plan's), read through the store, whatever its kind."""
+    ledger = open_store(str(store), create=False, read_only=True)
+    try:
+        return sum(1 for _ in ledger.stored_events())
+    finally:
+        ledger.close()
 
 
 def assert_refused(result, *needles: str) -> None:
@@ -63,19 +75,19 @@ def assert_refused(result, *needles: str) -> None:
         assert needle in result.stderr, f"message does not name {needle!r}{shown}"
 
 
-def assert_nothing_stored_and_readable(store: Path, before: int) -> None:
+def assert_nothing_stored_and_readable(store: Path | str, before: int) -> None:
     assert events(store) == before, "the refused input stored events"
     report = poa(store, "report", "--plan", PLAN, "--format", "json")
     assert report.exit_code == 0, report.output
 
 
-def history(store: Path) -> list[dict]:
+def history(store: Path | str) -> list[dict]:
     result = poa(store, "history", "--plan", PLAN, "--format", "json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)["events"]
 
 
-def operation(store: Path, code: str) -> dict:
+def operation(store: Path | str, code: str) -> dict:
     result = poa(store, "report", "--plan", PLAN, "--as-of", "2021-12-31", "--format", "json")
     assert result.exit_code == 0, result.output
     return next(o for o in json.loads(result.stdout)["operations"] if o["code"] == code)
@@ -120,25 +132,25 @@ HUGE_NUMBERS = [
 
 
 @pytest.mark.parametrize("name, text, needles", [pytest.param(n, t, e, id=i) for i, n, t, e in HUGE_NUMBERS])
-def test_finding_1_huge_numbers_are_refused_before_anything_is_stored(store, name, text, needles):
+def test_finding_1_huge_numbers_are_refused_before_anything_is_stored(store, tmp_path, name, text, needles):
     before = events(store)
-    assert_refused(poa(store, "apply", write(store, name, text)), name, *needles)
+    assert_refused(poa(store, "apply", write(tmp_path, name, text)), name, *needles)
     assert_nothing_stored_and_readable(store, before)
 
 
 # -- finding 2: 28-digit rounding lost money; sums at the bounds must be exact -------------
 
 
-def test_finding_2_budget_modifications_beyond_the_bounds_are_refused_and_those_within_are_exact(store):
+def test_finding_2_budget_modifications_beyond_the_bounds_are_refused_and_those_within_are_exact(store, tmp_path):
     # +10^40 then -10^40 on 1.1.1.1 TGN used to leave TGN at 0 (100,000 + 10^40 rounds to 10^40)
     plus, minus = (f"budget: {{code: 1.1.1.1, source: TGN, amount: {sign}{E40}, date: 2021-10-01, reference: R, reason: r}}" for sign in "+-")
     before = events(store)
-    assert_refused(poa(store, "apply", write(store, "lote.yaml", batch(plus, minus))), "entry 1 (budget)", "'amount'")
+    assert_refused(poa(store, "apply", write(tmp_path, "lote.yaml", batch(plus, minus))), "entry 1 (budget)", "'amount'")
     assert_nothing_stored_and_readable(store, before)
     # the largest amounts allowed, back and forth on the same day, leave the figures exact
     top = "999999999999999.99"
     plus, minus = (f"budget: {{code: 1.1.1.1, source: TGN, amount: {sign}{top}, date: 2021-10-01, reference: R, reason: r}}" for sign in "+-")
-    result = poa(store, "apply", write(store, "lote.yaml", batch(plus, plus, minus, minus)))
+    result = poa(store, "apply", write(tmp_path, "lote.yaml", batch(plus, plus, minus, minus)))
     assert result.exit_code == 0, result.output
     assert operation(store, "1.1.1.1")["budget"] == {"TGN": "100000.00", "Otros": "30000.00"}
     assert operation(store, "1.1.1.1")["budget_current"] == "130000.00"
@@ -159,26 +171,26 @@ YAML_REFUSED = [
 
 
 @pytest.mark.parametrize("entry, needles", [pytest.param(e, n, id=i) for i, e, n in YAML_REFUSED])
-def test_finding_5_yaml_surprises_are_refused(store, entry, needles):
+def test_finding_5_yaml_surprises_are_refused(store, tmp_path, entry, needles):
     before = events(store)
-    assert_refused(poa(store, "apply", write(store, "lote.yaml", batch(GOOD, entry))), "lote.yaml", *needles)
+    assert_refused(poa(store, "apply", write(tmp_path, "lote.yaml", batch(GOOD, entry))), "lote.yaml", *needles)
     assert_nothing_stored_and_readable(store, before)
 
 
-def test_finding_5_yaml_surprises_duplicate_json_keys_are_refused(store):
+def test_finding_5_yaml_surprises_duplicate_json_keys_are_refused(store, tmp_path):
     text = '{"plan": "DEMO-2021", "entries": [{"progress": {"code": "1.1.1.1.2", "percent": 10, "percent": 90, "date": "2021-10-01"}}]}'
     before = events(store)
-    assert_refused(poa(store, "apply", write(store, "lote.json", text)), "lote.json", "entry 1 (progress)", "duplicate key 'percent'")
+    assert_refused(poa(store, "apply", write(tmp_path, "lote.json", text)), "lote.json", "entry 1 (progress)", "duplicate key 'percent'")
     assert_nothing_stored_and_readable(store, before)
 
 
-def test_finding_5_yaml_surprises_plain_values_are_read_as_written(store):
+def test_finding_5_yaml_surprises_plain_values_are_read_as_written(store, tmp_path):
     text = batch(
         "progress: {code: 1.1.1.1.2, percent: 010, date: 2021-10-01}",  # ten, not octal 8
         "reformulate: {date: 2021-10-05, reference: R, reason: r, changes: [{add: {kind: strategic_action, code: 010, title: no}}]}",
         "result: {code: 1.1.2, date: 2021-10-01, text: off}",  # a text, not False
     )
-    result = poa(store, "apply", write(store, "lote.yaml", text))
+    result = poa(store, "apply", write(tmp_path, "lote.yaml", text))
     assert result.exit_code == 0, result.output
     progress, reformulation, note = history(store)[-3:]
     assert progress["data"]["percent"] == "10.00"  # ten (two places, as every figure), not octal 8
@@ -225,8 +237,8 @@ HOSTILE_FILES = [
 
 
 @pytest.mark.parametrize("name, text, needles", [pytest.param(n, t, e, id=i) for i, n, t, e in HOSTILE_FILES])
-def test_finding_7_hostile_files_are_refused_quickly(store, name, text, needles):
-    path = name if text is None else write(store, name, text)
+def test_finding_7_hostile_files_are_refused_quickly(store, tmp_path, name, text, needles):
+    path = name if text is None else write(tmp_path, name, text)
     before = events(store)
     result = poa_within(20, store, "apply", path)
     assert_refused(result, name[:100], *needles)
@@ -250,8 +262,8 @@ def test_finding_7_hostile_option_values_are_refused(store):
 # -- finding 8: a FIFO blocked `poa apply` for ever; texts of any size were stored ---------------
 
 
-def test_finding_8_fifo_and_long_texts_fifo_is_refused_without_blocking(store):
-    fifo = store.parent / "lote.yaml"
+def test_finding_8_fifo_and_long_texts_fifo_is_refused_without_blocking(store, tmp_path):
+    fifo = tmp_path / "lote.yaml"
     os.mkfifo(fifo)
     before = events(store)
     assert_refused(poa_within(10, store, "apply", str(fifo), unblock=fifo), "lote.yaml", "not a regular file")
@@ -278,14 +290,14 @@ LONG_INPUT = [
 
 
 @pytest.mark.parametrize("name, text, needles", [pytest.param(n, t, e, id=i) for i, n, t, e in LONG_INPUT])
-def test_finding_8_fifo_and_long_texts_long_values_are_refused(store, name, text, needles):
+def test_finding_8_fifo_and_long_texts_long_values_are_refused(store, tmp_path, name, text, needles):
     before = events(store)
-    assert_refused(poa_within(30, store, "apply", write(store, name, text)), name, *needles)
+    assert_refused(poa_within(30, store, "apply", write(tmp_path, name, text)), name, *needles)
     assert_nothing_stored_and_readable(store, before)
 
 
-def test_finding_8_fifo_and_long_texts_files_over_64_mib_are_not_read(store):
-    big = store.parent / "grande.yaml"
+def test_finding_8_fifo_and_long_texts_files_over_64_mib_are_not_read(store, tmp_path):
+    big = tmp_path / "grande.yaml"
     with big.open("wb") as file:
         file.truncate(MAX_BYTES + 1)  # sparse: nothing to write
     before = events(store)

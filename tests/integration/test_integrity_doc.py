@@ -30,5 +30,5 @@ def test_every_test_the_promises_name_exists():
         assert file.is_file(), path
         if name is not None:
             functions = {node.name for node in ast.walk(ast.parse(file.read_text(encoding="utf-8")))
-                         if isinstance(node, ast.FunctionDef)}
+                         if isinstance(node, (ast.FunctionDef, ast.ClassDef))}  # a test or a test class
             assert name in functions, f"{path}::{name}"

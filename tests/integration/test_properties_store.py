@@ -1,14 +1,17 @@
 """Property (b) of the ledger (hypothesis): a batch that fails stores nothing, on a real
-SQLite store, and on a fresh view of it (a new `Ledger` on the same file).
+store (a SQLite file, a PostgreSQL schema), and on a fresh view of it (a new `Ledger` on
+the same store).
 
-(The eventsourcing library's in-memory store cannot stand in for the file here: the
-ledger reads its own SQLite tables, such as each plan's committed version, on every load.)
+(The eventsourcing library's in-memory store cannot stand in for the real one here: the
+ledger reads its own tables, such as each plan's committed version, on every load.)
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import attrs
@@ -18,6 +21,8 @@ from hypothesis import strategies as st
 
 from support.builders import Command, CommandError, open_store, parse_entry
 from support.strategies import APPROVED_ON, DATES, KEY, YEAR, cents
+
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
 
 FIXED_APPROVAL = {"approve": {
     "entity": "Entidad", "year": YEAR, "date": APPROVED_ON, "reference": "RA 1/2021",
@@ -89,13 +94,27 @@ def valid_records(draw, max_size):
     return draw(st.lists(entry, max_size=max_size))
 
 
-@settings(max_examples=int(os.environ.get("POA_HYP_EXAMPLES", "30")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@contextmanager
+def empty_store(kind: str, postgres) -> Iterator[str]:
+    """An empty store of the kind, its own: a file in a new folder, or a PostgreSQL schema; removed afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield str(Path(folder) / "poa.db")
+        return
+    url = postgres.new_schema()
+    try:
+        yield url
+    finally:
+        postgres.drop_schema(url)
+
+
+# store_kind (a text) and postgres (the session's server) hold no state an example could change
+@settings(max_examples=int(os.environ.get("POA_HYP_EXAMPLES", "30")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(prefix=valid_records(4), batch=valid_records(6), invalid=st.sampled_from(sorted(INVALID)), where=st.data())
-def test_a_batch_that_fails_stores_nothing(prefix, batch, invalid, where):
+def test_a_batch_that_fails_stores_nothing(store_kind, postgres, prefix, batch, invalid, where):
     position = where.draw(st.integers(0, len(batch)), label="position of the invalid entry")
-    with tempfile.TemporaryDirectory() as folder:
-        path = str(Path(folder) / "poa.db")
-        ledger = open_store(path, create=True)
+    with empty_store(store_kind, postgres) as path, closing(open_store(path, create=True)) as ledger:
         commands = [Command(KEY, parse_entry(e), "tester", "prefix", i)
                     for i, e in enumerate([FIXED_APPROVAL, *PREFIX_FIXED, *prefix], 1)]
         ledger.record(commands)
@@ -115,27 +134,25 @@ def test_a_batch_that_fails_stores_nothing(prefix, batch, invalid, where):
 
         assert ledger.history(KEY) == before
         assert len(ledger.recorder.select_notifications(1, 10_000)) == stored_before
-        fresh = open_store(path, create=False)
-        assert fresh.history(KEY) == before
-        assert len(fresh.recorder.select_notifications(1, 10_000)) == stored_before
-        assert [k for k, _ in fresh.plans()] == [KEY]
+        with closing(open_store(path, create=False)) as fresh:
+            assert fresh.history(KEY) == before
+            assert len(fresh.recorder.select_notifications(1, 10_000)) == stored_before
+            assert [k for k, _ in fresh.plans()] == [KEY]
 
-        # the valid part alone is accepted, numbered right after what was stored: no seq was used up
-        if good:
-            fresh.record(good)
-            after = open_store(path, create=False).history(KEY)
-            assert [r.seq for r in after] == list(range(1, len(before) + len(good) + 1))
-            assert after[: len(before)] == before
-            assert [r.fact for r in after[len(before):]] == [c.fact for c in good]
-        fresh.close()
-        ledger.close()
+            # the valid part alone is accepted, numbered right after what was stored: no seq was used up
+            if good:
+                fresh.record(good)
+                with closing(open_store(path, create=False)) as reread:
+                    after = reread.history(KEY)
+                assert [r.seq for r in after] == list(range(1, len(before) + len(good) + 1))
+                assert after[: len(before)] == before
+                assert [r.fact for r in after[len(before):]] == [c.fact for c in good]
 
 
-def test_a_failing_batch_that_approves_a_new_plan_creates_nothing(store_path):
-    ledger = open_store(str(store_path), create=True)
+def test_a_failing_batch_that_approves_a_new_plan_creates_nothing(store_name):
     entries = [FIXED_APPROVAL, {"progress": {"code": "1.1", "percent": 10, "date": "2021-06-30"}}, INVALID["negative budget"]]
-    with pytest.raises(CommandError):
+    with closing(open_store(store_name, create=True)) as ledger, pytest.raises(CommandError):
         ledger.record([Command(KEY, parse_entry(e), "tester", "b", i) for i, e in enumerate(entries, 1)])
-    fresh = open_store(str(store_path), create=False)
-    assert fresh.plans() == []
-    assert len(fresh.recorder.select_notifications(1, 100)) == 0
+    with closing(open_store(store_name, create=False)) as fresh:
+        assert fresh.plans() == []
+        assert len(fresh.recorder.select_notifications(1, 100)) == 0

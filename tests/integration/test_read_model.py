@@ -1,4 +1,5 @@
-"""The SQLite read model (`poa project`, adapters/read_model.py, docs/read-model.md) on real store files.
+"""The SQLite read model (`poa project`, adapters/read_model.py, docs/read-model.md) of real stores,
+SQLite files and PostgreSQL schemas (a store that is not a file names its read model with --db).
 
 - incremental after every batch == rebuilt from scratch, table by table (hypothesis);
 - the `evaluation` table == `poa report --format json`, figure by figure;
@@ -14,7 +15,8 @@ import asyncio
 import json
 import sqlite3
 import tempfile
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,22 +26,37 @@ from hypothesis import strategies as st
 from poa.adapters import read_model as rm
 from poa.adapters import use_cases as uc
 from poa.adapters.read_model import TABLES, VIEWS
+from poa.adapters.stores import is_url
 from poa.adapters.use_cases import record_batch
 from poa.projections.tables import ELEMENT_EVALUATION_FIGURES
 
-from support.builders import ADUANA, ROOT, SMALL, commands, count_events, open_store
+from support.builders import ADUANA, ROOT, SMALL, commands, open_store
 from support.read_model import dirty, facts_by_plan, position, snapshot
 from support.runners import PoaInProcess
 from support.strategies import KEY, order_free_facts
 
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
+
 QUARTERS = ("2021-03-31", "2021-06-30", "2021-09-30", "2021-12-31")
 
 
-def project(store: Path, db: Path, **options) -> uc.Projected:
+def project(store: Path | str, db: Path, **options) -> uc.Projected:
     return uc.project(str(store), str(db), **options)
 
 
-def rebuilt(store: Path, folder: Path) -> dict:
+def store_file(store: Path | str) -> Path | None:
+    """The store's file (SQLite), or None (a PostgreSQL store's URL)."""
+    return store if isinstance(store, Path) else None
+
+
+def db_option(poa: PoaInProcess, db: Path) -> tuple[str, ...]:
+    """`poa project`'s options for the read model `db`: none when it is the default, poa-read.db
+    beside a SQLite store, so that the default is used; else --db (a PostgreSQL store has no folder)."""
+    beside = not is_url(str(poa.store)) and Path(poa.store).parent / "poa-read.db" == db
+    return () if beside else ("--db", str(db))
+
+
+def rebuilt(store: Path | str, folder: Path) -> dict:
     db = folder / "rebuilt.db"
     project(store, db, rebuild=True)
     return snapshot(db)
@@ -57,14 +74,28 @@ def batches(draw):
     return approval, [p for p in parts if p], draw(st.integers(1, 7))
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@contextmanager
+def empty_store(kind: str, folder: Path, postgres) -> Iterator[Path | str]:
+    """An empty store of the kind, its own: a file in `folder`, or a PostgreSQL schema dropped afterwards."""
+    if kind == "sqlite":
+        yield folder / "poa.db"
+        return
+    url = postgres.new_schema()
+    try:
+        yield url
+    finally:
+        postgres.drop_schema(url)
+
+
+# store_kind (a text) and postgres (the session's server) hold no state an example could change
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(batches())
-def test_incremental_after_every_batch_equals_rebuilt(case):
+def test_incremental_after_every_batch_equals_rebuilt(store_kind, postgres, case):
     approval, parts, page_size = case
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
-        store, db = folder / "poa.db", folder / "read.db"
-        ledger = open_store(str(store), create=True)
+    with tempfile.TemporaryDirectory() as name, empty_store(store_kind, Path(name), postgres) as store, \
+            closing(open_store(str(store), create=True)) as ledger:
+        folder = Path(name)
+        db = folder / "read.db"
         record_batch(ledger, commands(KEY, approval))
         project(store, db, page_size=page_size)
         record_batch(ledger, commands("Q-2021", approval))
@@ -75,18 +106,19 @@ def test_incremental_after_every_batch_equals_rebuilt(case):
         incremental = snapshot(db)
         assert incremental == rebuilt(store, folder)
         assert facts_by_plan(db) == {plan: list(range(1, len(ledger.history(plan)) + 1)) for plan in (KEY, "Q-2021")}
-        assert position(db) == count_events(store)
+        assert position(db) == sum(1 for _ in ledger.stored_events())  # every event of the store, once
 
 
 def test_rerunning_processes_only_new_events(poa, store, tmp_path):
     db = tmp_path / "poa-read.db"
-    first = poa("project")
+    options = db_option(poa, db)  # none on SQLite: the default read model, beside the store
+    first = poa("project", *options)
     assert first.returncode == 0, first.stderr
     assert first.stderr == f"{db}: 23 new events, 1 plan recomputed (position 23).\n"
-    again = poa("project")
+    again = poa("project", *options)
     assert again.stderr == f"{db}: 0 new events, 0 plans recomputed (position 23).\n"
     poa("progress", "--code", "1.1.2.1", "--percent", "90", "--date", "2021-12-31")
-    third = uc.project(str(store))
+    third = uc.project(str(store), str(db) if options else None)
     assert (third.events, third.plans, third.position) == (1, ("DEMO-2021",), 24)
     assert snapshot(db) == rebuilt(store, tmp_path)
 
@@ -129,13 +161,13 @@ def assert_same_as_report(poa: PoaInProcess, db: Path, plan: str, as_of: str) ->
 def test_evaluation_equals_the_json_report_for_aduana_at_the_year_end(poa, tmp_path):
     assert poa("apply", str(ADUANA)).returncode == 0
     db = tmp_path / "poa-read.db"
-    assert poa("project").returncode == 0
+    assert poa("project", *db_option(poa, db)).returncode == 0
     assert assert_same_as_report(poa, db, "AN-2020", "2020-12-31") > 500
 
 
 def test_evaluation_equals_the_json_report_for_the_small_example_at_every_quarter(demo, tmp_path):
     db = tmp_path / "poa-read.db"
-    assert demo("project").returncode == 0
+    assert demo("project", *db_option(demo, db)).returncode == 0
     for as_of in QUARTERS:
         assert assert_same_as_report(demo, db, "DEMO-2021", as_of) > 100
     with sqlite3.connect(db) as connection:
@@ -199,7 +231,7 @@ def test_a_page_another_process_wrote_meanwhile_is_not_written_again(store, tmp_
         connection.execute("DELETE FROM _tracking WHERE notification_id > 10")
         connection.execute("DELETE FROM budget_lines WHERE seq > 10")
         connection.execute("DELETE FROM facts WHERE seq > 10")
-    model = rm.open_read_model(db, store)
+    model = rm.open_read_model(db, store_file(store))
     try:  # a process that still believes the position is 0 writes nothing
         assert model.write_page(0, 10, {}, {}, {}) is False
     finally:
@@ -215,7 +247,7 @@ def test_a_page_another_process_wrote_meanwhile_is_not_written_again(store, tmp_
 def test_datasette_serves_cuadro_3_with_the_metadata(demo, tmp_path):
     datasette_app = pytest.importorskip("datasette.app")
     db, metadata = tmp_path / "poa-read.db", tmp_path / "metadata.json"
-    assert demo("project", "--metadata", str(metadata)).returncode == 0
+    assert demo("project", *db_option(demo, db), "--metadata", str(metadata)).returncode == 0
     meta = json.loads(metadata.read_text())
     ds = datasette_app.Datasette([str(db)], metadata=meta)
 
@@ -265,14 +297,15 @@ def test_a_db_that_is_not_a_read_model_is_refused_and_left_untouched(demo, store
     text = tmp_path / "notes.txt"
     text.write_text("not a database\n")
     (tmp_path / "folder").mkdir()
+    itself = {str(store): "is the event store itself"} if store_file(store) else {}  # a URL names no file
     cases = {
-        str(store): "is the event store itself",
+        **itself,
         str(other): "a SQLite database with other tables, not a POA read model",
         str(text): "not a SQLite database",
         str(tmp_path / "folder"): "is a directory",
         str(tmp_path / "missing" / "read.db"): "does not exist",
     }
-    before = {path: Path(path).read_bytes() for path in (str(store), str(other), str(text))}
+    before = {path: Path(path).read_bytes() for path in (*itself, str(other), str(text))}
     for db, message in cases.items():
         result = demo("project", "--db", db)
         assert result.returncode == 2, (db, result.stderr)
@@ -311,15 +344,17 @@ def test_another_event_store_as_db_is_refused(demo, tmp_path):
 
 def test_bad_options_are_refused_naming_them(demo, tmp_path):
     (tmp_path / "folder").mkdir()
-    metadata = demo("project", "--metadata", str(tmp_path / "folder"))
+    db = tmp_path / "poa-read.db"
+    metadata = demo("project", *db_option(demo, db), "--metadata", str(tmp_path / "folder"))
     assert metadata.returncode == 2 and "--metadata" in metadata.stderr
-    interval = demo("project", "--interval", "0")
+    interval = demo("project", *db_option(demo, db), "--interval", "0")
     assert interval.returncode == 2 and "--interval" in interval.stderr
     missing = demo("project", "--store", str(tmp_path / "nothing.db"))
     assert missing.returncode == 2 and "no such store" in missing.stderr
-    assert not (tmp_path / "poa-read.db").exists()
+    assert not db.exists()
 
 
+@pytest.mark.sqlite_only  # the store's file, made read-only, keeps its bytes
 def test_the_store_is_only_read(demo, store, tmp_path):
     before = store.read_bytes()
     store.chmod(0o444)
@@ -334,7 +369,7 @@ def test_the_store_is_only_read(demo, store, tmp_path):
 def test_views_answer_the_common_questions(demo, tmp_path):
     db = tmp_path / "poa-read.db"
     demo("progress", "--code", "1.1.2", "--percent", "50", "--date", "2021-06-30")  # corrects seq 5
-    assert demo("project").returncode == 0
+    assert demo("project", *db_option(demo, db)).returncode == 0
     with sqlite3.connect(db) as connection:
         corrections = connection.execute("SELECT seq, code, percent, corrected_seq, corrected_percent FROM corrections").fetchall()
         # in force on 2021-07-15: the reformulation's versions (valid_from is inclusive)

@@ -5,15 +5,32 @@ batch, and `poa report --format json` (in-process) shows the hand-computed figur
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from support.runners import PoaInProcess
 from support.worked_example import BATCHES, PLAN, Scenario, in_memory, in_store
 
+pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
+
+
+@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
+def worked_store(request, tmp_path_factory) -> Iterator[str]:
+    """The module's store for the worked example, one of each kind: a SQLite file,
+    or a PostgreSQL store of its own (a fresh schema, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield str(tmp_path_factory.mktemp("worked") / "poa.db")
+        return
+    postgres = request.getfixturevalue("postgres")
+    url = postgres.new_schema()
+    yield url
+    postgres.drop_schema(url)
+
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory) -> Scenario:
-    return in_store(tmp_path_factory.mktemp("worked") / "poa.db")
+def scenario(worked_store) -> Scenario:
+    return in_store(worked_store)
 
 
 def test_the_store_reads_back_the_facts_the_unit_tests_fold(scenario):

@@ -1,0 +1,139 @@
+"""`PostgresCommitTimeRecorder`: the library's PostgreSQL recorder, stamping a transaction's events at commit with the server's clock.
+
+The library's `PostgresApplicationRecorder` already serialises writers: each insert
+transaction takes an EXCLUSIVE lock on the events table, so notification ids are
+handed out in commit order. This subclass adds, in the same transaction and before
+the insert:
+
+- the **commit lock**, a transaction-level advisory lock (`pg_advisory_xact_lock`)
+  keyed by the store's schema, which the PostgreSQL store's `settle` takes in shared
+  mode to wait for a writer in flight (advisory locks need no privilege on the
+  tables, so an auditor's read-only role can settle too);
+- **one stamp** for every event of the transaction, read from the **server's clock**
+  (`clock_timestamp()`) while the lock is held, or one microsecond after the
+  previous transaction's stamp if the clock is behind it; the server's clock is the
+  one clock of all the operators' machines;
+- the commit record (`poa_write_lock`: the last stamp, the number of events, the
+  last notification id) and each aggregate's recorded version (`poa_versions`),
+  written after the insert, in the same transaction;
+- at creation, a trigger refusing UPDATE, DELETE and TRUNCATE on the events table:
+  an operator's role needs UPDATE on it for the library's table lock, and the
+  trigger keeps the table append-only all the same.
+
+It overrides one private method of `eventsourcing.postgres.PostgresApplicationRecorder`
+(`_insert_stored_events`, to act inside the insert transaction), as it is in the
+versions pyproject.toml allows (eventsourcing >=9.5.6,<9.6). Before widening that
+range, run tests/integration/test_store_contract.py (the library's recorder contract
+suite against this class) and tests/integration/test_commit_time.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg.sql import SQL, Identifier
+
+from .commit_stamps import latest_stamp, stamped
+from .store_errors import StoreNotEmpty
+
+LOCK_CLASS = 0x504F41  # "POA": the first key of the store's advisory locks; the second is the schema's hash
+COMMIT_LOCK = SQL("SELECT pg_advisory_xact_lock({0}, hashtext(%s))").format(LOCK_CLASS)
+SETTLE_LOCK = SQL("SELECT pg_advisory_xact_lock_shared({0}, hashtext(%s))").format(LOCK_CLASS)
+CREATE_LOCK = SQL("SELECT pg_advisory_lock({0}, hashtext(%s || ' create'))").format(LOCK_CLASS)
+CREATE_UNLOCK = SQL("SELECT pg_advisory_unlock({0}, hashtext(%s || ' create'))").format(LOCK_CLASS)
+APPEND_ONLY_MESSAGE = "POA ledger events are append-only"
+
+
+class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder, stamping every event of a transaction with one commit time
+    from the server's clock, under the store's commit lock (see the module's docstring)."""
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        names = {
+            "schema": Identifier(datastore.schema),
+            "events": Identifier(events_table_name),
+            "lock": Identifier("poa_write_lock"),
+            "versions": Identifier("poa_versions"),
+            "refuse": Identifier("poa_refuse_change"),
+        }
+        self.names = names
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{lock} "
+                "(id integer PRIMARY KEY, stamped timestamptz, events bigint NOT NULL, last_id bigint NOT NULL)"
+            ).format(**names),
+            SQL("INSERT INTO {schema}.{lock} (id, events, last_id) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING").format(
+                **names
+            ),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{versions} (originator_id uuid PRIMARY KEY, version bigint NOT NULL)"
+            ).format(**names),
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{refuse}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN RAISE EXCEPTION '{message}: % refused', TG_OP USING ERRCODE = 'insufficient_privilege'; END $$"
+            ).format(message=SQL(APPEND_ONLY_MESSAGE), **names),
+            SQL(
+                "CREATE OR REPLACE TRIGGER poa_append_only BEFORE UPDATE OR DELETE ON {schema}.{events} "
+                "FOR EACH ROW EXECUTE FUNCTION {schema}.{refuse}()"
+            ).format(**names),
+            SQL(
+                "CREATE OR REPLACE TRIGGER poa_append_only_truncate BEFORE TRUNCATE ON {schema}.{events} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{refuse}()"
+            ).format(**names),
+        ]
+        self.keep_stamps = False  # `poa copy`: insert events as they are, with the stamps of their first store
+
+    def create_table(self) -> None:
+        """The library's tables and ours, created by one process at a time (concurrent creations
+        of the same types and tables fail on PostgreSQL)."""
+        with self.datastore.get_connection() as connection:
+            connection.execute(CREATE_LOCK, (self.datastore.schema,))
+            try:
+                super().create_table()
+            finally:
+                connection.execute(CREATE_UNLOCK, (self.datastore.schema,))
+
+    def _insert_stored_events(self, curs, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        """Take the commit lock, stamp the events with one commit time, insert them (the library
+        locks the table and inserts), then record the commit. Private in the library: see the module's docstring."""
+        names = self.names
+        curs.execute(SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
+        curs.execute(COMMIT_LOCK, (self.datastore.schema,))
+        curs.execute(SQL("SELECT clock_timestamp() AS now, stamped, events FROM {schema}.{lock} WHERE id = 1").format(**names))
+        row = curs.fetchone()
+        if self.keep_stamps:
+            if row["events"]:
+                raise StoreNotEmpty(f"the target store already holds {row['events']} events: a copy goes into an empty store")
+            events, stamp = list(stored_events), latest_stamp(stored_events)
+        else:
+            stamp = row["now"].astimezone(timezone.utc)
+            if row["stamped"] is not None and stamp <= row["stamped"]:
+                stamp = row["stamped"].astimezone(timezone.utc) + timedelta(microseconds=1)
+            events = stamped(stored_events, stamp)
+        with curs.connection.cursor() as other:  # `curs` must keep the insert's RETURNING rows for the library
+            super()._insert_stored_events(curs, events, **kwargs)
+            versions: dict[UUID, int] = {}
+            for event in stored_events:
+                key = event.originator_id if isinstance(event.originator_id, UUID) else UUID(str(event.originator_id))
+                versions[key] = max(versions.get(key, 0), event.originator_version)
+            other.executemany(
+                SQL(
+                    "INSERT INTO {schema}.{versions} (originator_id, version) VALUES (%s, %s) "
+                    "ON CONFLICT (originator_id) DO UPDATE SET version = GREATEST({versions}.version, excluded.version)"
+                ).format(**names),
+                list(versions.items()),
+            )
+            other.execute(
+                SQL(
+                    "UPDATE {schema}.{lock} SET stamped = %s, "
+                    "events = events + %s, last_id = (SELECT COALESCE(MAX(notification_id), 0) FROM {schema}.{events}) "
+                    "WHERE id = 1"
+                ).format(**names),
+                (stamp, len(stored_events)),
+            )

@@ -1,0 +1,372 @@
+"""The PostgreSQL store (many operators, one server): a database, opened through the library's PostgreSQL module.
+
+A store is named by a URL, ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME`` with an
+optional ``?schema=NAME`` (default ``public``): one ledger per schema. The password
+may also come from libpq's usual places (``PGPASSWORD``, ``~/.pgpass``), and is never
+shown in a message. `open_postgresql` first connects once on its own (a clear message,
+quickly, for a server that cannot be reached, a database that does not exist or a
+role that may not log in), checks whether the ledger's tables exist and whether the
+role may write them, then opens the ledger with the library's recorder
+`PostgresCommitTimeRecorder` (adapters/postgres_recorder.py). A role that may only
+read (an auditor's: `poa admin grant-auditor`) opens the store read-only.
+
+`PostgresOperations` is what the ledger asks of the store beyond the library's
+recorder (`adapters/ledger.py`, `StoreOperations`), as the SQLite store's does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from uuid import UUID
+
+import psycopg
+from attrs import frozen
+from eventsourcing.persistence import ApplicationRecorder, PersistenceError
+from eventsourcing.utils import get_topic
+from psycopg.sql import SQL, Identifier
+
+from .ledger import Ledger
+from .postgres_recorder import APPEND_ONLY_MESSAGE, SETTLE_LOCK, PostgresCommitTimeRecorder
+from .sqlite_store import lock_timeout
+from .store_errors import StoreBusy, StoreDamaged, StoreError, StoreFailure, StoreReadOnly
+
+EVENTS_TABLE = Ledger.name.lower() + "_events"  # the library names the table after the application
+CONNECT_TIMEOUT = 10  # seconds to reach the server
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+DEFAULT_SCHEMA = "public"
+
+
+@frozen
+class PostgresTarget:
+    """Where a PostgreSQL store is: the parts of its URL."""
+
+    user: str
+    password: str
+    host: str
+    port: int
+    dbname: str
+    schema: str = DEFAULT_SCHEMA
+
+    def url(self, *, password: bool = True) -> str:
+        """The store's URL (``password=False``: with the password, if any, masked)."""
+        secret = (":" + quote(self.password, safe="") if password else ":***") if self.password else ""
+        query = "" if self.schema == DEFAULT_SCHEMA else f"?schema={self.schema}"
+        return f"postgresql://{quote(self.user, safe='')}{secret}@{self.host}:{self.port}/{quote(self.dbname, safe='')}{query}"
+
+    @property
+    def shown(self) -> str:
+        """The store's URL as messages show it: the password, if any, masked."""
+        return self.url(password=False)
+
+    def connect(self, **options) -> psycopg.Connection:
+        return psycopg.connect(
+            dbname=self.dbname, host=self.host, port=self.port, user=self.user, password=self.password or None,
+            connect_timeout=CONNECT_TIMEOUT, autocommit=True, **options,
+        )
+
+
+def masked(name: str) -> str:
+    """A store URL as a message may show it, even one that does not parse: the password of the
+    user part (up to the last @: a password may hold one) and a query's ``password=`` masked."""
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", re.sub(r"(//[^:/@]*):.*@", r"\1:***@", name), flags=re.I)
+
+
+def parse_url(name: str) -> PostgresTarget:
+    """The parts of ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?schema=NAME]`` (also ``postgres://``)."""
+    shown = masked(name)
+    try:
+        parts = urlsplit(name)
+        port = parts.port or 5432
+    except ValueError as error:
+        raise StoreError(f"{shown}: not a PostgreSQL URL ({error})") from None
+    syntax = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?schema=NAME]"
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname:
+        raise StoreError(f"{shown}: a PostgreSQL store is named {syntax}")
+    if not parts.username:
+        raise StoreError(f"{shown}: name the role to connect as: {syntax}")
+    dbname = unquote(parts.path.lstrip("/"))
+    if not dbname or "/" in dbname:
+        raise StoreError(f"{shown}: name one database: {syntax}")
+    if parts.fragment:
+        raise StoreError(f"{shown}: a store's URL has no #fragment")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    unknown = [key for key, _ in query if key != "schema"]
+    if unknown:
+        raise StoreError(f"{shown}: unknown setting {unknown[0]!r} (the one setting is ?schema=NAME)")
+    schema = dict(query).get("schema", DEFAULT_SCHEMA)
+    if not IDENTIFIER.fullmatch(schema):
+        raise StoreError(f"{shown}: schema {schema[:70]!r} must be lower-case letters, digits and _ (at most 63)")
+    return PostgresTarget(unquote(parts.username), unquote(parts.password or ""), parts.hostname, port, dbname, schema)
+
+
+@frozen
+class Found:
+    """What one look at the database found: whether the ledger's tables exist and the role's rights."""
+
+    exists: bool
+    can_write: bool
+    can_create: bool
+    replica: bool  # a standby server, replaying the primary's changes: read-only
+
+
+def inspect(target: PostgresTarget) -> Found:
+    """Connect once and look: the ledger's tables, and what the role may do with them."""
+    try:
+        with target.connect() as connection:
+            row = connection.execute(
+                "SELECT to_regclass(%(events)s) IS NOT NULL AND to_regclass(%(lock)s) IS NOT NULL, "
+                "CASE WHEN to_regclass(%(events)s) IS NULL THEN false "
+                "ELSE has_table_privilege(%(events)s, 'INSERT') AND has_table_privilege(%(lock)s, 'UPDATE') END, "
+                "CASE WHEN to_regnamespace(%(schema)s) IS NULL THEN has_database_privilege(current_database(), 'CREATE') "
+                "ELSE has_schema_privilege(%(schema)s, 'CREATE') END, "
+                "pg_is_in_recovery()",
+                {
+                    "events": f'"{target.schema}".{EVENTS_TABLE}',
+                    "lock": f'"{target.schema}".poa_write_lock',
+                    "schema": target.schema,
+                },
+            ).fetchone()
+    except psycopg.Error as error:
+        raise connection_failure(target, error) from None
+    return Found(*row)
+
+
+def connection_failure(target: PostgresTarget, error: psycopg.Error) -> Exception:
+    """Why the server could not be used, as the project's error (a wrong name is the input's fault)."""
+    text = " ".join(str(error).split())
+    if target.password:
+        text = text.replace(target.password, "***")
+    if "does not exist" in text:  # the database or the role
+        return StoreError(f"{target.shown}: {text}")
+    if "authentication failed" in text or "no password supplied" in text:
+        return StoreError(f"{target.shown}: the server refused the role's credentials ({text})")
+    return StoreFailure(f"{target.shown}: the PostgreSQL server cannot be reached or refused the connection ({text})")
+
+
+class PostgresOperations:
+    """The PostgreSQL store's side of the ledger (`ledger.StoreOperations`)."""
+
+    def __init__(
+        self, recorder: ApplicationRecorder, target: PostgresTarget, read_only: str, lock_timeout: int, replica: bool
+    ):
+        self.recorder = recorder
+        self.target = target
+        self.read_only = read_only
+        self.lock_timeout = lock_timeout
+        self.replica = replica
+        self.names = {"schema": Identifier(target.schema), "events": Identifier(EVENTS_TABLE)}
+
+    def recorded_version(self, originator_id: UUID) -> int:
+        """The version the commits recorded for an aggregate (0: none recorded)."""
+        row = self._one(SQL("SELECT version FROM {schema}.poa_versions WHERE originator_id = %s"), (originator_id,))
+        return row[0] if row else 0
+
+    def settle(self) -> datetime:
+        """Now, by the server's clock, as the known_at of views that can no longer change.
+
+        The commit lock is taken in shared mode, which waits for a writer in flight to
+        commit (writers take it exclusively, `PostgresCommitTimeRecorder`); the server's
+        clock is read while it is held, and read again until it has moved past that
+        reading, so a later transaction is stamped after it.
+
+        On a standby replica (`replica`), which replays the primary's transactions in
+        commit order, "now" is the stamp of the last transaction replayed: every
+        transaction stamped up to it has been replayed (writers stamp and commit one at
+        a time, under the commit lock), and any later one will be stamped after it.
+        """
+        if self.replica:
+            row = self._one(SQL("SELECT stamped FROM {schema}.poa_write_lock WHERE id = 1"))
+            if row is None or row[0] is None:
+                return datetime(1970, 1, 1, tzinfo=timezone.utc)
+            return row[0].astimezone(timezone.utc)
+        try:
+            with self.recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(SQL("SET LOCAL lock_timeout = '{0}s'").format(self.lock_timeout))
+                cursor.execute(SETTLE_LOCK, (self.target.schema,))
+                cursor.execute("SELECT clock_timestamp() AS now")
+                now = cursor.fetchone()["now"]
+                while True:
+                    cursor.execute("SELECT clock_timestamp() > %s AS past", (now,))
+                    if cursor.fetchone()["past"]:
+                        break
+        except PersistenceError as error:
+            raise self.failure(error) from None
+        return now.astimezone(timezone.utc)
+
+    def check_intact(self) -> None:
+        """Refuse a damaged store: its event rows must be those its commits recorded (their
+        number and the last notification id; on PostgreSQL ids may skip values a refused
+        transaction took, so gaps are not damage)."""
+        row = self._one(
+            SQL(
+                "SELECT (SELECT COUNT(*) FROM {schema}.{events}), "
+                "(SELECT COALESCE(MAX(notification_id), 0) FROM {schema}.{events}), events, last_id "
+                "FROM {schema}.poa_write_lock WHERE id = 1"
+            )
+        )
+        if row is None:
+            raise StoreDamaged("the store is damaged: its commit record (poa_write_lock) is missing")
+        count, last, events, last_id = row
+        if (count, last) != (events, last_id):
+            raise StoreDamaged(
+                f"the store is damaged: it holds {count} events with ids up to {last}, "
+                f"but its commits recorded {events} events with ids up to {last_id}"
+            )
+
+    def failure(self, error: Exception) -> StoreFailure:
+        """The library's error read from PostgreSQL's message: busy, read-only, or another failure."""
+        text = " ".join(str(error).split())
+        if self.target.password:
+            text = text.replace(self.target.password, "***")
+        if "lock timeout" in text or "deadlock detected" in text or "couldn't get a connection" in text:
+            return StoreBusy(f"the store is busy: another writer held it longer than the timeout ({text}); try again")
+        if APPEND_ONLY_MESSAGE in text:
+            return StoreReadOnly(f"the store refused to change recorded events ({text})")
+        if "permission denied" in text or "read-only transaction" in text:
+            return StoreReadOnly(
+                f"the store cannot be written by role {self.target.user!r} ({text}): nothing was recorded"
+            )
+        if "connection" in text and ("closed" in text or "failed" in text or "lost" in text):
+            return StoreFailure(f"{self.target.shown}: the connection to the server was lost ({text})")
+        return StoreFailure(f"the store could not complete the operation: {text}")
+
+    def _one(self, statement: SQL, parameters: tuple = ()):
+        try:
+            with self.recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(statement.format(**self.names), parameters)
+                row = cursor.fetchone()
+        except PersistenceError as error:
+            raise self.failure(error) from None
+        return None if row is None else tuple(row.values())
+
+
+def open_postgresql(name: str, *, create: bool, read_only: bool = False) -> Ledger:
+    """The ledger in the PostgreSQL store `name` (a URL, `parse_url`).
+
+    Reading (``create=False``): a database without the ledger's tables is an error and
+    nothing is written to it. Writing: the schema and the tables are created if need be.
+    A role that may not write the tables, or `read_only`, opens the store read-only.
+    """
+    target = parse_url(name)
+    found = inspect(target)
+    if not found.exists and not create:
+        raise StoreError(f"{target.shown}: no POA ledger in this database (record something first with `poa apply`)")
+    if not found.exists and read_only:
+        raise StoreError(f"{target.shown}: no POA ledger in this database (it cannot be created read-only)")
+    if not found.exists and not found.can_create:
+        raise StoreReadOnly(f"{target.shown}: no POA ledger here, and role {target.user!r} may not create one")
+    if found.replica and not found.exists:
+        raise StoreError(f"{target.shown}: no POA ledger on this replica (it cannot be created on a standby server)")
+    if read_only:
+        why = "as asked"
+    elif found.replica:
+        why = "the server is a standby replica; write to the primary"
+    elif found.exists and not found.can_write:
+        why = f"role {target.user!r} may only read this store"
+    else:
+        why = ""
+    timeout = lock_timeout()
+    if not found.exists:
+        _create_schema(target)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": target.dbname,
+        "POSTGRES_HOST": target.host,
+        "POSTGRES_PORT": str(target.port),
+        "POSTGRES_USER": target.user,
+        "POSTGRES_PASSWORD": target.password or os.environ.get("PGPASSWORD", ""),
+        "POSTGRES_SCHEMA": target.schema,
+        "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
+        "POSTGRES_LOCK_TIMEOUT": str(timeout),
+        "POSTGRES_POOL_SIZE": "1",  # one command, one connection (a second while one is held)
+        "POSTGRES_MAX_OVERFLOW": "1",
+        "APPLICATION_RECORDER_TOPIC": get_topic(PostgresCommitTimeRecorder),
+        "CREATE_TABLE": "n" if found.exists else "y",
+    }
+    try:
+        ledger = Ledger(env, lambda recorder: PostgresOperations(recorder, target, why, timeout, found.replica))
+    except PersistenceError as error:
+        raise connection_failure(target, psycopg.Error(str(error))) from None
+    try:
+        if found.exists:
+            ledger.check_intact()
+    except BaseException:
+        ledger.close()
+        raise
+    return ledger
+
+
+def _create_schema(target: PostgresTarget) -> None:
+    if target.schema == DEFAULT_SCHEMA:
+        return
+    try:
+        with target.connect() as connection:
+            connection.execute(SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(Identifier(target.schema)))
+    except psycopg.errors.UniqueViolation:
+        pass  # another process created it at the same moment
+    except psycopg.Error as error:
+        raise connection_failure(target, error) from None
+
+
+# -- roles (`poa admin`) -----------------------------------------------------------------
+
+ACCESS = ("auditor", "operator")
+
+
+def grant(name: str, role: str, access: str) -> list[str]:
+    """Give `role` an auditor's (read-only) or an operator's (read and record) access to the store
+    `name`; return the statements run. Run by the store's owner (the role that created it).
+
+    An auditor may read every table of the store's schema and write none (any write it had is
+    revoked). An operator may read them and append events: INSERT on the events table and its
+    sequence, UPDATE on the commit record and the versions, and UPDATE on the events table,
+    which the library's table lock (`LOCK TABLE ... IN EXCLUSIVE MODE`) requires; the store's
+    trigger refuses any UPDATE, DELETE or TRUNCATE of an event (`PostgresCommitTimeRecorder`).
+    """
+    if access not in ACCESS:
+        raise StoreError(f"access must be one of {', '.join(ACCESS)}, got {access!r}")
+    target = parse_url(name)
+    if not role.strip():
+        raise StoreError("the role's name is empty")
+    if not inspect(target).exists:
+        raise StoreError(f"{target.shown}: no POA ledger in this database (record something first with `poa apply`)")
+    names = {
+        "schema": Identifier(target.schema),
+        "role": Identifier(role),
+        "events": Identifier(target.schema, EVENTS_TABLE),
+        "sequence": Identifier(target.schema, EVENTS_TABLE + "_notification_id_seq"),
+        "lock": Identifier(target.schema, "poa_write_lock"),
+        "versions": Identifier(target.schema, "poa_versions"),
+    }
+    statements = [
+        "GRANT USAGE ON SCHEMA {schema} TO {role}",
+        "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA {schema} FROM {role}",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}",
+    ]
+    if access == "operator":
+        statements += [
+            "GRANT INSERT, UPDATE ON {events} TO {role}",
+            "GRANT USAGE ON SEQUENCE {sequence} TO {role}",
+            "GRANT INSERT, UPDATE ON {lock}, {versions} TO {role}",
+        ]
+    try:
+        with target.connect() as connection:
+            if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
+                raise StoreError(
+                    f"role {role!r} does not exist on the server: create it first (CREATE ROLE ... LOGIN), see docs/deployment.md"
+                )
+            with connection.transaction():
+                done = []
+                for statement in statements:
+                    query = SQL(statement).format(**names)
+                    connection.execute(query)
+                    done.append(query.as_string(connection))
+    except psycopg.Error as error:
+        text = " ".join(str(error).split())
+        if "permission denied" in text or "must be owner" in text:
+            raise StoreReadOnly(f"{target.shown}: role {target.user!r} may not grant access to this store ({text})") from None
+        raise connection_failure(target, error) from None
+    return done

@@ -1,0 +1,82 @@
+"""The PostgreSQL server the tests use: one database per run (or per xdist worker), one schema per test.
+
+The server is `POA_TEST_POSTGRES` (a URL naming a database on it; `.ci/run` creates a
+fresh one and sets it), else ``postgresql://postgres@127.0.0.1:5432/postgres``, the
+machines' server (trust authentication), in which a throw-away database is created
+for the run and dropped at its end. Each test that asks for a PostgreSQL store gets a
+schema of its own in that database (``?schema=t_...``), dropped after the test.
+
+When no server can be reached the PostgreSQL tests are skipped with the reason —
+except under ``CI=true``, where they must run: there the missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import closing
+
+import attrs
+import psycopg
+import pytest
+from psycopg.sql import SQL, Identifier
+
+from poa.adapters.postgres_store import PostgresTarget, parse_url
+
+DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def server_url() -> str:
+    return os.environ.get("POA_TEST_POSTGRES") or DEFAULT_SERVER
+
+
+def unavailable(reason: str):
+    """Skip (outside CI) or fail (CI=true) a test that needs the server."""
+    message = f"no PostgreSQL server for the tests: {reason} (start it: docs/deployment.md; or set POA_TEST_POSTGRES)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("CI=true, so the PostgreSQL tests must run, but " + message, pytrace=False)
+    pytest.skip(message)
+
+
+class PostgresDatabase:
+    """The database of this run (or worker): made here unless POA_TEST_POSTGRES names one."""
+
+    def __init__(self, worker: str):
+        self.server = parse_url(server_url())
+        self.own = "POA_TEST_POSTGRES" not in os.environ
+        self.dbname = f"poa_test_{worker}_{uuid.uuid4().hex[:8]}" if self.own else self.server.dbname
+        self.error = None
+        try:
+            if self.own:
+                with self.server.connect() as connection:
+                    connection.execute(SQL("CREATE DATABASE {0}").format(Identifier(self.dbname)))
+        except psycopg.Error as error:
+            self.error = " ".join(str(error).split())
+
+    @property
+    def target(self) -> PostgresTarget:
+        return PostgresTarget(
+            self.server.user, self.server.password, self.server.host, self.server.port, self.dbname
+        )
+
+    def new_schema(self) -> str:
+        """A URL naming a schema of its own (created when the store is first written)."""
+        if self.error:
+            unavailable(self.error)
+        return attrs.evolve(self.target, schema=f"t_{uuid.uuid4().hex[:16]}").url()
+
+    def drop_schema(self, url: str) -> None:
+        schema = parse_url(url).schema
+        with closing(self.target.connect()) as connection:
+            connection.execute(SQL("DROP SCHEMA IF EXISTS {0} CASCADE").format(Identifier(schema)))
+
+    def close(self) -> None:
+        if self.own and not self.error:
+            with self.server.connect() as connection:
+                connection.execute(SQL("DROP DATABASE IF EXISTS {0} WITH (FORCE)").format(Identifier(self.dbname)))
+
+    def execute(self, statement, parameters=None):
+        """Run SQL as the server's administrator (the tests' role) in this run's database."""
+        with closing(self.target.connect()) as connection:
+            cursor = connection.execute(statement, parameters)
+            return cursor.fetchall() if cursor.description else None
