@@ -17,10 +17,17 @@ from collections.abc import Callable
 
 from .ledger import Ledger
 from .store_errors import StoreError
-from .postgres_store import masked, open_postgresql, parse_url
 from .sqlite_store import open_sqlite
 
 Opener = Callable[..., Ledger]  # opener(name, *, create: bool, read_only: bool) -> Ledger
+
+
+def open_postgresql(name: str, *, create: bool, read_only: bool = False) -> Ledger:
+    """`postgres_store.open_postgresql`, imported when first needed: psycopg's import would
+    otherwise add a tenth of a second to every command, SQLite stores included."""
+    from .postgres_store import open_postgresql as opener
+
+    return opener(name, create=create, read_only=read_only)
 
 
 OPENERS: dict[str, Opener] = {  # scheme (what comes before "://") -> opener
@@ -38,6 +45,8 @@ def shown_name(name: str) -> str:
     """The store's name as messages show it: a URL's password masked."""
     if not is_url(name):
         return name
+    from .postgres_store import masked, parse_url  # only for a URL (see `open_postgresql`)
+
     try:
         return parse_url(name).shown
     except StoreError:

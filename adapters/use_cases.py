@@ -54,7 +54,6 @@ from . import exports
 from .batch_files import read_batch, read_data
 from .ledger import Ledger
 from .store_errors import StoreError, StoreFailure, StoreNotEmpty
-from .postgres_store import grant as grant_role
 from .stores import is_url, open_store, shown_name  # noqa: F401 - shown_name: the CLI's too
 
 if TYPE_CHECKING:
@@ -708,7 +707,9 @@ def grant_access(store: str, role: str, access: str) -> list[str]:
             "read access to its file)",
             param="store",
         )
-    return grant_role(store, role, access)
+    from .postgres_store import grant  # imported when needed: psycopg's import costs every command (stores.py)
+
+    return grant(store, role, access)
 
 
 # == open-data exports (`poa export`, docs/open-data.md) ===================================================

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from support.builders import SMALL, open_store
-from support.postgres import PostgresDatabase
+from support.postgres import PostgresDatabase, unavailable
 from support.runners import PoaInProcess, PoaProcess, invoke, no_traceback
 
 # Names the flat layout's test files imported from conftest, kept so that a test written
@@ -97,8 +97,11 @@ def store_kind(request) -> str:
 
 @pytest.fixture(scope="session")
 def postgres(worker_id) -> Iterator[PostgresDatabase]:
-    """The PostgreSQL database of this run (this worker's), dropped at its end if made here."""
+    """The PostgreSQL database of this run (this worker's), dropped at its end if made here; a
+    test that needs it is skipped (failed under CI=true) when there is no server."""
     database = PostgresDatabase(worker_id)
+    if database.error:
+        unavailable(database.error)
     yield database
     database.close()
 

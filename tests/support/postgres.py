@@ -50,6 +50,9 @@ class PostgresDatabase:
             if self.own:
                 with self.server.connect() as connection:
                     connection.execute(SQL("CREATE DATABASE {0}").format(Identifier(self.dbname)))
+            else:  # the database named must answer
+                with self.target.connect() as connection:
+                    connection.execute("SELECT 1")
         except psycopg.Error as error:
             self.error = " ".join(str(error).split())
 
