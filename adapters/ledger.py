@@ -182,6 +182,55 @@ class Ledger(Application):
         except OperationalError as error:
             raise self.store.failure(error) from None
 
+    @_translated
+    def verify(self, limit: int = 20) -> tuple[int, dict[str, int], list[str]]:
+        """Read the whole store back: its rows against its commit record (`check_intact`), every
+        event decoded, every plan loaded at the version its commits recorded. Returns the number
+        of events, each plan's number of events, and what is wrong (at most `limit` lines)."""
+        problems: list[str] = []
+        try:
+            self.check_intact()
+        except StoreDamaged as error:
+            problems.append(str(error))
+        events, per_aggregate, unreadable, start = 0, {}, 0, 1
+        try:
+            while True:
+                page = self.recorder.select_notifications(start, 500)
+                for notification in page:
+                    events += 1
+                    key = str(notification.originator_id)
+                    per_aggregate[key] = per_aggregate.get(key, 0) + 1
+                    try:
+                        self.mapper.to_domain_event(notification)
+                    except Exception as error:  # noqa: BLE001 - any failure to decode is damage to report
+                        unreadable += 1
+                        if unreadable <= limit:
+                            problems.append(
+                                f"event {notification.id}: cannot be read back ({type(error).__name__}: {error})"
+                            )
+                if len(page) < 500:
+                    break
+                start = page[-1].id + 1
+        except OperationalError as error:
+            raise self.store.failure(error) from None
+        if unreadable > limit:
+            problems.append(f"… and {unreadable - limit} more events that cannot be read back")
+        plans = {}
+        try:
+            approved = self.plans()
+        except StoreDamaged as error:
+            problems.append(str(error))
+            approved = []
+        for key, _ in approved:
+            try:
+                plans[key] = self.plan(key).version
+            except StoreDamaged as error:
+                problems.append(str(error))
+        orphans = events - sum(per_aggregate.get(str(plan_id(key)), 0) for key, _ in approved)
+        if orphans:
+            problems.append(f"{orphans} events belong to no approved plan")
+        return events, plans, problems
+
     # -- writing -----------------------------------------------------------------
     @_translated
     def copy_in(self, events: Sequence[StoredEvent]) -> None:

@@ -53,7 +53,7 @@ from . import datapackage as data_package
 from . import exports
 from .batch_files import read_batch, read_data
 from .ledger import Ledger
-from .store_errors import StoreError, StoreFailure, StoreNotEmpty
+from .store_errors import StoreDamaged, StoreError, StoreFailure, StoreNotEmpty
 from .stores import is_url, open_store, shown_name  # noqa: F401 - shown_name: the CLI's too
 
 if TYPE_CHECKING:
@@ -693,6 +693,34 @@ def copy_store(source: str, target: str) -> Copied:
         raise StoreFailure(f"{shown_name(target)}: the copy does not read back as the source's events")
     plans = len({str(e.originator_id) for e in events})
     return Copied(shown_name(source), shown_name(target), len(events), plans)
+
+
+@frozen
+class Verification:
+    """What reading a whole store back found: its events, each plan's events, and every problem."""
+
+    store: str
+    events: int
+    plans: tuple[tuple[str, int], ...]
+    problems: tuple[str, ...]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify(store: Store) -> Verification:
+    """Read the whole store back, read-only: its rows against the record its commits kept, every
+    event decoded, every plan loaded whole. A damaged store is a `Verification` with problems, not
+    an error (the Merkle log of tamper evidence is still to come: docs/integrity.md)."""
+    shown = shown_name(store) if isinstance(store, str) else "the store"
+    try:
+        with _opened(store, create=False, read_only=True) as ledger:
+            ledger.settle()
+            events, plans, problems = ledger.verify()
+    except StoreDamaged as error:
+        return Verification(shown, 0, (), (str(error),))
+    return Verification(shown, events, tuple(plans.items()), tuple(problems))
 
 
 def _event_key(event) -> tuple:

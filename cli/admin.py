@@ -1,13 +1,35 @@
-"""Moving a ledger and giving access to it (docs/deployment.md): `poa copy`, `poa admin grant-auditor`,
-`poa admin grant-operator`."""
+"""Checking, moving and giving access to a ledger (docs/deployment.md): `poa verify`, `poa copy`,
+`poa admin grant-auditor`, `poa admin grant-operator`."""
 
 from __future__ import annotations
 
 import click
 
 from poa.adapters import use_cases
+from poa.adapters.safe_text import terminal_safe
 
-from .common import cli, refusing, store_option
+from .common import Failed, cli, refusing, store_option
+
+
+@cli.command()
+@store_option
+@refusing
+def verify(store):
+    """Read the whole store back and say whether it is intact (exit 0) or not (exit 1).
+
+    Its event rows against the record its commits kept (their number and last
+    id), every event decoded, every plan loaded at the version its commits
+    recorded. Opens the store read-only. Run it on both sides of a `poa copy`,
+    after a restore, or before an audit.
+    """
+    checked = use_cases.verify(store)
+    if not checked.intact:
+        for problem in checked.problems:  # what the store holds may be anything: shown escaped
+            click.echo(f"- {terminal_safe(problem)}", err=True)
+        count = len(checked.problems)
+        raise Failed(f"{checked.store}: not intact ({count} problem{'s' if count > 1 else ''}, listed above)")
+    plans = ", ".join(f"{key} ({events})" for key, events in checked.plans) or "none"
+    click.echo(f"{checked.store}: intact: {checked.events} events; plans: {plans}")
 
 
 @cli.command("copy")

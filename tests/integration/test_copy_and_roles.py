@@ -2,7 +2,7 @@
 
 - A copy SQLite → PostgreSQL → SQLite gives the same events byte for byte (order, recorded
   times, actors, references, batch hashes), so `history --format json`, the reports in every
-  format and a report issued before the copy come out identical from all three stores.
+  format, a report issued before the copy and `poa verify` come out identical from all three stores.
 - A copy refuses a target that holds events and writes nothing to it.
 - An auditor's role reads everything and is refused every write, clearly; an operator's role
   records, attributed to the actor given, and cannot change a recorded event even with SQL.
@@ -63,6 +63,9 @@ def test_a_copy_sqlite_to_postgresql_to_sqlite_gives_identical_history_and_repor
     assert home.exit_code == 0, home.output
 
     assert raw(first) == raw(postgres_store) == raw(back)  # same events, same order, same bytes
+    verified = [invoke("verify", "--store", store) for store in (first, postgres_store, back)]
+    assert [v.exit_code for v in verified] == [0, 0, 0], [v.output for v in verified]
+    assert {v.stdout.split(": ", 1)[1] for v in verified} == {"intact: 96 events; plans: AN-2020 (72), DEMO-2021 (24)\n"}
     for plan, as_of in (("AN-2020", "2020-12-31"), ("DEMO-2021", "2021-12-31")):
         assert outputs(first, plan, as_of) == outputs(postgres_store, plan, as_of) == outputs(back, plan, as_of)
     for store in (postgres_store, back):
