@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from support.builders import SMALL, open_store
-from support.postgres import PostgresDatabase, unavailable
+from support.postgres import STORE_KINDS, PostgresDatabase, unavailable
 from support.runners import PoaInProcess, PoaProcess, invoke, no_traceback
 
 # Names the flat layout's test files imported from conftest, kept so that a test written
@@ -75,9 +75,6 @@ def spread_e2e(items: list, layers: dict) -> list:
         ordered += slots.pop(i, [])
         ordered.append(item)
     return ordered
-
-
-STORE_KINDS = ("sqlite", "postgresql")
 
 
 def pytest_generate_tests(metafunc):

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from support.builders import ADUANA
+from support.postgres import STORE_KINDS, empty_store
 from support.runners import PoaInProcess
 
 pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
@@ -44,17 +45,12 @@ CUADRO_3 = {
 }
 
 
-@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
+@pytest.fixture(scope="module", params=STORE_KINDS)
 def aduana_store(request, tmp_path_factory) -> Iterator[str]:
     """The module's store for the Aduana example, one of each kind: a SQLite file,
     or a PostgreSQL store of its own (a fresh schema, dropped afterwards)."""
-    if request.param == "sqlite":
-        yield str(tmp_path_factory.mktemp("aduana") / "poa.db")
-        return
-    postgres = request.getfixturevalue("postgres")
-    url = postgres.new_schema()
-    yield url
-    postgres.drop_schema(url)
+    with empty_store(request.param, tmp_path_factory.mktemp("aduana"), request) as store:
+        yield store
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 from support.builders import ADUANA, SMALL
+from support.postgres import STORE_KINDS, empty_store
 from support.runners import PoaInProcess, invoke
 
 from poa.adapters.exports import WHAT
@@ -68,18 +69,13 @@ def test_the_schemas_are_package_data():
     assert {p.name for p in schema_path("report").parent.iterdir()} >= {f"{n}.schema.json" for n in SCHEMAS}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def scenario_store(request, tmp_path_factory) -> Iterator[tuple[Path | str, Path]]:
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def scenario_store(request, tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """The scenario's store (made once per module and kind, as store_kind's tests run on both) and
     its folder: a SQLite file there, or a PostgreSQL schema of its own, dropped afterwards."""
     folder = tmp_path_factory.mktemp("contract")
-    if request.param == "sqlite":
-        yield folder / "poa.db", folder
-        return
-    postgres = request.getfixturevalue("postgres")
-    url = postgres.new_schema()
-    yield url, folder
-    postgres.drop_schema(url)
+    with empty_store(request.param, folder, request) as store:
+        yield store, folder
 
 
 @pytest.fixture(scope="module")

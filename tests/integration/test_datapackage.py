@@ -18,6 +18,7 @@ import frictionless
 import pytest
 
 from support.builders import ADUANA, SMALL
+from support.postgres import STORE_KINDS, empty_store
 from support.runners import invoke, no_traceback
 
 pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
@@ -29,20 +30,17 @@ def run(*args):
     no_traceback(result)
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=STORE_KINDS)
 def packages(request, tmp_path_factory) -> Iterator[dict[str, Path]]:
     """The packages of a store of each kind (a session's store cannot follow the test's store_kind):
     a SQLite file, or a PostgreSQL schema of its own, dropped afterwards."""
     folder = tmp_path_factory.mktemp("packages")
-    postgres = request.getfixturevalue("postgres") if request.param == "postgresql" else None
-    db = str(folder / "poa.db") if postgres is None else postgres.new_schema()
-    run("apply", str(SMALL), "--store", db)
-    run("apply", str(ADUANA), "--store", db)
-    run("export", "--store", db, "--datapackage", str(folder / "small"), "--plan", "DEMO-2021")
-    run("export", "--store", db, "--datapackage", str(folder / "all"))
-    yield {"small": folder / "small", "all": folder / "all"}
-    if postgres is not None:
-        postgres.drop_schema(db)
+    with empty_store(request.param, folder, request) as db:
+        run("apply", str(SMALL), "--store", db)
+        run("apply", str(ADUANA), "--store", db)
+        run("export", "--store", db, "--datapackage", str(folder / "small"), "--plan", "DEMO-2021")
+        run("export", "--store", db, "--datapackage", str(folder / "all"))
+        yield {"small": folder / "small", "all": folder / "all"}
 
 
 def rows(package: Path, name: str) -> list[dict]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import attrs
@@ -20,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from support.builders import Command, CommandError, open_store, parse_entry
+from support.postgres import empty_store
 from support.strategies import APPROVED_ON, DATES, KEY, YEAR, cents
 
 pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
@@ -94,27 +94,14 @@ def valid_records(draw, max_size):
     return draw(st.lists(entry, max_size=max_size))
 
 
-@contextmanager
-def empty_store(kind: str, postgres) -> Iterator[str]:
-    """An empty store of the kind, its own: a file in a new folder, or a PostgreSQL schema; removed afterwards."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield str(Path(folder) / "poa.db")
-        return
-    url = postgres.new_schema()
-    try:
-        yield url
-    finally:
-        postgres.drop_schema(url)
-
-
-# store_kind (a text) and postgres (the session's server) hold no state an example could change
+# store_kind (a text) and request (asked only for the session's server) hold no state an example could change
 @settings(max_examples=int(os.environ.get("POA_HYP_EXAMPLES", "30")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(prefix=valid_records(4), batch=valid_records(6), invalid=st.sampled_from(sorted(INVALID)), where=st.data())
-def test_a_batch_that_fails_stores_nothing(store_kind, postgres, prefix, batch, invalid, where):
+def test_a_batch_that_fails_stores_nothing(store_kind, request, prefix, batch, invalid, where):
     position = where.draw(st.integers(0, len(batch)), label="position of the invalid entry")
-    with empty_store(store_kind, postgres) as path, closing(open_store(path, create=True)) as ledger:
+    with tempfile.TemporaryDirectory() as folder, empty_store(store_kind, Path(folder), request) as path, \
+            closing(open_store(path, create=True)) as ledger:
         commands = [Command(KEY, parse_entry(e), "tester", "prefix", i)
                     for i, e in enumerate([FIXED_APPROVAL, *PREFIX_FIXED, *prefix], 1)]
         ledger.record(commands)

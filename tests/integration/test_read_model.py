@@ -15,8 +15,7 @@ import asyncio
 import json
 import sqlite3
 import tempfile
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -31,6 +30,7 @@ from poa.adapters.use_cases import record_batch
 from poa.projections.tables import ELEMENT_EVALUATION_FIGURES
 
 from support.builders import ADUANA, ROOT, SMALL, commands, open_store
+from support.postgres import empty_store
 from support.read_model import dirty, facts_by_plan, position, snapshot
 from support.runners import PoaInProcess
 from support.strategies import KEY, order_free_facts
@@ -74,25 +74,12 @@ def batches(draw):
     return approval, [p for p in parts if p], draw(st.integers(1, 7))
 
 
-@contextmanager
-def empty_store(kind: str, folder: Path, postgres) -> Iterator[Path | str]:
-    """An empty store of the kind, its own: a file in `folder`, or a PostgreSQL schema dropped afterwards."""
-    if kind == "sqlite":
-        yield folder / "poa.db"
-        return
-    url = postgres.new_schema()
-    try:
-        yield url
-    finally:
-        postgres.drop_schema(url)
-
-
-# store_kind (a text) and postgres (the session's server) hold no state an example could change
+# store_kind (a text) and request (asked only for the session's server) hold no state an example could change
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(batches())
-def test_incremental_after_every_batch_equals_rebuilt(store_kind, postgres, case):
+def test_incremental_after_every_batch_equals_rebuilt(store_kind, request, case):
     approval, parts, page_size = case
-    with tempfile.TemporaryDirectory() as name, empty_store(store_kind, Path(name), postgres) as store, \
+    with tempfile.TemporaryDirectory() as name, empty_store(store_kind, Path(name), request) as store, \
             closing(open_store(str(store), create=True)) as ledger:
         folder = Path(name)
         db = folder / "read.db"

@@ -9,23 +9,19 @@ from collections.abc import Iterator
 
 import pytest
 
+from support.postgres import STORE_KINDS, empty_store
 from support.runners import PoaInProcess
 from support.worked_example import BATCHES, PLAN, Scenario, in_memory, in_store
 
 pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
 
 
-@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
+@pytest.fixture(scope="module", params=STORE_KINDS)
 def worked_store(request, tmp_path_factory) -> Iterator[str]:
     """The module's store for the worked example, one of each kind: a SQLite file,
     or a PostgreSQL store of its own (a fresh schema, dropped afterwards)."""
-    if request.param == "sqlite":
-        yield str(tmp_path_factory.mktemp("worked") / "poa.db")
-        return
-    postgres = request.getfixturevalue("postgres")
-    url = postgres.new_schema()
-    yield url
-    postgres.drop_schema(url)
+    with empty_store(request.param, tmp_path_factory.mktemp("worked"), request) as store:
+        yield store
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
 
 import attrs
 import psycopg
@@ -24,6 +26,7 @@ from psycopg.sql import SQL, Identifier
 from poa.adapters.postgres_store import PostgresTarget, parse_url
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+STORE_KINDS = ("sqlite", "postgresql")  # every kind of store the store tests run on (tests/conftest.py)
 
 
 def server_url() -> str:
@@ -83,3 +86,20 @@ class PostgresDatabase:
         with closing(self.target.connect()) as connection:
             cursor = connection.execute(statement, parameters)
             return cursor.fetchall() if cursor.description else None
+
+
+@contextmanager
+def empty_store(kind: str, folder: Path, request) -> Iterator[str]:
+    """An empty store of the kind (``sqlite`` or ``postgresql``), its own: the file poa.db in
+    `folder`, or a fresh PostgreSQL schema (the session's `postgres` fixture is asked for only
+    then, so a SQLite store needs no server), dropped afterwards. For the fixtures and examples
+    that cannot use the function-scoped `store_name` (module-scoped stores, hypothesis examples)."""
+    if kind == "sqlite":
+        yield str(folder / "poa.db")
+        return
+    postgres = request.getfixturevalue("postgres")
+    url = postgres.new_schema()
+    try:
+        yield url
+    finally:
+        postgres.drop_schema(url)
