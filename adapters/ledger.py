@@ -267,7 +267,8 @@ class Ledger(Application):
                 return
             except PersistenceError as error:
                 failure = self.store.failure(error)
-                if isinstance(failure, StoreReadOnly) or not isinstance(error, (IntegrityError, OperationalError)):
+                final = isinstance(failure, StoreReadOnly) or (isinstance(failure, StoreBusy) and failure.waited)
+                if final or not isinstance(error, (IntegrityError, OperationalError)):
                     raise failure from None
                 if attempt < WRITE_ATTEMPTS - 1:
                     time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))

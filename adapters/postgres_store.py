@@ -221,8 +221,14 @@ class PostgresOperations:
         text = " ".join(str(error).split())
         if self.target.password:
             text = text.replace(self.target.password, "***")
-        if "lock timeout" in text or "deadlock detected" in text or "couldn't get a connection" in text:
-            return StoreBusy(f"the store is busy: another writer held it longer than the timeout ({text}); try again")
+        if "lock timeout" in text or "couldn't get a connection" in text:
+            return StoreBusy(
+                f"the store is busy: another writer held it longer than the timeout ({text}); nothing was recorded, "
+                "try again",
+                waited=True,
+            )
+        if "deadlock detected" in text:
+            return StoreBusy(f"the store is busy: two transactions waited for each other ({text}); try again")
         if APPEND_ONLY_MESSAGE in text:
             return StoreReadOnly(f"the store refused to change recorded events ({text})")
         if "permission denied" in text or "read-only transaction" in text:

@@ -23,7 +23,14 @@ class StoreFailure(Exception):
 
 
 class StoreBusy(StoreFailure):
-    """Other writers held the store longer than the timeout, or kept winning the race."""
+    """Other writers held the store longer than the timeout, or kept winning the race.
+
+    `waited`: the writer has already waited the whole lock timeout for it, so trying
+    again would only make the user wait longer (a PostgreSQL lock timeout)."""
+
+    def __init__(self, message: str, *, waited: bool = False):
+        super().__init__(message)
+        self.waited = waited
 
 
 class StoreDamaged(StoreFailure):

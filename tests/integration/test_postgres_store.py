@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from psycopg.sql import SQL, Identifier
 
+from poa.adapters.postgres_recorder import LOCK_CLASS
 from poa.adapters.postgres_store import parse_url
 from support.builders import SMALL
 from support.runners import invoke, no_traceback
@@ -164,3 +165,24 @@ def test_recorded_events_cannot_be_changed_even_by_the_stores_owner(postgres, po
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="POA ledger events are append-only"):
         postgres.execute(SQL(statement).format(events_table(postgres_store)))
     ran("report", "--store", postgres_store, status=0)
+
+
+def test_a_writer_held_up_longer_than_the_lock_timeout_is_told_busy_at_once(postgres, postgres_store):
+    """POA_LOCK_TIMEOUT bounds the wait: after it, "busy" and nothing recorded, not the timeout
+    ten or twenty times over (neither the library nor the ledger retries a lock timeout)."""
+    ran("apply", str(SMALL), "--store", postgres_store, status=0)
+    holder = postgres.target.connect()  # another session holds the store's commit lock
+    holder.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, parse_url(postgres_store).schema))
+    try:
+        started = time.monotonic()
+        result = invoke("progress", "--code", "1.1.1", "--percent", "60", "--date", "2021-10-01",
+                        "--store", postgres_store, env={"POA_LOCK_TIMEOUT": "1"})
+        waited = time.monotonic() - started
+    finally:
+        holder.close()
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    assert "the store is busy" in result.stderr and "nothing was recorded" in result.stderr
+    assert 1 <= waited < 5, waited
+    history = invoke("history", "--store", postgres_store, "--format", "json")
+    assert history.exit_code == 0 and history.stdout.count('"seq"') == 23
