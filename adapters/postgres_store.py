@@ -290,6 +290,9 @@ def open_postgresql(name: str, *, create: bool, read_only: bool = False) -> Ledg
         "POSTGRES_POOL_SIZE": "1",  # one command, one connection (a second while one is held)
         "POSTGRES_MAX_OVERFLOW": "1",
         "APPLICATION_RECORDER_TOPIC": get_topic(PostgresCommitTimeRecorder),
+        # set, not left to the shell: the library's insert function would bypass the commit-time stamping
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        "ORIGINATOR_ID_TYPE": "uuid",  # poa_versions keys plans by uuid
         "CREATE_TABLE": "n" if found.exists else "y",
     }
     try:
