@@ -11,7 +11,7 @@ import click
 
 from poa.adapters import use_cases
 
-from .common import cli, refusing, store_option
+from .common import cli, interrupts_deferred, refusing, store_option
 
 
 @contextmanager
@@ -64,19 +64,26 @@ def project(store, db, rebuild, watch, interval, page_size, metadata):
 
     Re-running processes only the events recorded since; the store is only read."""
     terminal = sys.stderr.isatty()
-    total, result = 0, None
+    total, result, following = 0, None, False
     try:
         while True:
-            with progress_bar(terminal) as progress:
-                result = use_cases.project(
-                    store, db, rebuild=rebuild, page_size=page_size, metadata=metadata, progress=progress
-                )
-            total += result.events
-            if not watch or result.events or result.rebuilt or result.metadata:
-                _say(result)
+            # a watch's later catch-ups (the new events only) finish, and say so, before Ctrl-C stops
+            # the watch: its last line then gives the position the read model holds
+            with interrupts_deferred() as defer:
+                if following:
+                    defer()
+                with progress_bar(terminal) as progress:
+                    result = use_cases.project(
+                        store, db, rebuild=rebuild, page_size=page_size, metadata=metadata, progress=progress
+                    )
+                total += result.events
+                if not watch or result.events or result.rebuilt or result.metadata:
+                    _say(result)
+            if defer.interrupted:
+                raise KeyboardInterrupt
             if not watch:
                 return
-            rebuild, metadata = False, None
+            rebuild, metadata, following = False, None, True
             time.sleep(interval)
     except KeyboardInterrupt:
         if not watch:
