@@ -1,4 +1,5 @@
-"""One recorded time per transaction, taken at commit: what every store's recorder writes into its events.
+"""One recorded time per transaction, taken at commit: what every store's recorder writes into its events
+(and, with them, each aggregate's last version, `last_versions`).
 
 The library stamps an event when it is triggered, long before its commit. A store's
 recorder instead takes one stamp for all the events of a transaction while it holds
@@ -14,19 +15,51 @@ import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
+from uuid import UUID
+
 from eventsourcing.persistence import StoredEvent
+
+from .store_errors import StoreNotEmpty
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def next_stamp(previous: datetime | None) -> datetime:
-    """The clock, or one microsecond after the previous transaction's stamp if the clock is behind it."""
-    stamp = utc_now()
+def next_stamp(previous: datetime | None, clock: datetime | None = None) -> datetime:
+    """The clock (this process's, or `clock`, read by the caller: a database server's), or one
+    microsecond after the previous transaction's stamp if the clock is behind it."""
+    stamp = clock or utc_now()
     if previous is not None and stamp <= previous:
         stamp = previous + timedelta(microseconds=1)
     return stamp
+
+
+def to_commit(
+    stored_events: Sequence[StoredEvent], previous: datetime | None, *, keep: bool, held: int,
+    clock: datetime | None = None,
+) -> tuple[list[StoredEvent], datetime]:
+    """What a recorder inserts, holding its write lock, and the stamp its commit record keeps.
+
+    Usually the events restamped with `next_stamp(previous, clock)`. With `keep` (`poa copy`,
+    `Ledger.copy_in`) the events as they are, with their latest recorded time; refused
+    (`StoreNotEmpty`) when the store already holds events (`held`).
+    """
+    if keep:
+        if held:
+            raise StoreNotEmpty(f"the target store already holds {held} events: a copy goes into an empty store")
+        return list(stored_events), latest_stamp(stored_events) or next_stamp(None, clock)
+    stamp = next_stamp(previous, clock)
+    return stamped(stored_events, stamp), stamp
+
+
+def last_versions(stored_events: Sequence[StoredEvent]) -> dict[UUID, int]:
+    """Each aggregate's last version among the events: what a commit records in `poa_versions`."""
+    versions: dict[UUID, int] = {}
+    for event in stored_events:
+        key = event.originator_id if isinstance(event.originator_id, UUID) else UUID(str(event.originator_id))
+        versions[key] = max(versions.get(key, 0), event.originator_version)
+    return versions
 
 
 def tick_past(moment: datetime) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from functools import wraps
@@ -29,6 +30,7 @@ from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
     JSONTranscoder,
+    Notification,
     OperationalError,
     PersistenceError,
     StoredEvent,
@@ -136,21 +138,14 @@ class Ledger(Application):
     @_translated
     def plans(self) -> list[tuple[str, Recorded]]:
         """Every plan of the store (key and approval), in the order they were approved."""
-        topic = get_topic(Plan.Approved)
-        found, start = [], 1
-        try:
-            while True:
-                page = self.recorder.select_notifications(start, 500, topics=[topic])
-                for notification in page:
-                    event = self.mapper.to_domain_event(notification)
-                    found.append((event.key, Recorded(1, event.timestamp, event.actor, event.fact)))
-                if len(page) < 500:
-                    return found
-                start = page[-1].id + 1
-        except OperationalError as error:
-            raise self.store.failure(error) from None
-        except Exception as error:
-            raise StoreDamaged(f"the store is damaged: a plan's approval cannot be read back ({error})") from None
+        found = []
+        for notification in self._notifications(topics=[get_topic(Plan.Approved)]):
+            try:
+                event = self.mapper.to_domain_event(notification)
+            except Exception as error:
+                raise StoreDamaged(f"the store is damaged: a plan's approval cannot be read back ({error})") from None
+            found.append((event.key, Recorded(1, event.timestamp, event.actor, event.fact)))
+        return found
 
     @_translated
     def settle(self) -> datetime:
@@ -167,20 +162,24 @@ class Ledger(Application):
         """Refuse a damaged store: its event rows must be exactly those its commits recorded."""
         self.store.check_intact()
 
-    @_translated
-    def stored_events(self, page: int = 500) -> Iterator[StoredEvent]:
-        """Every event of the store as stored (topic and state bytes untouched), in notification order."""
+    def _notifications(self, topics: Sequence[str] = (), page: int = 500) -> Iterator[Notification]:
+        """Every notification of the store (of these topics), in order, a page at a time."""
         start = 1
         try:
             while True:
-                notifications = self.recorder.select_notifications(start, page)
-                for n in notifications:
-                    yield StoredEvent(n.originator_id, n.originator_version, n.topic, n.state)
+                notifications = self.recorder.select_notifications(start, page, topics=topics)
+                yield from notifications
                 if len(notifications) < page:
                     return
                 start = notifications[-1].id + 1
         except OperationalError as error:
             raise self.store.failure(error) from None
+
+    @_translated
+    def stored_events(self) -> Iterator[StoredEvent]:
+        """Every event of the store as stored (topic and state bytes untouched), in notification order."""
+        for n in self._notifications():
+            yield StoredEvent(n.originator_id, n.originator_version, n.topic, n.state)
 
     @_translated
     def verify(self, limit: int = 20) -> tuple[int, dict[str, int], list[str]]:
@@ -192,27 +191,16 @@ class Ledger(Application):
             self.check_intact()
         except StoreDamaged as error:
             problems.append(str(error))
-        events, per_aggregate, unreadable, start = 0, {}, 0, 1
-        try:
-            while True:
-                page = self.recorder.select_notifications(start, 500)
-                for notification in page:
-                    events += 1
-                    key = str(notification.originator_id)
-                    per_aggregate[key] = per_aggregate.get(key, 0) + 1
-                    try:
-                        self.mapper.to_domain_event(notification)
-                    except Exception as error:  # noqa: BLE001 - any failure to decode is damage to report
-                        unreadable += 1
-                        if unreadable <= limit:
-                            problems.append(
-                                f"event {notification.id}: cannot be read back ({type(error).__name__}: {error})"
-                            )
-                if len(page) < 500:
-                    break
-                start = page[-1].id + 1
-        except OperationalError as error:
-            raise self.store.failure(error) from None
+        per_aggregate: Counter[str] = Counter()
+        unreadable = 0
+        for notification in self._notifications():
+            per_aggregate[str(notification.originator_id)] += 1
+            try:
+                self.mapper.to_domain_event(notification)
+            except Exception as error:  # noqa: BLE001 - any failure to decode is damage to report
+                unreadable += 1
+                if unreadable <= limit:
+                    problems.append(f"event {notification.id}: cannot be read back ({type(error).__name__}: {error})")
         if unreadable > limit:
             problems.append(f"… and {unreadable - limit} more events that cannot be read back")
         plans = {}
@@ -226,7 +214,8 @@ class Ledger(Application):
                 plans[key] = self.plan(key).version
             except StoreDamaged as error:
                 problems.append(str(error))
-        orphans = events - sum(per_aggregate.get(str(plan_id(key)), 0) for key, _ in approved)
+        events = sum(per_aggregate.values())
+        orphans = events - sum(per_aggregate[str(plan_id(key))] for key, _ in approved)
         if orphans:
             problems.append(f"{orphans} events belong to no approved plan")
         return events, plans, problems

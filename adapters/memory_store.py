@@ -43,9 +43,9 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.utils import get_topic
 
-from .commit_stamps import latest_stamp, next_stamp, stamped, tick_past, utc_now
+from .commit_stamps import tick_past, to_commit, utc_now
 from .ledger import Ledger
-from .store_errors import StoreFailure, StoreNotEmpty
+from .store_errors import StoreFailure
 
 
 class CommitTimePOPORecorder(POPOApplicationRecorder):
@@ -73,15 +73,9 @@ class CommitTimePOPORecorder(POPOApplicationRecorder):
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         with self.write_lock():
-            if self.keep_stamps:
-                if self.max_notification_id():
-                    raise StoreNotEmpty("the target store already holds events: a copy goes into an empty store")
-                stamp = latest_stamp(stored_events) or next_stamp(None)
-                ids = super().insert_events(stored_events, **kwargs)
-                self.last_stamp = stamp
-                return ids
-            stamp = next_stamp(self.last_stamp)
-            ids = super().insert_events(stamped(stored_events, stamp), **kwargs)
+            held = (self.max_notification_id() or 0) if self.keep_stamps else 0  # numbered 1, 2, … without gaps
+            inserted, stamp = to_commit(stored_events, self.last_stamp, keep=self.keep_stamps, held=held)
+            ids = super().insert_events(inserted, **kwargs)
             self.last_stamp = stamp  # not reached when the insert is refused (a version conflict)
             return ids
 

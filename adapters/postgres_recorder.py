@@ -15,13 +15,15 @@ the insert:
   one clock of all the operators' machines;
 - the commit record (`poa_write_lock`: the last stamp, the number of events, the
   last notification id) and each aggregate's recorded version (`poa_versions`),
-  written after the insert, in the same transaction;
+  written in the same transaction (the count and the last id once the insert has
+  succeeded);
 - at creation, a trigger refusing UPDATE, DELETE and TRUNCATE on the events table:
   an operator's role needs UPDATE on it for the library's table lock, and the
   trigger keeps the table append-only all the same.
 
-It overrides one private method of `eventsourcing.postgres.PostgresApplicationRecorder`
-(`_insert_stored_events`, to act inside the insert transaction) and calls its
+It overrides two private methods of `eventsourcing.postgres.PostgresApplicationRecorder`
+(`_insert_stored_events` and `_fetch_ids_after_insert_events`, to act inside the insert
+transaction before and after the insert) and calls its
 `insert_events` without the retry decorator around it (`__wrapped__`), as they are in the
 versions pyproject.toml allows (eventsourcing >=9.5.6,<9.6). Before widening that
 range, run tests/integration/test_store_contract.py (the library's recorder contract
@@ -31,16 +33,14 @@ suite against this class) and tests/integration/test_commit_time.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta, timezone
+from datetime import timezone
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
-from .commit_stamps import latest_stamp, stamped
-from .store_errors import StoreNotEmpty
+from .commit_stamps import last_versions, to_commit
 
 LOCK_CLASS = 0x504F41  # "POA": the first key of the store's advisory locks; the second is the schema's hash
 COMMIT_LOCK = SQL("SELECT pg_advisory_xact_lock({0}, hashtext(%s))").format(LOCK_CLASS)
@@ -115,33 +115,29 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
         curs.execute(COMMIT_LOCK, (self.datastore.schema,))
         curs.execute(SQL("SELECT clock_timestamp() AS now, stamped, events FROM {schema}.{lock} WHERE id = 1").format(**names))
         row = curs.fetchone()
-        if self.keep_stamps:
-            if row["events"]:
-                raise StoreNotEmpty(f"the target store already holds {row['events']} events: a copy goes into an empty store")
-            events, stamp = list(stored_events), latest_stamp(stored_events)
-        else:
-            stamp = row["now"].astimezone(timezone.utc)
-            if row["stamped"] is not None and stamp <= row["stamped"]:
-                stamp = row["stamped"].astimezone(timezone.utc) + timedelta(microseconds=1)
-            events = stamped(stored_events, stamp)
-        with curs.connection.cursor() as other:  # `curs` must keep the insert's RETURNING rows for the library
-            super()._insert_stored_events(curs, events, **kwargs)
-            versions: dict[UUID, int] = {}
-            for event in stored_events:
-                key = event.originator_id if isinstance(event.originator_id, UUID) else UUID(str(event.originator_id))
-                versions[key] = max(versions.get(key, 0), event.originator_version)
+        previous = row["stamped"].astimezone(timezone.utc) if row["stamped"] is not None else None
+        events, stamp = to_commit(
+            stored_events, previous, keep=self.keep_stamps, held=row["events"], clock=row["now"].astimezone(timezone.utc)
+        )
+        with curs.connection.cursor() as other:  # `curs` is the library's, for the insert and its RETURNING rows
             other.executemany(
                 SQL(
                     "INSERT INTO {schema}.{versions} (originator_id, version) VALUES (%s, %s) "
                     "ON CONFLICT (originator_id) DO UPDATE SET version = GREATEST({versions}.version, excluded.version)"
                 ).format(**names),
-                list(versions.items()),
+                list(last_versions(stored_events).items()),
             )
-            other.execute(
-                SQL(
-                    "UPDATE {schema}.{lock} SET stamped = %s, "
-                    "events = events + %s, last_id = (SELECT COALESCE(MAX(notification_id), 0) FROM {schema}.{events}) "
-                    "WHERE id = 1"
-                ).format(**names),
-                (stamp, len(stored_events)),
-            )
+            other.execute(SQL("UPDATE {schema}.{lock} SET stamped = %s WHERE id = 1").format(**names), (stamp,))
+        super()._insert_stored_events(curs, events, **kwargs)
+
+    def _fetch_ids_after_insert_events(self, curs, stored_events: Sequence[StoredEvent], **kwargs: Any):
+        """The library's notification ids of the insert, then the rest of the commit record: the event
+        count and the last id. Done here, once the insert is known to have succeeded: a statement
+        queued after a refused insert (a version conflict) would fail as "pipeline aborted" instead of
+        letting the conflict surface. Private in the library: see the module's docstring."""
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        curs.execute(
+            SQL("UPDATE {schema}.{lock} SET events = events + %s, last_id = %s WHERE id = 1").format(**self.names),
+            (len(stored_events), max(ids)),
+        )
+        return ids

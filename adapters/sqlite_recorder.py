@@ -13,12 +13,10 @@ and tests/integration/test_commit_time.py.
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
 
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from .commit_stamps import latest_stamp, next_stamp, stamped, utc_now
-from .store_errors import StoreNotEmpty
+from .commit_stamps import last_versions, to_commit, utc_now
 
 __all__ = ["CommitTimeRecorder", "utc_now"]
 
@@ -63,18 +61,11 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
         if events is None or last_id is None:
             c.execute("SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM stored_events")
             events, last_id = c.fetchone()
-        if self.keep_stamps:
-            if events:
-                raise StoreNotEmpty(f"the target store already holds {events} events: a copy goes into an empty store")
-            stamp = latest_stamp(stored_events) or next_stamp(None)
-            ids = super()._insert_events(c, stored_events, **kwargs)
-        else:
-            stamp = next_stamp(datetime.fromisoformat(previous) if previous else None)
-            ids = super()._insert_events(c, stamped(stored_events, stamp), **kwargs)
-        versions: dict[str, int] = {}
-        for event in stored_events:
-            key = event.originator_id.hex if isinstance(event.originator_id, UUID) else str(event.originator_id)
-            versions[key] = max(versions.get(key, 0), event.originator_version)
+        inserted, stamp = to_commit(
+            stored_events, datetime.fromisoformat(previous) if previous else None, keep=self.keep_stamps, held=events
+        )
+        ids = super()._insert_events(c, inserted, **kwargs)
+        versions = {key.hex: version for key, version in last_versions(stored_events).items()}
         c.executemany(
             "INSERT INTO poa_versions (originator_id, version) VALUES (?, ?) "
             "ON CONFLICT (originator_id) DO UPDATE SET version = MAX(version, excluded.version)",
