@@ -112,8 +112,11 @@ def test_settle_waits_for_a_writer_in_flight_and_everything_stamped_by_its_now_i
     now, seen = read["value"]
     final = history(url)
     assert len(final) == 2
-    # whatever the order writer and reader got the lock in: what is stamped by `now` was there to read
-    assert [r.seq for r in final if r.recorded_at <= now] == [r.seq for r in seen]
+    # whatever the order writer and reader got the lock in, what is stamped by `now` was there to read:
+    # the view as known at `now` is the same from the reader's read and from the final store (a writer
+    # that got the lock after the reader may commit, stamped after `now`, before the reader reads)
+    assert [r.seq for r in final if r.recorded_at <= now] == [r.seq for r in seen if r.recorded_at <= now]
+    assert len(seen) in (1, 2)
 
 
 def test_stamps_come_from_the_server_clock_one_per_transaction(postgres, postgres_store, tmp_path):
