@@ -172,7 +172,7 @@ class Ledger(Application):
                 if len(notifications) < page:
                     return
                 start = notifications[-1].id + 1
-        except OperationalError as error:
+        except PersistenceError as error:  # the store says what it is: busy, damaged (a malformed page)...
             raise self.store.failure(error) from None
 
     @_translated
