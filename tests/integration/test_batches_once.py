@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from support.builders import SMALL, open_store
+from support.builders import SMALL, count_events as events
 from support.runners import invoke
 
 pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
@@ -28,15 +28,6 @@ entries:
 
 def poa(*args: str):
     return invoke(*args)
-
-
-def events(store: Path | str) -> int:
-    """The events the store holds (every plan's), read through a ledger on either kind of store."""
-    ledger = open_store(str(store), create=False)
-    try:
-        return sum(1 for _ in ledger.stored_events())
-    finally:
-        ledger.close()
 
 
 def budget_of(db: Path | str, code: str) -> dict:

@@ -17,7 +17,7 @@ import pytest
 from psycopg.sql import SQL, Identifier
 
 from poa.adapters.postgres_store import parse_url
-from support.builders import ADUANA, SMALL, open_store
+from support.builders import ADUANA, SMALL, open_store, raw_events
 from support.runners import invoke, no_traceback
 
 
@@ -27,14 +27,6 @@ def poa(*args, store, **kwargs):
     result = invoke(*args, env={"POA_STORE": store}, **kwargs)
     no_traceback(result)
     return result
-
-
-def raw(store: str) -> list[tuple]:
-    ledger = open_store(store, create=False)
-    try:
-        return [(str(e.originator_id), e.originator_version, e.topic, e.state) for e in ledger.stored_events()]
-    finally:
-        ledger.close()
 
 
 def outputs(store: str, plan: str, as_of: str) -> dict[str, str]:
@@ -62,7 +54,7 @@ def test_a_copy_sqlite_to_postgresql_to_sqlite_gives_identical_history_and_repor
     home = invoke("copy", "--from", postgres_store, "--to", back)
     assert home.exit_code == 0, home.output
 
-    assert raw(first) == raw(postgres_store) == raw(back)  # same events, same order, same bytes
+    assert raw_events(first) == raw_events(postgres_store) == raw_events(back)  # same events, same order, same bytes
     verified = [invoke("verify", "--store", store) for store in (first, postgres_store, back)]
     assert [v.exit_code for v in verified] == [0, 0, 0], [v.output for v in verified]
     assert {v.stdout.split(": ", 1)[1] for v in verified} == {"intact: 96 events; plans: AN-2020 (72), DEMO-2021 (24)\n"}
@@ -91,12 +83,12 @@ def test_a_copy_into_a_store_that_holds_events_is_refused_and_writes_nothing(tmp
     assert poa("apply", str(SMALL), store=sqlite).exit_code == 0
     assert poa("apply", str(ADUANA), store=postgres_store).exit_code == 0
     source, target = (sqlite, postgres_store) if direction == "into-postgresql" else (postgres_store, sqlite)
-    before = raw(target)
+    before = raw_events(target)
     refused = invoke("copy", "--from", source, "--to", target)
     no_traceback(refused)
     assert refused.exit_code == 2
     assert "option --to" in refused.stderr and "already holds" in refused.stderr and "empty store" in refused.stderr
-    assert raw(target) == before
+    assert raw_events(target) == before
 
 
 def test_copy_refusals_name_the_option(tmp_path, postgres_store):
@@ -143,21 +135,21 @@ def test_an_auditor_role_reads_everything_and_every_write_is_refused(postgres, p
     assert poa("project", "--db", str(tmp_path / "read.db"), store=auditor).exit_code == 0
     taken = invoke("copy", "--from", auditor, "--to", str(tmp_path / "archive.db"))  # an auditor takes a copy
     assert taken.exit_code == 0, taken.output
-    assert raw(str(tmp_path / "archive.db")) == raw(postgres_store)
+    assert raw_events(str(tmp_path / "archive.db")) == raw_events(postgres_store)
     writes = [
         ("progress", "--code", "1.1.1", "--percent", "90", "--date", "2021-12-31"),
         ("apply", str(SMALL), "--again"),
         ("report", "--as-of", "2021-12-31", "--issue", "INF-AUD"),
         ("close", "--date", "2021-12-31", "--reference", "CIERRE"),
     ]
-    before = raw(postgres_store)
+    before = raw_events(postgres_store)
     for args in writes:
         refused = poa(*args, store=auditor)
         assert refused.exit_code == 1, (args, refused.output)
         assert f"role {role!r} may only read this store" in refused.stderr and "nothing was recorded" in refused.stderr
     copy = invoke("copy", "--from", postgres_store, "--to", as_role(postgres.new_schema(), role))
     assert copy.exit_code != 0 and "Traceback" not in copy.output
-    assert raw(postgres_store) == before
+    assert raw_events(postgres_store) == before
     # and the database itself refuses the role any write, whatever program it uses
     schema = parse_url(postgres_store).schema
     with psycopg.connect(dbname=postgres.dbname, host="127.0.0.1", user=role, autocommit=True) as connection:
@@ -182,7 +174,7 @@ def test_an_operator_role_records_as_the_actor_given_and_cannot_change_a_recorde
                           "TRUNCATE {0}.planledger_events"):
             with pytest.raises(psycopg.Error, match="append-only|permission denied"):
                 connection.execute(SQL(statement).format(Identifier(schema)))
-    assert len(raw(postgres_store)) == 24
+    assert len(raw_events(postgres_store)) == 24
 
 
 def test_grants_are_refused_clearly_for_a_sqlite_store_or_an_unknown_role(tmp_path, postgres_store):

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from poa.adapters.batch_files import MAX_BYTES
-from support.builders import batch_text as batch
-from support.builders import open_store
+from support.builders import batch_text as batch, count_events as events
 from support.runners import invoke
 
 pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
@@ -53,15 +52,6 @@ def write(folder: Path, name: str, text: str | bytes) -> str:
     path = folder / name
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     return str(path)
-
-
-def events(store: Path | str) -> int:
-    """The store's events (every plan's), read through the store, whatever its kind."""
-    ledger = open_store(str(store), create=False, read_only=True)
-    try:
-        return sum(1 for _ in ledger.stored_events())
-    finally:
-        ledger.close()
 
 
 def assert_refused(result, *needles: str) -> None:

@@ -15,26 +15,12 @@ import time
 from datetime import date, datetime, timezone
 
 from poa.adapters import use_cases as uc
-from poa.adapters.postgres_recorder import LOCK_CLASS
 from poa.adapters.postgres_store import parse_url
 from poa.projections.evaluation import evaluate
 from support.builders import open_store
 from support.writers import APPROVAL, KEY, write_batch
 
 AS_OF = date(2021, 12, 31)
-
-
-class Holder:
-    """Another session holding the store's commit lock, as a writer in flight would."""
-
-    def __init__(self, postgres, url: str):
-        self.schema = parse_url(url).schema
-        self.connection = postgres.target.connect()
-        self.connection.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, self.schema))
-
-    def release(self) -> None:
-        self.connection.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", (LOCK_CLASS, self.schema))
-        self.connection.close()
 
 
 def in_thread(function) -> tuple[threading.Thread, dict]:
@@ -64,8 +50,7 @@ def test_a_reader_that_saw_nothing_by_t_while_a_writer_waited_sees_nothing_by_t_
     uc.apply(url, [str(write_batch(tmp_path / "approve.json", [APPROVAL]))], actor="tester")
     batch = write_batch(tmp_path / "progress.json", [{"progress": {"code": "1.1", "percent": 40, "date": "2021-06-30"}}])
 
-    holder = Holder(postgres, url)
-    try:
+    with postgres.commit_lock_held(url):
         writer, written = in_thread(lambda: uc.apply(url, [str(batch)], actor="slow writer"))
         time.sleep(1.0)  # the writer has validated its entry and waits for the commit lock
         assert writer.is_alive() and not written, written
@@ -73,8 +58,6 @@ def test_a_reader_that_saw_nothing_by_t_while_a_writer_waited_sees_nothing_by_t_
         before = history(url)
         then = evaluate(KEY, before, AS_OF, moment)
         assert len(before) == 1 and then.element("1.1").progress_pct == 0  # ... and nothing recorded by T
-    finally:
-        holder.release()
     writer.join(30)
     assert "error" not in written, written
 
@@ -98,14 +81,11 @@ def test_settle_waits_for_a_writer_in_flight_and_everything_stamped_by_its_now_i
         finally:
             ledger.close()
 
-    holder = Holder(postgres, url)
-    try:
+    with postgres.commit_lock_held(url):
         writer, written = in_thread(lambda: uc.apply(url, [str(batch)], actor="writer"))
         reader, read = in_thread(settle_then_read)
         time.sleep(1.0)
         assert reader.is_alive() and not read, read  # settle waits while a writer may be in flight
-    finally:
-        holder.release()
     writer.join(30)
     reader.join(30)
     assert "error" not in written and "error" not in read, (written, read)

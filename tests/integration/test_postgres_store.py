@@ -18,7 +18,6 @@ import psycopg
 import pytest
 from psycopg.sql import SQL, Identifier
 
-from poa.adapters.postgres_recorder import LOCK_CLASS
 from poa.adapters.postgres_store import parse_url
 from support.builders import SMALL
 from support.runners import invoke, no_traceback
@@ -146,10 +145,7 @@ def test_an_event_deleted_behind_the_ledgers_back_is_damage_for_every_command(po
     """As on SQLite (finding 10): the rows must be those the commits recorded. Here the server's
     administrator switches the append-only trigger off to delete the last event."""
     ran("apply", str(SMALL), "--store", postgres_store, status=0)
-    table = events_table(postgres_store)
-    postgres.execute(SQL("ALTER TABLE {0} DISABLE TRIGGER USER").format(table))
-    postgres.execute(SQL("DELETE FROM {0} WHERE notification_id = (SELECT MAX(notification_id) FROM {0})").format(table))
-    postgres.execute(SQL("ALTER TABLE {0} ENABLE TRIGGER USER").format(table))
+    postgres.tamper(postgres_store, "DELETE FROM {events} WHERE notification_id = (SELECT MAX(notification_id) FROM {events})")
     for args in (("report",), ("history",), ("plans",), ("progress", "--code", "1.1.1", "--percent", "5", "--date", "2021-12-31")):
         output = ran(*args, "--store", postgres_store, status=1)
         assert "the store is damaged" in output and "22 events" in output and "23 events" in output, output
@@ -171,15 +167,11 @@ def test_a_writer_held_up_longer_than_the_lock_timeout_is_told_busy_at_once(post
     """POA_LOCK_TIMEOUT bounds the wait: after it, "busy" and nothing recorded, not the timeout
     ten or twenty times over (neither the library nor the ledger retries a lock timeout)."""
     ran("apply", str(SMALL), "--store", postgres_store, status=0)
-    holder = postgres.target.connect()  # another session holds the store's commit lock
-    holder.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, parse_url(postgres_store).schema))
-    try:
+    with postgres.commit_lock_held(postgres_store):
         started = time.monotonic()
         result = invoke("progress", "--code", "1.1.1", "--percent", "60", "--date", "2021-10-01",
                         "--store", postgres_store, env={"POA_LOCK_TIMEOUT": "1"})
         waited = time.monotonic() - started
-    finally:
-        holder.close()
     no_traceback(result)
     assert result.exit_code == 1, result.output
     assert "the store is busy" in result.stderr and "nothing was recorded" in result.stderr

@@ -12,9 +12,7 @@ import sqlite3
 from contextlib import closing
 
 import pytest
-from psycopg.sql import SQL, Identifier
 
-from poa.adapters.postgres_store import parse_url
 from support.builders import SMALL
 from support.runners import invoke, no_traceback
 
@@ -28,14 +26,10 @@ def verify(store: str):
 
 
 def tamper(request, store: str, statement: str, *parameters) -> None:
-    """Run `statement` (``{events}``: the store's events table, ``%s``: a parameter) past the
-    ledger and its append-only trigger."""
+    """Run `statement` (``{events}``: the store's events table, ``%s``: a parameter) past the ledger
+    (and, on PostgreSQL, past its append-only trigger)."""
     if store.startswith("postgresql://"):
-        postgres = request.getfixturevalue("postgres")
-        table = Identifier(parse_url(store).schema, "planledger_events")
-        postgres.execute(SQL("ALTER TABLE {0} DISABLE TRIGGER USER").format(table))
-        postgres.execute(SQL(statement.replace("{events}", "{0}")).format(table), parameters)
-        postgres.execute(SQL("ALTER TABLE {0} ENABLE TRIGGER USER").format(table))
+        request.getfixturevalue("postgres").tamper(store, statement, *parameters)
         return
     sqlite = statement.replace("{events}", "stored_events").replace("notification_id", "rowid").replace("%s", "?")
     with closing(sqlite3.connect(store)) as connection:

@@ -6,7 +6,6 @@ One definition of each; every test module imports them from here.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -175,16 +174,16 @@ def record(ledger: Ledger, plan: str, *entries: dict, actor: str = "tester") -> 
     record_batch(ledger, commands(plan, *entries, actor=actor))
 
 
-def count_events(db: Path) -> int:
-    """The rows of the store's event table (every plan's)."""
-    with sqlite3.connect(db) as connection:
-        return connection.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+def raw_events(store: Path | str) -> list[tuple]:
+    """Every event of the store (every plan's), as stored: id, version, topic and state bytes, in
+    the store's order, read through the ledger opened read-only (a SQLite file or a PostgreSQL URL)."""
+    ledger = open_store(str(store), create=False, read_only=True)
+    try:
+        return [(str(e.originator_id), e.originator_version, e.topic, bytes(e.state)) for e in ledger.stored_events()]
+    finally:
+        ledger.close()
 
 
-def raw_events(db: Path) -> list:
-    """Every stored event, as raw rows."""
-    with sqlite3.connect(db) as connection:
-        return connection.execute(
-            "SELECT originator_id, originator_version, topic, state FROM stored_events "
-            "ORDER BY originator_id, originator_version"
-        ).fetchall()
+def count_events(store: Path | str) -> int:
+    """The number of events the store holds (every plan's)."""
+    return len(raw_events(store))

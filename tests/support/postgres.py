@@ -23,7 +23,8 @@ import psycopg
 import pytest
 from psycopg.sql import SQL, Identifier
 
-from poa.adapters.postgres_store import PostgresTarget, parse_url
+from poa.adapters.postgres_recorder import LOCK_CLASS
+from poa.adapters.postgres_store import EVENTS_TABLE, PostgresTarget, parse_url
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 STORE_KINDS = ("sqlite", "postgresql")  # every kind of store the store tests run on (tests/conftest.py)
@@ -80,6 +81,24 @@ class PostgresDatabase:
         if self.own and not self.error:
             with self.server.connect() as connection:
                 connection.execute(SQL("DROP DATABASE IF EXISTS {0} WITH (FORCE)").format(Identifier(self.dbname)))
+
+    @contextmanager
+    def commit_lock_held(self, url: str) -> Iterator[None]:
+        """Another session holding the store's commit lock during the block, as a writer in flight
+        would (the advisory lock `PostgresCommitTimeRecorder` takes; ending the session releases it)."""
+        with closing(self.target.connect()) as connection:
+            connection.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, parse_url(url).schema))
+            yield
+
+    def tamper(self, url: str, statement: str, *parameters) -> None:
+        """Run `statement` on the store's events table (``{events}`` in it; ``%s``: a parameter) past
+        its append-only trigger, as an intruder with the server's rights could."""
+        table = Identifier(parse_url(url).schema, EVENTS_TABLE)
+        self.execute(SQL("ALTER TABLE {0} DISABLE TRIGGER USER").format(table))
+        try:
+            self.execute(SQL(statement.replace("{events}", "{0}")).format(table), parameters)
+        finally:
+            self.execute(SQL("ALTER TABLE {0} ENABLE TRIGGER USER").format(table))
 
     def execute(self, statement, parameters=None):
         """Run SQL as the server's administrator (the tests' role) in this run's database."""
