@@ -56,6 +56,11 @@ class PostgresTarget:
         query = "" if self.schema == DEFAULT_SCHEMA else f"?schema={self.schema}"
         return f"postgresql://{quote(self.user, safe='')}{secret}@{self.host}:{self.port}/{quote(self.dbname, safe='')}{query}"
 
+    def said(self, error: Exception) -> str:
+        """The driver's or the library's message on one line, the password, if any, masked."""
+        text = " ".join(str(error).split())
+        return text.replace(self.password, "***") if self.password else text
+
     @property
     def shown(self) -> str:
         """The store's URL as messages show it: the password, if any, masked."""
@@ -136,9 +141,7 @@ def inspect(target: PostgresTarget) -> Found:
 
 def connection_failure(target: PostgresTarget, error: psycopg.Error) -> Exception:
     """Why the server could not be used, as the project's error (a wrong name is the input's fault)."""
-    text = " ".join(str(error).split())
-    if target.password:
-        text = text.replace(target.password, "***")
+    text = target.said(error)
     if "does not exist" in text:  # the database or the role
         return StoreError(f"{target.shown}: {text}")
     if "authentication failed" in text or "no password supplied" in text:
@@ -218,9 +221,7 @@ class PostgresOperations:
 
     def failure(self, error: Exception) -> StoreFailure:
         """The library's error read from PostgreSQL's message: busy, read-only, or another failure."""
-        text = " ".join(str(error).split())
-        if self.target.password:
-            text = text.replace(self.target.password, "***")
+        text = self.target.said(error)
         if "lock timeout" in text or "couldn't get a connection" in text:
             return StoreBusy(
                 f"the store is busy: another writer held it longer than the timeout ({text}); nothing was recorded, "
@@ -374,7 +375,7 @@ def grant(name: str, role: str, access: str) -> list[str]:
                     connection.execute(query)
                     done.append(query.as_string(connection))
     except psycopg.Error as error:
-        text = " ".join(str(error).split())
+        text = target.said(error)
         if "permission denied" in text or "must be owner" in text:
             raise StoreReadOnly(f"{target.shown}: role {target.user!r} may not grant access to this store ({text})") from None
         raise connection_failure(target, error) from None
