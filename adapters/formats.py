@@ -10,12 +10,13 @@ command's table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import difflib
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from poa.projections.evaluation import Evaluation
 
-from . import report_diff, report_provenance
+from . import proofs, report_diff, report_provenance
 from .report_csv import REPORT_TABLES, history_to_csv, report_to_csv
 from .report_json import (
     evaluation_to_dict,
@@ -24,10 +25,11 @@ from .report_json import (
     plans_to_dict,
     reconciliation_to_dict,
     recorded_to_dict,
+    timestamp,
 )
 from .report_tables import history_table, issued_reports_table, plans_table, reconciliation_table
 from .report_text import layout, to_markdown, to_rich
-from .safe_text import json_text
+from .safe_text import json_text, terminal_safe
 
 Renderer = Callable[[Any, bool], str]  # renderer(value, raw) -> text
 
@@ -56,6 +58,22 @@ def report_formats(table: str = CSV_TABLES[0]) -> dict[str, Renderer]:
 def render_report(ev: Evaluation, fmt: str, *, raw_csv: bool = False, table: str = CSV_TABLES[0]) -> str:
     """The report text in one format, as `poa report` prints it: the same evaluation always gives the same bytes."""
     return report_formats(table)[fmt](ev, raw_csv)
+
+
+ENCODING = "utf-8"  # what every reading command writes: its text in UTF-8, whatever the terminal's locale
+
+
+def rendered(formats: Mapping[str, Renderer], fmt: str, value, raw: bool = False) -> bytes:
+    """The exact bytes a reading command writes for `value` in format `fmt` (cli/common.py,
+    `output`, writes these and nothing else): the renderer's text, final newline included, in UTF-8."""
+    return formats[fmt](value, raw).encode(ENCODING)
+
+
+def report_bytes(ev: Evaluation, fmt: str) -> bytes:
+    """The bytes `poa report --format FMT` writes for an evaluation (the elements table for CSV,
+    neutralised): what `poa report --issue` seals for each format of `REPORT`, and what
+    `--rerender` compares them with."""
+    return rendered(REPORT, fmt, ev)
 
 
 # `history`: a use_cases.PlanRecords
@@ -93,4 +111,70 @@ COMPARISON: dict[str, Renderer] = {
 PROVENANCE: dict[str, Renderer] = {
     "table": lambda provenance, raw: to_rich(report_provenance.layout(provenance)),
     "json": lambda provenance, raw: _json(report_provenance.provenance_to_dict(provenance)),
+}
+
+
+# `report --issued REF --rerender`: a use_cases.Rerendering, as one verdict for people
+DIFF_LINES = 40  # of each differing format's unified diff: its first differences only
+
+
+def rerendering_text(checked) -> str:
+    """The verdict of `--rerender`: the issued report, then each sealed format, identical or
+    not to what today's program renders from the issued view (with both SHA-256), the summary,
+    and for each differing format the first lines of a unified diff (issued → today)."""
+    fact = checked.issued.fact
+    lines = [
+        f"report {fact.reference!r} of plan {checked.plan} (as of {fact.date.isoformat()}, known at "
+        f"{timestamp(fact.known_at)}), sealed by poa-ledger {fact.program_version}; rendered again by "
+        f"poa-ledger {checked.program_version} from the same view:"
+    ]
+    for c in checked.checks:
+        if c.identical:
+            lines.append(f"  {c.format}: identical (sha256 {c.sealed_sha256})")
+        elif c.today is None:
+            lines.append(f"  {c.format}: NOT RENDERED: today's program has no such format (sealed sha256 {c.sealed_sha256})")
+        else:
+            lines.append(f"  {c.format}: DIFFERS (sealed sha256 {c.sealed_sha256}, today {c.today_sha256})")
+    differing = [c for c in checked.checks if not c.identical]
+    if not differing:
+        lines.append(
+            f"verdict: IDENTICAL: today's program renders {', '.join(c.format for c in checked.checks)} byte for byte "
+            "as issued."
+        )
+    else:
+        lines.append(
+            f"verdict: DIFFERS: {len(differing)} of the {len(checked.checks)} sealed formats checked "
+            f"({', '.join(c.format for c in differing)}) are not what was issued; `poa report --issued` still "
+            "prints the issued bytes."
+        )
+    for c in differing:
+        if c.today is not None:
+            lines.append("")
+            lines += _first_differences(c.sealed, c.today, f"{fact.reference} ({c.format}, issued)",
+                                        f"{fact.reference} ({c.format}, today)")
+    return "".join(terminal_safe(line, keep_newlines=True) + "\n" for line in lines)
+
+
+def _first_differences(issued: bytes, today: bytes, issued_name: str, today_name: str) -> list[str]:
+    """The first `DIFF_LINES` lines of the unified diff of two renderings (as UTF-8 text, lines
+    without their ends), with a last line saying how many more there were."""
+    diff = list(difflib.unified_diff(
+        issued.decode(ENCODING, errors="replace").splitlines(),
+        today.decode(ENCODING, errors="replace").splitlines(),
+        issued_name, today_name, n=2, lineterm="",
+    ))
+    if not diff:
+        return [f"--- {issued_name}", f"+++ {today_name}", "(the lines are the same: only line ends or the final newline differ)"]
+    if len(diff) > DIFF_LINES:
+        diff = diff[:DIFF_LINES] + [f"… ({len(diff) - DIFF_LINES} more lines of diff)"]
+    return diff
+
+
+RERENDERING: dict[str, Renderer] = {"text": lambda checked, raw: rerendering_text(checked)}
+
+
+# `digest`: a merkle_log.TreeHead (the store's, after a full verification)
+TREE_HEAD: dict[str, Renderer] = {
+    "text": lambda head, raw: proofs.short_digest(head) + "\n",
+    "json": lambda head, raw: _json(proofs.digest_to_dict(head)),
 }

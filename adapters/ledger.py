@@ -9,7 +9,9 @@ What a store must do beyond the library's recorder — the version its commits
 recorded for a plan, settling a reader's "now", checking that it is intact, and
 telling a busy store from a damaged or read-only one — it provides through
 `StoreOperations` (the SQLite store: `adapters/sqlite_store.py`; PostgreSQL:
-`adapters/postgres_store.py`). The library's
+`adapters/postgres_store.py`) — its Merkle log too (adapters/merkle_log.py): each recorder logs
+the events it inserts, hashed by the ledger (`_leaf_hashes`), and every plan read is checked
+against the log before it is returned (`_check_log`; `check_log` False skips it). The library's
 persistence exceptions never leave this module's public methods: each becomes a
 `StoreError` or a `StoreFailure` (`adapters/store_errors.py`).
 """
@@ -19,12 +21,14 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from functools import wraps
+from functools import partial, wraps
 from typing import Protocol
 from uuid import UUID
 
+import attrs
+from attrs import frozen
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     ApplicationRecorder,
@@ -43,7 +47,18 @@ from poa.domain.facts import Approval, Recorded
 from poa.domain.plan import Plan, plan_id
 from poa.domain.values import EntryError
 
-from .store_errors import StoreBusy, StoreDamaged, StoreError, StoreFailure, StoreReadOnly, operation_failed, unknown_plan
+from . import merkle, merkle_log
+from .merkle_log import LogBroken, LogEntry, StoredLeaf, TreeHead, event_leaf
+from .store_errors import (
+    StoreBusy,
+    StoreDamaged,
+    StoreError,
+    StoreFailure,
+    StoreReadOnly,
+    StoreTampered,
+    operation_failed,
+    unknown_plan,
+)
 from .transcodings import register_values
 
 WRITE_ATTEMPTS = 20
@@ -65,6 +80,19 @@ class StoreOperations(Protocol):
 
     def failure(self, error: Exception) -> StoreFailure:
         """A library error the input did not cause, as the failure it is (busy, damaged, read-only...)."""
+
+    def log_entries(self, originator_id: UUID | None = None) -> list[LogEntry]:
+        """The Merkle log's entries of one aggregate (None: all of them), in log order (adapters/merkle_log.py)."""
+
+    def log_head(self) -> LogEntry | None:
+        """The Merkle log's last entry (None: an empty log)."""
+
+    def log_entry(self, log_index: int) -> LogEntry | None:
+        """The Merkle log's entry at a log index (None: none there)."""
+
+    def log_nodes(self, positions: Iterable[tuple[int, int]] | None) -> dict[tuple[int, int], bytes]:
+        """The stored perfect nodes at these (level, index) positions, level 0 being the leaves
+        (None: every stored node of level 1 and above)."""
 
 
 def _translated(method):
@@ -88,14 +116,61 @@ def _project(plan: Plan | None, events) -> Plan | None:
     return plan
 
 
+def _recorded(event) -> Recorded:
+    """A plan event as the plan remembers it (`Plan._remember`)."""
+    return Recorded(event.originator_version, event.timestamp, event.actor, event.fact, event.batch)
+
+
+def _leaf_as(key: str, aggregate: UUID, recorded: Recorded, seq: int) -> bytes:
+    return event_leaf(key, aggregate, attrs.evolve(recorded, seq=seq))
+
+
+def _at_most(lines: list[str], limit: int, more: str) -> list[str]:
+    return lines if len(lines) <= limit else [*lines[:limit], f"… and {len(lines) - limit} {more}"]
+
+
+@frozen
+class Audit:
+    """What `Ledger.verify` found: the events, each plan's number of events, what is wrong, the
+    log's tree head, and each event's leaf hash recomputed from it (None: unreadable), in log order."""
+
+    events: int
+    plans: dict[str, int]
+    problems: list[str]
+    head: TreeHead
+    leaves: list[bytes | None]
+
+
+@frozen
+class Inclusion:
+    """An event (in its canonical form), its log entry, a tree head, and the inclusion proof."""
+
+    event: dict
+    entry: LogEntry
+    head: TreeHead
+    proof: tuple[bytes, ...]
+
+
+@frozen
+class Consistency:
+    """Two tree heads and the proof that the larger extends the smaller."""
+
+    old: TreeHead
+    new: TreeHead
+    proof: tuple[bytes, ...]
+
+
 class Ledger(Application):
     """The POA ledger application: every plan of the store, as event-sourced aggregates."""
 
     name = "PlanLedger"
+    check_log = True  # check every plan read against the store's Merkle log (`poa --no-verify`: False)
 
     def __init__(self, env: dict[str, str], operations: Callable[[ApplicationRecorder], StoreOperations]):
         """`env` configures the library's persistence module; `operations(recorder)` gives the store's own."""
         super().__init__(env=env)
+        self._keys: dict[UUID, str] = {}  # each plan's key by aggregate id, as learnt from approvals and reads
+        self.recorder.leaf_hashes = self._leaf_hashes  # the recorder logs each event it inserts
         self.store = operations(self.recorder)
 
     @property
@@ -130,7 +205,29 @@ class Ledger(Application):
             raise StoreDamaged(
                 f"the store is damaged: plan {key} reads back {plan.version} events, its commits recorded {recorded}"
             )
+        self._keys[plan.id] = key
+        if self.check_log:
+            self._check_log(key, plan.id, plan.history)
         return plan
+
+    def _check_log(self, key: str, aggregate: UUID, history: Sequence[Recorded], *, whole: bool = True) -> None:
+        """Refuse events read that the store's Merkle log does not vouch for (`merkle_log.check_plan`);
+        `whole`: the history read is the plan's whole history (not only its approval), so that the log's
+        entries of later seqs must be events recorded since. Read after the events: the log's head
+        then covers every event read."""
+        entries = self.store.log_entries(aggregate)
+        if not whole:
+            entries = [e for e in entries if e.version <= len(history)]
+        try:
+            merkle_log.check_plan(
+                key, aggregate, history, entries, self.store.log_head(), self.store.log_nodes, self._stored,
+                self.store.log_entries,
+            )
+        except LogBroken as error:
+            raise StoreTampered(
+                f"the store is damaged or was altered behind the ledger's back: its Merkle log says {error}. "
+                "`poa verify` lists every problem; `poa --no-verify ...` reads the store anyway, for forensic work"
+            ) from None
 
     def history(self, key: str) -> list[Recorded]:
         return self.plan(key).history
@@ -144,7 +241,11 @@ class Ledger(Application):
                 event = self.mapper.to_domain_event(notification)
             except Exception as error:
                 raise StoreDamaged(f"the store is damaged: a plan's approval cannot be read back ({error})") from None
-            found.append((event.key, Recorded(1, event.timestamp, event.actor, event.fact)))
+            found.append((event.key, Recorded(1, event.timestamp, event.actor, event.fact, event.batch)))
+            self._keys[event.originator_id] = event.key
+        if self.check_log:
+            for key, approval in found:
+                self._check_log(key, plan_id(key), [approval], whole=False)
         return found
 
     @_translated
@@ -182,43 +283,163 @@ class Ledger(Application):
             yield StoredEvent(n.originator_id, n.originator_version, n.topic, n.state)
 
     @_translated
-    def verify(self, limit: int = 20) -> tuple[int, dict[str, int], list[str]]:
+    def verify(self, limit: int = 20) -> Audit:
         """Read the whole store back: its rows against its commit record (`check_intact`), every
-        event decoded, every plan loaded at the version its commits recorded. Returns the number
-        of events, each plan's number of events, and what is wrong (at most `limit` lines)."""
+        event decoded and hashed again, every plan loaded at the version its commits recorded, and
+        the events against the Merkle log (`merkle_log.audit`). What is wrong: at most `limit` lines
+        per kind of check."""
         problems: list[str] = []
         try:
             self.check_intact()
         except StoreDamaged as error:
             problems.append(str(error))
         per_aggregate: Counter[str] = Counter()
-        unreadable = 0
+        leaves: list[StoredLeaf] = []
+        unreadable = []
+        keys: dict[UUID, str] = {}
         for notification in self._notifications():
             per_aggregate[str(notification.originator_id)] += 1
             try:
-                self.mapper.to_domain_event(notification)
+                event = self.mapper.to_domain_event(notification)
             except Exception as error:  # noqa: BLE001 - any failure to decode is damage to report
-                unreadable += 1
-                if unreadable <= limit:
-                    problems.append(f"event {notification.id}: cannot be read back ({type(error).__name__}: {error})")
-        if unreadable > limit:
-            problems.append(f"… and {unreadable - limit} more events that cannot be read back")
+                event = None
+                unreadable.append(f"event {notification.id}: cannot be read back ({type(error).__name__}: {error})")
+            if isinstance(event, Plan.Approved):
+                keys[event.originator_id] = event.key
+            key = keys.get(notification.originator_id)
+            name = f"plan {key} seq {notification.originator_version}" if key else (
+                f"seq {notification.originator_version} of aggregate {notification.originator_id} (plan unknown)"
+            )
+            leaf = as_seq = None
+            if event is not None and key:
+                recorded = _recorded(event)
+                leaf = event_leaf(key, event.originator_id, recorded)
+                as_seq = partial(_leaf_as, key, event.originator_id, recorded)
+            leaves.append(
+                StoredLeaf(notification.id, notification.originator_id, notification.originator_version, name, leaf, as_seq)
+            )
+        problems += _at_most(unreadable, limit, "more events that cannot be read back")
         plans = {}
+        check_log, self.check_log = self.check_log, False  # the log is audited below, whole
         try:
-            approved = self.plans()
-        except StoreDamaged as error:
-            problems.append(str(error))
-            approved = []
-        for key, _ in approved:
             try:
-                plans[key] = self.plan(key).version
+                approved = self.plans()
             except StoreDamaged as error:
                 problems.append(str(error))
+                approved = []
+            for key, _ in approved:
+                try:
+                    plans[key] = self.plan(key).version
+                except StoreDamaged as error:
+                    problems.append(str(error))
+        finally:
+            self.check_log = check_log
         events = sum(per_aggregate.values())
         orphans = events - sum(per_aggregate[str(plan_id(key))] for key, _ in approved)
         if orphans:
             problems.append(f"{orphans} events belong to no approved plan")
-        return events, plans, problems
+        entries = self.store.log_entries()
+        problems += _at_most(merkle_log.audit(leaves, entries, self.store.log_nodes(None)), limit, "more problems in the Merkle log")
+        return Audit(events, plans, problems, self.tree_head(), [leaf.leaf for leaf in leaves])
+
+    @_translated
+    def tree_head(self, size: int | None = None) -> TreeHead:
+        """The tree head the Merkle log recorded after its first `size` events (default: all of them)."""
+        if size == 0:
+            return TreeHead(0, merkle.EMPTY_ROOT)
+        last = self.store.log_head()
+        if last is None or (size is not None and size > last.size):
+            raise StoreError(f"the store's Merkle log holds {last.size if last else 0} events, not {size}")
+        entry = last if size is None or size == last.size else self._entry_at(size - 1)
+        return TreeHead(entry.size, entry.root, self._recorded_time(entry))
+
+    def inclusion(self, key: str, seq: int, size: int | None = None) -> Inclusion:
+        """Plan `key`'s event `seq`, its log entry, and the proof that it is in the tree of `size` events."""
+        return self.inclusions(key, [seq], size)[0]
+
+    @_translated
+    def inclusions(self, key: str, seqs: Sequence[int], size: int | None = None) -> list[Inclusion]:
+        """Plan `key`'s events `seqs`, each with its log entry and the proof that it is in the tree of
+        the log's first `size` events (default: all), against one tree head."""
+        plan = self.plan(key)
+        head = self.tree_head(size)
+        entries = {e.version: e for e in self.store.log_entries(plan.id)}
+        for seq in seqs:
+            if not 1 <= seq <= plan.version:
+                raise StoreError(f"plan {key} has no seq {seq} (its seqs run from 1 to {plan.version})")
+            if seq not in entries:
+                raise StoreTampered(f"plan {key} seq {seq} is not in the store's Merkle log")
+            if entries[seq].log_index >= head.size:
+                raise StoreError(
+                    f"plan {key} seq {seq} is event {entries[seq].size} of the log, after the tree of {head.size} events"
+                )
+        wanted = {p for seq in seqs for p in merkle.proof_positions_inclusion(entries[seq].log_index, head.size)}
+        found = self.store.log_nodes(wanted)
+        proofs = []
+        for seq in seqs:
+            entry = entries[seq]
+            try:
+                path = merkle.inclusion_proof(entry.log_index, head.size, lambda level, index: found[(level, index)])
+            except KeyError as missing:
+                raise StoreTampered(f"the store's Merkle log lacks the node {missing} of plan {key} seq {seq}'s proof") from None
+            event = merkle_log.canonical_event(key, plan.id, plan.history[seq - 1])
+            proofs.append(Inclusion(event, entry, head, tuple(path)))
+        return proofs
+
+    @_translated
+    def consistency(self, old_size: int, new_size: int | None = None) -> Consistency:
+        """The proof that the tree of `new_size` events (default: all) extends the tree of `old_size`."""
+        new = self.tree_head(new_size)
+        if not 0 < old_size <= new.size:
+            raise StoreError(
+                f"a consistency proof goes from a tree of 1 to {new.size} events to a larger one, not from {old_size} "
+                "(every tree extends the empty one: RFC 9162 defines no proof for it)"
+            )
+        old = self.tree_head(old_size)
+        proof: list[bytes] = []
+        if old_size < new.size:
+            found = self.store.log_nodes(merkle.proof_positions_consistency(old_size, new.size))
+            try:
+                proof = merkle.consistency_proof(old_size, new.size, lambda level, index: found[(level, index)])
+            except KeyError as missing:
+                raise StoreTampered(f"the store's Merkle log lacks the node {missing} of the proof") from None
+        return Consistency(old, new, tuple(proof))
+
+    def _stored(self, notification_id: int) -> bool:
+        """Whether the store still holds the event of this notification id."""
+        found = self.recorder.select_notifications(notification_id, 1)
+        return bool(found) and found[0].id == notification_id
+
+    def _entry_at(self, log_index: int) -> LogEntry:
+        entry = self.store.log_entry(log_index)
+        if entry is None:
+            raise StoreTampered(f"the store's Merkle log has no entry at log index {log_index}")
+        return entry
+
+    def _recorded_time(self, entry: LogEntry) -> datetime | None:
+        """The recorded time of a log entry's event (its commit's stamp), None if it cannot be read."""
+        events = self.recorder.select_events(entry.originator_id, gt=entry.version - 1, lte=entry.version)
+        try:
+            return self.mapper.to_domain_event(events[0]).timestamp if events else None
+        except Exception:  # noqa: BLE001 - a damaged event: the head has no time, `verify` says why
+            return None
+
+    def _leaf_hashes(self, stored_events: Sequence[StoredEvent]) -> list[bytes]:
+        """The leaf hash of each event a recorder logs, in the order given (`merkle_log.event_leaf`); the
+        plan of an event is learnt from its approval (earlier in the same events, or read before)."""
+        leaves = []
+        for stored in stored_events:
+            try:
+                event = self.mapper.to_domain_event(stored)
+            except Exception as error:  # noqa: BLE001 - an event that cannot be read back cannot be logged
+                raise StoreDamaged(f"the store is damaged: an event to log cannot be read back ({error})") from None
+            if isinstance(event, Plan.Approved):
+                self._keys[event.originator_id] = event.key
+            key = self._keys.get(event.originator_id)
+            if key is None:
+                raise StoreDamaged(f"the store is damaged: an event of aggregate {event.originator_id} belongs to no approved plan")
+            leaves.append(event_leaf(key, event.originator_id, _recorded(event)))
+        return leaves
 
     # -- writing -----------------------------------------------------------------
     @_translated

@@ -33,7 +33,7 @@ writes only through the library's recorder, so `check_intact` has nothing to che
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -43,8 +43,10 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.utils import get_topic
 
+from . import merkle
 from .commit_stamps import tick_past, to_commit, utc_now
 from .ledger import Ledger
+from .merkle_log import LeafHashes, LogEntry, extend
 from .store_errors import StoreFailure
 
 
@@ -62,6 +64,9 @@ class CommitTimePOPORecorder(POPOApplicationRecorder):
     def __init__(self) -> None:
         super().__init__()
         self.last_stamp: datetime | None = None  # the stamp of the last transaction inserted
+        self.log: list[LogEntry] = []  # the Merkle log (adapters/merkle_log.py)
+        self.nodes: dict[tuple[int, int], bytes] = {}  # its perfect nodes of level >= 1
+        self.leaf_hashes: LeafHashes | None = None  # set by the ledger
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:
@@ -77,7 +82,17 @@ class CommitTimePOPORecorder(POPOApplicationRecorder):
             inserted, stamp = to_commit(stored_events, self.last_stamp, keep=self.keep_stamps, held=held)
             ids = super().insert_events(inserted, **kwargs)
             self.last_stamp = stamp  # not reached when the insert is refused (a version conflict)
+            if self.leaf_hashes is not None and ids:
+                self._log(inserted, ids)
             return ids
+
+    def _log(self, inserted: Sequence[StoredEvent], ids: Sequence[int]) -> None:
+        size = len(self.log)
+        frontier = [self.log[i].leaf if level == 0 else self.nodes[(level, i)] for level, i in merkle.frontier_positions(size)]
+        entries, nodes = extend(frontier, size, self.leaf_hashes(inserted))
+        for (index, leaf, root), event, notification_id in zip(entries, inserted, ids):
+            self.log.append(LogEntry(index, notification_id, event.originator_id, event.originator_version, leaf, root))
+        self.nodes.update({(level, index): value for level, index, value in nodes})
 
 
 class CommitTimePOPOFactory(POPOFactory):
@@ -118,6 +133,30 @@ class MemoryOperations:
     def failure(self, error: Exception) -> StoreFailure:
         """Any library error: the store could not complete the operation (never busy, damaged or read-only)."""
         return StoreFailure(f"the in-memory store could not complete the operation: {error}")
+
+    def log_entries(self, originator_id: UUID | None = None) -> list[LogEntry]:
+        with self.recorder.write_lock():
+            return [e for e in self.recorder.log if originator_id is None or e.originator_id == originator_id]
+
+    def log_head(self) -> LogEntry | None:
+        with self.recorder.write_lock():
+            return self.recorder.log[-1] if self.recorder.log else None
+
+    def log_entry(self, log_index: int) -> LogEntry | None:
+        with self.recorder.write_lock():
+            return self.recorder.log[log_index] if 0 <= log_index < len(self.recorder.log) else None
+
+    def log_nodes(self, positions: Iterable[tuple[int, int]] | None) -> dict[tuple[int, int], bytes]:
+        with self.recorder.write_lock():
+            if positions is None:
+                return dict(self.recorder.nodes)
+            log, nodes = self.recorder.log, self.recorder.nodes
+            found = {}
+            for level, index in positions:
+                value = (log[index].leaf if index < len(log) else None) if level == 0 else nodes.get((level, index))
+                if value is not None:
+                    found[(level, index)] = value
+            return found
 
 
 def open_memory() -> Ledger:

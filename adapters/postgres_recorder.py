@@ -40,7 +40,10 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
+from . import merkle
 from .commit_stamps import last_versions, to_commit
+from .merkle_log import LeafHashes, extend
+from .store_errors import StoreDamaged
 
 LOCK_CLASS = 0x504F41  # "POA": the first key of the store's advisory locks; the second is the schema's hash
 COMMIT_LOCK = SQL("SELECT pg_advisory_xact_lock({0}, hashtext(%s))").format(LOCK_CLASS)
@@ -62,6 +65,8 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
             "lock": Identifier("poa_write_lock"),
             "versions": Identifier("poa_versions"),
             "refuse": Identifier("poa_refuse_change"),
+            "log": Identifier("poa_log"),
+            "nodes": Identifier("poa_log_nodes"),
         }
         self.names = names
         self.sql_create_statements += [
@@ -76,19 +81,33 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
                 "CREATE TABLE IF NOT EXISTS {schema}.{versions} (originator_id uuid PRIMARY KEY, version bigint NOT NULL)"
             ).format(**names),
             SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{log} (log_index bigint PRIMARY KEY, notification_id bigint NOT NULL "
+                "UNIQUE, originator_id uuid NOT NULL, originator_version bigint NOT NULL, leaf bytea NOT NULL, root bytea NOT NULL)"
+            ).format(**names),
+            SQL("CREATE INDEX IF NOT EXISTS poa_log_by_aggregate ON {schema}.{log} (originator_id, originator_version)").format(
+                **names
+            ),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{nodes} "
+                "(level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))"
+            ).format(**names),
+            SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{refuse}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                 "BEGIN RAISE EXCEPTION '{message}: % refused', TG_OP USING ERRCODE = 'insufficient_privilege'; END $$"
             ).format(message=SQL(APPEND_ONLY_MESSAGE), **names),
-            SQL(
-                "CREATE OR REPLACE TRIGGER poa_append_only BEFORE UPDATE OR DELETE ON {schema}.{events} "
-                "FOR EACH ROW EXECUTE FUNCTION {schema}.{refuse}()"
-            ).format(**names),
-            SQL(
-                "CREATE OR REPLACE TRIGGER poa_append_only_truncate BEFORE TRUNCATE ON {schema}.{events} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{refuse}()"
-            ).format(**names),
+            *(
+                SQL(statement).format(table=Identifier(table), **names)
+                for table in (events_table_name, "poa_log", "poa_log_nodes")
+                for statement in (
+                    "CREATE OR REPLACE TRIGGER poa_append_only BEFORE UPDATE OR DELETE ON {schema}.{table} "
+                    "FOR EACH ROW EXECUTE FUNCTION {schema}.{refuse}()",
+                    "CREATE OR REPLACE TRIGGER poa_append_only_truncate BEFORE TRUNCATE ON {schema}.{table} "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{refuse}()",
+                )
+            ),
         ]
         self.keep_stamps = False  # `poa copy`: insert events as they are, with the stamps of their first store
+        self.leaf_hashes: LeafHashes | None = None  # set by the ledger: the events' leaf hashes for the Merkle log
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """The library's insert without its retry decorator (ten attempts on an `OperationalError`):
@@ -140,4 +159,51 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
             SQL("UPDATE {schema}.{lock} SET events = events + %s, last_id = %s WHERE id = 1").format(**self.names),
             (len(stored_events), max(ids)),
         )
+        if self.leaf_hashes is not None:
+            self._log(curs)
         return ids
+
+    def _log(self, curs) -> None:
+        """Append every event not yet in the Merkle log (those just inserted; all of a store made before
+        the log) to it, with the perfect nodes they complete (adapters/merkle_log.py)."""
+        names = self.names
+        curs.execute(
+            SQL("SELECT COALESCE(MAX(log_index) + 1, 0) AS size, COALESCE(MAX(notification_id), 0) AS last FROM {schema}.{log}")
+            .format(**names)
+        )
+        row = curs.fetchone()
+        size = row["size"]
+        curs.execute(
+            SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state FROM {schema}.{events} "
+                "WHERE notification_id > %s ORDER BY notification_id"
+            ).format(**names),
+            (row["last"],),
+        )
+        rows = curs.fetchall()
+        if not rows:
+            return
+        stored = [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in rows]
+        positions = merkle.frontier_positions(size)
+        found = {}
+        for level, index in positions:
+            if level == 0:
+                curs.execute(SQL("SELECT leaf AS hash FROM {schema}.{log} WHERE log_index = %s").format(**names), (index,))
+            else:
+                curs.execute(
+                    SQL("SELECT hash FROM {schema}.{nodes} WHERE level = %s AND idx = %s").format(**names), (level, index)
+                )
+            node = curs.fetchone()
+            if node is None:
+                raise StoreDamaged(f"the store is damaged: its Merkle log lacks the node ({level}, {index}) it must extend")
+            found[(level, index)] = bytes(node["hash"])
+        entries, nodes = extend([found[p] for p in positions], size, self.leaf_hashes(stored))
+        curs.executemany(
+            SQL(
+                "INSERT INTO {schema}.{log} (log_index, notification_id, originator_id, originator_version, leaf, root) "
+                "VALUES (%s, %s, %s, %s, %s, %s)"
+            ).format(**names),
+            [(i, r["notification_id"], r["originator_id"], r["originator_version"], leaf, root) for (i, leaf, root), r in zip(entries, rows)],
+        )
+        if nodes:
+            curs.executemany(SQL("INSERT INTO {schema}.{nodes} (level, idx, hash) VALUES (%s, %s, %s)").format(**names), nodes)

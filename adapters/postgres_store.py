@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from uuid import UUID
@@ -29,6 +30,7 @@ from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
 from .ledger import Ledger
+from .merkle_log import LogEntry
 from .postgres_recorder import APPEND_ONLY_MESSAGE, SETTLE_LOCK, PostgresCommitTimeRecorder
 from .sqlite_store import lock_timeout
 from .store_errors import StoreBusy, StoreDamaged, StoreError, StoreFailure, StoreReadOnly
@@ -115,6 +117,7 @@ class Found:
     can_write: bool
     can_create: bool
     replica: bool  # a standby server, replaying the primary's changes: read-only
+    logged: bool = True  # the Merkle log's tables exist (a store made before them lacks them)
 
 
 def inspect(target: PostgresTarget) -> Found:
@@ -127,8 +130,9 @@ def inspect(target: PostgresTarget) -> Found:
                 "ELSE has_table_privilege(%(events)s, 'INSERT') AND has_table_privilege(%(lock)s, 'UPDATE') END, "
                 "CASE WHEN to_regnamespace(%(schema)s) IS NULL THEN has_database_privilege(current_database(), 'CREATE') "
                 "ELSE has_schema_privilege(%(schema)s, 'CREATE') END, "
-                "pg_is_in_recovery()",
+                "pg_is_in_recovery(), to_regclass(%(log)s) IS NOT NULL",
                 {
+                    "log": f'"{target.schema}".poa_log',
                     "events": f'"{target.schema}".{EVENTS_TABLE}',
                     "lock": f'"{target.schema}".poa_write_lock',
                     "schema": target.schema,
@@ -240,6 +244,60 @@ class PostgresOperations:
             return StoreFailure(f"{self.target.shown}: the connection to the server was lost ({text})")
         return StoreFailure(f"the store could not complete the operation: {text}")
 
+    def log_entries(self, originator_id: UUID | None = None) -> list[LogEntry]:
+        """The Merkle log's entries of one aggregate (None: all), in log order."""
+        if originator_id is None:
+            return self._entries("ORDER BY log_index")
+        return self._entries("WHERE originator_id = %s ORDER BY log_index", (originator_id,))
+
+    def log_head(self) -> LogEntry | None:
+        entries = self._entries("ORDER BY log_index DESC LIMIT 1")
+        return entries[0] if entries else None
+
+    def log_entry(self, log_index: int) -> LogEntry | None:
+        entries = self._entries("WHERE log_index = %s", (log_index,))
+        return entries[0] if entries else None
+
+    def log_nodes(self, positions: Iterable[tuple[int, int]] | None) -> dict[tuple[int, int], bytes]:
+        """The stored perfect nodes at these positions, level 0 being the leaves (None: every node of level >= 1)."""
+        if positions is None:
+            rows = self._all(SQL("SELECT level, idx, hash FROM {schema}.poa_log_nodes"))
+        else:
+            wanted = set(positions)
+            leaves = [i for level, i in wanted if level == 0]
+            levels = [level for level, _ in wanted if level > 0]
+            indexes = [i for level, i in wanted if level > 0]
+            rows = self._all(
+                SQL(
+                    "SELECT 0, log_index, leaf FROM {schema}.poa_log WHERE log_index = ANY(%s) UNION ALL "
+                    "SELECT n.level, n.idx, n.hash FROM {schema}.poa_log_nodes n "
+                    "JOIN unnest(%s::integer[], %s::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx"
+                ),
+                (leaves, levels, indexes),
+            )
+        return {(level, index): bytes(value) for level, index, value in rows}
+
+    def _entries(self, clause: str, parameters: tuple = ()) -> list[LogEntry]:
+        rows = self._all(
+            SQL(
+                "SELECT log_index, notification_id, originator_id, originator_version, leaf, root FROM {schema}.poa_log "
+                + clause
+            ),
+            parameters,
+        )
+        return [LogEntry(r[0], r[1], r[2], r[3], bytes(r[4]), bytes(r[5])) for r in rows]
+
+    def _all(self, statement: SQL, parameters: tuple = ()) -> list[tuple]:
+        """Every row of a query of our own tables (none if a store made before the table lacks it)."""
+        try:
+            with self.recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(statement.format(**self.names), parameters)
+                return [tuple(row.values()) for row in cursor.fetchall()]
+        except PersistenceError as error:
+            if "does not exist" in str(error):
+                return []
+            raise self.failure(error) from None
+
     def _one(self, statement: SQL, parameters: tuple = ()):
         try:
             with self.recorder.datastore.transaction(commit=False) as cursor:
@@ -294,7 +352,8 @@ def open_postgresql(name: str, *, create: bool, read_only: bool = False) -> Ledg
         # set, not left to the shell: the library's insert function would bypass the commit-time stamping
         "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
         "ORIGINATOR_ID_TYPE": "uuid",  # poa_versions keys plans by uuid
-        "CREATE_TABLE": "n" if found.exists else "y",
+        # a store made before the Merkle log gets its tables when opened to write (its events are logged by the next write)
+        "CREATE_TABLE": "n" if found.exists and (found.logged or why) else "y",
     }
     try:
         ledger = Ledger(env, lambda recorder: PostgresOperations(recorder, target, why, timeout, found.replica))
@@ -350,6 +409,8 @@ def grant(name: str, role: str, access: str) -> list[str]:
         "sequence": Identifier(target.schema, EVENTS_TABLE + "_notification_id_seq"),
         "lock": Identifier(target.schema, "poa_write_lock"),
         "versions": Identifier(target.schema, "poa_versions"),
+        "log": Identifier(target.schema, "poa_log"),
+        "nodes": Identifier(target.schema, "poa_log_nodes"),
     }
     statements = [
         "GRANT USAGE ON SCHEMA {schema} TO {role}",
@@ -361,6 +422,7 @@ def grant(name: str, role: str, access: str) -> list[str]:
             "GRANT INSERT, UPDATE ON {events} TO {role}",
             "GRANT USAGE ON SEQUENCE {sequence} TO {role}",
             "GRANT INSERT, UPDATE ON {lock}, {versions} TO {role}",
+            "GRANT INSERT ON {log}, {nodes} TO {role}",
         ]
     try:
         with target.connect() as connection:

@@ -73,7 +73,7 @@ from poa.domain.values import grouped
 from poa.projections.comparison import Comparison, FigureChange, Responsible
 from poa.projections.issued import View
 
-from .report_json import SCHEMA_VERSION, change_to_dict, fact_fields, plain, timestamp, two_places
+from .report_json import SCHEMA_VERSION, change_to_dict, history_fields, plain, timestamp, two_places
 from .report_text import Block
 
 # -- JSON ------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def _values(r: Responsible) -> dict:
         return {"reason": fact.reason, "changes": [change_to_dict(c) for c in r.items]}
     if isinstance(fact, Approval):
         return {"entity": fact.entity, "year": fact.year, "elements": len(fact.elements)}
-    return {name: value for name, value in fact_fields(fact).items() if name not in ("date", "reference")}
+    return {name: value for name, value in history_fields(fact).items() if name not in ("date", "reference")}
 
 
 # -- the Spanish table -------------------------------------------------------------------

@@ -17,13 +17,16 @@ from importlib import resources
 import attrs
 
 from poa.domain.catalogue import ELEMENT_FIGURES, ELEMENT_LISTS, FIGURE, SUMMARY_FIGURES, ElementKind, Figure, Unit
-from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Element, Recorded, Update
+from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Element, Recorded, ReportIssued, Update
 from poa.domain.values import quantize
 from poa.projections.evaluation import Evaluation, Figures, Note
+from poa.projections.issued import issued_view
 
 
 SCHEMA_VERSION = "2.0"  # the version of the machine-readable contract (CHANGELOG.md); 1.0 had no key
-SCHEMAS = ("report", "history", "explain", "diff", "reconcile", "reports", "plans", "export")  # adapters/schemas/
+SCHEMAS = (  # adapters/schemas/
+    "report", "history", "explain", "diff", "reconcile", "reports", "plans", "export", "digest", "proof", "evidence",
+)
 
 
 def schema_path(name: str):
@@ -204,14 +207,26 @@ def fact_fields(fact, *, number=decimal_text) -> dict:
     for name, value in attrs.asdict(fact, recurse=False).items():
         if name == "changes":
             value = [change_to_dict(c, number=number) for c in value]
+        if name == "seals" and value is not None:  # an issued report's: {format: {sha256, zlib_base64}}
+            value = {s.format: {"sha256": s.sha256, "zlib_base64": s.zlib_base64} for s in value}
         if value is not None:
             data[name] = value
     return plain(data, number)
 
 
+def history_fields(fact, *, number=decimal_text) -> dict:
+    """A fact's fields as the history shows them (`poa history` in every format, the read model's
+    and the exports' `facts.data`): `fact_fields` without the bytes an issued report sealed,
+    which would flood it; their SHA-256 stay (``seals: {format: {sha256}}``)."""
+    data = fact_fields(fact, number=number)
+    if isinstance(fact, ReportIssued) and "seals" in data:
+        data["seals"] = {fmt: {"sha256": seal["sha256"]} for fmt, seal in data["seals"].items()}
+    return data
+
+
 def recorded_to_dict(plan: str, r: Recorded) -> dict:
     """One event of `poa history`."""
-    data = fact_fields(r.fact)
+    data = history_fields(r.fact)
     data.pop("date", None)
     data.pop("reference", None)
     return {
@@ -233,14 +248,22 @@ def history_to_dict(plan: str, records) -> dict:
 
 
 def issued_report_to_dict(r: Recorded) -> dict:
-    """One report of `poa reports`."""
+    """One report of `poa reports`: `known_at` the moment its view is known at (a sealed report's
+    own; before the seal, its recorded time); `sealed`, and for a sealed report the version of
+    the program that issued it and the SHA-256 of the bytes printed in its format (null before)."""
+    fact = r.fact
+    printed = fact.seal(fact.format)
     return {
-        "reference": r.fact.reference,
-        "as_of": r.fact.date.isoformat(),
-        "format": r.fact.format,
+        "reference": fact.reference,
+        "as_of": fact.date.isoformat(),
+        "format": fact.format,
         "recorded_at": timestamp(r.recorded_at),
         "actor": r.actor,
         "seq": r.seq,
+        "known_at": timestamp(issued_view(r).known_at),
+        "sealed": fact.sealed,
+        "program_version": fact.program_version,
+        "sha256": None if printed is None else printed.sha256,
     }
 
 

@@ -1,4 +1,4 @@
-"""`poa explain`: where each figure of one element comes from, as JSON and as a Spanish table.
+"""`poa explain`: where each figure of one element, or of the plan, comes from, as JSON and as a Spanish table.
 
 The table's labels (figures, statuses, kinds, roles, actions, titles and headers) and the
 sentences that explain each rule come from `poa.domain.catalogue`.
@@ -29,12 +29,29 @@ The `figures` keys are the element keys of `poa report --format json`, and each
 `budget` holds the report's sources, plus any source whose budget lines are all
 not visible (value "0.00").
 
+The plan itself (`poa explain` with the plan's key, or no code)::
+
+      "element": {"code": PLAN KEY, "kind": "plan", "parent": null, "title": ENTITY, "status": null},
+      "figures": {                        # the keys of the JSON report's `summary`, in its order,
+        "strategic_actions": EXPLANATION, # with `budget` by source before `budget_current`
+        "short_term_actions", "operations", "tasks", "weights_total",
+        "budget": {SOURCE: EXPLANATION}, "budget_current", "budget_executed", "budget_execution_pct",
+        "physical_progress_pct", "programmed_pct", "deviation_pts", "reformulations", "budget_modifications"
+      }
+
+A count's `value` is an integer, as in the report's summary (`exact` null); its `parts` are the
+elements of that kind in the structure in force, each with value 1 (`used`) or 0 (`excluded`,
+cancelled), and its `events` the approvals, adds and cancellations behind them; the events of
+`reformulations` are the reformulations (action `reformulate`, code and value null), those of
+`budget_modifications` the budget modifications.
+
 EXPLANATION: ``{"value", "exact", "rule", "inputs", "parts", "events"}``
 
 - `value`: the figure as the report shows it (``"73.33"``; for `status` the
   text ``"active"`` or ``"cancelled"``); `exact`: the exact decimal before
   rounding, in plain notation, never an exponent (null for `status`).
-- `rule`, with its `inputs` (an object; the keys listed are always present):
+- `rule`, with its `inputs` (an object; the keys listed are always present; the counts' rules,
+  `count_of_active`, `count_of_reformulations` and `count_of_budget_modifications`, take none):
   `added` {added_on}; `cancelled` {cancelled_on, cancelled_with: the code whose
   cancellation cascaded}; `structure_in_force` {} (weight: the approval, add or
   update in effect); `sum_of_active_short_term_action_weights` {} (weight of a
@@ -56,10 +73,11 @@ EXPLANATION: ``{"value", "exact", "rule", "inputs", "parts", "events"}``
   "recorded_at", "actor", "kind", "action", "reference", "date", "code",
   "source", "value", "role"}``. `kind` is the event's entry kind (approve,
   reformulate, budget, progress, execution); `action` what it did (approve, add,
-  update, cancel, budget_line, budget_modification, progress, execution); `code`
-  the element it names (an operation for budget lines, an ancestor for a
-  cascading cancellation); `value` what it states (a percent or amount string,
-  a schedule as a list, a status text). `role`: `used`, `superseded` (an
+  update, cancel, budget_line, budget_modification, progress, execution,
+  reformulate); `code` the element it names (an operation for budget lines, an
+  ancestor for a cascading cancellation, null for a reformulation counted);
+  `value` what it states (a percent or amount string, a schedule as a list, a
+  status text, null for a reformulation counted). `role`: `used`, `superseded` (an
   earlier cut-off date, or a change no longer in effect), `corrected` (a later
   record for the same element, source and date replaced it), `not_known`
   (recorded after known_at), `after_as_of` (dated after as_of).
@@ -82,6 +100,7 @@ from poa.domain.catalogue import (
     RULE_SHORT,
     STATUS_LABELS,
     TABLE_LABELS,
+    Action,
     Label,
     Role,
     Rule,
@@ -93,6 +112,11 @@ from poa.projections.provenance import Evidence, Explanation, Part, Provenance
 
 from .report_json import SCHEMA_VERSION, timestamp, two_places
 from .report_text import Block
+
+
+def _number(value) -> str | int | None:
+    """A figure as JSON: a decimal with two places; a count (an int) as it is."""
+    return value if value is None or isinstance(value, int) else two_places(value)
 
 
 def _plain(value):
@@ -146,8 +170,8 @@ def _part(p: Part) -> dict:
         "source": p.source,
         "status": p.status,
         "weight": two_places(p.weight),
-        "value": two_places(p.value),
-        "exact": None if p.value is None else format(p.value, "f"),
+        "value": _number(p.value),
+        "exact": format(p.value, "f") if isinstance(p.value, Decimal) else None,
         "role": p.role,
         "explanation": None if p.explanation is None else explanation_to_dict(p.explanation),
     }
@@ -186,17 +210,19 @@ def _shown(figure: str, value) -> str:
         return _status(value)
     if value is None:
         return ""
+    if FIGURE[figure].unit is Unit.COUNT:
+        return str(value)
     return grouped(value) if _amount(figure) else two_places(value)
 
 
 def _event_value(figure: str, e: Evidence) -> str:
     if isinstance(e.value, tuple):
         return "/".join(two_places(v) for v in e.value)
-    if isinstance(e.value, Decimal):
-        return grouped(e.value) if _amount(figure) else two_places(e.value)
+    if isinstance(e.value, Decimal):  # an amount: of a money figure, or a budget modification counted
+        return grouped(e.value) if _amount(figure) or e.action == Action.BUDGET_MODIFICATION else two_places(e.value)
     if isinstance(e.value, Status):
         return _status(e.value)
-    return str(e.value)
+    return "" if e.value is None else str(e.value)
 
 
 def _used_seqs(e: Explanation) -> str:
@@ -247,11 +273,9 @@ def _short_rule(e: Explanation) -> str:
 
 
 def layout(p: Provenance) -> list[Block]:
+    kind = EXPLAIN_TEXTS["plan"] if p.of_plan else KIND_NAMES[p.kind]
     blocks = [
-        Block(
-            "heading",
-            title=EXPLAIN_TEXTS["heading"].es.format(kind=KIND_NAMES[p.kind].es, code=p.code, title=p.title),
-        ),
+        Block("heading", title=EXPLAIN_TEXTS["heading"].es.format(kind=kind.es, code=p.code, title=p.title)),
         Block(
             "paragraph",
             text=EXPLAIN_TEXTS["view"].es.format(
@@ -280,7 +304,7 @@ def _parts_table(e: Explanation) -> Block:
         for part in parts:
             rows.append(
                 (
-                    "  " * depth + part.code,
+                    "  " * depth + (part.code or ""),
                     _status(part.status),
                     two_places(part.weight) or "",
                     _shown(e.figure, part.value),
@@ -310,7 +334,7 @@ def _events_table(e: Explanation) -> Block:
             ACTION_LABELS[ev.action].es,
             ev.reference or "",
             ev.date.isoformat(),
-            ev.code,
+            ev.code or "",
             ev.source or "",
             _event_value(e.figure, ev),
             ROLE_LABELS[ev.role].es,

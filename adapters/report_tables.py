@@ -3,7 +3,7 @@
 Each is drawn from the command's records, with its title and headers from the catalogue
 (`domain/catalogue.py`, the tables of the reading commands), through `to_rich` like every other
 table. These tables are for people, not part of the machine-readable contract: times keep
-their ``+00:00`` form and the history's data its figures as typed (`fact_fields(number=str)`).
+their ``+00:00`` form and the history's data its figures as typed (`history_fields(number=str)`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from poa.domain.catalogue import (
     HISTORY_CHANGES,
     HISTORY_TABLE,
+    ISSUED_REPORT_SEALED,
     ISSUED_REPORTS_TABLE,
     PLANS_TABLE,
     RECONCILED_PLAN,
@@ -18,7 +19,7 @@ from poa.domain.catalogue import (
     Table,
 )
 
-from .report_json import difference_to_dict, fact_fields
+from .report_json import difference_to_dict, history_fields
 from .report_text import Block, to_rich
 
 
@@ -26,7 +27,7 @@ def history_table(plan: str, records) -> str:
     """The events, one line each, the data summarised."""
     rows = []
     for r in records:
-        data = fact_fields(r.fact, number=str)
+        data = history_fields(r.fact, number=str)
         data.pop("date", None)
         data.pop("reference", None)
         summary = _summary(r.kind, data)
@@ -36,12 +37,16 @@ def history_table(plan: str, records) -> str:
 
 
 def issued_reports_table(plan: str, records) -> str:
-    """The issued reports: reference, as-of date, format, when issued, by whom, seq."""
-    rows = tuple(
-        (r.fact.reference, r.fact.date.isoformat(), r.fact.format, r.recorded_at.isoformat(), r.actor, str(r.seq))
-        for r in records
-    )
-    return _table(ISSUED_REPORTS_TABLE, rows, plan=plan)
+    """The issued reports: reference, as-of date, format, when issued, by whom, seq; then whether
+    it is sealed, by which version of the program, and the SHA-256 of the bytes printed in its format."""
+    rows = []
+    for r in records:
+        printed = r.fact.seal(r.fact.format)
+        rows.append((
+            r.fact.reference, r.fact.date.isoformat(), r.fact.format, r.recorded_at.isoformat(), r.actor, str(r.seq),
+            ISSUED_REPORT_SEALED[r.fact.sealed].es, r.fact.program_version or "", printed.sha256 if printed else "",
+        ))
+    return _table(ISSUED_REPORTS_TABLE, tuple(rows), plan=plan, width=WIDE)
 
 
 def reconciliation_table(plan: str, reports: int, differences) -> str:
@@ -64,10 +69,13 @@ def plans_table(plans) -> str:
     return _table(PLANS_TABLE, rows)
 
 
-def _table(table: Table, rows: tuple, *, right: set[int] = frozenset(), **names) -> str:
+WIDE = 200  # the issued reports' table: wide enough for a whole SHA-256 on one line
+
+
+def _table(table: Table, rows: tuple, *, right: set[int] = frozenset(), width: int | None = None, **names) -> str:
     headers = tuple(h.es for h in table.headers)
     block = Block("table", title=table.title.es.format(**names), headers=headers, rows=rows, right=frozenset(right))
-    return to_rich([block])
+    return to_rich([block]) if width is None else to_rich([block], width=width)
 
 
 def _summary(kind: str, data: dict) -> str:
@@ -77,4 +85,7 @@ def _summary(kind: str, data: dict) -> str:
         )
     if kind == "reformulate":
         return f"{data['reason']} ({HISTORY_CHANGES.es.format(changes=len(data['changes']))})"
+    if kind == "issue" and "seals" in data:  # a sealed report: its hashes, one per format
+        seals = data.pop("seals")
+        return ", ".join([f"{k}={v}" for k, v in data.items()] + [f"sha256 {f}={s['sha256']}" for f, s in seals.items()])
     return ", ".join(f"{k}={v}" for k, v in data.items())

@@ -14,9 +14,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from . import merkle
 from .commit_stamps import last_versions, to_commit, utc_now
+from .merkle_log import LeafHashes, extend
+from .store_errors import StoreDamaged
 
 __all__ = ["CommitTimeRecorder", "utc_now"]
 
@@ -37,6 +43,7 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
     """
 
     keep_stamps = False  # `poa copy` (`Ledger.copy_in`): insert events with the stamps of their first store
+    leaf_hashes: LeafHashes | None = None  # set by the ledger: the events' leaf hashes for the Merkle log
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -44,6 +51,11 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
             "CREATE TABLE IF NOT EXISTS poa_write_lock "
             "(id INTEGER PRIMARY KEY, stamped TEXT, events INTEGER, last_id INTEGER)",
             "CREATE TABLE IF NOT EXISTS poa_versions (originator_id TEXT PRIMARY KEY, version INTEGER)",
+            "CREATE TABLE IF NOT EXISTS poa_log (log_index INTEGER PRIMARY KEY, notification_id INTEGER NOT NULL UNIQUE, "
+            "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, leaf BLOB NOT NULL, root BLOB NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS poa_log_by_aggregate ON poa_log (originator_id, originator_version)",
+            "CREATE TABLE IF NOT EXISTS poa_log_nodes "
+            "(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx))",
         ]
 
     def _create_table(self, c) -> None:  # private in the library: see the module's docstring
@@ -75,5 +87,40 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
             "UPDATE poa_write_lock SET stamped = ?, events = ?, last_id = ? WHERE id = 1",
             (stamp.isoformat(), events + len(stored_events), ids[-1] if ids else last_id),
         )
+        if self.leaf_hashes is not None:
+            self._log(c)
         return ids
+
+    def _log(self, c) -> None:
+        """Append every event not yet in the Merkle log (those just inserted; all of a store made before
+        the log) to it, with the perfect nodes they complete (adapters/merkle_log.py)."""
+        c.execute("SELECT COALESCE(MAX(log_index) + 1, 0), COALESCE(MAX(notification_id), 0) FROM poa_log")
+        size, last = c.fetchone()
+        c.execute(
+            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events WHERE rowid > ? ORDER BY rowid",
+            (last,),
+        )
+        rows = c.fetchall()
+        if not rows:
+            return
+        leaves = self.leaf_hashes([StoredEvent(UUID(r[1]), r[2], r[3], bytes(r[4])) for r in rows])
+        frontier = [self._node(c, level, index) for level, index in merkle.frontier_positions(size)]
+        entries, nodes = extend(frontier, size, leaves)
+        c.executemany(
+            "INSERT INTO poa_log (log_index, notification_id, originator_id, originator_version, leaf, root) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(index, row[0], row[1], row[2], leaf, root) for (index, leaf, root), row in zip(entries, rows)],
+        )
+        c.executemany("INSERT INTO poa_log_nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
+
+    @staticmethod
+    def _node(c, level: int, index: int) -> bytes:
+        if level == 0:
+            c.execute("SELECT leaf FROM poa_log WHERE log_index = ?", (index,))
+        else:
+            c.execute("SELECT hash FROM poa_log_nodes WHERE level = ? AND idx = ?", (level, index))
+        row = c.fetchone()
+        if row is None:
+            raise StoreDamaged(f"the store is damaged: its Merkle log lacks the node ({level}, {index}) it must extend")
+        return bytes(row[0])
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from eventsourcing.persistence import ApplicationRecorder, OperationalError, Per
 from eventsourcing.utils import get_topic
 
 from .ledger import Ledger
+from .merkle_log import LogEntry
 from .commit_stamps import tick_past, utc_now
 from .sqlite_recorder import CommitTimeRecorder
 from .store_errors import StoreBusy, StoreDamaged, StoreError, StoreFailure, StoreReadOnly
@@ -97,6 +99,61 @@ class SQLiteOperations:
         """The library's error read from SQLite's message: busy, damaged, read-only, or another failure."""
         return _failure(error)
 
+    def log_entries(self, originator_id: UUID | None = None) -> list[LogEntry]:
+        """The Merkle log's entries of one aggregate (None: all), in log order (none in a store made before the log)."""
+        if originator_id is None:
+            return self._entries("ORDER BY log_index")
+        return self._entries("WHERE originator_id = ? ORDER BY log_index", (originator_id.hex,))
+
+    def log_head(self) -> LogEntry | None:
+        entries = self._entries("ORDER BY log_index DESC LIMIT 1")
+        return entries[0] if entries else None
+
+    def log_entry(self, log_index: int) -> LogEntry | None:
+        entries = self._entries("WHERE log_index = ?", (log_index,))
+        return entries[0] if entries else None
+
+    def log_nodes(self, positions: Iterable[tuple[int, int]] | None) -> dict[tuple[int, int], bytes]:
+        """The stored perfect nodes at these positions, level 0 being the leaves (None: every node of level >= 1)."""
+        if positions is None:
+            rows = self._all("SELECT level, idx, hash FROM poa_log_nodes")
+        else:
+            wanted = sorted(set(positions))
+            leaves = [i for level, i in wanted if level == 0]
+            inner = [(level, i) for level, i in wanted if level > 0]
+            rows = []
+            for chunk in _chunks(leaves, 500):
+                rows += self._all(
+                    f"SELECT 0, log_index, leaf FROM poa_log WHERE log_index IN ({','.join('?' * len(chunk))})", chunk
+                )
+            for chunk in _chunks(inner, 250):
+                rows += self._all(
+                    "SELECT level, idx, hash FROM poa_log_nodes WHERE (level, idx) IN "
+                    f"(VALUES {','.join('(?, ?)' for _ in chunk)})",
+                    [value for pair in chunk for value in pair],
+                )
+        return {(level, index): bytes(value) for level, index, value in rows}
+
+    def _entries(self, clause: str, parameters: tuple = ()) -> list[LogEntry]:
+        rows = self._all(
+            f"SELECT log_index, notification_id, originator_id, originator_version, leaf, root FROM poa_log {clause}",
+            parameters,
+        )
+        return [LogEntry(r[0], r[1], UUID(r[2]), r[3], bytes(r[4]), bytes(r[5])) for r in rows]
+
+    def _all(self, statement: str, parameters: Sequence = ()) -> list:
+        """Every row of a query of our own tables (none if a store made before the table lacks it)."""
+        try:
+            with self.recorder.datastore.transaction(commit=False) as c:
+                c.execute(statement, tuple(parameters))
+                return c.fetchall()
+        except OperationalError as error:
+            if "no such table" in str(error):
+                return []
+            raise self.failure(error) from None
+        except PersistenceError as error:
+            raise self.failure(error) from None
+
     def _one(self, statement: str, parameters: tuple = ()):
         """The first row of a query of our own tables (None if none, or if a store made
         before the table existed lacks it)."""
@@ -110,6 +167,11 @@ class SQLiteOperations:
             raise self.failure(error) from None
         except PersistenceError as error:
             raise self.failure(error) from None
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _failure(error: Exception) -> StoreFailure:

@@ -37,6 +37,10 @@ class StoreDamaged(StoreFailure):
     """The store's file is damaged or was changed behind the ledger's back."""
 
 
+class StoreTampered(StoreDamaged):
+    """The store's Merkle log says its events are not those recorded (adapters/merkle_log.py)."""
+
+
 class StoreReadOnly(StoreFailure):
     """A write to a store opened read-only."""
 

@@ -4,8 +4,9 @@ Every use-case takes a store — a `Ledger` opened by `stores.open_store`, or a
 store's name, opened here (``read_only`` as asked) — a plan key (None: the store's
 only plan), dates, moments, references and filters, and returns values: an
 `Evaluation`, a `Provenance`, a `Comparison`, records, differences, or what a write
-recorded. None prints, renders or knows click: the CLI (cli/) parses its options,
-calls one use-case and renders what it returns.
+recorded. None prints or knows click, and only the issued reports render (their sealed
+bytes, `formats.report_bytes`): the CLI (cli/) parses its options, calls one use-case and
+renders what it returns.
 
 Dates and moments are given as values or as the text a user typed: an ISO date; an
 ISO timestamp (naive means UTC) or a date meaning the end of that day UTC (its start
@@ -22,13 +23,20 @@ reading each plan back after the commit (None: always; the CLI stops once interr
 
 from __future__ import annotations
 
+import base64
+import binascii
 import getpass
+import hashlib
 import json
 import os
 import sqlite3
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timezone
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +44,7 @@ from attrs import frozen
 
 from poa.domain.commands import BatchRepeated, Command, CommandError
 from poa.domain.fact_kinds import entry_kind, parse_entry
-from poa.domain.facts import Recorded, ReportIssued
+from poa.domain.facts import Recorded, ReportIssued, ReportSeal
 from poa.domain.values import EntryError, parse_date, parse_text, preview
 from poa.projections.comparison import Comparison, ViewNotInForce, compare
 from poa.projections.evaluation import Evaluation, NotInForce, default_as_of, end_of_day, evaluate
@@ -50,10 +58,13 @@ from poa.projections.reconciliation import Difference, publications
 from poa.projections.reconciliation import reconcile as reconcile_report
 
 from . import datapackage as data_package
-from . import exports
+from . import exports, formats
 from .batch_files import read_batch, read_data
-from .ledger import Ledger
-from .store_errors import StoreDamaged, StoreError, StoreFailure, StoreNotEmpty
+from . import merkle
+from .ledger import Consistency, Inclusion, Ledger
+from .merkle_log import TreeHead, extends
+from .proofs import BadDigest, read_digest, short_digest
+from .store_errors import StoreDamaged, StoreError, StoreFailure, StoreNotEmpty, StoreTampered
 from .stores import is_url, open_store, shown_name  # noqa: F401 - shown_name: the CLI's too
 
 if TYPE_CHECKING:
@@ -62,9 +73,11 @@ if TYPE_CHECKING:
 PARAMETERS = "command line"  # the source of an entry whose fields are a use-case's parameters
 ACTOR_MAX = 200  # characters of an actor's name
 ISSUED = "issued:"  # a view named by an issued report
+DISTRIBUTION = "poa-ledger"  # the installed distribution whose version `poa --version` says and a sealed report holds
 VIEW_SYNTAX = "a VIEW is AS_OF, AS_OF@KNOWN_AT or issued:REFERENCE"
 
 Store = Ledger | str  # a ledger opened by `stores.open_store`, or the name of a store to open
+_LOG_CHECKED: ContextVar[bool] = ContextVar("log_checked", default=True)  # False within `unverified()`
 Saving = Callable[[], None] | None
 ReadBack = Callable[[], bool] | None  # asked before reading a plan back after the commit
 
@@ -105,12 +118,18 @@ class PlanRecorded:
 @frozen
 class Report:
     """A report to render: the evaluation, its format (the one asked, the issued report's, or
-    ``table``) and the issued report's record when it was issued or is reproduced."""
+    ``table``) and the issued report's record when it was issued or is reproduced.
+
+    `content`: the exact bytes to print instead of rendering the evaluation — the sealed bytes
+    of an issued report (checked against their SHA-256 when reproduced). `notes`: what the
+    command says about them on stderr (a report rendered by today's program: not sealed)."""
 
     plan: str
     evaluation: Evaluation
     format: str
     issued: Recorded | None = None
+    content: bytes | None = None
+    notes: tuple[str, ...] = ()
 
 
 @frozen
@@ -240,12 +259,13 @@ def report(
     """The plan's evaluation at `as_of` (default: today, within the plan's year) as known at
     `known_at` (default: now, settled), refused when the plan is not in force there.
 
-    With `issue`, the report is first recorded as issued under that reference (its as-of
-    date and format) and evaluated as known at that very moment (`issue_report`); with
-    `issued`, the report issued under that reference is reproduced from its own view, in
-    its own format unless `format` says otherwise (`reproduce_report`). `raw_csv` (CSV
-    cells as recorded) and `table` (which table of the report the CSV gives, other than the
-    default ``elements``) apply to the CSV format only; an issued report is its elements table.
+    With `issue`, the report is first rendered as known now (settled) in every format and
+    recorded as issued under that reference, sealed (`issue_report`); with `issued`, the report
+    issued under that reference is reproduced: its sealed bytes, in its own format unless
+    `format` says otherwise (`reproduce_report`). `raw_csv` (CSV cells as recorded) and `table`
+    (which table of the report the CSV gives, other than the default ``elements``) apply to the
+    CSV format only; an issued report is its elements table, neutralised (the other forms of an
+    issued report are rendered again by today's program, and `Report.notes` says so).
     """
     if table != "elements" and issue is not None:
         raise Refusal("a report is issued as its elements table; give --table to --issued to read another", param="table")
@@ -268,11 +288,7 @@ def report(
         elif issue is not None:
             if known_at:
                 raise Refusal("an issued report is printed as known at the moment it is issued", param="known_at")
-            fmt = format or "table"
-            fact = ReportIssued(issue, _view(history, as_of, None, now).as_of, fmt)
-            history = _issue(ledger, key, fact, actor, saving)
-            printed = issued_record(history, issue)
-            view = issued_view(printed)
+            return _issue_sealed(ledger, key, history, issue, _view(history, as_of, None, now), format or "table", actor, saving)
         else:
             view, fmt = _view(history, as_of, known_at, now), format or "table"
         if raw_csv and fmt != "csv":
@@ -281,7 +297,11 @@ def report(
         if table != "elements" and fmt != "csv":
             whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
             raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="table")
-        return Report(key, evaluation_at(key, history, view), fmt, printed)
+        evaluation = evaluation_at(key, history, view)
+        if printed is None:
+            return Report(key, evaluation, fmt, None)
+        content, notes = _reproduced(printed, fmt, raw_csv=raw_csv, table=table)
+        return Report(key, evaluation, fmt, printed, content, notes)
 
 
 def issue_report(
@@ -289,7 +309,10 @@ def issue_report(
     actor: str | None = None, read_only: bool = False, saving: Saving = None,
 ) -> Report:
     """Record that the report at `as_of` is issued under the reference `issue`, in `format`
-    (default ``table``); the report as known at the moment it was recorded."""
+    (default ``table``), sealed: the report as known now (settled) rendered in every format of
+    `formats.REPORT` before the fact is recorded, the fact holding the program's version, that
+    moment (its `known_at`) and each format's SHA-256 and bytes. `Report.content`: the bytes of
+    `format`, to print."""
     return report(store, plan, as_of=as_of, format=format, issue=issue, actor=actor, read_only=read_only, saving=saving)
 
 
@@ -298,8 +321,163 @@ def reproduce_report(
     read_only: bool = False,
 ) -> Report:
     """The report issued under the reference `issued`, from the view it was printed from,
-    whatever was recorded afterwards (in its own format unless `format` says otherwise)."""
+    whatever was recorded afterwards (in its own format unless `format` says otherwise).
+
+    `Report.content` holds its sealed bytes of that format, checked against their SHA-256
+    (`StoreDamaged` when they do not match); None when they cannot be had (a report issued
+    before the seal existed, a format it was not sealed in, `raw_csv`): then the evaluation is
+    rendered by today's program, and `Report.notes` says so."""
     return report(store, plan, format=format, raw_csv=raw_csv, issued=issued, read_only=read_only)
+
+
+@frozen
+class SealCheck:
+    """One sealed format of an issued report, and today's program's rendering of the same view
+    (None when today's program has no such format)."""
+
+    format: str
+    sealed_sha256: str
+    sealed: bytes
+    today: bytes | None
+
+    @property
+    def today_sha256(self) -> str | None:
+        return None if self.today is None else hashlib.sha256(self.today).hexdigest()
+
+    @property
+    def identical(self) -> bool:
+        return self.today == self.sealed
+
+
+@frozen
+class Rerendering:
+    """An issued report rendered again by today's program (`program_version`) from its issued
+    view, format by format against the bytes it sealed."""
+
+    plan: str
+    issued: Recorded
+    program_version: str
+    checks: tuple[SealCheck, ...]
+
+    @property
+    def identical(self) -> bool:
+        return all(c.identical for c in self.checks)
+
+
+def rerender_report(
+    store: Store, plan: str | None, issued: str, *, format: str | None = None, read_only: bool = False,
+) -> Rerendering:
+    """Does today's program still say what was issued? The report issued under `issued`,
+    rendered again from its issued view in every format it was sealed in (or only `format`),
+    each compared with its sealed bytes (checked first against their SHA-256: `StoreDamaged`).
+    Refused for a report issued before the seal existed: there is nothing to compare with."""
+    with _opened(store, create=False, read_only=read_only) as ledger:
+        key, history, _ = _plan_history(ledger, plan)
+        try:
+            printed = issued_record(history, issued)
+        except UnknownReport as error:
+            raise Refusal(str(error), param="issued") from None
+        fact = printed.fact
+        if not fact.sealed:
+            raise Refusal(
+                f"report {issued!r} was not sealed (issued by an earlier version of the program): there are no "
+                "issued bytes to compare with; --issued alone renders it with today's program",
+                param="rerender",
+            )
+        asked = [s.format for s in fact.seals]
+        if format is not None:
+            if fact.seal(format) is None:
+                raise Refusal(f"report {issued!r} was not sealed in {format} (sealed: {', '.join(asked)})", param="format")
+            asked = [format]
+        sealed = {fmt: sealed_bytes(printed, fmt) for fmt in asked}  # a damaged seal is said before any rendering
+        evaluation = evaluation_at(key, history, issued_view(printed))
+        checks = tuple(
+            SealCheck(fmt, fact.seal(fmt).sha256, sealed[fmt], formats.report_bytes(evaluation, fmt) if fmt in formats.REPORT else None)
+            for fmt in asked
+        )
+        return Rerendering(key, printed, program_version(), checks)
+
+
+def program_version() -> str:
+    """This program's version, as `poa --version` says it: the installed distribution ``poa-ledger``'s."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+SEALED_MAX_BYTES = 64 * 1024 * 1024  # what a sealed report may decompress to
+
+
+def seal(fmt: str, content: bytes) -> ReportSeal:
+    """The seal of one format's bytes: their SHA-256 (hex) and the bytes, zlib-compressed, as base64 text."""
+    return ReportSeal(fmt, hashlib.sha256(content).hexdigest(), base64.b64encode(zlib.compress(content, 9)).decode("ascii"))
+
+
+def unseal(s: ReportSeal) -> bytes:
+    """The bytes a seal holds, checked: `SealBroken` when they cannot be decoded or do not hash to its SHA-256."""
+    try:
+        inflater = zlib.decompressobj()
+        content = inflater.decompress(base64.b64decode(s.zlib_base64, validate=True), SEALED_MAX_BYTES)
+    except (binascii.Error, zlib.error, ValueError, TypeError) as error:
+        raise SealBroken(f"its sealed {s.format} bytes cannot be read back ({type(error).__name__})") from None
+    if inflater.unconsumed_tail or not inflater.eof:  # a report is never that large: a compression bomb, or cut short
+        raise SealBroken(f"its sealed {s.format} bytes do not decompress to a whole report of at most {SEALED_MAX_BYTES} bytes")
+    digest = hashlib.sha256(content).hexdigest()
+    if digest != s.sha256:
+        raise SealBroken(f"its sealed {s.format} bytes hash to {digest}, not to the SHA-256 recorded with them ({s.sha256})")
+    return content
+
+
+class SealBroken(ValueError):
+    """A seal whose bytes cannot be read back or do not hash to its SHA-256."""
+
+
+def sealed_bytes(printed: Recorded, fmt: str) -> bytes:
+    """The sealed bytes of one format of an issued report, checked (`StoreDamaged`, naming the
+    report and the format, when they cannot be read back or do not hash to the SHA-256 recorded)."""
+    try:
+        return unseal(printed.fact.seal(fmt))
+    except SealBroken as error:
+        raise StoreDamaged(
+            f"the store is damaged: issued report {printed.fact.reference!r} (seq {printed.seq}): {error}; "
+            f"its {fmt} is not printed"
+        ) from None
+
+
+def _issue_sealed(
+    ledger: Ledger, key: str, history: list[Recorded], issue: str, view: View, fmt: str, actor: str | None,
+    saving: Saving,
+) -> Report:
+    """Render the report at `view` (as known at the settled "now") in every format, seal each,
+    then record the fact: every transaction stamped by "now" has committed and every later one
+    (this one included) is stamped after it, so the view, and hence the bytes, never change."""
+    if fmt not in formats.REPORT:
+        raise Refusal(f"is not a format of the report ({', '.join(formats.REPORT)})", param="format")
+    evaluation = evaluation_at(key, history, view)
+    content = {name: formats.report_bytes(evaluation, name) for name in formats.REPORT}
+    fact = ReportIssued(
+        issue, view.as_of, fmt, program_version(), view.known_at, tuple(seal(name, b) for name, b in content.items())
+    )
+    printed = issued_record(_issue(ledger, key, fact, actor, saving), issue)
+    return Report(key, evaluation, fmt, printed, content[fmt])
+
+
+def _reproduced(printed: Recorded, fmt: str, *, raw_csv: bool, table: str) -> tuple[bytes | None, tuple[str, ...]]:
+    """What `--issued` prints of an issued report in `fmt`: its sealed bytes, checked; or None and
+    the note saying why today's program renders it instead."""
+    fact, today = printed.fact, f"rendered by today's program ({program_version()}) from its issued view"
+    if not fact.sealed:
+        return None, (f"report {fact.reference!r} was not sealed (issued by an earlier version of the program): {today}",)
+    if raw_csv or table != "elements":
+        what = " ".join(part for part in (f"--table {table}" if table != "elements" else "", "--raw-csv" if raw_csv else "") if part)
+        return None, (
+            f"report {fact.reference!r} is sealed as its elements table in the neutralised CSV, not as {what}: {today}",
+        )
+    if fact.seal(fmt) is None:
+        sealed = ", ".join(s.format for s in fact.seals)
+        return None, (f"report {fact.reference!r} was not sealed in {fmt} (sealed: {sealed}): {today}",)
+    return sealed_bytes(printed, fmt), ()
 
 
 def evaluation_at(key: str, history: Sequence[Recorded], view: View) -> Evaluation:
@@ -311,10 +489,11 @@ def evaluation_at(key: str, history: Sequence[Recorded], view: View) -> Evaluati
 
 
 def explain(
-    store: Store, plan: str | None, code: str, *, as_of: date | str | None = None,
+    store: Store, plan: str | None, code: str | None = None, *, as_of: date | str | None = None,
     known_at: datetime | str | None = None, read_only: bool = False,
 ) -> Provenance:
-    """Where each figure of element `code` comes from at a view (as in `report`): rules and events."""
+    """Where each figure of element `code` comes from at a view (as in `report`): rules and events;
+    with `code` None, or the plan's key, each figure of the plan (its summary)."""
     with _opened(store, create=False, read_only=read_only) as ledger:
         key, history, now = _plan_history(ledger, plan)
         view = _view(history, as_of, known_at, now)
@@ -353,7 +532,7 @@ def reconcile(
     known at `known_at`, compared with the ledger's; refused when there is none."""
     with _opened(store, create=False, read_only=read_only) as ledger:
         key, history, now = _plan_history(ledger, plan)
-        moment = _moment(known_at, "known_at", default=now)
+        moment = _moment(known_at, "known_at", default=now, history=history)
         reports = [r for r in publications(history, moment) if reference is None or r.fact.reference == reference]
         if not reports:
             which = f"with reference {reference!r} " if reference else ""
@@ -420,6 +599,7 @@ def _opened(store: Store, *, create: bool, read_only: bool) -> Iterator[Ledger]:
         yield store
         return
     ledger = open_store(store, create=create, read_only=read_only)
+    ledger.check_log = _LOG_CHECKED.get()
     try:
         yield ledger
     finally:
@@ -519,10 +699,11 @@ def _not_in_force_refusal(key: str, history: Sequence[Recorded], view: View) -> 
 
 
 def _view(history: Sequence[Recorded], as_of: date | str | None, known_at: datetime | str | None, now: datetime) -> View:
-    """The view at `as_of` (default: today, within the plan's year) as known at `known_at` (default: `now`)."""
+    """The view at `as_of` (default: today, within the plan's year) as known at `known_at` (default: `now`;
+    ``issued:REFERENCE``: the known_at of the report issued under that reference, `_moment`)."""
     year = history[0].fact.year
     day = _day(as_of, "as_of") if as_of else default_as_of(year, date.today())
-    return View(day, _moment(known_at, "known_at", default=now))
+    return View(day, _moment(known_at, "known_at", default=now, history=history))
 
 
 def _parse_view(value: View | str, param: str, history: Sequence[Recorded], now: datetime) -> View:
@@ -547,7 +728,7 @@ def _parse_view(value: View | str, param: str, history: Sequence[Recorded], now:
     if not moment_text.strip():
         raise Refusal(f"KNOWN_AT is missing after '@' in {value!r}", param=param)
     try:
-        moment = _moment(moment_text, param)
+        moment = _moment(moment_text, param, history=history)
     except Refusal as error:  # the syntax of `known_at`, reported against this view
         raise Refusal(f"KNOWN_AT {error.message}", param=param) from None
     return View(day, moment)
@@ -564,12 +745,17 @@ def _day(value: date | str, param: str) -> date:
 
 
 def _moment(
-    value: datetime | date | str | None, param: str, *, start_of_day: bool = False, default: datetime | None = None
+    value: datetime | date | str | None, param: str, *, start_of_day: bool = False, default: datetime | None = None,
+    history: Sequence[Recorded] | None = None,
 ) -> datetime:
     """A recorded time in UTC: a timestamp (naive means UTC), or a date meaning the end of that
-    day UTC (its start with `start_of_day`); None means `default` (now, if none is given)."""
+    day UTC (its start with `start_of_day`); None means `default` (now, if none is given). Given the
+    plan's `history`, also ``issued:REFERENCE``: the known_at of the report issued under that
+    reference, the moment it was printed as known at (`issued_view`)."""
     if not value:
         return default or datetime.now(timezone.utc)
+    if history is not None and isinstance(value, str) and value.strip().startswith(ISSUED):
+        return _issued_moment(history, value, param)
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
@@ -589,6 +775,14 @@ def _moment(
         return moment.astimezone(timezone.utc)
     except OverflowError:
         raise Refusal(f"{value!r} is out of the range of dates (years 1 to 9999 in UTC)", param=param) from None
+
+
+def _issued_moment(history: Sequence[Recorded], value: str, param: str) -> datetime:
+    """``issued:REFERENCE``: the known_at of the report issued under REFERENCE (`issued_view`), refused when none was."""
+    try:
+        return issued_view(issued_record(history, value.strip()[len(ISSUED):].strip())).known_at
+    except UnknownReport as error:
+        raise Refusal(str(error), param=param) from None
 
 
 # == the read model (`poa project`, docs/read-model.md) ==================================================
@@ -697,11 +891,168 @@ def copy_store(source: str, target: str) -> Copied:
 
 @frozen
 class Verification:
-    """What reading a whole store back found: its events, each plan's events, and every problem."""
+    """What reading a whole store back found: its events, each plan's events, every problem, the
+    tree head of its Merkle log, and the digest it was checked against (if any)."""
 
     store: str
     events: int
     plans: tuple[tuple[str, int], ...]
+    problems: tuple[str, ...]
+    head: TreeHead | None = None
+    digest: TreeHead | None = None
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify(store: Store, *, digest: TreeHead | str | None = None) -> Verification:
+    """Read the whole store back, read-only: its rows against the record its commits kept, every
+    event decoded and hashed again, every plan loaded whole, and the events against the store's
+    Merkle log (docs/integrity.md); with `digest` (a tree head kept elsewhere, or its text: `poa
+    digest`), also whether the ledger still extends it. A damaged store is a `Verification` with
+    problems, not an error."""
+    kept = _digest(digest) if digest is not None else None
+    shown = shown_name(store) if isinstance(store, str) else "the store"
+    try:
+        with _opened(store, create=False, read_only=True) as ledger:
+            ledger.settle()
+            audit = ledger.verify()
+    except StoreDamaged as error:
+        return Verification(shown, 0, (), (str(error),), None, kept)
+    problems = list(audit.problems)
+    if kept is not None:
+        unreadable = next((i for i, leaf in enumerate(audit.leaves[: kept.size]) if leaf is None), None)
+        if unreadable is not None:
+            problems.append(f"the digest cannot be checked: the event at log index {unreadable} cannot be read back")
+        else:
+            why = extends(kept, audit.leaves)
+            if why:
+                problems.append(f"the ledger does not extend the digest {short_digest(kept)}: {why}")
+    return Verification(shown, audit.events, tuple(audit.plans.items()), tuple(problems), audit.head, kept)
+
+
+def tree_head(store: Store) -> TreeHead:
+    """The tree head of the store's Merkle log (`poa digest`), once the whole store has been verified
+    (`verify`); refused (`StoreTampered`) when it is not intact, unless log checks are off (`unverified`)."""
+    if not _LOG_CHECKED.get():
+        with _opened(store, create=False, read_only=True) as ledger:
+            ledger.settle()
+            return ledger.tree_head()
+    checked = verify(store)
+    if not checked.intact:
+        raise StoreTampered(
+            f"{checked.store}: not intact, no digest given ({checked.problems[0]}; `poa verify` lists every problem)"
+        )
+    return checked.head
+
+
+def prove_event(store: Store, plan: str | None, seq: int, *, size: int | None = None) -> Inclusion:
+    """The proof that the plan's event `seq` is in the tree of the store's first `size` events (default:
+    all), checked before it is returned."""
+    with _opened(store, create=False, read_only=True) as ledger:
+        key = plan or _only_plan(ledger, "no plan named")
+        ledger.settle()
+        try:
+            proof = ledger.inclusion(key, seq, size)
+        except StoreError as error:
+            raise Refusal(str(error), param="size" if "tree of" in str(error) or "log holds" in str(error) else "event") from None
+    if not merkle.verify_inclusion(proof.entry.leaf, proof.entry.log_index, proof.head.size, list(proof.proof), proof.head.root):
+        raise StoreTampered(f"the store's Merkle log is broken: the proof of plan {key} seq {seq} does not verify")
+    return proof
+
+
+def prove_extension(store: Store, old_size: int, *, size: int | None = None) -> Consistency:
+    """The proof that the tree of the store's first `size` events (default: all) extends the tree of its
+    first `old_size` events, checked before it is returned."""
+    with _opened(store, create=False, read_only=True) as ledger:
+        ledger.settle()
+        try:
+            proof = ledger.consistency(old_size, size)
+        except StoreError as error:
+            raise Refusal(str(error), param="from_size") from None
+    old, new = proof.old, proof.new
+    if not merkle.verify_consistency(old.size, new.size, old.root, new.root, list(proof.proof)):
+        raise StoreTampered(f"the store's Merkle log is broken: the tree of {new.size} events does not extend that of {old.size}")
+    return proof
+
+
+@frozen
+class EvidencePackage:
+    """What `evidence` wrote: where, for which plan and view, how many events, and the tree head."""
+
+    output: str
+    plan: str
+    as_of: date
+    known_at: datetime
+    events: int
+    head: TreeHead
+
+
+def evidence(
+    store: Store, plan: str | None, output: str, *, as_of: date | str | None = None,
+    known_at: datetime | str | None = None, issued: str | None = None, read_only: bool = False,
+) -> EvidencePackage:
+    """Write the evidence package of the plan's report at a view (as in `report`) to `output` (a new
+    .zip file or a new or empty folder): the report in every format, the events known at the view
+    with their inclusion proofs in today's tree head, the explanation of every figure, and a
+    manifest (adapters/evidence.py). With `issued`, the package of the report issued under that
+    reference: its view, its sealed bytes as its report files, and its own issue event (which holds
+    their SHA-256) among the events. Written whole or not at all."""
+    from . import evidence as package  # only this command needs it
+    from .formats import PROVENANCE, REPORT, render_report
+
+    target = Path(output)
+    try:
+        package.check_target(target)
+    except package.PackageTargetError as error:
+        raise Refusal(str(error), param="output") from None
+    if issued is not None and (as_of or known_at):
+        raise Refusal("packages the issued report's own view; drop --as-of and --known-at", param="issued")
+    with _opened(store, create=False, read_only=read_only) as ledger:
+        key, history, now = _plan_history(ledger, plan)
+        printed = None
+        if issued is not None:
+            try:
+                printed = issued_record(history, issued)
+            except UnknownReport as error:
+                raise Refusal(str(error), param="issued") from None
+            if not printed.fact.sealed:
+                raise Refusal(f"report {issued!r} was issued before reports were sealed: package its view with --as-of "
+                              f"{printed.fact.date} --known-at issued:{issued}", param="issued")
+            view = issued_view(printed)
+        else:
+            view = _view(history, as_of, known_at, now)
+        evaluation = evaluation_at(key, history, view)
+        seqs = [r.seq for r in history if r.recorded_at <= view.known_at or r is printed]
+        proofs = ledger.inclusions(key, seqs)
+    if printed is not None:
+        reports = {fmt: sealed_bytes(printed, fmt).decode("utf-8") for fmt in REPORT if printed.fact.seal(fmt)}
+    else:
+        reports = {fmt: render_report(evaluation, fmt) for fmt in REPORT}
+    codes = [None, *(e.code for e in evaluation.elements())]
+    explanations = [
+        json.loads(PROVENANCE["json"](explain_figures(key, history, code, view.as_of, view.known_at), False)) for code in codes
+    ]
+    head = proofs[0].head
+    files = package.package_files(
+        key, view.as_of, view.known_at, head, reports, proofs, explanations, now, program_version(), issued
+    )
+    try:
+        package.write(target, files)
+    except package.PackageTargetError as error:
+        raise Refusal(str(error), param="output") from None
+    except OSError as error:
+        raise Refusal(f"{output}: cannot be written ({error.strerror})", param="output") from None
+    return EvidencePackage(str(target), key, view.as_of, view.known_at, len(proofs), head)
+
+
+@frozen
+class PackageCheck:
+    """What checking an evidence package found: its manifest, and every problem."""
+
+    package: str
+    manifest: dict
     problems: tuple[str, ...]
 
     @property
@@ -709,18 +1060,67 @@ class Verification:
         return not self.problems
 
 
-def verify(store: Store) -> Verification:
-    """Read the whole store back, read-only: its rows against the record its commits kept, every
-    event decoded, every plan loaded whole. A damaged store is a `Verification` with problems, not
-    an error (the Merkle log of tamper evidence is still to come: docs/integrity.md)."""
-    shown = shown_name(store) if isinstance(store, str) else "the store"
+def verify_package(path: str) -> PackageCheck:
+    """Check an evidence package offline (`check_evidence.py`'s checks), then evaluate the plan again
+    from the package's own events and compare every report file with it."""
+    from . import evidence_check
+
     try:
-        with _opened(store, create=False, read_only=True) as ledger:
-            ledger.settle()
-            events, plans, problems = ledger.verify()
-    except StoreDamaged as error:
-        return Verification(shown, 0, (), (str(error),))
-    return Verification(shown, events, tuple(plans.items()), tuple(problems))
+        files = evidence_check.read_package(Path(path))
+    except (OSError, zipfile.BadZipFile) as error:
+        raise Refusal(f"{path}: cannot be read as an evidence package ({error})", param="package") from None
+    problems = evidence_check.check(files)
+    try:
+        manifest = json.loads(files[evidence_check.MANIFEST])
+    except (KeyError, ValueError):
+        return PackageCheck(path, {}, tuple(problems))
+    if not problems:
+        problems += _reevaluated(files, manifest)
+    return PackageCheck(path, manifest, tuple(problems))
+
+
+def _reevaluated(files: dict[str, bytes], manifest: dict) -> list[str]:
+    """The package's report files against the plan evaluated again from its events (by this program)."""
+    from .evidence import REPORT_FILES, recorded_from_canonical
+    from .formats import REPORT, render_report
+
+    events = json.loads(files["events.json"])["events"]
+    try:
+        history = [recorded_from_canonical(item["event"]) for item in events]
+        as_of = _day(manifest["as_of"], "package")
+        known_at = _moment(manifest["known_at"], "package")
+        evaluation = evaluate(manifest["plan"], history, as_of, known_at)
+    except (EntryError, Refusal, NotInForce, KeyError, ValueError, TypeError) as error:
+        return [f"events.json: the plan cannot be evaluated again from its events ({type(error).__name__}: {error})"]
+    problems = []
+    for fmt in REPORT:
+        name = REPORT_FILES[fmt]
+        if name in files and render_report(evaluation, fmt).encode("utf-8") != files[name]:
+            problems.append(
+                f"{name}: not what the package's events give as of {as_of} as known at {manifest['known_at']} "
+                f"(evaluated by poa {program_version()}; the package was made by {manifest.get('program_version')})"
+            )
+    return problems
+
+
+@contextmanager
+def unverified() -> Iterator[None]:
+    """Within it, stores are read without checking their events against the Merkle log (`poa
+    --no-verify`: forensic reading of a damaged store)."""
+    token = _LOG_CHECKED.set(False)
+    try:
+        yield
+    finally:
+        _LOG_CHECKED.reset(token)
+
+
+def _digest(value: TreeHead | str) -> TreeHead:
+    if isinstance(value, TreeHead):
+        return value
+    try:
+        return read_digest(value)
+    except BadDigest as error:
+        raise Refusal(str(error), param="digest") from None
 
 
 def _event_key(event) -> tuple:
@@ -829,8 +1229,11 @@ def export_datapackage(
 def _export_view(
     store: Store, plan: str | None, as_of: date | str | None, known_at: datetime | str | None, read_only: bool
 ) -> tuple[list[tuple[str, list[Recorded]]], exports.View]:
-    """The histories of the plan named (else of every plan of the store), settled, and the view asked."""
-    view = exports.View(_day(as_of, "as_of") if as_of else None, _moment(known_at, "known_at") if known_at else None)
+    """The histories of the plan named (else of every plan of the store), settled, and the view asked
+    (a known_at ``issued:REFERENCE`` names a report issued from the one plan exported)."""
+    issued_known_at = isinstance(known_at, str) and known_at.strip().startswith(ISSUED)
+    moment = _moment(known_at, "known_at") if known_at and not issued_known_at else None
+    view = exports.View(_day(as_of, "as_of") if as_of else None, moment)
     with _opened(store, create=False, read_only=read_only) as ledger:
         ledger.settle()
         keys = [plan] if plan else [key for key, _ in ledger.plans()]
@@ -840,6 +1243,10 @@ def _export_view(
                 histories.append((key, ledger.history(key)))
             except StoreError as error:
                 raise Refusal(str(error), param="plan") from None
+        if issued_known_at:
+            if len(histories) != 1:
+                raise Refusal(f"{known_at.strip()!r} names a report of one plan: choose the plan with --plan", param="known_at")
+            view = exports.View(view.as_of, _moment(known_at, "known_at", history=histories[0][1]))
         return histories, view
 
 

@@ -1,28 +1,51 @@
-"""Checking, moving and giving access to a ledger (docs/deployment.md): `poa verify`, `poa copy`,
+"""Checking, proving, moving and giving access to a ledger (docs/deployment.md, docs/integrity.md): `poa verify`,
+`poa digest`, `poa prove`, `poa copy`,
 `poa admin grant-auditor`, `poa admin grant-operator`."""
 
 from __future__ import annotations
 
+import json
+
 import click
 
-from poa.adapters import use_cases
+from poa.adapters import formats, proofs, use_cases
 from poa.adapters.safe_text import terminal_safe
 
-from .common import Failed, cli, refusing, store_option
+from .common import Failed, Refused, cli, format_option, output, plan_option, refusing, store_option
 
 
 @cli.command()
+@click.option(
+    "--digest",
+    metavar="DIGEST",
+    help="Also check that the ledger extends this tree head, kept elsewhere: SIZE:ROOT, or the JSON "
+    "`poa digest --format json` printed (or a file holding it).",
+)
+@click.option(
+    "--package",
+    metavar="DIR|FILE.zip",
+    help="Check an evidence package (`poa evidence`) instead of a store: offline, no store is opened.",
+)
 @store_option
 @refusing
-def verify(store):
+def verify(digest, package, store):
     """Read the whole store back and say whether it is intact (exit 0) or not (exit 1).
 
     Its event rows against the record its commits kept (their number and last
     id), every event decoded, every plan loaded at the version its commits
-    recorded. Opens the store read-only. Run it on both sides of a `poa copy`,
-    after a restore, or before an audit.
+    recorded, and every event hashed again against the store's Merkle log: each
+    changed, deleted, inserted or moved event is named by its plan, seq and log
+    index. With --digest, also whether the ledger still extends a tree head taken
+    earlier with `poa digest` (a truncation or a rewrite since shows). Opens the
+    store read-only. Run it on both sides of a `poa copy`, after a restore, or
+    before an audit.
     """
-    checked = use_cases.verify(store)
+    if package is not None:
+        if digest is not None:
+            raise Refused("option --digest: checks a store; a package's tree head is compared with a digest by hand")
+        _verify_package(package)
+        return
+    checked = use_cases.verify(store, digest=digest)
     if not checked.intact:
         for problem in checked.problems:  # what the store holds may be anything: shown escaped
             click.echo(f"- {terminal_safe(problem)}", err=True)
@@ -30,6 +53,65 @@ def verify(store):
         raise Failed(f"{checked.store}: not intact ({count} problem{'s' if count > 1 else ''}, listed above)")
     plans = ", ".join(f"{key} ({events})" for key, events in checked.plans) or "none"
     click.echo(f"{checked.store}: intact: {checked.events} events; plans: {plans}")
+    if checked.head is not None:
+        click.echo(f"tree head: {proofs.short_digest(checked.head)}")
+    if checked.digest is not None:
+        click.echo(f"extends the digest {proofs.short_digest(checked.digest)}")
+
+
+def _verify_package(package: str) -> None:
+    checked = use_cases.verify_package(package)
+    if not checked.intact:
+        for problem in checked.problems:
+            click.echo(f"- {terminal_safe(problem)}", err=True)
+        count = len(checked.problems)
+        raise Failed(f"{package}: not intact ({count} problem{'s' if count > 1 else ''}, listed above)")
+    m = checked.manifest
+    head = m["tree_head"]
+    click.echo(
+        f"{package}: intact: plan {m['plan']} as of {m['as_of']} as known at {m['known_at']}; every event in the "
+        f"tree head {head['size']}:{head['root']}; the report follows from the events"
+    )
+
+
+@cli.command()
+@format_option(formats.TREE_HEAD, default="text")
+@store_option
+@refusing
+def digest(fmt, store):
+    """The tree head of the store's Merkle log, to keep outside the system.
+
+    Its size (events) and root hash (text: SIZE:ROOT; json: also the recorded time
+    of its last event), after verifying the whole store (exit 1 if it is not
+    intact). Kept elsewhere (a file sent to the auditor, a printed minute), it is
+    what later shows a rewrite of the whole store: `poa verify --digest` checks
+    that the ledger still extends it (docs/integrity.md).
+    """
+    output(formats.TREE_HEAD, fmt, use_cases.tree_head(store))
+
+
+@cli.command()
+@click.option("--event", "seq", type=click.IntRange(min=1), help="Prove that the plan's event SEQ is in the log.")
+@click.option("--from", "from_size", type=click.IntRange(min=1), help="Prove that today's log extends its first SIZE events (at least 1).")
+@click.option("--size", "size", type=click.IntRange(min=0), help="The tree head to prove against: the log's first SIZE events (default: all).")
+@store_option
+@plan_option
+@refusing
+def prove(seq, from_size, size, store, plan):
+    """A proof from the store's Merkle log, as JSON, checkable without the program (docs/integrity.md).
+
+    --event SEQ: the inclusion proof of the plan's event SEQ (its canonical form,
+    leaf hash, log index, the tree head and the audit path). --from SIZE: the
+    consistency proof that the tree of today (or of --size events) extends the
+    tree of its first SIZE events. Every proof is checked before it is printed.
+    """
+    if (seq is None) == (from_size is None):
+        raise Refused("give one of --event SEQ or --from SIZE")
+    if seq is not None:
+        document = proofs.inclusion_to_dict(use_cases.prove_event(store, plan, seq, size=size))
+    else:
+        document = proofs.consistency_to_dict(use_cases.prove_extension(store, from_size, size=size))
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 @cli.command("copy")

@@ -12,10 +12,10 @@ from functools import wraps
 import click
 
 from poa.adapters.batch_files import BatchFileError
-from poa.adapters.formats import Renderer
+from poa.adapters.formats import Renderer, rendered
 from poa.adapters.safe_text import terminal_safe
 from poa.adapters.store_errors import StoreError, StoreFailure
-from poa.adapters.use_cases import PlanRecorded, Refusal
+from poa.adapters.use_cases import PlanRecorded, Refusal, unverified
 
 DEFAULT_STORE = "poa.db"
 
@@ -84,7 +84,11 @@ again_option = click.option(
 )
 plan_option = click.option("--plan", envvar="POA_PLAN", help="Plan key such as AN-2020 (env POA_PLAN); optional when the store holds one plan.")
 known_at_option = click.option(
-    "--known-at", "known_at", help="Recorded time: an ISO timestamp (naive means UTC), or a date meaning the end of that day UTC. Default: now."
+    "--known-at",
+    "known_at",
+    help="Recorded time: an ISO timestamp (naive means UTC), a date meaning the end of that day UTC, or "
+    "issued:REFERENCE, the moment the report issued under that reference was printed as known at (its known_at; "
+    "poa reports). Default: now.",
 )
 actor_option = click.option("--actor", envvar="POA_ACTOR", help="Who records the facts (env POA_ACTOR; default: the OS user).")
 as_of_option = click.option("--as-of", "as_of", help="Effective date, YYYY-MM-DD (default: today, within the plan's year).")
@@ -108,13 +112,16 @@ def format_option(formats: Mapping[str, Renderer], *, default: str | None = "tab
 
 
 def output(formats: Mapping[str, Renderer], fmt: str, value, *, raw: bool = False) -> None:
-    """Write a reading command's output: `value` rendered in format `fmt`, exactly.
+    """Write a reading command's output: `value` rendered in format `fmt`, exactly: the bytes of
+    `adapters.formats.rendered` (the renderer's text in UTF-8), which `poa report --issue` seals."""
+    write(rendered(formats, fmt, value, raw))
 
-    The renderer ends the text with its own newline (so ``nl=False``). A raw CSV is
-    written with ``color=True``: otherwise click would strip from it, when the output
-    is not a terminal, whatever looks like a colour code.
-    """
-    click.echo(formats[fmt](value, raw), nl=False, color=True if raw else None)
+
+def write(data: bytes) -> None:
+    """Write bytes to standard output exactly as given: the renderer ends the text with its own
+    newline (so ``nl=False``), and click strips nothing from bytes (from a text it would strip,
+    when the output is not a terminal, whatever looks like a colour code: a raw CSV's cells)."""
+    click.echo(data, nl=False)
 
 
 @click.group(cls=PoaGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -128,8 +135,18 @@ def output(formats: Mapping[str, Renderer], fmt: str, value, *, raw: bool = Fals
     help="Open the store read-only (env POA_READ_ONLY=1): queries work, writes are refused. "
     "A store whose file or folder cannot be written opens read-only anyway.",
 )
-def cli(debug, read_only):
+@click.option(
+    "--no-verify",
+    "no_verify",
+    is_flag=True,
+    help="Read the store without checking its events against its Merkle log: for forensic work on a store "
+    "`poa verify` finds altered (docs/integrity.md). Reports read so rest on unverified events.",
+)
+@click.pass_context
+def cli(ctx, debug, read_only, no_verify):
     """POA Ledger: an event-sourced ledger of a public entity's annual operating plan."""
+    if no_verify:
+        ctx.with_resource(unverified())
 
 
 def read_only_asked() -> bool:

@@ -9,8 +9,9 @@ from poa.adapters import formats, use_cases
 from .common import cli, format_option, output, plan_option, read_only_asked, refusing, store_option
 
 VIEW_HELP = (
-    "AS_OF (a date, as known now), AS_OF@KNOWN_AT (KNOWN_AT a timestamp, or a date meaning the end of "
-    "that day UTC) or issued:REFERENCE (the view an issued report was printed from)."
+    "AS_OF (a date, as known now), AS_OF@KNOWN_AT (KNOWN_AT a timestamp, a date meaning the end of "
+    "that day UTC, or issued:REFERENCE: as known when that report was printed) or issued:REFERENCE (the "
+    "view an issued report was printed from)."
 )
 
 

@@ -15,6 +15,7 @@ from . import explain  # noqa: F401
 from . import export  # noqa: F401
 from . import project  # noqa: F401
 from . import admin  # noqa: F401
+from . import evidence  # noqa: F401
 from .common import cli
 
 __all__ = ["cli"]

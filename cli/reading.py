@@ -7,6 +7,7 @@ import sys
 import click
 
 from poa.adapters import formats, use_cases
+from poa.adapters.safe_text import terminal_safe
 from poa.domain.fact_kinds import FACT_KINDS
 
 from .common import (
@@ -23,6 +24,7 @@ from .common import (
     read_only_asked,
     refusing,
     store_option,
+    write,
 )
 
 
@@ -43,18 +45,38 @@ from .common import (
     "reformulations: one row per change; budget_modifications: one row per modification. Every row starts "
     "with plan, as_of, known_at (columns in docs/design.md, 'JSON and CSV').",
 )
+@click.option(
+    "--rerender",
+    "rerender",
+    is_flag=True,
+    help="With --issued: render the issued report again with today's program from its issued view and print "
+    "only a verdict: for each format it was sealed in (or the --format given), whether today's bytes are "
+    "identical to the sealed ones, with a short diff where they are not. Exit status 0 when all are "
+    "identical, 1 when any differs.",
+)
 @raw_csv_option
 @store_option
 @plan_option
 @actor_option
 @refusing
-def report(as_of, known_at, fmt, issue, issued, table, raw_csv, store, plan, actor):
+def report(as_of, known_at, fmt, issue, issued, table, rerender, raw_csv, store, plan, actor):
     """The plan and its evaluation at --as-of, as known at --known-at.
 
-    With --issue the report is recorded as issued (its reference, as-of date and
-    format) and printed as known at that very moment; --issued reproduces it,
-    byte for byte, whatever was recorded afterwards.
+    With --issue the report is rendered as known at that very moment in every format,
+    sealed (each format's SHA-256 and bytes, and the program's version) and recorded as
+    issued; --issued prints the sealed bytes, checked against their SHA-256, whatever was
+    recorded afterwards and whatever version of the program runs; --issued --rerender says
+    whether today's program still renders the same bytes.
     """
+    if rerender:
+        given = [name for name, value in (("--as-of", as_of), ("--known-at", known_at), ("--issue", issue),
+                                          ("--table", table != formats.CSV_TABLES[0]), ("--raw-csv", raw_csv)) if value]
+        if issued is None or given:
+            drop = f"; drop {', '.join(given)}" if given else ""
+            raise Refused(f"option --rerender: compares the sealed forms of a report issued (--issued REFERENCE){drop}")
+        verdict = use_cases.rerender_report(store, plan, issued, format=fmt, read_only=read_only_asked())
+        output(formats.RERENDERING, "text", verdict)
+        sys.exit(0 if verdict.identical else 1)
     with interrupts_deferred() as defer:  # once recorded, an issued report says so before any interrupt
         shown = use_cases.report(
             store, plan, as_of=as_of, known_at=known_at, format=fmt, raw_csv=raw_csv, issue=issue, issued=issued,
@@ -62,8 +84,21 @@ def report(as_of, known_at, fmt, issue, issued, table, raw_csv, store, plan, act
         )
         if issue is not None:
             r = shown.issued
-            click.echo(f"{shown.plan}: report {r.fact.reference!r} issued (seq {r.seq}, recorded at {r.recorded_at.isoformat()}).", err=True)
-    output(formats.report_formats(table), shown.format, shown.evaluation, raw=raw_csv)
+            sealed = r.fact.seal(r.fact.format)
+            click.echo(
+                terminal_safe(
+                    f"{shown.plan}: report {r.fact.reference!r} issued (seq {r.seq}, recorded at {r.recorded_at.isoformat()}), "
+                    f"sealed by poa-ledger {r.fact.program_version} as known at {r.fact.known_at.isoformat()}: "
+                    f"sha256 {sealed.sha256} ({r.fact.format})."
+                ),
+                err=True,
+            )
+    for note in shown.notes:
+        click.echo(terminal_safe(f"{shown.plan}: {note}"), err=True)
+    if shown.content is not None:
+        write(shown.content)
+    else:
+        output(formats.report_formats(table), shown.format, shown.evaluation, raw=raw_csv)
 
 
 @cli.command()

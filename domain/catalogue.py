@@ -236,6 +236,7 @@ class Action(StrEnum):
     BUDGET_MODIFICATION = "budget_modification"
     PROGRESS = "progress"
     EXECUTION = "execution"
+    REFORMULATE = "reformulate"  # a reformulation as a whole: what the plan's number of reformulations counts
 
 
 ACTION_LABELS = {
@@ -247,6 +248,7 @@ ACTION_LABELS = {
     Action.BUDGET_MODIFICATION: Label("modificación presupuestaria", "budget modification"),
     Action.PROGRESS: Label("avance", "progress"),
     Action.EXECUTION: Label("ejecución", "execution"),
+    Action.REFORMULATE: Label("reformulación", "reformulation"),
 }
 
 
@@ -391,8 +393,12 @@ ISSUED_REPORTS_TABLE = Table(
         Label("Emitido (UTC)", "Issued (UTC)"),
         Label("Actor", "Actor"),
         Label("Seq", "Seq"),
+        Label("Sellado", "Sealed"),
+        Label("Versión", "Version"),
+        Label("SHA-256 (su formato)", "SHA-256 (its format)"),
     ),
 )
+ISSUED_REPORT_SEALED = {True: Label("sí", "yes"), False: Label("no", "no")}  # a report issued before the seal: no
 RECONCILIATION_TABLE = Table(
     Label(
         "Conciliación de {reports} informe(s) publicado(s) de {plan}: {differences} diferencia(s)",
@@ -607,10 +613,9 @@ CONCLUSIONS = {  # section VI: the first sentence, then the others that apply
 # `poa explain --format table`: its heading and opening paragraph, then per figure the sentence
 # stating the rule that produced it (RULE_SENTENCES, templates like the report's: ``{seqs}`` are
 # the seqs of the events used, amounts and percents as the report shows them), and in the parts
-# table each part's rule in a few words (RULE_SHORT). Every rule of an element's figure has a
-# sentence; the rules of the plan's counts (COUNT_OF_ACTIVE, COUNT_OF_REFORMULATIONS,
-# COUNT_OF_BUDGET_MODIFICATIONS) have none:
-# `poa explain` explains one element's figures, never those.
+# table each part's rule in a few words (RULE_SHORT). Every rule has a sentence, the rules of
+# the plan's counts included (`poa explain` with the plan's key, or no code, explains the plan's
+# figures).
 
 EXPLAIN_TEXTS = {
     "heading": Label(
@@ -621,6 +626,7 @@ EXPLAIN_TEXTS = {
         "{entity}, POA {plan} (year {year}). As of {as_of}, as recorded up to {known_at}.",
     ),
     "source": Label(" — fuente {source}", " — source {source}"),  # after the label of a figure by source
+    "plan": Label("POA", "POA"),  # {kind} of the heading when the plan itself is explained ({title}: the entity)
 }
 RULE_SENTENCES = {
     Rule.ADDED: Label(
@@ -699,6 +705,20 @@ RULE_SENTENCES = {
         "Executed / current × 100: {executed} / {current} × 100.",
     ),
     Rule.ZERO_CURRENT: Label("0: el presupuesto vigente es 0.", "0: the current budget is 0."),
+    Rule.COUNT_OF_ACTIVE: Label(
+        "Número de elementos de este tipo activos en la estructura en vigor; los cancelados no cuentan.",
+        "Number of elements of this kind active in the structure in force; cancelled ones do not count.",
+    ),
+    Rule.COUNT_OF_REFORMULATIONS: Label(
+        "Número de reformulaciones en vigor a la fecha (sus líneas presupuestarias no se cuentan aparte).",
+        "Number of reformulations in effect to date (their budget lines are not counted apart).",
+    ),
+    Rule.COUNT_OF_BUDGET_MODIFICATIONS: Label(
+        "Número de modificaciones presupuestarias (poa budget) en vigor a la fecha; las líneas presupuestarias "
+        "de una reformulación son parte de ella.",
+        "Number of budget modifications (poa budget) in effect to date; a reformulation's budget lines are "
+        "part of it.",
+    ),
 }
 RULE_SENTENCE_PARTS = {  # the variants and pieces of the sentences above
     "cancelled_through": Label(

@@ -201,13 +201,41 @@ class Reopening:
 
 
 @frozen
+class ReportSeal:
+    """One format of an issued report as it was printed: the SHA-256 (hex) of its bytes and the
+    bytes themselves, zlib-compressed and base64-encoded (text, so that the fact stays plain JSON).
+    Computed and checked by the adapters (adapters/use_cases.py); the domain only holds them."""
+
+    format: str
+    sha256: str
+    zlib_base64: str
+
+
+@frozen
 class ReportIssued:
-    """A report printed with `poa report --issue`: reproducible as of `date`, as known when it was recorded."""
+    """A report printed with `poa report --issue`: reproducible as of `date`, as known at `known_at`.
+
+    A sealed report (every one issued since the seal existed) holds the program's version, the
+    moment it was rendered at (`known_at`, before the fact was recorded) and one `ReportSeal` per
+    format of the report. A report issued earlier has none of them (they read back as None): it
+    is viewed as known at the moment it was recorded, and can only be rendered again.
+    """
 
     kind = FactKindName.ISSUE
     reference: str
     date: date
     format: str
+    program_version: str | None = None
+    known_at: datetime | None = None
+    seals: tuple[ReportSeal, ...] | None = field(default=None, converter=_tuple_or_none)
+
+    @property
+    def sealed(self) -> bool:
+        return bool(self.seals)
+
+    def seal(self, format: str) -> ReportSeal | None:
+        """The seal of one format, None when that format was not sealed."""
+        return next((s for s in self.seals or () if s.format == format), None)
 
 
 Fact = (
@@ -218,6 +246,7 @@ Fact = (
 ABOUT_RECORDS = (Publication, Closing, Reopening, ReportIssued)
 STRUCTURAL = (Approval, Reformulation, BudgetModification)
 CHANGE_TYPES = (Element, Add, Update, Cancel, BudgetLine)  # value objects inside facts
+SEAL_TYPES = (ReportSeal,)  # value objects inside an issued report
 
 
 @frozen

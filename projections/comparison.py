@@ -230,6 +230,8 @@ class _Side:
         except NotInForce:
             raise ViewNotInForce(name, view) from None
         self.seqs = {r.seq for r in visible(history, view.as_of, view.known_at)}
+        if view.issued is not None:  # a sealed report was rendered just before its own issue was recorded
+            self.seqs.add(view.issued.seq)
         self.quarters = len(self.evaluation.quarter_ends_passed)
         self.figures = {f.code: f for f in self.evaluation.elements()}
 

@@ -37,5 +37,8 @@ def issued(history: Sequence[Recorded], reference: str) -> Recorded:
 
 
 def issued_view(report: Recorded) -> View:
-    """The view an issued report was printed from: its as_of, as known at the moment it was recorded."""
-    return View(report.fact.date, report.recorded_at, report)
+    """The view an issued report was printed from: its as_of, as known at its `known_at` (the
+    settled moment it was rendered at, just before it was recorded); a report issued before the
+    seal existed has none, and was printed as known at the moment it was recorded."""
+    known_at = report.fact.known_at if report.fact.known_at is not None else report.recorded_at
+    return View(report.fact.date, known_at, report)

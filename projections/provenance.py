@@ -1,10 +1,14 @@
-"""Provenance: where each figure of one element comes from, at (as_of, known_at).
+"""Provenance: where each figure of one element, or of the plan, comes from, at (as_of, known_at).
 
 `explain(key, history, code, as_of, known_at)` returns, for every figure the
 report shows for the element (status, weight, progress, programmed, deviation,
-current budget by source and in total, executed budget, % execution), the rule
-that produced it, its inputs, the parts it combined (children with their weights
-and values, or funding sources) and every event behind it — including the
+current budget by source and in total, executed budget, % execution) — or, with
+code None or the plan's key, for every figure of the plan's summary (the counts,
+the weights total, current budget by source and in total, executed budget,
+% execution, institutional progress, programmed, deviation, the numbers of
+reformulations and budget modifications) —, the rule that produced it, its
+inputs, the parts it combined (children with their weights and values, the
+elements counted, or funding sources) and every event behind it — including the
 events that did not count, each marked with its role (`poa.domain.catalogue.Role`):
 
 - ``used``: visible, and the figure takes it into account;
@@ -28,7 +32,9 @@ the view does not see (``not_known``, ``after_as_of``) and the visible setters n
 longer in effect (``superseded``), found by scanning the history for the facts
 that name the element (its adds, updates and cancellations, those of its
 ancestors, the budget lines of the operations ever under it, its progress and
-execution records). Events are listed in recorded order (seq).
+execution records) — for the plan: the budget lines of every operation, the adds
+and cancellations of the elements of each kind counted, every reformulation and
+every budget modification. Events are listed in recorded order (seq).
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
-from poa.domain.catalogue import FIGURE, Action, Role, Rule, Status
+from poa.domain.catalogue import ELEMENT_LISTS, FIGURE, SUMMARY_FIGURES, Action, Role, Rule, Status
 from poa.domain.facts import (
     Add,
     Approval,
@@ -67,6 +73,14 @@ EXPLAINED = (
     "status", "weight", "progress_pct", "programmed_pct", "deviation_pts", "budget", "budget_current",
     "budget_executed", "budget_execution_pct",
 )
+# the plan's figures explain shows, in the order it shows them: the JSON report's summary, with the
+# current budget by source before its total
+PLAN_EXPLAINED = tuple(
+    name for f in SUMMARY_FIGURES for name in ((("budget",) if f.name == "budget_current" else ()) + (f.name,))
+)
+PLAN = "plan"  # the `kind` of the provenance of the plan itself (as `level` in the CSV report's plan row)
+# a plan count (`strategic_actions`, ...): the kind of element it counts
+COUNTED_KIND = {name: kind for kind, name in ELEMENT_LISTS.items()}
 # a figure whose derivation records the fact that set an attribute in force: that attribute
 _SET_ATTRIBUTE = {
     "title": "title", "weight": "weight", "schedule": "schedule", "sector_code": "sector_code",
@@ -80,9 +94,11 @@ class Evidence:
 
     `kind` is the fact's kind (approve, reformulate, budget, progress,
     execution); `action` what the event did to this figure (approve, add,
-    update, cancel, budget_line, budget_modification, progress, execution);
-    `code` the element the event (or its change) names; `value` what it states
-    for the figure (a percent, an amount, a weight, a schedule, a status).
+    update, cancel, budget_line, budget_modification, progress, execution, and
+    reformulate for the plan's number of reformulations); `code` the element the
+    event (or its change) names, None for a reformulation as a whole; `value`
+    what it states for the figure (a percent, an amount, a weight, a schedule, a
+    status; None for a reformulation counted).
     """
 
     seq: int
@@ -92,7 +108,7 @@ class Evidence:
     action: Action
     reference: str | None
     date: date
-    code: str
+    code: str | None
     source: str | None
     value: object
     role: Role
@@ -100,10 +116,11 @@ class Evidence:
 
 @frozen
 class Part:
-    """One term a rule combined: a child element (with its weight) or a funding source."""
+    """One term a rule combined: a child element (with its weight), an element counted (value 1, or 0
+    when excluded) or a funding source."""
 
-    code: str
-    value: Decimal
+    code: str | None
+    value: Decimal | int
     role: Role = USED
     status: Status | None = None
     weight: Decimal | None = None
@@ -116,7 +133,7 @@ class Explanation:
     """A figure, its value exactly as the report computes it, the rule, its parts and inputs, and its events."""
 
     figure: str  # the report's JSON key: status, weight, progress_pct, budget, budget_current, ...
-    value: object  # Decimal, or the `Status`
+    value: object  # Decimal, an int (a count), or the `Status`
     rule: Rule
     source: str | None = None  # for `budget`: the funding source
     inputs: dict = field(factory=dict)
@@ -126,6 +143,9 @@ class Explanation:
 
 @frozen
 class Provenance:
+    """The explanation of every figure of one element, or of the plan (`kind` ``plan``: `code` is the
+    plan's key, `title` the entity, no parent and no status)."""
+
     plan: str
     entity: str
     year: int
@@ -135,8 +155,12 @@ class Provenance:
     kind: str
     parent: str | None
     title: str
-    status: Status
+    status: Status | None
     figures: tuple[Explanation, ...]
+
+    @property
+    def of_plan(self) -> bool:
+        return self.kind == PLAN
 
     def figure(self, name: str, source: str | None = None) -> Explanation:
         return next(f for f in self.figures if f.figure == name and f.source == source)
@@ -147,9 +171,25 @@ class UnknownElement(Exception):
 
 
 @figures_context
-def explain(key: str, history: Sequence[Recorded], code: str, as_of: date, known_at: datetime) -> Provenance:
-    """The provenance of every figure of element `code`; raises `NotInForce` like `evaluate`, or `UnknownElement`."""
+def explain(key: str, history: Sequence[Recorded], code: str | None, as_of: date, known_at: datetime) -> Provenance:
+    """The provenance of every figure of element `code`, or of the plan (`code` None, or the plan's key
+    when no element of the plan ever had that code); raises `NotInForce` like `evaluate`, or `UnknownElement`."""
     ev = evaluate(key, history, as_of, known_at)
+    explainer = _Explainer(history, ev)
+    if code is None or (code == key and code not in explainer.whole.nodes):
+        return Provenance(
+            plan=key,
+            entity=ev.entity,
+            year=ev.year,
+            as_of=as_of,
+            known_at=known_at,
+            code=key,
+            kind=PLAN,
+            parent=None,
+            title=ev.entity,
+            status=None,
+            figures=explainer.plan_figures(),
+        )
     try:
         ev.derivation(code, "status")
     except KeyError:
@@ -166,7 +206,7 @@ def explain(key: str, history: Sequence[Recorded], code: str, as_of: date, known
         parent=f.parent,
         title=f.title,
         status=f.status,
-        figures=_Explainer(history, ev).all_figures(f),
+        figures=explainer.all_figures(f),
     )
 
 
@@ -213,6 +253,7 @@ class _Explainer:
         self.structure_facts: dict[str, list[_Naming]] = defaultdict(list)  # approve, add, update, cancel
         self.lines: dict[str, list[_Naming]] = defaultdict(list)  # budget lines of an operation
         self.records: dict[tuple[type, str], list[_Naming]] = defaultdict(list)  # progress, execution
+        self.reformulations: list[_Naming] = []
         self._index(sorted(history, key=lambda r: r.seq))
 
     def _index(self, history: list[Recorded]) -> None:
@@ -231,6 +272,8 @@ class _Explainer:
                     for source, amount in e.budget.items():
                         name(self.lines, e.code, r, Action.APPROVE, e, source, amount)
             elif isinstance(fact, Reformulation):
+                self.reformulations.append(_Naming(position, r, Action.REFORMULATE, fact))
+                position += 1
                 for change in fact.changes:
                     if isinstance(change, Add):
                         e = change.element
@@ -258,7 +301,7 @@ class _Explainer:
             return AFTER_AS_OF
         return None
 
-    def evidence(self, n: _Naming, code: str, value, role: Role, source: str | None = None) -> Evidence:
+    def evidence(self, n: _Naming, code: str | None, value, role: Role, source: str | None = None) -> Evidence:
         r = n.recorded
         return Evidence(
             seq=r.seq,
@@ -281,9 +324,19 @@ class _Explainer:
             if not FIGURE[figure].carried_by(f.kind):
                 continue
             if FIGURE[figure].by_source:
-                found += self.by_source(f, figure)
+                found += self.by_source(f.code, list(f.budget), figure)
             else:
                 found.append(self.explanation(self.ev.derivation(f.code, figure)))
+        return tuple(found)
+
+    def plan_figures(self) -> tuple[Explanation, ...]:
+        """Every figure of the plan's summary, from the plan's own derivations (code None)."""
+        found = []
+        for figure in PLAN_EXPLAINED:
+            if FIGURE[figure].by_source:
+                found += self.by_source(None, list(self.ev.summary.budget or {}), figure)
+            else:
+                found.append(self.explanation(self.ev.derivation(None, figure)))
         return tuple(found)
 
     def explanation(self, d: Derivation) -> Explanation:
@@ -306,12 +359,12 @@ class _Explainer:
         explanation = None if p.derivation is None else self.explanation(p.derivation)
         return Part(p.code, p.value, p.role, p.status, p.weight, p.source, explanation)
 
-    def by_source(self, f: Figures, figure: str) -> list[Explanation]:
-        """One explanation per funding source: the evaluation's, then any source whose lines the view does not see."""
-        lines = self.lines_under(f.code)
-        current = list(f.budget)
+    def by_source(self, code: str | None, current: list[str], figure: str) -> list[Explanation]:
+        """One explanation per funding source: the evaluation's (`current`, those of the element's budget,
+        or the plan's: code None), then any source whose lines the view does not see."""
+        lines = self.lines_under(code)
         sources = current + sorted({n.source for n in lines} - set(current))
-        return [self.explanation(self.ev.derivation(f.code, figure, source)) for source in sources]
+        return [self.explanation(self.ev.derivation(code, figure, source)) for source in sources]
 
     # -- events: the derivation's records, and what the view does not see -------------
     def events(self, d: Derivation) -> tuple[Evidence, ...]:
@@ -326,6 +379,13 @@ class _Explainer:
             return self.record_events(d, self.records[(Execution, code)], lambda fact: fact.amount)
         if figure == "budget":
             return self.budget_events(d)
+        if figure in COUNTED_KIND:
+            return self.count_events(d, COUNTED_KIND[figure])
+        if figure == "reformulations":
+            return self.counted(self.reformulations, lambda n: (None, None, None))
+        if figure == "budget_modifications":
+            modifications = [n for n in self.lines_under(None) if n.action == Action.BUDGET_MODIFICATION]
+            return self.counted(modifications, lambda n: (n.item.code, n.amount, n.source))
         return ()
 
     def status_events(self, d: Derivation) -> tuple[Evidence, ...]:
@@ -373,10 +433,14 @@ class _Explainer:
             self.evidence(n, n.item.code, value(n.item), roles.get(n.recorded.seq, SUPERSEDED), n.source) for n in every
         )
 
-    def lines_under(self, code: str) -> list[_Naming]:
-        """Every budget line of the operations ever under the element (those not in force included)."""
-        node = self.whole.nodes[code]
-        lines = [n for op in self.whole.operations_under(node) for n in self.lines[op.code]]
+    def lines_under(self, code: str | None) -> list[_Naming]:
+        """Every budget line of the operations ever under the element, or of the plan (code None),
+        those not in force included."""
+        if code is None:
+            lines = [n for under in self.lines.values() for n in under]
+        else:
+            node = self.whole.nodes[code]
+            lines = [n for op in self.whole.operations_under(node) for n in self.lines[op.code]]
         return sorted(lines, key=lambda n: n.position)
 
     def budget_events(self, d: Derivation) -> tuple[Evidence, ...]:
@@ -388,3 +452,35 @@ class _Explainer:
             for n in self.lines_under(d.code)
             if n.source == d.source
         )
+
+    # -- events of the plan's counts --------------------------------------------------------
+    def count_events(self, d: Derivation, kind: str) -> tuple[Evidence, ...]:
+        """The events behind a count of elements: for each element counted or left out (the
+        derivation's parts), the events of its status (its approval or add, the cancellations of it
+        or of an ancestor; one cancelling several elements listed once, ``used`` if it is in effect
+        for any of them); then the approval or add of every element of that kind the view does not
+        hold (added after as_of, or not known at known_at)."""
+        found: dict[tuple, Evidence] = {}
+        for part in d.parts:
+            for e in self.status_events(self.ev.derivation(part.code, "status")):
+                key = (e.seq, e.action, e.code)
+                if key not in found or e.role == USED:
+                    found[key] = e
+        held = {part.code for part in d.parts}
+        for node in self.whole.of_kind(kind):
+            if node.code in held:
+                continue
+            for n in self.structure_facts[node.code]:
+                if n.action in (Action.APPROVE, Action.ADD):
+                    found.setdefault((n.recorded.seq, n.action, node.code), self.evidence(n, node.code, Status.ACTIVE, USED))
+        return tuple(sorted(found.values(), key=lambda e: e.seq))
+
+    def counted(self, every: list[_Naming], stated) -> tuple[Evidence, ...]:
+        """Every fact of the kind a plan count counts (reformulations, budget modifications): the
+        visible ones are the derivation's records, all counted (``used``); the others get the role
+        that keeps them out of the view. `stated(naming)` gives the event's (code, value, source)."""
+        events = []
+        for n in every:
+            code, value, source = stated(n)
+            events.append(self.evidence(n, code, value, USED, source))
+        return tuple(events)

@@ -67,6 +67,8 @@ def test_the_auditors_guide_runs_and_says_what_it_claims(tmp_path):
     assert "identical to the issued report" in result.stdout
     assert "refused: the plan is closed" in result.stdout
     assert "the published report disagrees with its own data" in result.stdout
+    assert "intact: report 'Informe III trimestre 2021' as issued, plan DEMO-2021" in result.stdout  # check_evidence.py
+    assert "evidencia: intact: plan DEMO-2021 as of 2021-09-30" in result.stdout  # poa verify --package
 
     diff = json.loads((tmp_path / "diff.json").read_text())
     # the two records made after the issued report (seqs 25, 26), the first correcting seq 18

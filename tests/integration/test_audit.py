@@ -73,9 +73,9 @@ def test_the_issued_view_known_now_shows_the_corrections(demo):
     assert demo("apply", later).returncode == 0
     (listed,) = demo.json("reports")["reports"]
     assert (listed["reference"], listed["as_of"], listed["format"], listed["seq"]) == ("Q3", "2021-09-30", "json", 24)
-    # the issued report carries its own recorded time as known_at
-    assert issued["known_at"] == listed["recorded_at"]
-    same = demo.json("report", "--as-of", "2021-09-30", "--known-at", listed["recorded_at"])
+    # the issued report carries the moment it was rendered at (just before its recording) as known_at
+    assert issued["known_at"] == listed["known_at"]
+    same = demo.json("report", "--as-of", "2021-09-30", "--known-at", listed["known_at"])
     assert same == issued
     now = demo.json("report", "--as-of", "2021-09-30")
     # known now: the later record for 09-30 wins (60); executed 160000 + 7000 = 167000

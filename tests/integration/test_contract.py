@@ -7,6 +7,7 @@ carry the view on every row, in code order, with hand-computed cells.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -36,12 +37,24 @@ def schema(name: str) -> dict:
 
 def validate(name: str, document) -> None:
     errors = sorted(Draft202012Validator(schema(name)).iter_errors(document), key=lambda e: list(e.absolute_path))
-    assert not errors, "\n".join(f"{name}: {list(e.absolute_path)}: {e.message}" for e in errors[:10])
+    assert not errors, "\n".join(f"{name}: {said(e)}" for e in errors[:10])
     assert next(iter(document)) == "schema_version" and document["schema_version"] == SCHEMA_VERSION
 
 
+def said(error) -> str:
+    """Where and why a document fails; for a oneOf (proof, evidence), why the branch it is nearest
+    to refused it: the one whose errors lie deepest in the document, then the one with fewest."""
+    if error.context:
+        branches: dict = {}
+        for reason in error.context:
+            branches.setdefault(reason.relative_schema_path[0], []).append(reason)
+        nearest = min(branches.values(), key=lambda reasons: (-max(len(r.absolute_path) for r in reasons), len(reasons)))
+        error = max(nearest, key=lambda r: len(r.absolute_path))
+    return f"{list(error.absolute_path)}: {error.message}"
+
+
 def test_the_schemas_are_valid_draft_2020_12_with_an_id_and_the_version():
-    assert len(SCHEMAS) == 8
+    assert len(SCHEMAS) == 11
     for name in SCHEMAS:
         s = schema(name)
         Draft202012Validator.check_schema(s)
@@ -60,6 +73,8 @@ def test_the_schemas_enums_are_the_catalogues():
     assert warning == [k.value for k in WarningKind]
     assert history["$defs"]["event"]["properties"]["kind"]["enum"] == [k.value for k in FactKindName]
     assert explain["$defs"]["explanation"]["properties"]["rule"]["enum"] == [r.value for r in Rule]
+    for canonical in (schema("proof"), schema("evidence")):  # the event as its leaf hashes it
+        assert canonical["$defs"]["canonical_event"]["properties"]["kind"]["enum"] == [k.value for k in FactKindName]
 
 
 def test_the_schemas_are_package_data():
@@ -188,14 +203,80 @@ def test_every_export_of_the_examples_validates(poa):
     assert list(Draft202012Validator(export).iter_errors(plans))
 
 
+def refused(name: str, document) -> None:
+    assert list(Draft202012Validator(schema(name)).iter_errors(document)), f"{name}: should not validate"
+
+
+def refused_when_broken(name: str, document: dict) -> None:
+    """Without any one of its keys (each is required), or with a tree head's root or a hash of the
+    Merkle log that is not 64 lower-case hex digits, a document does not validate."""
+    for key in document:
+        refused(name, {k: v for k, v in document.items() if k != key})
+    for head in ("tree_head", "old_tree_head", "new_tree_head"):
+        for root in ("ab" * 31, "AB" * 32, "g" + "0" * 63, "0" * 65, None):
+            if head in document:
+                refused(name, {**document, head: {**document[head], "root": root}})
+
+    def proved(document: dict) -> dict | None:  # an inclusion proof, or the first event of events.json
+        return document if "event" in document else (document.get("events") or [None])[0]
+
+    if proved(document) is not None:
+        for key in proved(document)["event"]:
+            broken = copy.deepcopy(document)
+            del proved(broken)["event"][key]
+            refused(name, broken)
+        broken = copy.deepcopy(document)
+        proved(broken)["leaf_hash"] = proved(broken)["leaf_hash"][:-1]
+        refused(name, broken)
+
+
+def test_every_tamper_evidence_output_of_the_small_example_validates(demo, tmp_path):
+    """`poa digest`, `poa prove` (inclusion and consistency) and every JSON file of an evidence
+    package, at a view and of an issued report, against their schemas (digest, proof, evidence;
+    the package's report.json against report and each explanation against explain); with one key
+    removed, or a root that is not 64 hex digits, none validates."""
+    digest = demo.json("digest")
+    validate("digest", digest)
+    assert digest["digest"] == f"{digest['tree_head']['size']}:{digest['tree_head']['root']}"
+    refused_when_broken("digest", digest)
+    for args in (("--event", "3"), ("--from", "5")):
+        ran = demo("prove", *args)
+        assert ran.returncode == 0, ran.stderr
+        proof = json.loads(ran.stdout)
+        validate("proof", proof)
+        refused_when_broken("proof", proof)
+        refused("proof", {**proof, "proof": "consistency" if proof["proof"] == "inclusion" else "inclusion"})
+    packages = {"at": ("--as-of", "2021-09-30"), "issued": ("--issued", "R1")}
+    for folder, args in packages.items():
+        if folder == "issued":
+            assert demo("report", "--as-of", "2021-09-30", "--issue", "R1").returncode == 0
+        made = demo("evidence", *args, "--output", str(tmp_path / folder))
+        assert made.returncode == 0, made.stderr
+        files = sorted((tmp_path / folder).glob("*.json"))
+        documents = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in files}
+        assert set(documents) == {"manifest.json", "events.json", "tree_head.json", "explain.json", "report.json"}
+        validate("report", documents.pop("report.json"))
+        for explanation in documents["explain.json"]["explanations"]:
+            validate("explain", explanation)
+        for document in documents.values():
+            validate("evidence", document)
+            refused_when_broken("evidence", document)
+        # the 23 events of the example; the issued report's package adds its issue event (seq 24), which seals it
+        assert documents["manifest.json"]["issued"] == {"at": None, "issued": "R1"}[folder]
+        last = documents["events.json"]["events"][-1]["event"]
+        assert (last["seq"], last["kind"]) == {"at": (23, "justify"), "issued": (24, "issue")}[folder]
+
+
 def test_one_timestamp_format_and_one_key_for_recorded_times(scenario):
     report = scenario.json("report", "--as-of", "2021-12-31")
     (listed,) = scenario.json("reports")["reports"]
-    assert set(listed) == {"reference", "as_of", "format", "recorded_at", "actor", "seq"}  # no issued_at
-    times = [report["known_at"], listed["recorded_at"]] + [c["recorded_at"] for c in report["closings"]]
+    assert set(listed) == {  # no issued_at
+        "reference", "as_of", "format", "recorded_at", "actor", "seq", "known_at", "sealed", "program_version", "sha256",
+    }
+    times = [report["known_at"], listed["recorded_at"], listed["known_at"]] + [c["recorded_at"] for c in report["closings"]]
     times += [r["recorded_at"] for r in report["reformulations"] + report["budget_modifications"]]
-    # known_at, the issue, the closing and the reopening, RD 01-010-21, the two of RA 045/2021
-    assert len(times) == 7 and all(t.endswith("Z") and "+" not in t for t in times)
+    # known_at, the issue and its known_at, the closing and the reopening, RD 01-010-21, the two of RA 045/2021
+    assert len(times) == 8 and all(t.endswith("Z") and "+" not in t for t in times)
 
 
 def test_a_known_at_copied_from_any_output_reproduces_the_same_view(scenario):
@@ -205,7 +286,7 @@ def test_a_known_at_copied_from_any_output_reproduces_the_same_view(scenario):
     assert json.loads(again.stdout) == report
     (listed,) = scenario.json("reports")["reports"]
     issued = scenario("report", "--issued", "Q3").stdout
-    assert scenario("report", "--as-of", "2021-09-30", "--known-at", listed["recorded_at"], "--format", "json").stdout == issued
+    assert scenario("report", "--as-of", "2021-09-30", "--known-at", listed["known_at"], "--format", "json").stdout == issued
     events = scenario.json("history")["events"]
     correction = next(e for e in events if e["kind"] == "progress" and e["data"].get("note") == "corrección")
     at_correction = scenario.json("report", "--as-of", "2021-09-30", "--known-at", correction["recorded_at"])

@@ -8,6 +8,7 @@ file's rights would.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from contextlib import closing
 
@@ -41,7 +42,9 @@ def test_an_intact_store_is_verified_with_its_counts(store_name):
     assert invoke("apply", str(SMALL), "--store", store_name).exit_code == 0
     result = verify(store_name)
     assert result.exit_code == 0, result.output
-    assert result.stdout.rstrip().endswith("intact: 23 events; plans: DEMO-2021 (23)")  # the example's 23 entries
+    first, head = result.stdout.splitlines()
+    assert first.endswith("intact: 23 events; plans: DEMO-2021 (23)")  # the example's 23 entries
+    assert re.fullmatch(r"tree head: 23:[0-9a-f]{64}", head)  # its root: tests/integration/test_merkle_log.py
 
 
 def test_an_event_that_cannot_be_read_back_is_named(request, store_name):
@@ -51,7 +54,8 @@ def test_an_event_that_cannot_be_read_back_is_named(request, store_name):
     assert result.exit_code == 1
     assert "- event 5: cannot be read back" in result.stderr
     assert "plan DEMO-2021's events cannot be read back" in result.stderr
-    assert "not intact (2 problems, listed above)" in result.stderr
+    assert "plan DEMO-2021 seq 5 (log index 4): changed, it cannot even be read back" in result.stderr  # the Merkle log's word
+    assert "not intact (3 problems, listed above)" in result.stderr
 
 
 def test_a_deleted_event_is_damage(request, store_name):

@@ -91,14 +91,25 @@ class PostgresDatabase:
             yield
 
     def tamper(self, url: str, statement: str, *parameters) -> None:
-        """Run `statement` on the store's events table (``{events}`` in it; ``%s``: a parameter) past
-        its append-only trigger, as an intruder with the server's rights could."""
-        table = Identifier(parse_url(url).schema, EVENTS_TABLE)
-        self.execute(SQL("ALTER TABLE {0} DISABLE TRIGGER USER").format(table))
+        """Run `statement` on the store's tables past their append-only triggers, as an intruder with
+        the server's rights could (``%s``: a parameter; tables: ``{events}``, ``{log}`` (the Merkle log),
+        ``{nodes}`` (its nodes), ``{lock}`` (the commit record))."""
+        schema = parse_url(url).schema
+        tables = {
+            "events": Identifier(schema, EVENTS_TABLE),
+            "log": Identifier(schema, "poa_log"),
+            "nodes": Identifier(schema, "poa_log_nodes"),
+            "lock": Identifier(schema, "poa_write_lock"),
+            "versions": Identifier(schema, "poa_versions"),
+        }
+        guarded = [tables["events"], tables["log"], tables["nodes"]]
+        for table in guarded:
+            self.execute(SQL("ALTER TABLE {0} DISABLE TRIGGER USER").format(table))
         try:
-            self.execute(SQL(statement.replace("{events}", "{0}")).format(table), parameters)
+            self.execute(SQL(statement).format(**tables), parameters)
         finally:
-            self.execute(SQL("ALTER TABLE {0} ENABLE TRIGGER USER").format(table))
+            for table in guarded:
+                self.execute(SQL("ALTER TABLE {0} ENABLE TRIGGER USER").format(table))
 
     def execute(self, statement, parameters=None):
         """Run SQL as the server's administrator (the tests' role) in this run's database."""

@@ -18,6 +18,7 @@ READING = {
     "diff": formats.COMPARISON,
     "explain": formats.PROVENANCE,
     "export": exports.FORMATS,  # open-data tables, rendered by adapters/exports.py (docs/open-data.md)
+    "digest": formats.TREE_HEAD,  # the Merkle log's tree head (docs/integrity.md)
 }
 
 

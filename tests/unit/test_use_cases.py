@@ -143,7 +143,7 @@ def test_issue_and_reproduce_a_report(ledger):
     issued = uc.issue_report(ledger, PLAN, "INF-1", as_of=Q2, format="json", actor="auditor")
     fact = ledger.history(PLAN)[-1]
     assert (fact.fact.kind, fact.fact.reference, fact.actor) == ("issue", "INF-1", "auditor")
-    assert issued.evaluation.known_at == fact.recorded_at and issued.format == "json"
+    assert issued.evaluation.known_at == fact.fact.known_at < fact.recorded_at and issued.format == "json"
     record(ledger, PLAN, progress("2.1.1", 90, Q1))  # recorded later, dated within the view
     reproduced = uc.reproduce_report(ledger, PLAN, "INF-1")
     assert reproduced.format == "json" and reproduced.issued == issued.issued

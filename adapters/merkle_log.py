@@ -1,0 +1,275 @@
+"""The store's Merkle log: every stored event a leaf of an append-only RFC 9162 Merkle tree (docs/integrity.md).
+
+The tree runs over the store's notification order. Each leaf is
+``SHA-256(0x00 ‖ canonical bytes of the event)`` (`event_leaf`): the event's plan,
+aggregate, seq (its version), kind, effective date, recorded time, actor, reference,
+batch and data, as one JSON object with sorted keys and no spaces (`canonical_event`,
+`canonical_bytes`) — the form the evidence package lists them in, so that anyone can
+recompute a leaf without the program.
+
+Each store's recorder writes, in the transaction that inserts the events
+(`adapters/sqlite_recorder.py`, `adapters/postgres_recorder.py`,
+`adapters/memory_store.py`), one log entry per event — its log index, notification
+id, aggregate, version, leaf hash and the tree head *after* it (the root of the tree
+of the first ``log_index + 1`` leaves) — and the perfect nodes the new leaves
+complete (`extend`, from the tree's frontier: a commit costs O(k log n) for k events,
+never the whole history). The last entry's root is the store's tree head.
+
+Reading a plan checks the plan's events against the log (`check_plan`): each event
+hashes to its leaf, and each leaf is included in the current tree head by a proof
+built from the stored nodes. `audit` checks the whole store (`poa verify`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from attrs import frozen
+
+from poa.domain.facts import Recorded
+
+from . import merkle
+from .report_json import fact_fields, timestamp
+
+LEAF_FIELDS = ("plan", "aggregate", "seq", "kind", "date", "recorded_at", "actor", "reference", "batch", "data")
+
+
+def canonical_event(plan: str, aggregate: UUID, recorded: Recorded) -> dict:
+    """The event as its leaf hashes it: plain JSON values, every figure exactly as recorded."""
+    data = fact_fields(recorded.fact, number=str)
+    data.pop("date", None)
+    data.pop("reference", None)
+    return {
+        "plan": plan,
+        "aggregate": str(aggregate),
+        "seq": recorded.seq,
+        "kind": recorded.kind,
+        "date": recorded.fact.date.isoformat(),
+        "recorded_at": timestamp(recorded.recorded_at),
+        "actor": recorded.actor,
+        "reference": recorded.reference,
+        "batch": recorded.batch,
+        "data": data,
+    }
+
+
+def canonical_bytes(event: Mapping) -> bytes:
+    """A canonical event's bytes: JSON, keys sorted, no spaces, UTF-8 (non-ASCII characters as themselves)."""
+    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def event_leaf(plan: str, aggregate: UUID, recorded: Recorded) -> bytes:
+    """The event's leaf hash: SHA-256(0x00 ‖ canonical bytes)."""
+    return merkle.leaf_hash(canonical_bytes(canonical_event(plan, aggregate, recorded)))
+
+
+@frozen
+class LogEntry:
+    """One event's entry in the log: where it is, its leaf hash, and the tree head after it."""
+
+    log_index: int  # 0-based, the leaf's index in the tree
+    notification_id: int
+    originator_id: UUID
+    version: int
+    leaf: bytes
+    root: bytes  # the root of the tree of the first log_index + 1 leaves
+
+    @property
+    def size(self) -> int:
+        return self.log_index + 1
+
+
+@frozen
+class TreeHead:
+    """A tree head: the number of leaves, the root, and the recorded time of the last event."""
+
+    size: int
+    root: bytes
+    time: datetime | None = None
+
+
+def extend(
+    frontier: Sequence[bytes], size: int, leaves: Sequence[bytes]
+) -> tuple[list[tuple[int, bytes, bytes]], list[tuple[int, int, bytes]]]:
+    """Append leaf hashes to a tree of `size` leaves given by its frontier (`merkle.frontier_positions`):
+    the new entries as (log_index, leaf, root after it) and the perfect nodes (level >= 1) they complete."""
+    entries, nodes = [], []
+    frontier = list(frontier)
+    for offset, leaf in enumerate(leaves):
+        frontier, completed = merkle.append(frontier, size + offset, leaf)
+        entries.append((size + offset, leaf, merkle.frontier_root(frontier)))
+        nodes.extend(completed)
+    return entries, nodes
+
+
+LeafHashes = Callable[[Sequence], list[bytes]]  # stored events -> their leaf hashes (set on a recorder by the ledger)
+
+
+# -- checking a plan's events when they are read --------------------------------------------------------
+
+
+class LogBroken(Exception):
+    """The log says the events read are not those recorded: the message names the first bad one."""
+
+
+def check_plan(
+    plan: str, aggregate: UUID, history: Sequence[Recorded], entries: Sequence[LogEntry], head: LogEntry | None,
+    nodes: Callable[[Iterable[tuple[int, int]]], Mapping[tuple[int, int], bytes]], stored: Callable[[int], bool],
+    every_entry: Callable[[], Sequence[LogEntry]],
+) -> None:
+    """Raise `LogBroken` unless each event of the plan read (`history`, seqs 1..n) hashes to its leaf
+    in the log (`entries`: the plan's entries, read after the events, in any order) and each of those
+    leaves is included in the tree `head` by a proof from the stored `nodes` (when one is not, the
+    first entry rewritten is looked for among `every_entry()`). An entry of a later seq
+    is an event recorded since the events were read, unless its event is no longer `stored` (by
+    notification id): then events were deleted."""
+    for entry in entries:
+        if entry.version > len(history) and not stored(entry.notification_id):
+            raise LogBroken(
+                f"plan {plan} seq {entry.version} (log index {entry.log_index}) is in the store's Merkle log "
+                "but its event is gone: events were deleted"
+            )
+    by_version = {e.version: e for e in entries if e.version <= len(history)}
+    for recorded in history:
+        entry = by_version.get(recorded.seq)
+        if entry is None and head is None:
+            raise LogBroken(
+                "the store has no Merkle log (made by a version of POA Ledger without it, or its log was removed); "
+                "an operator's next write with `poa --no-verify` logs every event, after which `poa verify` checks them"
+            )
+        if entry is None:
+            raise LogBroken(
+                f"plan {plan} seq {recorded.seq} is not in the store's Merkle log "
+                "(inserted behind the ledger, or recorded by a version without the log)"
+            )
+        if event_leaf(plan, aggregate, recorded) != entry.leaf:
+            raise LogBroken(
+                f"plan {plan} seq {recorded.seq} (log index {entry.log_index}) no longer matches its leaf hash: "
+                "the event was changed after it was recorded"
+            )
+    if not by_version:
+        return
+    if head is None or head.size <= max(e.log_index for e in by_version.values()):
+        raise LogBroken(f"plan {plan}: the store's Merkle log has no tree head covering its events")
+    leaves = {e.log_index: e.leaf for e in by_version.values()}
+    found = nodes(merkle.root_positions(leaves, head.size))
+    try:
+        root = merkle.root_from(leaves, head.size, lambda level, index: found[(level, index)])
+    except KeyError:
+        root = None
+    if root != head.root:
+        culprit = first_rewritten(every_entry())
+        entry = culprit if culprit is not None and culprit.originator_id == aggregate else min(
+            by_version.values(), key=lambda e: e.log_index
+        )
+        raise LogBroken(
+            f"plan {plan} seq {entry.version} (log index {entry.log_index}) is not included in the store's tree head "
+            f"(size {head.size}): its leaf hash or the tree was rewritten"
+            + (f" (at log index {culprit.log_index}, another plan's event)" if culprit and culprit is not entry else "")
+        )
+
+
+def first_rewritten(entries: Sequence[LogEntry]) -> LogEntry | None:
+    """The first entry whose stored tree head does not match the leaf hashes up to it: where the log was rewritten."""
+    frontier: list[bytes] = []
+    for size, entry in enumerate(sorted(entries, key=lambda e: e.log_index)):
+        if entry.log_index != size:
+            return entry
+        frontier, _ = merkle.append(frontier, size, entry.leaf)
+        if merkle.frontier_root(frontier) != entry.root:
+            return entry
+    return None
+
+
+# -- checking the whole store (`poa verify`) ------------------------------------------------------------
+
+
+@frozen
+class StoredLeaf:
+    """An event as the store holds it, with the leaf hash recomputed from it (None: it cannot be read back)."""
+
+    notification_id: int
+    originator_id: UUID
+    version: int
+    name: str  # how messages name it: "plan AN-2020 seq 12", or its aggregate when its plan is unknown
+    leaf: bytes | None
+    as_seq: Callable[[int], bytes] | None = None  # its leaf hash had it been recorded as another seq
+
+
+def audit(events: Sequence[StoredLeaf], entries: Sequence[LogEntry], nodes: Mapping[tuple[int, int], bytes]) -> list[str]:
+    """Every way the store's events, its log entries and its stored nodes disagree, the first of each
+    kind of damage named by its event (plan and seq) and log index."""
+    problems: list[str] = []
+    ordered = sorted(entries, key=lambda e: e.log_index)
+    for position, entry in enumerate(ordered):
+        if entry.log_index != position:
+            problems.append(f"the Merkle log skips from log index {position - 1} to {entry.log_index}: entries were deleted")
+            break
+    by_notification = {e.notification_id: e for e in ordered}
+    by_leaf = {e.leaf: e for e in ordered}
+    names = {}
+    for event in events:
+        entry = by_notification.get(event.notification_id)
+        names[event.notification_id] = event.name
+        if entry is None:
+            problems.append(f"{event.name}: not in the Merkle log (an event inserted behind the ledger)")
+        elif event.leaf is None:
+            problems.append(f"{event.name} (log index {entry.log_index}): changed, it cannot even be read back")
+        elif event.leaf != entry.leaf:
+            other = by_leaf.get(event.leaf) or _recorded_elsewhere(event, ordered, by_leaf)
+            if other is not None:
+                problems.append(
+                    f"{event.name} (log index {entry.log_index}): holds the event recorded at log index "
+                    f"{other.log_index} (rows moved or swapped)"
+                )
+            else:
+                problems.append(f"{event.name} (log index {entry.log_index}): changed since it was recorded (it no longer hashes to its leaf)")
+        elif (event.originator_id, event.version) != (entry.originator_id, entry.version):
+            problems.append(f"{event.name} (log index {entry.log_index}): moved to another plan or seq")
+    present = {e.notification_id for e in events}
+    for entry in ordered:
+        if entry.notification_id not in present:
+            problems.append(f"log index {entry.log_index} (seq {entry.version} of aggregate {entry.originator_id}): its event is gone (deleted)")
+    rewritten = first_rewritten(ordered)
+    if rewritten is not None:
+        name = names.get(rewritten.notification_id, f"seq {rewritten.version} of aggregate {rewritten.originator_id}")
+        problems.append(
+            f"{name} (log index {rewritten.log_index}): the tree head recorded with it no longer matches the leaf "
+            "hashes up to it (its leaf hash, or the log's, was rewritten; every later head differs too)"
+        )
+    tree = merkle.MemoryTree([e.leaf for e in ordered])
+    for (level, index), stored in sorted(nodes.items()):
+        if (index + 1) << level > tree.size or tree.node(level, index) != stored:
+            first, last = index << level, ((index + 1) << level) - 1
+            problems.append(f"the Merkle log's node over log indexes {first}-{last} does not match their leaf hashes (rewritten)")
+            break
+    return problems
+
+
+def _recorded_elsewhere(event: StoredLeaf, entries: Sequence[LogEntry], by_leaf: Mapping[bytes, LogEntry]) -> LogEntry | None:
+    """The log entry of the same plan whose event this one's content is, had it kept that entry's seq
+    (rows whose states were swapped keep their seqs), if any."""
+    if event.as_seq is None:
+        return None
+    for entry in entries:
+        if entry.originator_id == event.originator_id and entry.version != event.version:
+            found = by_leaf.get(event.as_seq(entry.version))
+            if found is entry:
+                return entry
+    return None
+
+
+def extends(head: TreeHead, leaves: Sequence[bytes]) -> str | None:
+    """Why a ledger whose events hash to `leaves` (in log order) does not extend the tree head
+    `head` (a digest kept elsewhere), or None when it does."""
+    if head.size > len(leaves):
+        return f"the ledger holds {len(leaves)} events, fewer than the {head.size} of the digest: events were removed"
+    if merkle.MemoryTree(leaves).root(head.size) != head.root:
+        return (
+            f"the ledger's first {head.size} events no longer hash to the digest's root "
+            f"{head.root.hex()}: they were changed since the digest was taken"
+        )
+    return None
