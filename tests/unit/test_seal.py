@@ -84,6 +84,18 @@ def test_a_seal_that_does_not_hold_its_bytes_is_broken(broken):
     assert "'Q2'" in str(damaged.value) and "md" in str(damaged.value) and "damaged" in str(damaged.value)
 
 
+def test_a_seal_that_decompresses_beyond_a_report_s_size_or_is_cut_short_is_broken(monkeypatch):
+    """A tampered seal may hold a compression bomb: it is never inflated past the limit."""
+    monkeypatch.setattr(uc, "SEALED_MAX_BYTES", 1000)
+    bomb = base64.b64encode(zlib.compress(b"0" * 5000)).decode()
+    with pytest.raises(uc.SealBroken, match="at most 1000 bytes"):
+        uc.unseal(ReportSeal("md", hashlib.sha256(b"0" * 5000).hexdigest(), bomb))
+    cut = base64.b64encode(zlib.compress(b"# Informe\n")[:-4]).decode()
+    with pytest.raises(uc.SealBroken):
+        uc.unseal(ReportSeal("md", hashlib.sha256(b"# Informe\n").hexdigest(), cut))
+    assert uc.unseal(uc.seal("md", b"0" * 1000)) == b"0" * 1000  # up to the limit
+
+
 def test_the_seal_fields_are_stored_as_plain_json_and_read_back():
     transcoder = JSONTranscoder()
     transcoder.register(DatetimeAsISO())
