@@ -175,6 +175,6 @@ RERENDERING: dict[str, Renderer] = {"text": lambda checked, raw: rerendering_tex
 
 # `digest`: a merkle_log.TreeHead (the store's, after a full verification)
 TREE_HEAD: dict[str, Renderer] = {
-    "text": lambda head, raw: proofs.short_digest(head) + "\n",
+    "text": lambda head, raw: proofs.digest_line(head) + "\n",
     "json": lambda head, raw: _json(proofs.digest_to_dict(head)),
 }

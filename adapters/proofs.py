@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 from .ledger import Consistency, Inclusion
 from .merkle_log import TreeHead
 from .report_json import SCHEMA_VERSION, timestamp
 
-SHORT_DIGEST = re.compile(r"\s*(\d{1,18}):([0-9a-fA-F]{64})\s*")
-DIGEST_SYNTAX = "a digest is the JSON `poa digest --format json` prints (or a file holding it), or SIZE:ROOT"
+SHORT_DIGEST = re.compile(r"\s*(\d{1,18}):([0-9a-fA-F]{64})(?:[ \t]+(\S+))?\s*")  # SIZE:ROOT [TIME]
+DIGEST_SYNTAX = "a digest is what `poa digest` prints (SIZE:ROOT [TIME], or its JSON), or a file holding it"
 
 
 class BadDigest(ValueError):
@@ -37,6 +38,11 @@ def digest_to_dict(head: TreeHead) -> dict:
 
 def short_digest(head: TreeHead) -> str:
     return f"{head.size}:{head.root.hex()}"
+
+
+def digest_line(head: TreeHead) -> str:
+    """`poa digest`: ``SIZE:ROOT TIME`` (the time: when its last event was recorded)."""
+    return f"{short_digest(head)} {timestamp(head.time) or '-'}"
 
 
 def inclusion_to_dict(proof: Inclusion) -> dict:
@@ -65,6 +71,15 @@ def consistency_to_dict(proof: Consistency) -> dict:
     }
 
 
+def _time(text: str | None) -> datetime | None:
+    if text is None or text == "-":
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadDigest(f"{text[:40]!r}: not the time of a tree head ({DIGEST_SYNTAX})") from None
+
+
 def read_digest(text: str) -> TreeHead:
     """A digest given on the command line: ``SIZE:ROOT``, the JSON `poa digest` prints, or the name
     of a file holding either."""
@@ -77,7 +92,7 @@ def read_digest(text: str) -> TreeHead:
             raise BadDigest(f"{text[:80]!r}: not SIZE:ROOT, and no digest file can be read there ({error})") from None
     short = SHORT_DIGEST.fullmatch(candidate)
     if short:
-        return TreeHead(int(short.group(1)), bytes.fromhex(short.group(2)))
+        return TreeHead(int(short.group(1)), bytes.fromhex(short.group(2)), _time(short.group(3)))
     try:
         document = json.loads(candidate)
         head = document["tree_head"] if "tree_head" in document else document

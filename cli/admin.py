@@ -81,9 +81,8 @@ def _verify_package(package: str) -> None:
 def digest(fmt, store):
     """The tree head of the store's Merkle log, to keep outside the system.
 
-    Its size (events) and root hash (text: SIZE:ROOT; json: also the recorded time
-    of its last event), after verifying the whole store (exit 1 if it is not
-    intact). Kept elsewhere (a file sent to the auditor, a printed minute), it is
+    Its size (events), root hash and the recorded time of its last event (text:
+    SIZE:ROOT TIME), after verifying the whole store (exit 1 if it is not intact). Kept elsewhere (a file sent to the auditor, a printed minute), it is
     what later shows a rewrite of the whole store: `poa verify --digest` checks
     that the ledger still extends it (docs/integrity.md).
     """

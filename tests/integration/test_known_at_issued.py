@@ -15,7 +15,8 @@ import json
 
 import pytest
 
-pytestmark = pytest.mark.both_stores  # the store tests run on SQLite and on PostgreSQL
+# `issued:REF` is resolved from the plan's history, above the store: these run on SQLite only
+# (the issued view on PostgreSQL: tests/integration/test_sealed_reports.py, test_evidence.py)
 
 # 30 Sep in the example: institutional progress (40·220/3 + 35·45 + 25·45) / 100 = 56.333… → 56.33;
 # executed 95000 (1.1.1) + 160000 (1.1.2.1) + 0 (1.1.2.2) + 41000 (1.2.1.1) = 296000

@@ -120,6 +120,7 @@ def test_the_tree_head_is_the_rfc_9162_root_of_the_events_canonical_forms(small)
     assert json.loads(digest.stdout)["digest"] == f"{EVENTS}:{mth(leaves).hex()}"
 
 
+@pytest.mark.sqlite_only  # the proof's checks; both stores' proofs: the test above
 def test_a_proof_with_one_flipped_byte_is_rejected_by_the_offline_procedure(small):
     document = proof(small, 7)
     leaf, path = bytes.fromhex(document["leaf_hash"]), [bytes.fromhex(p) for p in document["path"]]
@@ -148,6 +149,7 @@ def test_a_consistency_proof_links_the_first_events_tree_to_today_s(small):
     assert not offline.verify_consistency(10, EVENTS, mth(leaves[:10]), mth(leaves), [path[0][::-1], *path[1:]])
 
 
+@pytest.mark.sqlite_only  # the proof's checks; both stores' proofs: the test above
 def test_prove_refuses_what_is_not_there(small):
     assert run("prove", "--event", "24", "--store", small).exit_code == 2
     assert run("prove", "--from", "30", "--store", small).exit_code == 2
@@ -281,13 +283,17 @@ def test_a_digest_is_extended_by_later_events_and_taken_in_every_form(small, tmp
     digest = run("digest", "--format", "json", "--store", small)
     (tmp_path / "head.json").write_text(digest.stdout)
     short = json.loads(digest.stdout)["digest"]
+    line = run("digest", "--store", small).stdout  # SIZE:ROOT TIME
+    assert line == f"{short} {json.loads(digest.stdout)['tree_head']['time']}\n"
+    (tmp_path / "head.txt").write_text(line)
     entry = tmp_path / "more.yaml"
     entry.write_text(f"plan: {PLAN}\nentries:\n  - progress: {{code: 1.2.1.1, percent: 40, date: 2021-09-30}}\n")
     assert run("apply", str(entry), "--store", small).exit_code == 0
-    for given in (short, digest.stdout, str(tmp_path / "head.json")):
+    for given in (short, line, digest.stdout, str(tmp_path / "head.json"), str(tmp_path / "head.txt")):
         result = run("verify", "--digest", given, "--store", small)
         assert result.exit_code == 0 and f"extends the digest {short}" in result.stdout, result.output
     assert run("verify", "--digest", "23:abc", "--store", small).exit_code == 2
+    assert run("verify", "--digest", f"{short} yesterday", "--store", small).exit_code == 2
     assert run("verify", "--digest", str(tmp_path / "none.json"), "--store", small).exit_code == 2
 
 
