@@ -135,15 +135,21 @@ def check_target(directory: Path) -> None:
 
 
 def write_package(directory: Path, files: Mapping[str, bytes], package: dict) -> None:
-    """Write the CSV files and ``datapackage.json`` into a temporary folder beside `directory`, then
-    rename it to `directory` (a previous package or an empty folder there is replaced: renamed
-    aside, the new one renamed in, the old one removed)."""
+    """Write the CSV files and ``datapackage.json`` to `directory`, whole or not at all (`write_folder`;
+    a previous package or an empty folder there is replaced)."""
     check_target(directory)
+    descriptor = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    write_folder(directory, {**{csv_name(name): data for name, data in files.items()}, DESCRIPTOR: descriptor})
+
+
+def write_folder(directory: Path, files: Mapping[str, bytes]) -> None:
+    """Write `files` (by name) into a temporary folder beside `directory`, then rename it to
+    `directory`: a folder already there (checked by the caller as one that may be replaced) is
+    renamed aside, the new one renamed in, the old one removed."""
     temporary = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".partial"))
     try:
         for name, data in files.items():
-            _write(temporary / csv_name(name), data)
-        _write(temporary / DESCRIPTOR, (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+            _write(temporary / name, data)
         os.chmod(temporary, 0o755)
         if directory.exists():
             aside = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".old"))

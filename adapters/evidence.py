@@ -22,10 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
-import os
-import shutil
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -36,10 +32,13 @@ from poa.domain.facts import FactKindName, Recorded, ReportIssued
 from poa.domain.values import parse_date
 
 from . import evidence_check
+from .datapackage import write_folder
+from .exports import write_atomically
 from .ledger import Inclusion
 from .merkle_log import TreeHead
 from .proofs import head_to_dict
 from .report_json import SCHEMA_VERSION, timestamp
+from .safe_text import json_text
 
 REPORT_FILES = {"table": "report.txt", "md": "report.md", "json": "report.json", "csv": "report.csv"}
 PACKAGE = "poa-evidence"
@@ -117,29 +116,13 @@ def write(output: Path, files: Mapping[str, bytes]) -> None:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in files.items():
                 archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
-        from .exports import write_atomically  # the one atomic file writer
-
         write_atomically(output, buffer.getvalue())
         return
-    temporary = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.", suffix=".partial"))
-    try:
-        for name, data in files.items():
-            with open(temporary / name, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(temporary / name, 0o644)
-        os.chmod(temporary, 0o755)
-        if output.exists():
-            output.rmdir()  # empty (check_target)
-        os.rename(temporary, output)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
+    write_folder(output, files)  # an empty folder there (check_target) is replaced
 
 
 def _json(document) -> bytes:
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json_text(document) + "\n").encode("utf-8")  # as every JSON output: no raw control character
 
 
 def recorded_from_canonical(event: Mapping) -> Recorded:

@@ -81,8 +81,9 @@ class StoreOperations(Protocol):
     def failure(self, error: Exception) -> StoreFailure:
         """A library error the input did not cause, as the failure it is (busy, damaged, read-only...)."""
 
-    def log_entries(self, originator_id: UUID | None = None) -> list[LogEntry]:
-        """The Merkle log's entries of one aggregate (None: all of them), in log order (adapters/merkle_log.py)."""
+    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None) -> list[LogEntry]:
+        """The Merkle log's entries of one aggregate (None: all of them), of its versions up to `up_to`
+        (None: all), in log order (adapters/merkle_log.py)."""
 
     def log_head(self) -> LogEntry | None:
         """The Merkle log's last entry (None: an empty log)."""
@@ -119,6 +120,14 @@ def _project(plan: Plan | None, events) -> Plan | None:
 def _recorded(event) -> Recorded:
     """A plan event as the plan remembers it (`Plan._remember`)."""
     return Recorded(event.originator_version, event.timestamp, event.actor, event.fact, event.batch)
+
+
+def _plan_of(event, keys: dict[UUID, str]) -> str | None:
+    """The key of a plan event's plan, learnt into `keys` from its approval (which comes before any
+    other event of the plan, in a stream of events as in the store)."""
+    if isinstance(event, Plan.Approved):
+        keys[event.originator_id] = event.key
+    return keys.get(event.originator_id)
 
 
 def _leaf_as(key: str, aggregate: UUID, recorded: Recorded, seq: int) -> bytes:
@@ -215,9 +224,7 @@ class Ledger(Application):
         `whole`: the history read is the plan's whole history (not only its approval), so that the log's
         entries of later seqs must be events recorded since. Read after the events: the log's head
         then covers every event read."""
-        entries = self.store.log_entries(aggregate)
-        if not whole:
-            entries = [e for e in entries if e.version <= len(history)]
+        entries = self.store.log_entries(aggregate, None if whole else len(history))
         try:
             merkle_log.check_plan(
                 key, aggregate, history, entries, self.store.log_head(), self.store.log_nodes, self._stored,
@@ -241,8 +248,7 @@ class Ledger(Application):
                 event = self.mapper.to_domain_event(notification)
             except Exception as error:
                 raise StoreDamaged(f"the store is damaged: a plan's approval cannot be read back ({error})") from None
-            found.append((event.key, Recorded(1, event.timestamp, event.actor, event.fact, event.batch)))
-            self._keys[event.originator_id] = event.key
+            found.append((_plan_of(event, self._keys), _recorded(event)))
         if self.check_log:
             for key, approval in found:
                 self._check_log(key, plan_id(key), [approval], whole=False)
@@ -304,9 +310,7 @@ class Ledger(Application):
             except Exception as error:  # noqa: BLE001 - any failure to decode is damage to report
                 event = None
                 unreadable.append(f"event {notification.id}: cannot be read back ({type(error).__name__}: {error})")
-            if isinstance(event, Plan.Approved):
-                keys[event.originator_id] = event.key
-            key = keys.get(notification.originator_id)
+            key = _plan_of(event, keys) if event is not None else keys.get(notification.originator_id)
             name = f"plan {key} seq {notification.originator_version}" if key else (
                 f"seq {notification.originator_version} of aggregate {notification.originator_id} (plan unknown)"
             )
@@ -433,9 +437,7 @@ class Ledger(Application):
                 event = self.mapper.to_domain_event(stored)
             except Exception as error:  # noqa: BLE001 - an event that cannot be read back cannot be logged
                 raise StoreDamaged(f"the store is damaged: an event to log cannot be read back ({error})") from None
-            if isinstance(event, Plan.Approved):
-                self._keys[event.originator_id] = event.key
-            key = self._keys.get(event.originator_id)
+            key = _plan_of(event, self._keys)
             if key is None:
                 raise StoreDamaged(f"the store is damaged: an event of aggregate {event.originator_id} belongs to no approved plan")
             leaves.append(event_leaf(key, event.originator_id, _recorded(event)))

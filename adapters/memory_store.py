@@ -134,9 +134,12 @@ class MemoryOperations:
         """Any library error: the store could not complete the operation (never busy, damaged or read-only)."""
         return StoreFailure(f"the in-memory store could not complete the operation: {error}")
 
-    def log_entries(self, originator_id: UUID | None = None) -> list[LogEntry]:
+    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None) -> list[LogEntry]:
         with self.recorder.write_lock():
-            return [e for e in self.recorder.log if originator_id is None or e.originator_id == originator_id]
+            return [
+                e for e in self.recorder.log
+                if originator_id is None or (e.originator_id == originator_id and (up_to is None or e.version <= up_to))
+            ]
 
     def log_head(self) -> LogEntry | None:
         with self.recorder.write_lock():

@@ -32,7 +32,7 @@ from psycopg.sql import SQL, Identifier
 from .ledger import Ledger
 from .merkle_log import LogEntry
 from .postgres_recorder import APPEND_ONLY_MESSAGE, SETTLE_LOCK, PostgresCommitTimeRecorder
-from .sqlite_store import lock_timeout
+from .sqlite_store import MAX_VERSION, lock_timeout
 from .store_errors import StoreBusy, StoreDamaged, StoreError, StoreFailure, StoreReadOnly
 
 EVENTS_TABLE = Ledger.name.lower() + "_events"  # the library names the table after the application
@@ -244,11 +244,13 @@ class PostgresOperations:
             return StoreFailure(f"{self.target.shown}: the connection to the server was lost ({text})")
         return StoreFailure(f"the store could not complete the operation: {text}")
 
-    def log_entries(self, originator_id: UUID | None = None) -> list[LogEntry]:
-        """The Merkle log's entries of one aggregate (None: all), in log order."""
+    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None) -> list[LogEntry]:
+        """The Merkle log's entries of one aggregate (None: all), of its versions up to `up_to` (None: all), in log order."""
         if originator_id is None:
             return self._entries("ORDER BY log_index")
-        return self._entries("WHERE originator_id = %s ORDER BY log_index", (originator_id,))
+        return self._entries(
+            "WHERE originator_id = %s AND originator_version <= %s ORDER BY log_index", (originator_id, up_to or MAX_VERSION)
+        )
 
     def log_head(self) -> LogEntry | None:
         entries = self._entries("ORDER BY log_index DESC LIMIT 1")

@@ -33,6 +33,7 @@ DEFAULT_LOCK_TIMEOUT = 30
 SQLITE_HEADER = b"SQLite format 3\x00"
 MAX_NAME_BYTES = 255  # one component of a path, on every common file system
 MAX_PATH_BYTES = 4096
+MAX_VERSION = 2**63 - 1  # no aggregate version exceeds it (SQLite's and PostgreSQL's largest integer)
 
 
 class SQLiteOperations:
@@ -99,11 +100,14 @@ class SQLiteOperations:
         """The library's error read from SQLite's message: busy, damaged, read-only, or another failure."""
         return _failure(error)
 
-    def log_entries(self, originator_id: UUID | None = None) -> list[LogEntry]:
-        """The Merkle log's entries of one aggregate (None: all), in log order (none in a store made before the log)."""
+    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None) -> list[LogEntry]:
+        """The Merkle log's entries of one aggregate (None: all), of its versions up to `up_to` (None: all),
+        in log order (none in a store made before the log)."""
         if originator_id is None:
             return self._entries("ORDER BY log_index")
-        return self._entries("WHERE originator_id = ? ORDER BY log_index", (originator_id.hex,))
+        return self._entries(
+            "WHERE originator_id = ? AND originator_version <= ? ORDER BY log_index", (originator_id.hex, up_to or MAX_VERSION)
+        )
 
     def log_head(self) -> LogEntry | None:
         entries = self._entries("ORDER BY log_index DESC LIMIT 1")
@@ -157,16 +161,8 @@ class SQLiteOperations:
     def _one(self, statement: str, parameters: tuple = ()):
         """The first row of a query of our own tables (None if none, or if a store made
         before the table existed lacks it)."""
-        try:
-            with self.recorder.datastore.transaction(commit=False) as c:
-                c.execute(statement, parameters)
-                return c.fetchone()
-        except OperationalError as error:
-            if "no such table" in str(error):
-                return None
-            raise self.failure(error) from None
-        except PersistenceError as error:
-            raise self.failure(error) from None
+        rows = self._all(statement, parameters)
+        return rows[0] if rows else None
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

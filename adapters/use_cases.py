@@ -54,6 +54,7 @@ from poa.projections.issued import issued as issued_record
 from poa.projections.issued import issued_reports as issued_records
 from poa.projections.provenance import Provenance, UnknownElement
 from poa.projections.provenance import explain as explain_figures
+from poa.projections.provenance import explain_all
 from poa.projections.reconciliation import Difference, publications
 from poa.projections.reconciliation import reconcile as reconcile_report
 
@@ -1000,7 +1001,8 @@ def evidence(
     reference: its view, its sealed bytes as its report files, and its own issue event (which holds
     their SHA-256) among the events. Written whole or not at all."""
     from . import evidence as package  # only this command needs it
-    from .formats import PROVENANCE, REPORT, render_report
+    from .formats import REPORT, render_report
+    from .report_provenance import provenance_to_dict
 
     target = Path(output)
     try:
@@ -1030,10 +1032,7 @@ def evidence(
         reports = {fmt: sealed_bytes(printed, fmt).decode("utf-8") for fmt in REPORT if printed.fact.seal(fmt)}
     else:
         reports = {fmt: render_report(evaluation, fmt) for fmt in REPORT}
-    codes = [None, *(e.code for e in evaluation.elements())]
-    explanations = [
-        json.loads(PROVENANCE["json"](explain_figures(key, history, code, view.as_of, view.known_at), False)) for code in codes
-    ]
+    explanations = [provenance_to_dict(p) for p in explain_all(key, history, view.as_of, view.known_at)]
     head = proofs[0].head
     files = package.package_files(
         key, view.as_of, view.known_at, head, reports, proofs, explanations, now, program_version(), issued

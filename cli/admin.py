@@ -4,12 +4,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from poa.adapters import formats, proofs, use_cases
-from poa.adapters.safe_text import terminal_safe
+from poa.adapters.safe_text import json_text, terminal_safe
 
 from .common import Failed, Refused, cli, format_option, output, plan_option, refusing, store_option
 
@@ -110,7 +108,7 @@ def prove(seq, from_size, size, store, plan):
         document = proofs.inclusion_to_dict(use_cases.prove_event(store, plan, seq, size=size))
     else:
         document = proofs.consistency_to_dict(use_cases.prove_extension(store, from_size, size=size))
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    click.echo(json_text(document))
 
 
 @cli.command("copy")

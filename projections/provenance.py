@@ -177,37 +177,35 @@ def explain(key: str, history: Sequence[Recorded], code: str | None, as_of: date
     ev = evaluate(key, history, as_of, known_at)
     explainer = _Explainer(history, ev)
     if code is None or (code == key and code not in explainer.whole.nodes):
-        return Provenance(
-            plan=key,
-            entity=ev.entity,
-            year=ev.year,
-            as_of=as_of,
-            known_at=known_at,
-            code=key,
-            kind=PLAN,
-            parent=None,
-            title=ev.entity,
-            status=None,
-            figures=explainer.plan_figures(),
-        )
+        return _of_plan(ev, explainer)
     try:
         ev.derivation(code, "status")
     except KeyError:
         raise UnknownElement(_why_unknown(key, history, code, as_of, known_at)) from None
-    f = ev.element(code)
-    return Provenance(
-        plan=key,
-        entity=ev.entity,
-        year=ev.year,
-        as_of=as_of,
-        known_at=known_at,
-        code=f.code,
-        kind=f.kind,
-        parent=f.parent,
-        title=f.title,
-        status=f.status,
-        figures=explainer.all_figures(f),
+    return _of_element(ev, explainer, ev.element(code))
+
+
+@figures_context
+def explain_all(key: str, history: Sequence[Recorded], as_of: date, known_at: datetime) -> list[Provenance]:
+    """The provenance of every figure of the plan, then of each element in force, from one evaluation
+    (`poa evidence`); raises `NotInForce` like `evaluate`."""
+    ev = evaluate(key, history, as_of, known_at)
+    explainer = _Explainer(history, ev)
+    return [_of_plan(ev, explainer), *(_of_element(ev, explainer, f) for f in ev.elements())]
+
+
+def _of_plan(ev: Evaluation, explainer: _Explainer) -> Provenance:
+    return _provenance(ev, code=ev.plan, kind=PLAN, parent=None, title=ev.entity, status=None, figures=explainer.plan_figures())
+
+
+def _of_element(ev: Evaluation, explainer: _Explainer, f: Figures) -> Provenance:
+    return _provenance(
+        ev, code=f.code, kind=f.kind, parent=f.parent, title=f.title, status=f.status, figures=explainer.all_figures(f)
     )
+
+
+def _provenance(ev: Evaluation, **element) -> Provenance:
+    return Provenance(plan=ev.plan, entity=ev.entity, year=ev.year, as_of=ev.as_of, known_at=ev.known_at, **element)
 
 
 def _why_unknown(key: str, history: Sequence[Recorded], code: str, as_of: date, known_at: datetime) -> str:
