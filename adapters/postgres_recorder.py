@@ -32,7 +32,7 @@ suite against this class) and tests/integration/test_commit_time.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timezone
 from typing import Any
 
@@ -185,18 +185,9 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
             return
         stored = [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in rows]
         positions = merkle.frontier_positions(size)
-        found = {}
-        for level, index in positions:
-            if level == 0:
-                curs.execute(SQL("SELECT leaf AS hash FROM {schema}.{log} WHERE log_index = %s").format(**names), (index,))
-            else:
-                curs.execute(
-                    SQL("SELECT hash FROM {schema}.{nodes} WHERE level = %s AND idx = %s").format(**names), (level, index)
-                )
-            node = curs.fetchone()
-            if node is None:
-                raise StoreDamaged(f"the store is damaged: its Merkle log lacks the node ({level}, {index}) it must extend")
-            found[(level, index)] = bytes(node["hash"])
+        found = stored_nodes(curs, self.datastore.schema, positions)
+        if len(found) != len(positions):
+            raise StoreDamaged(f"the store is damaged: its Merkle log lacks nodes {sorted(set(positions) - set(found))} it must extend")
         entries, nodes = extend([found[p] for p in positions], size, self.leaf_hashes(stored))
         curs.executemany(
             SQL(
@@ -207,3 +198,23 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
         )
         if nodes:
             curs.executemany(SQL("INSERT INTO {schema}.{nodes} (level, idx, hash) VALUES (%s, %s, %s)").format(**names), nodes)
+
+
+NODES = SQL(
+    "SELECT 0 AS level, log_index AS idx, leaf AS hash FROM {schema}.poa_log WHERE log_index = ANY(%s) UNION ALL "
+    "SELECT n.level, n.idx, n.hash FROM {schema}.poa_log_nodes n "
+    "JOIN unnest(%s::integer[], %s::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx"
+)
+
+
+def stored_nodes(curs, schema: str, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The Merkle log's stored perfect nodes at these (level, index) positions, level 0 being the leaves,
+    in one query with the cursor `curs` (the writer's, in its transaction, or a reader's; dict rows);
+    those not stored are absent."""
+    wanted = set(positions)
+    inner = [(level, index) for level, index in wanted if level > 0]
+    curs.execute(
+        NODES.format(schema=Identifier(schema)),
+        ([index for level, index in wanted if level == 0], [level for level, _ in inner], [index for _, index in inner]),
+    )
+    return {(row["level"], row["idx"]): bytes(row["hash"]) for row in curs.fetchall()}

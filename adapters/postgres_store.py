@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from uuid import UUID
@@ -31,7 +31,7 @@ from psycopg.sql import SQL, Identifier
 
 from .ledger import Ledger
 from .merkle_log import LogEntry
-from .postgres_recorder import APPEND_ONLY_MESSAGE, SETTLE_LOCK, PostgresCommitTimeRecorder
+from .postgres_recorder import APPEND_ONLY_MESSAGE, SETTLE_LOCK, PostgresCommitTimeRecorder, stored_nodes
 from .sqlite_store import MAX_VERSION, lock_timeout
 from .store_errors import StoreBusy, StoreDamaged, StoreError, StoreFailure, StoreReadOnly
 
@@ -264,20 +264,8 @@ class PostgresOperations:
         """The stored perfect nodes at these positions, level 0 being the leaves (None: every node of level >= 1)."""
         if positions is None:
             rows = self._all(SQL("SELECT level, idx, hash FROM {schema}.poa_log_nodes"))
-        else:
-            wanted = set(positions)
-            leaves = [i for level, i in wanted if level == 0]
-            levels = [level for level, _ in wanted if level > 0]
-            indexes = [i for level, i in wanted if level > 0]
-            rows = self._all(
-                SQL(
-                    "SELECT 0, log_index, leaf FROM {schema}.poa_log WHERE log_index = ANY(%s) UNION ALL "
-                    "SELECT n.level, n.idx, n.hash FROM {schema}.poa_log_nodes n "
-                    "JOIN unnest(%s::integer[], %s::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx"
-                ),
-                (leaves, levels, indexes),
-            )
-        return {(level, index): bytes(value) for level, index, value in rows}
+            return {(level, index): bytes(value) for level, index, value in rows}
+        return self._read(lambda cursor: stored_nodes(cursor, self.target.schema, positions), {})
 
     def _entries(self, clause: str, parameters: tuple = ()) -> list[LogEntry]:
         rows = self._all(
@@ -291,13 +279,22 @@ class PostgresOperations:
 
     def _all(self, statement: SQL, parameters: tuple = ()) -> list[tuple]:
         """Every row of a query of our own tables (none if a store made before the table lacks it)."""
+
+        def rows(cursor) -> list[tuple]:
+            cursor.execute(statement.format(**self.names), parameters)
+            return [tuple(row.values()) for row in cursor.fetchall()]
+
+        return self._read(rows, [])
+
+    def _read(self, read: Callable, missing):
+        """`read(cursor)` in a reading transaction of our own tables (`missing` if a store made before
+        a table lacks it), the library's errors read as the store's failures."""
         try:
             with self.recorder.datastore.transaction(commit=False) as cursor:
-                cursor.execute(statement.format(**self.names), parameters)
-                return [tuple(row.values()) for row in cursor.fetchall()]
+                return read(cursor)
         except PersistenceError as error:
             if "does not exist" in str(error):
-                return []
+                return missing
             raise self.failure(error) from None
 
     def _one(self, statement: SQL, parameters: tuple = ()):

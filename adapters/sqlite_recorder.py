@@ -12,6 +12,7 @@ and tests/integration/test_commit_time.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from uuid import UUID
@@ -24,7 +25,7 @@ from .commit_stamps import last_versions, to_commit, utc_now
 from .merkle_log import LeafHashes, extend
 from .store_errors import StoreDamaged
 
-__all__ = ["CommitTimeRecorder", "utc_now"]
+__all__ = ["CommitTimeRecorder", "stored_nodes", "utc_now"]
 
 
 class CommitTimeRecorder(SQLiteApplicationRecorder):
@@ -104,7 +105,11 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
         if not rows:
             return
         leaves = self.leaf_hashes([StoredEvent(UUID(r[1]), r[2], r[3], bytes(r[4])) for r in rows])
-        frontier = [self._node(c, level, index) for level, index in merkle.frontier_positions(size)]
+        positions = merkle.frontier_positions(size)
+        found = stored_nodes(c, positions)
+        if len(found) != len(positions):
+            raise StoreDamaged(f"the store is damaged: its Merkle log lacks nodes {sorted(set(positions) - set(found))} it must extend")
+        frontier = [found[p] for p in positions]
         entries, nodes = extend(frontier, size, leaves)
         c.executemany(
             "INSERT INTO poa_log (log_index, notification_id, originator_id, originator_version, leaf, root) "
@@ -113,14 +118,24 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
         )
         c.executemany("INSERT INTO poa_log_nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
 
-    @staticmethod
-    def _node(c, level: int, index: int) -> bytes:
-        if level == 0:
-            c.execute("SELECT leaf FROM poa_log WHERE log_index = ?", (index,))
-        else:
-            c.execute("SELECT hash FROM poa_log_nodes WHERE level = ? AND idx = ?", (level, index))
-        row = c.fetchone()
-        if row is None:
-            raise StoreDamaged(f"the store is damaged: its Merkle log lacks the node ({level}, {index}) it must extend")
-        return bytes(row[0])
 
+
+def stored_nodes(c, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The Merkle log's stored perfect nodes at these (level, index) positions, level 0 being the leaves,
+    read with the cursor `c` (the writer's, in its transaction, or a reader's); those not stored are absent."""
+    wanted = sorted(set(positions))
+    leaves = [index for level, index in wanted if level == 0]
+    inner = [(level, index) for level, index in wanted if level > 0]
+    rows = []
+    for start in range(0, len(leaves), 500):  # within SQLite's limit on a statement's parameters
+        chunk = leaves[start:start + 500]
+        c.execute(f"SELECT 0, log_index, leaf FROM poa_log WHERE log_index IN ({','.join('?' * len(chunk))})", chunk)
+        rows += c.fetchall()
+    for start in range(0, len(inner), 250):
+        chunk = inner[start:start + 250]
+        c.execute(
+            f"SELECT level, idx, hash FROM poa_log_nodes WHERE (level, idx) IN (VALUES {','.join('(?, ?)' for _ in chunk)})",
+            [value for pair in chunk for value in pair],
+        )
+        rows += c.fetchall()
+    return {(level, index): bytes(value) for level, index, value in rows}

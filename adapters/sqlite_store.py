@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +26,7 @@ from eventsourcing.utils import get_topic
 from .ledger import Ledger
 from .merkle_log import LogEntry
 from .commit_stamps import tick_past, utc_now
-from .sqlite_recorder import CommitTimeRecorder
+from .sqlite_recorder import CommitTimeRecorder, stored_nodes
 from .store_errors import StoreBusy, StoreDamaged, StoreError, StoreFailure, StoreReadOnly
 
 DEFAULT_LOCK_TIMEOUT = 30
@@ -120,23 +120,8 @@ class SQLiteOperations:
     def log_nodes(self, positions: Iterable[tuple[int, int]] | None) -> dict[tuple[int, int], bytes]:
         """The stored perfect nodes at these positions, level 0 being the leaves (None: every node of level >= 1)."""
         if positions is None:
-            rows = self._all("SELECT level, idx, hash FROM poa_log_nodes")
-        else:
-            wanted = sorted(set(positions))
-            leaves = [i for level, i in wanted if level == 0]
-            inner = [(level, i) for level, i in wanted if level > 0]
-            rows = []
-            for chunk in _chunks(leaves, 500):
-                rows += self._all(
-                    f"SELECT 0, log_index, leaf FROM poa_log WHERE log_index IN ({','.join('?' * len(chunk))})", chunk
-                )
-            for chunk in _chunks(inner, 250):
-                rows += self._all(
-                    "SELECT level, idx, hash FROM poa_log_nodes WHERE (level, idx) IN "
-                    f"(VALUES {','.join('(?, ?)' for _ in chunk)})",
-                    [value for pair in chunk for value in pair],
-                )
-        return {(level, index): bytes(value) for level, index, value in rows}
+            return {(level, index): bytes(value) for level, index, value in self._all("SELECT level, idx, hash FROM poa_log_nodes")}
+        return self._read(lambda c: stored_nodes(c, positions), {})
 
     def _entries(self, clause: str, parameters: tuple = ()) -> list[LogEntry]:
         rows = self._all(
@@ -147,13 +132,22 @@ class SQLiteOperations:
 
     def _all(self, statement: str, parameters: Sequence = ()) -> list:
         """Every row of a query of our own tables (none if a store made before the table lacks it)."""
+
+        def rows(c) -> list:
+            c.execute(statement, tuple(parameters))
+            return c.fetchall()
+
+        return self._read(rows, [])
+
+    def _read(self, read: Callable, missing):
+        """`read(cursor)` in a reading transaction of our own tables (`missing` if a store made before
+        a table lacks it), the library's errors read as the store's failures."""
         try:
             with self.recorder.datastore.transaction(commit=False) as c:
-                c.execute(statement, tuple(parameters))
-                return c.fetchall()
+                return read(c)
         except OperationalError as error:
             if "no such table" in str(error):
-                return []
+                return missing
             raise self.failure(error) from None
         except PersistenceError as error:
             raise self.failure(error) from None
@@ -163,11 +157,6 @@ class SQLiteOperations:
         before the table existed lacks it)."""
         rows = self._all(statement, parameters)
         return rows[0] if rows else None
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _failure(error: Exception) -> StoreFailure:
