@@ -2,7 +2,9 @@
 
 A renderer takes the value the command's use-case returned (adapters/use_cases.py)
 and `raw` (CSV cells exactly as recorded, `--raw-csv`) and returns the exact text
-to write, final newline included: the same value always gives the same bytes. A
+to write, final newline included, or the bytes of a binary document (XLSX, PDF):
+the same value, in the same language (`poa.domain.catalogue.use_language`),
+always gives the same bytes. A
 command's `--format` choices are its table's keys, in order (cli/common.py,
 `format_option`). Adding a format: its renderer (adapters/report_*.py) and one entry in the
 command's table.
@@ -31,7 +33,7 @@ from .report_tables import history_table, issued_reports_table, plans_table, rec
 from .report_text import layout, to_markdown, to_rich
 from .safe_text import json_text, terminal_safe
 
-Renderer = Callable[[Any, bool], str]  # renderer(value, raw) -> text
+Renderer = Callable[[Any, bool], "str | bytes"]  # renderer(value, raw) -> text, or a binary document
 
 
 def _json(data) -> str:
@@ -65,8 +67,10 @@ ENCODING = "utf-8"  # what every reading command writes: its text in UTF-8, what
 
 def rendered(formats: Mapping[str, Renderer], fmt: str, value, raw: bool = False) -> bytes:
     """The exact bytes a reading command writes for `value` in format `fmt` (cli/common.py,
-    `output`, writes these and nothing else): the renderer's text, final newline included, in UTF-8."""
-    return formats[fmt](value, raw).encode(ENCODING)
+    `output`, writes these and nothing else): the renderer's text, final newline included, in UTF-8,
+    or its binary document as it is."""
+    out = formats[fmt](value, raw)
+    return out if isinstance(out, bytes) else out.encode(ENCODING)
 
 
 def report_bytes(ev: Evaluation, fmt: str) -> bytes:

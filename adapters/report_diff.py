@@ -163,51 +163,51 @@ _CHANGE_ACTION = {Add: Action.ADD, Update: Action.UPDATE, Cancel: Action.CANCEL,
 
 def layout(c: Comparison) -> list[Block]:
     blocks = [
-        Block("heading", title=DIFF_TEXTS["heading"].es.format(entity=c.entity, year=c.year, plan=c.plan)),
-        Block("paragraph", text=DIFF_TEXTS["views"].es.format(before=_describe(c.before), after=_describe(c.after))),
+        Block("heading", title=DIFF_TEXTS["heading"].text.format(entity=c.entity, year=c.year, plan=c.plan)),
+        Block("paragraph", text=DIFF_TEXTS["views"].text.format(before=_describe(c.before), after=_describe(c.after))),
     ]
     if c.empty:
-        return blocks + [Block("paragraph", text=DIFF_TEXTS["no_differences"].es)]
+        return blocks + [Block("paragraph", text=DIFF_TEXTS["no_differences"].text)]
     blocks.append(
         Block(
             "table",
-            title=TABLE_LABELS["plan_figures"].es,
+            title=TABLE_LABELS["plan_figures"].text,
             headers=_headers("figure", "from", "to", "delta", "events"),
             rows=tuple((_label(f), *_columns(f), _events(f)) for f in c.summary)
-            or ((DIFF_TEXTS["no_rows"].es, "", "", "", ""),),
+            or ((DIFF_TEXTS["no_rows"].text, "", "", "", ""),),
             right=frozenset({1, 2, 3}),
         )
     )
     rows = []
     for e in c.elements:
         for i, f in enumerate(e.figures):
-            head = (e.code, KIND_LABELS[e.kind].es, CHANGE_LABELS[e.change].es) if i == 0 else ("", "", "")
+            head = (e.code, KIND_LABELS[e.kind].text, CHANGE_LABELS[e.change].text) if i == 0 else ("", "", "")
             rows.append((*head, _label(f), *_columns(f), _events(f)))
     blocks.append(
         Block(
             "table",
-            title=TABLE_LABELS["elements_changed"].es,
+            title=TABLE_LABELS["elements_changed"].text,
             headers=_headers("code", "kind", "change", "figure", "from", "to", "delta", "events"),
-            rows=tuple(rows) or ((DIFF_TEXTS["no_rows"].es, "", "", "", "", "", "", ""),),
+            rows=tuple(rows) or ((DIFF_TEXTS["no_rows"].text, "", "", "", "", "", "", ""),),
             right=frozenset({4, 5, 6}),
         )
     )
     blocks.append(
         Block(
             "table",
-            title=TABLE_LABELS["one_view_events"].es,
+            title=TABLE_LABELS["one_view_events"].text,
             headers=_headers("seq", "side", "kind", "recorded_at", "actor", "date", "reference", "because", "values"),
             rows=tuple(
                 (
                     str(r.seq),
                     "+" if r.side == Change.ADDED else "−",
-                    FACT_KIND_LABELS[r.recorded.kind].es,
+                    FACT_KIND_LABELS[r.recorded.kind].text,
                     r.recorded.recorded_at.isoformat(timespec="seconds")[:19],
                     r.recorded.actor,
                     r.recorded.fact.date.isoformat(),
                     r.recorded.reference or "",
-                    BECAUSE_LABELS[r.because].es
-                    + (DIFF_TEXTS["corrects"].es.format(seq=r.corrects) if r.corrects else ""),
+                    BECAUSE_LABELS[r.because].text
+                    + (DIFF_TEXTS["corrects"].text.format(seq=r.corrects) if r.corrects else ""),
                     _data(r),
                 )
                 for r in c.events
@@ -219,18 +219,18 @@ def layout(c: Comparison) -> list[Block]:
 
 
 def _describe(v: View) -> str:
-    text = DIFF_TEXTS["view"].es.format(as_of=v.as_of.isoformat(), known_at=v.known_at.isoformat(timespec="seconds"))
+    text = DIFF_TEXTS["view"].text.format(as_of=v.as_of.isoformat(), known_at=v.known_at.isoformat(timespec="seconds"))
     if v.issued is not None:
-        text += DIFF_TEXTS["issued_view"].es.format(reference=v.issued.fact.reference, seq=v.issued.seq)
+        text += DIFF_TEXTS["issued_view"].text.format(reference=v.issued.fact.reference, seq=v.issued.seq)
     return text
 
 
 def _headers(*columns: str) -> tuple[str, ...]:
-    return tuple(COLUMN_LABELS[c].es for c in columns)
+    return tuple(COLUMN_LABELS[c].text for c in columns)
 
 
 def _label(f: FigureChange) -> str:
-    label = FIGURE[f.figure].label.es
+    label = FIGURE[f.figure].label.text
     return f"{label} {f.source}" if f.source is not None else label
 
 
@@ -244,7 +244,7 @@ def _shown(f: FigureChange, value) -> str:
     if value is None:
         return "—"
     if isinstance(value, Status):
-        return STATUS_LABELS[value].es
+        return STATUS_LABELS[value].text
     if isinstance(value, Decimal):
         return grouped(value)
     if isinstance(value, tuple):
@@ -255,7 +255,7 @@ def _shown(f: FigureChange, value) -> str:
 def _events(f: FigureChange) -> str:
     seqs = " ".join(("+" if r.side == Change.ADDED else "−") + str(r.seq) for r in f.events)
     if f.as_of_effect:
-        seqs = (seqs + " " if seqs else "") + DIFF_TEXTS["as_of_effect"].es
+        seqs = (seqs + " " if seqs else "") + DIFF_TEXTS["as_of_effect"].text
     return seqs
 
 
@@ -277,4 +277,4 @@ def _field_text(name: str, value) -> str:
 def _change_text(change) -> str:
     [(_, body)] = change_to_dict(change).items()
     rest = ", ".join(_field_text(k, v) for k, v in body.items() if k not in ("code", "title", "parent"))
-    return f"{ACTION_LABELS[_CHANGE_ACTION[type(change)]].es} {body['code']}" + (f" ({rest})" if rest else "")
+    return f"{ACTION_LABELS[_CHANGE_ACTION[type(change)]].text} {body['code']}" + (f" ({rest})" if rest else "")

@@ -18,6 +18,7 @@ import attrs
 
 from poa.domain.catalogue import ELEMENT_FIGURES, ELEMENT_LISTS, FIGURE, SUMMARY_FIGURES, ElementKind, Figure, Unit
 from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Element, Recorded, ReportIssued, Update
+from poa.domain.settings import settings_fields
 from poa.domain.values import quantize
 from poa.projections.evaluation import Evaluation, Figures, Note
 from poa.projections.issued import issued_view
@@ -202,6 +203,9 @@ def fact_fields(fact, *, number=decimal_text) -> dict:
         data = {"entity": fact.entity, "year": fact.year, "date": fact.date, "reference": fact.reference}
         for kind, list_name in ELEMENT_LISTS.items():
             data[list_name] = [element_fields(e, number=number) for e in fact.elements if e.kind == kind]
+        settings = settings_fields(fact.settings) if fact.settings is not None else {}
+        if settings:  # only what differs from the defaults: an approval without settings keeps its form
+            data["settings"] = settings
         return plain(data, number)
     data = {}
     for name, value in attrs.asdict(fact, recurse=False).items():

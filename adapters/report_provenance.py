@@ -198,7 +198,7 @@ def _event(e: Evidence) -> dict:
 
 
 def _status(value) -> str:
-    return STATUS_LABELS[value].es if value is not None else ""
+    return STATUS_LABELS[value].text if value is not None else ""
 
 
 def _amount(figure: str) -> bool:
@@ -234,22 +234,22 @@ def rule_text(e: Explanation, code: str) -> str:
     i, rule = e.inputs, e.rule
     if rule == Rule.CANCELLED:
         whom = i["cancelled_with"]
-        through = "" if whom == code else RULE_SENTENCE_PARTS["cancelled_through"].es.format(code=whom)
-        return RULE_SENTENCES[rule].es.format(cancelled_on=i["cancelled_on"], through=through)
+        through = "" if whom == code else RULE_SENTENCE_PARTS["cancelled_through"].text.format(code=whom)
+        return RULE_SENTENCES[rule].text.format(cancelled_on=i["cancelled_on"], through=through)
     if rule == Rule.DEFAULT_ZERO and e.figure == "budget_executed":
-        return RULE_SENTENCE_PARTS["default_zero_executed"].es
+        return RULE_SENTENCE_PARTS["default_zero_executed"].text
     if rule == Rule.SCHEDULE:
         schedule = "/".join(two_places(v) for v in i["schedule"])
         n = len(i["quarter_ends_passed"])
         if n == 0:
-            return RULE_SENTENCE_PARTS["schedule_before_first"].es.format(schedule=schedule)
-        return RULE_SENTENCES[rule].es.format(schedule=schedule, n=n, last=i["quarter_ends_passed"][-1])
+            return RULE_SENTENCE_PARTS["schedule_before_first"].text.format(schedule=schedule)
+        return RULE_SENTENCES[rule].text.format(schedule=schedule, n=n, last=i["quarter_ends_passed"][-1])
     if rule == Rule.SUM_OVER_SOURCES:
-        terms = " + ".join(f"{p.source} {grouped(p.value)}" for p in e.parts) or RULE_SENTENCE_PARTS["no_sources"].es
-        return RULE_SENTENCES[rule].es.format(terms=terms)
+        terms = " + ".join(f"{p.source} {grouped(p.value)}" for p in e.parts) or RULE_SENTENCE_PARTS["no_sources"].text
+        return RULE_SENTENCES[rule].text.format(terms=terms)
     if rule not in RULE_SENTENCES:
         return rule
-    return RULE_SENTENCES[rule].es.format(
+    return RULE_SENTENCES[rule].text.format(
         added_on=i.get("added_on"),
         seqs=_used_seqs(e),
         weights_total=two_places(i.get("weights_total")),
@@ -269,16 +269,16 @@ def _short_rule(e: Explanation) -> str:
     """The rule of a part, in a few words (`RULE_SHORT`); a rule without them, its identifier."""
     if e.rule not in RULE_SHORT:
         return e.rule
-    return RULE_SHORT[e.rule].es.format(seqs=_used_seqs(e))
+    return RULE_SHORT[e.rule].text.format(seqs=_used_seqs(e))
 
 
 def layout(p: Provenance) -> list[Block]:
     kind = EXPLAIN_TEXTS["plan"] if p.of_plan else KIND_NAMES[p.kind]
     blocks = [
-        Block("heading", title=EXPLAIN_TEXTS["heading"].es.format(kind=kind.es, code=p.code, title=p.title)),
+        Block("heading", title=EXPLAIN_TEXTS["heading"].text.format(kind=kind.text, code=p.code, title=p.title)),
         Block(
             "paragraph",
-            text=EXPLAIN_TEXTS["view"].es.format(
+            text=EXPLAIN_TEXTS["view"].text.format(
                 entity=p.entity,
                 plan=p.plan,
                 year=p.year,
@@ -288,7 +288,7 @@ def layout(p: Provenance) -> list[Block]:
         ),
     ]
     for e in p.figures:
-        label = FIGURE[e.figure].label.es + (EXPLAIN_TEXTS["source"].es.format(source=e.source) if e.source else "")
+        label = FIGURE[e.figure].label.text + (EXPLAIN_TEXTS["source"].text.format(source=e.source) if e.source else "")
         blocks.append(Block("paragraph", title=f"{label}: {_shown(e.figure, e.value)}", text=rule_text(e, p.code)))
         if e.parts and e.rule != Rule.SUM_OVER_SOURCES:
             blocks.append(_parts_table(e))
@@ -309,7 +309,7 @@ def _parts_table(e: Explanation) -> Block:
                     two_places(part.weight) or "",
                     _shown(e.figure, part.value),
                     _short_rule(part.explanation) if part.explanation else "",
-                    ROLE_LABELS[part.role].es,
+                    ROLE_LABELS[part.role].text,
                 )
             )
             if part.explanation is not None:
@@ -318,7 +318,7 @@ def _parts_table(e: Explanation) -> Block:
     add(e.parts, 0)
     return Block(
         "table",
-        title=TABLE_LABELS["parts"].es,
+        title=TABLE_LABELS["parts"].text,
         headers=_headers(COLUMN_LABELS["element"], FIGURE["status"].label, FIGURE["weight"].label, *_columns("value", "rule", "role")),
         rows=tuple(rows),
         right=frozenset({2, 3}),
@@ -331,19 +331,19 @@ def _events_table(e: Explanation) -> Block:
             str(ev.seq),
             ev.recorded_at.isoformat(timespec="seconds"),
             ev.actor,
-            ACTION_LABELS[ev.action].es,
+            ACTION_LABELS[ev.action].text,
             ev.reference or "",
             ev.date.isoformat(),
             ev.code or "",
             ev.source or "",
             _event_value(e.figure, ev),
-            ROLE_LABELS[ev.role].es,
+            ROLE_LABELS[ev.role].text,
         )
         for ev in e.events
     )
     return Block(
         "table",
-        title=TABLE_LABELS["events"].es,
+        title=TABLE_LABELS["events"].text,
         headers=_headers(
             *_columns("seq", "recorded_at", "actor", "action", "reference", "date", "element", "source", "value", "role")
         ),
@@ -357,4 +357,4 @@ def _columns(*names: str) -> tuple[Label, ...]:
 
 
 def _headers(*labels: Label) -> tuple[str, ...]:
-    return tuple(label.es for label in labels)
+    return tuple(label.text for label in labels)

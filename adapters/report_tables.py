@@ -44,7 +44,7 @@ def issued_reports_table(plan: str, records) -> str:
         printed = r.fact.seal(r.fact.format)
         rows.append((
             r.fact.reference, r.fact.date.isoformat(), r.fact.format, r.recorded_at.isoformat(), r.actor, str(r.seq),
-            ISSUED_REPORT_SEALED[r.fact.sealed].es, r.fact.program_version or "", printed.sha256 if printed else "",
+            ISSUED_REPORT_SEALED[r.fact.sealed].text, r.fact.program_version or "", printed.sha256 if printed else "",
         ))
     return _table(ISSUED_REPORTS_TABLE, tuple(rows), plan=plan, width=WIDE)
 
@@ -53,7 +53,7 @@ def reconciliation_table(plan: str, reports: int, differences) -> str:
     """The differences, under a title counting the reports compared."""
     shown = [difference_to_dict(d) for d in differences]
     rows = tuple(
-        (d["reference"], d["code"] or RECONCILED_PLAN.es, d["figure"], str(d["declared"]), str(d["computed"]),
+        (d["reference"], d["code"] or RECONCILED_PLAN.text, d["figure"], str(d["declared"]), str(d["computed"]),
          str(d["difference"]))
         for d in shown
     )
@@ -73,8 +73,8 @@ WIDE = 200  # the issued reports' table: wide enough for a whole SHA-256 on one 
 
 
 def _table(table: Table, rows: tuple, *, right: set[int] = frozenset(), width: int | None = None, **names) -> str:
-    headers = tuple(h.es for h in table.headers)
-    block = Block("table", title=table.title.es.format(**names), headers=headers, rows=rows, right=frozenset(right))
+    headers = tuple(h.text for h in table.headers)
+    block = Block("table", title=table.title.text.format(**names), headers=headers, rows=rows, right=frozenset(right))
     return to_rich([block]) if width is None else to_rich([block], width=width)
 
 
@@ -84,7 +84,7 @@ def _summary(kind: str, data: dict) -> str:
             f"{len(data[k])} {k}" for k in ("strategic_actions", "short_term_actions", "operations", "tasks")
         )
     if kind == "reformulate":
-        return f"{data['reason']} ({HISTORY_CHANGES.es.format(changes=len(data['changes']))})"
+        return f"{data['reason']} ({HISTORY_CHANGES.text.format(changes=len(data['changes']))})"
     if kind == "issue" and "seals" in data:  # a sealed report: its hashes, one per format
         seals = data.pop("seals")
         return ", ".join([f"{k}={v}" for k, v in data.items()] + [f"sha256 {f}={s['sha256']}" for f, s in seals.items()])

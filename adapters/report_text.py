@@ -1,7 +1,7 @@
 """The quarterly report in Spanish, laid out like the seed (sections I to VI, Cuadros 1 to 4), as a terminal table or Markdown.
 
 `layout()` decides what the report says, once, in the words of the catalogue
-(`domain/catalogue.py`, the quarterly report: its `.es` labels today); `to_markdown()` and
+(`domain/catalogue.py`, the quarterly report: its `.text` labels today); `to_markdown()` and
 `to_rich()` only decide how it looks. Every text of a Block may hold user text (titles,
 results, reasons, actors...): `to_markdown()` and `to_rich()` are the one place where it
 is made safe (adapters/safe_text.py), for every renderer that draws Blocks (the report,
@@ -78,12 +78,12 @@ def pct(value: Decimal) -> str:
 
 
 def _headers(table: TableLabels) -> tuple[str, ...]:
-    return tuple(h.es for h in table.headers)
+    return tuple(h.text for h in table.headers)
 
 
 def _cancelled(f) -> str:
     """An element's title, marked if it is cancelled."""
-    return f.title if f.status == Status.ACTIVE else f"{f.title} {TABLE_CELLS['cancelled'].es}"
+    return f.title if f.status == Status.ACTIVE else f"{f.title} {TABLE_CELLS['cancelled'].text}"
 
 
 class Money:
@@ -105,16 +105,16 @@ def layout(ev: Evaluation) -> list[Block]:
     money = Money(ev)
     quarter = (ev.as_of.month - 1) // 3 + 1
     period_start = ev.as_of.replace(month=3 * quarter - 2, day=1)
-    introduction = REPORT_INTRODUCTION.es.format(
+    introduction = REPORT_INTRODUCTION.text.format(
         as_of=ev.as_of.isoformat(),
         quarter=_quarter(quarter),
         known_at=ev.known_at.isoformat(timespec="microseconds"),
         approved_on=ev.approved_on.isoformat(),
         reference=ev.reference,
     )
-    section = {key: Block("section", title=label.es) for key, label in REPORT_SECTIONS.items()}
+    section = {key: Block("section", title=label.text) for key, label in REPORT_SECTIONS.items()}
     return [
-        Block("heading", title=REPORT_HEADING.es.format(entity=ev.entity, year=ev.year, plan=ev.plan)),
+        Block("heading", title=REPORT_HEADING.text.format(entity=ev.entity, year=ev.year, plan=ev.plan)),
         Block("paragraph", text=introduction + "".join(f" {_closing_text(r)}" for r in ev.closings)),
         section["structure"],
         _structure_table(ev, money),
@@ -122,27 +122,27 @@ def layout(ev: Evaluation) -> list[Block]:
         _breakdown_table(ev, money),
         section["results"],
         _results_table(ev, money),
-        Block("list", title=RESULTS_LIST.title.es, items=tuple(_results_lines(ev)) or (RESULTS_LIST.empty.es,)),
+        Block("list", title=RESULTS_LIST.title.text, items=tuple(_results_lines(ev)) or (RESULTS_LIST.empty.text,)),
         section["changes"],
-        Block("list", title=CHANGES_LIST.title.es.format(start=period_start, end=ev.as_of),
-              items=tuple(_changes_lines(ev, period_start, money)) or (CHANGES_LIST.empty.es,)),
-        Block("list", title=DEVIATIONS_LIST.title.es, items=tuple(_deviation_lines(ev)) or (DEVIATIONS_LIST.empty.es,)),
+        Block("list", title=CHANGES_LIST.title.text.format(start=period_start, end=ev.as_of),
+              items=tuple(_changes_lines(ev, period_start, money)) or (CHANGES_LIST.empty.text,)),
+        Block("list", title=DEVIATIONS_LIST.title.text, items=tuple(_deviation_lines(ev)) or (DEVIATIONS_LIST.empty.text,)),
         section["quarterly"],
         _weighted_result_table(ev, quarter),
         section["conclusions"],
         Block("paragraph", text=_conclusions(ev, money)),
-        Block("list", title=WARNINGS_LIST.title.es, items=tuple(_warning_lines(ev)) or (WARNINGS_LIST.empty.es,)),
+        Block("list", title=WARNINGS_LIST.title.text, items=tuple(_warning_lines(ev)) or (WARNINGS_LIST.empty.text,)),
     ]
 
 
 def _quarter(quarter: int) -> str:
     """The quarter (1 to 4) in words: "primer trimestre"."""
-    return QUARTER.es.format(ordinal=QUARTER_ORDINALS[quarter - 1].es)
+    return QUARTER.text.format(ordinal=QUARTER_ORDINALS[quarter - 1].text)
 
 
 def _closing_text(r) -> str:
     """A closing or a reopening known (only a reopening has a reason)."""
-    return CLOSING_SENTENCES[r.kind].es.format(
+    return CLOSING_SENTENCES[r.kind].text.format(
         date=r.fact.date.isoformat(), reference=r.fact.reference, reason=getattr(r.fact, "reason", "")
     )
 
@@ -150,11 +150,11 @@ def _closing_text(r) -> str:
 def _structure_table(ev: Evaluation, money: Money) -> Block:
     s = ev.summary
     rows = tuple(
-        (label.es, money(getattr(s, name)) if FIGURE[name].unit is Unit.AMOUNT else str(getattr(s, name)))
+        (label.text, money(getattr(s, name)) if FIGURE[name].unit is Unit.AMOUNT else str(getattr(s, name)))
         for name, label in STRUCTURE_ROWS.items()
     )
     return Block(
-        "table", title=STRUCTURE_TABLE.title.es, headers=(*_headers(STRUCTURE_TABLE), ""), rows=rows, right=frozenset({1})
+        "table", title=STRUCTURE_TABLE.title.text, headers=(*_headers(STRUCTURE_TABLE), ""), rows=rows, right=frozenset({1})
     )
 
 
@@ -169,7 +169,7 @@ def _breakdown_table(ev: Evaluation, money: Money) -> Block:
     def add(f, depth: int) -> None:
         label = _cancelled(f)
         if f.sector_code:
-            label = f"{label} {TABLE_CELLS['sector_code'].es.format(code=f.sector_code)}"
+            label = f"{label} {TABLE_CELLS['sector_code'].text.format(code=f.sector_code)}"
         operations = under.get(f.code, 0) if f.kind != "operation" else ""
         rows.append(
             (
@@ -189,13 +189,13 @@ def _breakdown_table(ev: Evaluation, money: Money) -> Block:
         add(aei, 0)
     totals = {src: sum((o.budget.get(src, Decimal(0)) for o in ev.operations), Decimal(0)) for src in sources}
     rows.append(
-        (TABLE_CELLS["totals"].es, "", str(len(ev.operations)), *(money(totals[src]) for src in sources),
+        (TABLE_CELLS["totals"].text, "", str(len(ev.operations)), *(money(totals[src]) for src in sources),
          money(ev.summary.budget_current))
     )
     *columns, total = _headers(BREAKDOWN_TABLE)
     return Block(
         "table",
-        title=BREAKDOWN_TABLE.title.es,
+        title=BREAKDOWN_TABLE.title.text,
         headers=(*columns, *sources, total),
         rows=tuple(rows),
         right=frozenset(range(2, 4 + len(sources))),
@@ -227,12 +227,12 @@ def _results_table(ev: Evaluation, money: Money) -> Block:
              pct(f.budget_execution_pct), pct(f.progress_pct), pct(f.programmed_pct), pct(f.deviation_pts))
         )
     rows.append(
-        (pct(s.weights_total), "", TABLE_CELLS["total"].es, money(s.budget_current), money(s.budget_executed),
+        (pct(s.weights_total), "", TABLE_CELLS["total"].text, money(s.budget_current), money(s.budget_executed),
          pct(s.budget_execution_pct), pct(s.physical_progress_pct), pct(s.programmed_pct), pct(s.deviation_pts))
     )
     return Block(
         "table",
-        title=RESULTS_TABLE.title.es,
+        title=RESULTS_TABLE.title.text,
         headers=_headers(RESULTS_TABLE),
         rows=tuple(rows),
         right=frozenset({0, 3, 4, 5, 6, 7, 8}),
@@ -240,7 +240,7 @@ def _results_table(ev: Evaluation, money: Money) -> Block:
 
 
 def _results_lines(ev: Evaluation) -> list[str]:
-    lines = [LIST_ITEMS["plan_result"].es.format(date=note.date, text=note.text) for note in ev.results]
+    lines = [LIST_ITEMS["plan_result"].text.format(date=note.date, text=note.text) for note in ev.results]
     for f in ev.strategic_actions + ev.short_term_actions + ev.operations + ev.tasks:
         lines += [f"{f.code} ({note.date}): {note.text}" for note in f.results]
     return lines
@@ -252,7 +252,7 @@ def _changes_lines(ev: Evaluation, start, money: Money) -> list[str]:
         if r.fact.date >= start:
             changes = "; ".join(_change_text(c, money) for c in r.fact.changes)
             lines.append(
-                LIST_ITEMS["reformulation"].es.format(
+                LIST_ITEMS["reformulation"].text.format(
                     date=r.fact.date, reference=r.fact.reference, reason=r.fact.reason, changes=changes
                 )
             )
@@ -260,7 +260,7 @@ def _changes_lines(ev: Evaluation, start, money: Money) -> list[str]:
         if r.fact.date >= start:
             m = r.fact
             lines.append(
-                LIST_ITEMS["budget_modification"].es.format(
+                LIST_ITEMS["budget_modification"].text.format(
                     date=m.date, reference=m.reference, code=m.code, source=m.source, amount=money(m.amount), reason=m.reason
                 )
             )
@@ -271,22 +271,22 @@ def _change_text(change, money: Money) -> str:
     if change.action == "budget":
         return f"{change.code} {change.source} {money(change.amount)}"
     if change.action == "add":
-        return REFORMULATION_CHANGES[change.action].es.format(code=change.element.code)
+        return REFORMULATION_CHANGES[change.action].text.format(code=change.element.code)
     if change.action == "cancel":
-        return REFORMULATION_CHANGES[change.action].es.format(code=change.code)
+        return REFORMULATION_CHANGES[change.action].text.format(code=change.code)
     fields = ", ".join(
-        label.es.format(weight=change.weight) for name, label in UPDATED_FIELDS.items() if getattr(change, name) is not None
+        label.text.format(weight=change.weight) for name, label in UPDATED_FIELDS.items() if getattr(change, name) is not None
     )
-    return REFORMULATION_CHANGES[change.action].es.format(code=change.code, fields=fields)
+    return REFORMULATION_CHANGES[change.action].text.format(code=change.code, fields=fields)
 
 
 def _deviation_lines(ev: Evaluation) -> list[str]:
     lines = []
     for f in ev.short_term_actions:
         if f.status == Status.ACTIVE and f.deviation_pts > DEVIATION_LIMIT:
-            reasons = " ".join(n.text for n in f.justifications) or LIST_ITEMS["no_justification"].es
+            reasons = " ".join(n.text for n in f.justifications) or LIST_ITEMS["no_justification"].text
             lines.append(
-                LIST_ITEMS["deviation"].es.format(
+                LIST_ITEMS["deviation"].text.format(
                     code=f.code, deviation=pct(f.deviation_pts), programmed=pct(f.programmed_pct),
                     progress=pct(f.progress_pct), reasons=reasons,
                 )
@@ -296,20 +296,20 @@ def _deviation_lines(ev: Evaluation) -> list[str]:
 
 def _weighted_result_table(ev: Evaluation, quarter: int) -> Block:
     s = ev.summary
-    justification = " ".join(n.text for n in ev.justifications) or TABLE_CELLS["no_justification"].es
-    result = TABLE_CELLS["weighted_result"].es.format(
+    justification = " ".join(n.text for n in ev.justifications) or TABLE_CELLS["no_justification"].text
+    result = TABLE_CELLS["weighted_result"].text.format(
         as_of=ev.as_of, progress=pct(s.physical_progress_pct), programmed=pct(s.programmed_pct)
     )
     return Block(
         "table",
-        title=WEIGHTED_RESULT_TABLE.title.es,
+        title=WEIGHTED_RESULT_TABLE.title.text,
         headers=_headers(WEIGHTED_RESULT_TABLE),
         rows=(
             (
                 _quarter(quarter).capitalize(),
-                TABLE_CELLS["percent"].es.format(value=pct(s.programmed_pct)),
+                TABLE_CELLS["percent"].text.format(value=pct(s.programmed_pct)),
                 result,
-                TABLE_CELLS["points"].es.format(value=pct(s.deviation_pts)),
+                TABLE_CELLS["points"].text.format(value=pct(s.deviation_pts)),
                 justification,
             ),
         ),
@@ -320,7 +320,7 @@ def _conclusions(ev: Evaluation, money: Money) -> str:
     s = ev.summary
     deviating = [f.code for f in ev.short_term_actions if f.status == Status.ACTIVE and f.deviation_pts > DEVIATION_LIMIT]
     sentences = [
-        CONCLUSIONS["progress"].es.format(
+        CONCLUSIONS["progress"].text.format(
             year=ev.year, as_of=ev.as_of, progress=pct(s.physical_progress_pct), programmed=pct(s.programmed_pct),
             deviation=pct(s.deviation_pts), execution=pct(s.budget_execution_pct), executed=money(s.budget_executed),
             current=money(s.budget_current),
@@ -328,16 +328,16 @@ def _conclusions(ev: Evaluation, money: Money) -> str:
     ]
     if deviating:
         sentences.append(
-            CONCLUSIONS["deviating"].es.format(count=len(deviating), total=s.short_term_actions, codes=", ".join(deviating))
+            CONCLUSIONS["deviating"].text.format(count=len(deviating), total=s.short_term_actions, codes=", ".join(deviating))
         )
     else:
-        sentences.append(CONCLUSIONS["none_deviating"].es)
+        sentences.append(CONCLUSIONS["none_deviating"].text)
     if ev.justifications:
-        sentences.append(CONCLUSIONS["justified"].es.format(justifications=" ".join(n.text for n in ev.justifications)))
+        sentences.append(CONCLUSIONS["justified"].text.format(justifications=" ".join(n.text for n in ev.justifications)))
     if s.reformulations:
         sentences.append(
-            CONCLUSIONS["one_reformulation"].es if s.reformulations == 1
-            else CONCLUSIONS["reformulations"].es.format(count=s.reformulations)
+            CONCLUSIONS["one_reformulation"].text if s.reformulations == 1
+            else CONCLUSIONS["reformulations"].text.format(count=s.reformulations)
         )
     return " ".join(sentences)
 
@@ -349,7 +349,7 @@ def _warning_lines(ev: Evaluation) -> list[str]:
         lines += [w.message for w in late]
     else:
         lines.append(
-            OwnMarkdown(LIST_ITEMS["late_records"].es.format(count=len(late), first=late[0].seq, last=late[-1].seq))
+            OwnMarkdown(LIST_ITEMS["late_records"].text.format(count=len(late), first=late[0].seq, last=late[-1].seq))
         )
     return lines
 

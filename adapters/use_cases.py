@@ -57,6 +57,7 @@ from poa.projections.provenance import explain as explain_figures
 from poa.projections.provenance import explain_all
 from poa.projections.reconciliation import Difference, publications
 from poa.projections.reconciliation import reconcile as reconcile_report
+from poa.projections.trend import with_trend
 
 from . import datapackage as data_package
 from . import exports, formats
@@ -298,7 +299,7 @@ def report(
         if table != "elements" and fmt != "csv":
             whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
             raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="table")
-        evaluation = evaluation_at(key, history, view)
+        evaluation = with_trend(evaluation_at(key, history, view), history)
         if printed is None:
             return Report(key, evaluation, fmt, None)
         content, notes = _reproduced(printed, fmt, raw_csv=raw_csv, table=table)
@@ -391,7 +392,7 @@ def rerender_report(
                 raise Refusal(f"report {issued!r} was not sealed in {format} (sealed: {', '.join(asked)})", param="format")
             asked = [format]
         sealed = {fmt: sealed_bytes(printed, fmt) for fmt in asked}  # a damaged seal is said before any rendering
-        evaluation = evaluation_at(key, history, issued_view(printed))
+        evaluation = with_trend(evaluation_at(key, history, issued_view(printed)), history)
         checks = tuple(
             SealCheck(fmt, fact.seal(fmt).sha256, sealed[fmt], formats.report_bytes(evaluation, fmt) if fmt in formats.REPORT else None)
             for fmt in asked
@@ -455,7 +456,7 @@ def _issue_sealed(
     (this one included) is stamped after it, so the view, and hence the bytes, never change."""
     if fmt not in formats.REPORT:
         raise Refusal(f"is not a format of the report ({', '.join(formats.REPORT)})", param="format")
-    evaluation = evaluation_at(key, history, view)
+    evaluation = with_trend(evaluation_at(key, history, view), history)
     content = {name: formats.report_bytes(evaluation, name) for name in formats.REPORT}
     fact = ReportIssued(
         issue, view.as_of, fmt, program_version(), view.known_at, tuple(seal(name, b) for name, b in content.items())

@@ -14,17 +14,48 @@ fact kind: one `FactKindName` entry below, plus its registry entry in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 
 from attrs import frozen
 
+LANGUAGES = ("es", "en")  # the interface languages: Spanish (the reports' default) and English
+DEFAULT_LANGUAGE = "es"
+_language: ContextVar[str] = ContextVar("poa_language", default=DEFAULT_LANGUAGE)
+
+
+def language() -> str:
+    """The language texts are shown in now (`use_language`); Spanish unless said otherwise."""
+    return _language.get()
+
+
+@contextmanager
+def use_language(lang: str | None) -> Iterator[str]:
+    """Show every `Label.text` in `lang` (one of `LANGUAGES`; None: keep the current one) inside the block."""
+    if lang is None:
+        yield language()
+        return
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r} (one of {', '.join(LANGUAGES)})")
+    token = _language.set(lang)
+    try:
+        yield lang
+    finally:
+        _language.reset(token)
+
 
 @frozen
 class Label:
-    """A user-facing name in each interface language."""
+    """A user-facing name in each interface language; `text` is the one of the current language."""
 
     es: str
     en: str
+
+    @property
+    def text(self) -> str:
+        return self.en if _language.get() == "en" else self.es
 
 
 # -- element kinds and statuses ---------------------------------------------------------
@@ -89,6 +120,8 @@ class Unit(StrEnum):
     PERCENT = "percent"  # two decimals
     POINTS = "points"  # percentage points: two decimals
     SCHEDULE = "schedule"  # four cumulative percents, one per quarter end
+    RATIO = "ratio"  # a ratio of two percents: two decimals
+    BAND = "band"  # a grade of the semáforo (domain/settings.py, Band)
 
 
 @frozen
@@ -110,7 +143,8 @@ class Figure:
 
     @property
     def places(self) -> int | None:
-        return 2 if self.unit in (Unit.AMOUNT, Unit.WEIGHT, Unit.PERCENT, Unit.POINTS) else 0 if self.unit is Unit.COUNT else None
+        two = (Unit.AMOUNT, Unit.WEIGHT, Unit.PERCENT, Unit.POINTS, Unit.RATIO)
+        return 2 if self.unit in two else 0 if self.unit is Unit.COUNT else None
 
     @property
     def decimal(self) -> bool:
@@ -141,6 +175,21 @@ FIGURES: tuple[Figure, ...] = (
         "budget_execution_pct", Unit.PERCENT, Label("Ejecución presupuestaria (%)", "Budget execution (%)"),
         _WITH_BUDGET, plan=True,
     ),
+    # efficiency and semáforo (domain/settings.py): short-term actions and the plan
+    Figure(
+        "physical_efficacy_pct", Unit.PERCENT, Label("Eficacia física (%)", "Physical efficacy (%)"),
+        (ElementKind.SHORT_TERM_ACTION,), plan=True,
+    ),
+    Figure(
+        "efficiency_pct", Unit.PERCENT, Label("Eficiencia ponderada (%)", "Weighted efficiency (%)"),
+        (ElementKind.SHORT_TERM_ACTION,), plan=True,
+    ),
+    Figure("efficiency_band", Unit.BAND, Label("Semáforo", "Traffic light"), (ElementKind.SHORT_TERM_ACTION,), plan=True),
+    Figure(
+        "relative_efficiency", Unit.RATIO,
+        Label("Eficiencia relativa (física / financiera)", "Relative efficiency (physical / financial)"),
+        (ElementKind.SHORT_TERM_ACTION,), plan=True,
+    ),
     # plan figures only
     Figure(
         "strategic_actions", Unit.COUNT,
@@ -168,7 +217,8 @@ SUMMARY_FIGURES = tuple(
     for name in (
         "strategic_actions", "short_term_actions", "operations", "tasks", "weights_total", "budget_current",
         "budget_executed", "budget_execution_pct", "physical_progress_pct", "programmed_pct", "deviation_pts",
-        "reformulations", "budget_modifications",
+        "reformulations", "budget_modifications", "physical_efficacy_pct", "efficiency_pct", "efficiency_band",
+        "relative_efficiency",
     )
 )
 COUNT_FIGURES = tuple(f.name for f in SUMMARY_FIGURES if f.unit is Unit.COUNT)
@@ -202,6 +252,12 @@ class Rule(StrEnum):
     COUNT_OF_ACTIVE = "count_of_active"  # a plan count: active elements of that kind
     COUNT_OF_REFORMULATIONS = "count_of_reformulations"
     COUNT_OF_BUDGET_MODIFICATIONS = "count_of_budget_modifications"  # `poa budget` facts in effect, not reformulation lines
+    PROGRESS_OVER_PROGRAMMED = "progress_over_programmed"  # physical efficacy: progress / programmed × 100
+    NO_TARGET = "no_target"  # efficacy, efficiency, band, relative efficiency: nothing programmed yet (none)
+    WEIGHTED_EFFICIENCY = "weighted_efficiency"  # min(efficacy, 100) × wp + min(execution, 100) × wf
+    BAND_OF_EFFICIENCY = "band_of_efficiency"  # the first band whose lower limit the weighted efficiency reaches
+    EFFICACY_OVER_EXECUTION = "efficacy_over_execution"  # relative efficiency: efficacy / budget execution
+    NOTHING_EXECUTED = "nothing_executed"  # relative efficiency when nothing is executed (none)
 
 
 class Role(StrEnum):
@@ -720,6 +776,32 @@ RULE_SENTENCES = {
         "part of it.",
     ),
 }
+RULE_SENTENCES.update({
+    Rule.PROGRESS_OVER_PROGRAMMED: Label(
+        "Avance / programado × 100: {progress} / {programmed} × 100.",
+        "Progress / programmed × 100: {progress} / {programmed} × 100.",
+    ),
+    Rule.NO_TARGET: Label(
+        "Sin valor: nada programado a la fecha (programado 0 %).", "None: nothing programmed to date (0% programmed)."
+    ),
+    Rule.WEIGHTED_EFFICIENCY: Label(
+        "Eficacia física × {physical_weight} + ejecución presupuestaria × {financial_weight}, cada una hasta 100 %: "
+        "{efficacy} × {physical_weight} + {execution} × {financial_weight}.",
+        "Physical efficacy × {physical_weight} + budget execution × {financial_weight}, each at most 100%: "
+        "{efficacy} × {physical_weight} + {execution} × {financial_weight}.",
+    ),
+    Rule.BAND_OF_EFFICIENCY: Label(
+        "Banda de la eficiencia ponderada {efficiency} %: {bands}.",
+        "Band of the weighted efficiency {efficiency}%: {bands}.",
+    ),
+    Rule.EFFICACY_OVER_EXECUTION: Label(
+        "Eficacia física / ejecución presupuestaria: {efficacy} / {execution}.",
+        "Physical efficacy / budget execution: {efficacy} / {execution}.",
+    ),
+    Rule.NOTHING_EXECUTED: Label(
+        "Sin valor: la ejecución presupuestaria es 0 %.", "None: budget execution is 0%."
+    ),
+})
 RULE_SENTENCE_PARTS = {  # the variants and pieces of the sentences above
     "cancelled_through": Label(
         " (por la cancelación de {code}, que lo incluye)", " (through the cancellation of {code}, which includes it)"
@@ -820,6 +902,18 @@ WARNING_MESSAGES = {
         "Record {seq} ({kind}) dated {date} recorded {days} days later, on {recorded_on}.",
     ),
 }
+# -- the semáforo (domain/settings.py) ---------------------------------------------------------
+
+BAND_LABELS = {  # from Band's identifier
+    "efficient": Label("Eficiente", "Efficient"),
+    "sufficient": Label("Suficiente", "Sufficient"),
+    "at_risk": Label("En riesgo", "At risk"),
+    "inefficient": Label("Ineficiente", "Inefficient"),
+}
+BAND_COLOURS = {"efficient": "#2e7d32", "sufficient": "#f9a825", "at_risk": "#ef6c00", "inefficient": "#c62828"}
+NO_BAND = Label("sin meta", "no target")  # the band (and efficiency) shown before anything is programmed
+
+
 WARNING_PARTS = {
     "plan": Label("POA", "POA"),  # {code} of the whole plan
     "source": Label(" ({source})", " ({source})"),  # {source} of a figure going down for one source key

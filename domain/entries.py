@@ -32,6 +32,7 @@ from .facts import (
     Result,
     Update,
 )
+from .settings import parse_settings
 from .values import (
     AMOUNT_LIMIT,
     COUNT_MAX,
@@ -120,7 +121,7 @@ def parse_budget(value: object, field: str) -> dict[str, Decimal]:
 
 
 def parse_approval(data: object) -> Approval:
-    check_fields(data, None, {"entity", "year", "date", "reference"}, set(ELEMENT_LISTS.values()))
+    check_fields(data, None, {"entity", "year", "date", "reference"}, {*ELEMENT_LISTS.values(), "settings"})
     elements = []
     for kind, list_name in ELEMENT_LISTS.items():
         items = data.get(list_name) or []
@@ -135,6 +136,7 @@ def parse_approval(data: object) -> Approval:
         date=parse_date(data["date"], "date"),
         reference=parse_text(data["reference"], "reference"),
         elements=tuple(elements),
+        settings=parse_settings(data["settings"]) if data.get("settings") is not None else None,
     )
 
 

@@ -31,6 +31,7 @@ from .entries import (
 from .facts import (
     CHANGE_TYPES,
     SEAL_TYPES,
+    SETTINGS_TYPES,
     Approval,
     BudgetModification,
     Closing,
@@ -182,7 +183,7 @@ FACT_KINDS: tuple[FactKind, ...] = (
 )
 FACT_KIND = {k.name: k for k in FACT_KINDS}
 _BY_CLASS = {k.fact: k for k in FACT_KINDS}
-VALUE_TYPES = tuple(k.fact for k in FACT_KINDS) + CHANGE_TYPES + SEAL_TYPES  # every value object stored in an event
+VALUE_TYPES = tuple(k.fact for k in FACT_KINDS) + CHANGE_TYPES + SEAL_TYPES + SETTINGS_TYPES  # every value object stored in an event
 ENTRY_KINDS = tuple(k.name for k in FACT_KINDS if k.parse is not None)  # what a batch file may hold
 
 

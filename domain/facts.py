@@ -12,6 +12,7 @@ from decimal import Decimal
 from attrs import field, frozen
 
 from .catalogue import ELEMENT_KINDS, KIND_ARTICLES, ElementKind, FactKindName
+from .settings import Efficiency, Settings, Signatures
 
 STRATEGIC_ACTION = ElementKind.STRATEGIC_ACTION
 SHORT_TERM_ACTION = ElementKind.SHORT_TERM_ACTION
@@ -56,6 +57,7 @@ class Approval:
     date: date
     reference: str
     elements: tuple[Element, ...] = field(converter=tuple)
+    settings: Settings | None = None  # None: the defaults (domain/settings.py); approvals before settings existed
 
 
 @frozen
@@ -247,6 +249,7 @@ ABOUT_RECORDS = (Publication, Closing, Reopening, ReportIssued)
 STRUCTURAL = (Approval, Reformulation, BudgetModification)
 CHANGE_TYPES = (Element, Add, Update, Cancel, BudgetLine)  # value objects inside facts
 SEAL_TYPES = (ReportSeal,)  # value objects inside an issued report
+SETTINGS_TYPES = (Settings, Efficiency, Signatures)  # value objects inside an approval
 
 
 @frozen

@@ -39,6 +39,7 @@ from .facts import (
     a_kind,
 )
 from .catalogue import ELEMENT_LISTS, PARENT_KIND, Role, Status
+from .settings import DEFAULT_SETTINGS, Settings
 from .values import EntryError
 
 ACTIVE = Status.ACTIVE
@@ -108,6 +109,7 @@ class Structure:
     year: int
     approved_on: date
     reference: str
+    settings: Settings = DEFAULT_SETTINGS
     nodes: dict[str, Node] = field(factory=dict)
     reformulations: list[Recorded] = field(factory=list)
     budget_changes: list[tuple[Recorded, BudgetLine | BudgetModification]] = field(factory=list)
@@ -151,7 +153,7 @@ class Structure:
     def approved(cls, recorded: Recorded) -> "Structure":
         approval = recorded.fact
         assert isinstance(approval, Approval)
-        structure = cls(approval.entity, approval.year, approval.date, approval.reference)
+        structure = cls(approval.entity, approval.year, approval.date, approval.reference, approval.settings or DEFAULT_SETTINGS)
         for i, element in enumerate(approval.elements):
             try:
                 structure._add(element, approval.date, _in_force(recorded, element))

@@ -33,6 +33,7 @@ from attrs import frozen
 from poa.domain.catalogue import FIGURE, ElementKind, Role, Rule
 from poa.domain.facts import Closing, Execution, Justification, Progress, Recorded, Reopening, Result
 from poa.domain.rules import closing_state
+from poa.domain.settings import DEFAULT_SETTINGS, Settings
 from poa.domain.structure import Node, Record, Structure, build
 from poa.domain.values import figures_context
 
@@ -60,6 +61,7 @@ PROGRESS, PROGRAMMED, DEVIATION = "progress_pct", "programmed_pct", "deviation_p
 BUDGET, CURRENT, EXECUTED, EXECUTION = "budget", "budget_current", "budget_executed", "budget_execution_pct"
 PHYSICAL, WEIGHTS_TOTAL, REFORMULATIONS = "physical_progress_pct", "weights_total", "reformulations"
 BUDGET_MODIFICATIONS = "budget_modifications"
+EFFICACY, EFFICIENCY, BAND, RELATIVE = "physical_efficacy_pct", "efficiency_pct", "efficiency_band", "relative_efficiency"
 COUNTS = {
     "strategic_actions": STRATEGIC_ACTION,
     "short_term_actions": SHORT_TERM_ACTION,
@@ -97,6 +99,8 @@ class Evaluation(_Derived):
     closed: Recorded | None = None  # the closing in force at known_at (whatever as_of)
     closings: tuple[Recorded, ...] = ()  # every closing and reopening known at known_at
     quarter_ends_passed: tuple[date, ...] = ()  # the quarter ends of the year on or before as_of
+    settings: Settings = DEFAULT_SETTINGS  # the plan's (its approval's): efficiency grading, signatures
+    trend: tuple = ()  # the documents' quarter-by-quarter trend (projections/trend.py, `with_trend`); () unless asked
 
     def elements(self) -> tuple[Figures, ...]:
         return self.strategic_actions + self.short_term_actions + self.operations + self.tasks
@@ -182,6 +186,7 @@ def evaluate(key: str, history: Sequence[Recorded], as_of: date, known_at: datet
         closed=closing_state(known),
         closings=tuple(r for r in known if isinstance(r.fact, (Closing, Reopening))),
         quarter_ends_passed=fold.passed,
+        settings=s.settings,
     )
     object.__setattr__(evaluation, "_derivations", derivations)
     return evaluation
@@ -430,6 +435,8 @@ class _Fold:
             extra = dict(schedule=self.in_force(SCHEDULE, node, node.schedule, node.schedule_by).value)
         programmed = self.programmed(node)
         deviation = self.deviation(code, DEVIATION, programmed, progress)
+        if node.kind == SHORT_TERM_ACTION:
+            extra.update(self.efficiency(code, progress, programmed, money["budget_execution_pct"]))
         return Figures(
             weight=weight,
             programmed_pct=programmed.value,
@@ -438,6 +445,41 @@ class _Fold:
             **money,
             **extra,
         )
+
+    def efficiency(self, code: str | None, progress: Derivation, programmed: Derivation, execution: Decimal) -> dict:
+        """Physical efficacy, weighted efficiency, its band and the relative efficiency of a
+        short-term action or the plan (domain/settings.py): None before anything is programmed."""
+        settings = self.structure.settings.efficiency
+        if programmed.value == 0:
+            inputs = {"programmed": programmed.value}
+            for figure in (EFFICACY, EFFICIENCY, BAND, RELATIVE):
+                self.put(Derivation(figure, None, Rule.NO_TARGET, inputs, (), (), code))
+            return {EFFICACY: None, EFFICIENCY: None, BAND: None, RELATIVE: None}
+        efficacy = progress.value * HUNDRED / programmed.value
+        self.put(Derivation(
+            EFFICACY, efficacy, Rule.PROGRESS_OVER_PROGRAMMED,
+            {"progress": progress.value, "programmed": programmed.value}, (), (), code,
+        ))
+        weights = {"physical_weight": settings.physical_weight, "financial_weight": settings.financial_weight}
+        efficiency = (
+            min(efficacy, HUNDRED) * settings.physical_weight + min(execution, HUNDRED) * settings.financial_weight
+        )
+        self.put(Derivation(
+            EFFICIENCY, efficiency, Rule.WEIGHTED_EFFICIENCY, {"efficacy": efficacy, "execution": execution, **weights},
+            (), (), code,
+        ))
+        band = settings.band(efficiency)
+        self.put(Derivation(
+            BAND, band, Rule.BAND_OF_EFFICIENCY, {"efficiency": efficiency, "limits": settings.limits()}, (), (), code,
+        ))
+        if execution == 0:
+            relative = self.put(Derivation(RELATIVE, None, Rule.NOTHING_EXECUTED, {"execution": execution}, (), (), code))
+        else:
+            relative = self.put(Derivation(
+                RELATIVE, efficacy / execution, Rule.EFFICACY_OVER_EXECUTION, {"efficacy": efficacy, "execution": execution},
+                (), (), code,
+            ))
+        return {EFFICACY: efficacy, EFFICIENCY: efficiency, BAND: band, RELATIVE: relative.value}
 
     def summary(self, by_kind: dict[str, tuple[Figures, ...]]) -> Summary:
         s = self.structure
@@ -464,18 +506,20 @@ class _Fold:
                 BUDGET_MODIFICATIONS, len(modifications), Rule.COUNT_OF_BUDGET_MODIFICATIONS, NO_INPUTS, (), modifications, None
             )
         )
+        execution = self.execution(None, executed, current).value
         return Summary(
             **counts,
             weights_total=weights_total,
             budget_current=current.value,
             budget_executed=executed.value,
-            budget_execution_pct=self.execution(None, executed, current).value,
+            budget_execution_pct=execution,
             physical_progress_pct=progress.value,
             programmed_pct=programmed.value,
             deviation_pts=self.deviation(None, DEVIATION, programmed, progress).value,
             reformulations=len(records),
             budget_modifications=len(modifications),
             budget={source: d.value for source, d in by_source.items()},
+            **self.efficiency(None, progress, programmed, execution),
         )
 
     def count(self, figure: str, nodes: list[Node]) -> int:

@@ -44,6 +44,7 @@ from attrs import frozen
 
 from poa.domain.catalogue import Role, Rule, Status
 from poa.domain.facts import Recorded
+from poa.domain.settings import Band
 from poa.domain.structure import Record
 
 __all__ = [
@@ -85,6 +86,10 @@ class Figures:
     budget_execution_pct: Decimal | None = None
     sector_code: str | None = None
     schedule: tuple[Decimal, ...] | None = None
+    physical_efficacy_pct: Decimal | None = None  # short-term actions: None also before anything is programmed
+    efficiency_pct: Decimal | None = None
+    efficiency_band: Band | None = None
+    relative_efficiency: Decimal | None = None
     results: tuple[Note, ...] = ()
     justifications: tuple[Note, ...] = ()
 
@@ -108,6 +113,10 @@ class Summary:
     reformulations: int
     budget_modifications: int
     budget: dict[str, Decimal] | None = None
+    physical_efficacy_pct: Decimal | None = None  # None before anything is programmed
+    efficiency_pct: Decimal | None = None
+    efficiency_band: Band | None = None
+    relative_efficiency: Decimal | None = None  # None also when nothing is executed
 
 
 class RankedRecords(Sequence[Record]):

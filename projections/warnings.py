@@ -48,14 +48,14 @@ def find_warnings(
         yield Warning(
             WarningKind.WEIGHTS_TOTAL,
             None,
-            WARNING_MESSAGES[WarningKind.WEIGHTS_TOTAL].es.format(total=grouped(summary.weights_total)),
+            WARNING_MESSAGES[WarningKind.WEIGHTS_TOTAL].text.format(total=grouped(summary.weights_total)),
         )
     for f in (*operations, *short_term_actions):
         if f.budget_executed > f.budget_current:
             message = _over_executed(f.code, f.budget_executed, f.budget_current)
             yield Warning(WarningKind.OVER_EXECUTED, f.code, message)
     if summary.budget_executed > summary.budget_current:
-        plan = WARNING_PARTS["plan"].es
+        plan = WARNING_PARTS["plan"].text
         yield Warning(
             WarningKind.OVER_EXECUTED, None, _over_executed(plan, summary.budget_executed, summary.budget_current)
         )
@@ -66,7 +66,7 @@ def find_warnings(
             yield Warning(
                 WarningKind.CANCELLED_WITH_BUDGET,
                 f.code,
-                WARNING_MESSAGES[WarningKind.CANCELLED_WITH_BUDGET].es.format(
+                WARNING_MESSAGES[WarningKind.CANCELLED_WITH_BUDGET].text.format(
                     code=f.code, unexecuted=grouped(f.budget_current - f.budget_executed)
                 ),
             )
@@ -77,7 +77,7 @@ def find_warnings(
             yield Warning(
                 WarningKind.LATE_RECORD,
                 getattr(r.fact, "code", None),
-                WARNING_MESSAGES[WarningKind.LATE_RECORD].es.format(
+                WARNING_MESSAGES[WarningKind.LATE_RECORD].text.format(
                     seq=r.seq, kind=r.kind, date=day, days=days, recorded_on=f"{r.recorded_at:%Y-%m-%d}"
                 ),
                 seq=r.seq,
@@ -85,7 +85,7 @@ def find_warnings(
 
 
 def _over_executed(code: str, executed: Decimal, current: Decimal) -> str:
-    return WARNING_MESSAGES[WarningKind.OVER_EXECUTED].es.format(
+    return WARNING_MESSAGES[WarningKind.OVER_EXECUTED].text.format(
         code=code, executed=grouped(executed), current=grouped(current)
     )
 
@@ -111,7 +111,7 @@ def _unjustified_deviations(acps: Sequence[Figures], derivations: Derivations) -
             yield Warning(
                 WarningKind.UNJUSTIFIED_DEVIATION,
                 f.code,
-                WARNING_MESSAGES[WarningKind.UNJUSTIFIED_DEVIATION].es.format(
+                WARNING_MESSAGES[WarningKind.UNJUSTIFIED_DEVIATION].text.format(
                     code=f.code, deviation=grouped(f.deviation_pts), quarter_end=quarter_end
                 ),
             )
@@ -150,11 +150,11 @@ def _decreases(code: str, points: list, kind: WarningKind) -> Iterable[Warning]:
         days = sorted(values)
         for before, after in zip(days, days[1:]):
             if values[after] < values[before]:
-                source = WARNING_PARTS["source"].es.format(source=key) if key else ""
+                source = WARNING_PARTS["source"].text.format(source=key) if key else ""
                 yield Warning(
                     kind,
                     code,
-                    WARNING_MESSAGES[kind].es.format(
+                    WARNING_MESSAGES[kind].text.format(
                         code=code,
                         source=source,
                         before=grouped(values[before]),
