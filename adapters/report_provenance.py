@@ -96,6 +96,8 @@ from poa.domain.catalogue import (
     KIND_NAMES,
     ROLE_LABELS,
     RULE_SENTENCE_PARTS,
+    BAND_LABELS,
+    NO_BAND,
     RULE_SENTENCES,
     RULE_SHORT,
     STATUS_LABELS,
@@ -115,8 +117,8 @@ from .report_text import Block
 
 
 def _number(value) -> str | int | None:
-    """A figure as JSON: a decimal with two places; a count (an int) as it is."""
-    return value if value is None or isinstance(value, int) else two_places(value)
+    """A figure as JSON: a decimal with two places; a count (an int) or a band as it is."""
+    return value if value is None or isinstance(value, (int, str)) else two_places(value)
 
 
 def _plain(value):
@@ -209,7 +211,9 @@ def _shown(figure: str, value) -> str:
     if isinstance(value, Status):
         return _status(value)
     if value is None:
-        return ""
+        return NO_BAND.text if FIGURE[figure].unit is Unit.BAND else ""
+    if FIGURE[figure].unit is Unit.BAND:
+        return BAND_LABELS[value].text
     if FIGURE[figure].unit is Unit.COUNT:
         return str(value)
     return grouped(value) if _amount(figure) else two_places(value)
@@ -247,9 +251,18 @@ def rule_text(e: Explanation, code: str) -> str:
     if rule == Rule.SUM_OVER_SOURCES:
         terms = " + ".join(f"{p.source} {grouped(p.value)}" for p in e.parts) or RULE_SENTENCE_PARTS["no_sources"].text
         return RULE_SENTENCES[rule].text.format(terms=terms)
+    if rule == Rule.BAND_OF_EFFICIENCY:
+        bands = ", ".join(
+            f"{BAND_LABELS[band].text} ≥ {two_places(limit)}" for band, limit in i["limits"] if limit
+        )
+        return RULE_SENTENCES[rule].text.format(efficiency=two_places(i["efficiency"]), bands=bands)
     if rule not in RULE_SENTENCES:
         return rule
     return RULE_SENTENCES[rule].text.format(
+        efficacy=two_places(i.get("efficacy")),
+        execution=two_places(i.get("execution")),
+        physical_weight=i.get("physical_weight"),
+        financial_weight=i.get("financial_weight"),
         added_on=i.get("added_on"),
         seqs=_used_seqs(e),
         weights_total=two_places(i.get("weights_total")),

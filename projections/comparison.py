@@ -455,6 +455,10 @@ class _Bearing:
             return self.executed(code, present)
         if figure == "budget_execution_pct":
             return _either(self.budget(code, present), self.executed(code, present))
+        if figure in ("physical_efficacy_pct", "efficiency_pct", "efficiency_band", "relative_efficiency"):
+            progress = "progress_pct" if code is not None else "physical_progress_pct"
+            physical = _either(self.progress(code, progress, present), self.programmed(code, present))
+            return _either(physical, self.derived("budget_execution_pct", code, present, source))
         raise AssertionError(figure)
 
     def summary(self, figure: str, source: str | None) -> Predicate:
@@ -519,8 +523,14 @@ def _element_values(side: _Side, code: str) -> dict[tuple[str, str | None], obje
 
 
 def _as_of_effect(figure: str, b: _Side, a: _Side) -> bool:
-    """Programmed progress (and so the deviation) moves with the number of quarter ends before as_of."""
-    return figure in ("programmed_pct", "deviation_pts") and b.quarters != a.quarters
+    """Programmed progress (and so the deviation and the efficiency figures) moves with the number of
+    quarter ends before as_of."""
+    return figure in _WITH_THE_QUARTER and b.quarters != a.quarters
+
+
+_WITH_THE_QUARTER = (
+    "programmed_pct", "deviation_pts", "physical_efficacy_pct", "efficiency_pct", "efficiency_band", "relative_efficiency",
+)
 
 
 def _element_changes(b: _Side, a: _Side, tree: _Tree, bearing: _Bearing, events: list[_Event]) -> Iterable[ElementChange]:

@@ -28,7 +28,7 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from attrs import frozen
+from attrs import field, frozen
 
 from poa.domain.catalogue import FIGURE, ElementKind, Role, Rule
 from poa.domain.facts import Closing, Execution, Justification, Progress, Recorded, Reopening, Result
@@ -100,7 +100,7 @@ class Evaluation(_Derived):
     closings: tuple[Recorded, ...] = ()  # every closing and reopening known at known_at
     quarter_ends_passed: tuple[date, ...] = ()  # the quarter ends of the year on or before as_of
     settings: Settings = DEFAULT_SETTINGS  # the plan's (its approval's): efficiency grading, signatures
-    trend: tuple = ()  # the documents' quarter-by-quarter trend (projections/trend.py, `with_trend`); () unless asked
+    trend: tuple = field(default=(), eq=False)  # the documents' quarter-by-quarter trend (projections/trend.py, `with_trend`); () unless asked
 
     def elements(self) -> tuple[Figures, ...]:
         return self.strategic_actions + self.short_term_actions + self.operations + self.tasks

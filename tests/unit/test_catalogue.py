@@ -17,6 +17,7 @@ import pytest
 
 from poa.adapters.report_provenance import _short_rule, rule_text
 from poa.domain import catalogue
+from poa.domain.settings import Band
 from poa.domain.catalogue import (
     ACTION_LABELS,
     BECAUSE_LABELS,
@@ -143,6 +144,13 @@ _INPUTS = {
     "progress": Decimal(5),
     "executed": Decimal(50),
     "current": Decimal(100),
+    "efficacy": Decimal(50),
+    "execution": Decimal(50),
+    "efficiency": Decimal(50),
+    "physical_weight": Decimal("0.5"),
+    "financial_weight": Decimal("0.5"),
+    "limits": ((Band.EFFICIENT, Decimal(76)), (Band.SUFFICIENT, Decimal(51)), (Band.AT_RISK, Decimal(26)),
+               (Band.INEFFICIENT, Decimal(0))),
 }
 
 
@@ -178,6 +186,10 @@ _RULE_PLACEHOLDERS = {
     Rule.PROGRAMMED_MINUS_PROGRESS: {"programmed", "progress"},
     Rule.SUM_OF_BUDGET_LINES: {"source"},
     Rule.SUM_OVER_SOURCES: {"terms"},
+    Rule.PROGRESS_OVER_PROGRAMMED: {"progress", "programmed"},
+    Rule.WEIGHTED_EFFICIENCY: {"efficacy", "execution", "physical_weight", "financial_weight"},
+    Rule.BAND_OF_EFFICIENCY: {"efficiency", "bands"},
+    Rule.EFFICACY_OVER_EXECUTION: {"efficacy", "execution"},
     Rule.EXECUTED_OVER_CURRENT: {"executed", "current"},
 }
 

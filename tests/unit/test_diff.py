@@ -40,6 +40,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from poa.domain.settings import Band
 from poa.domain.facts import Add, Reformulation
 from poa.projections.comparison import Comparison, ViewNotInForce, compare
 from poa.projections.issued import View, issued, issued_view
@@ -89,6 +90,9 @@ R1_ALL = "11[add 1.1.3; update 1.1; update 1.2]"
 R1_WEIGHTS = "11[update 1.1; update 1.2]"
 R1_ADD = "11[add 1.1.3]"
 R2 = "14[cancel 1.2.2]"
+# the events of the efficiency figures: those of progress and programmed, and those of budget execution
+EFFICIENCY_EVENTS = [R1_ALL, "12", "13", R2, "15", "16", "17", "18", "19", "20", "21"]
+ACP_1_1_EFFICIENCY = [R1_ADD, "13", "15", "16", "17", "19", "20"]
 
 
 def test_q3_to_q4_lists_exactly_the_expected_changes_and_their_events(history):
@@ -104,8 +108,16 @@ def test_q3_to_q4_lists_exactly_the_expected_changes_and_their_events(history):
         ("deviation_pts", None): ("31.00", "21.00", [R1_ALL, R2, "15", "16", "17", "18"]),
         ("reformulations", None): (0, 2, [R1_ALL, R2]),
         ("budget_modifications", None): (0, 2, ["12", "13"]),  # the transfer's two legs, dated 2021-11-02
+        # efficiency (domain/settings.py): progress and programmed, and budget execution, move it
+        # efficacy 42/73 = 57.53 → 79/100; weighted 57.53×0.5 + 33.33×0.5 = 45.43 → 79×0.5 + 72.22×0.5 = 75.61
+        ("physical_efficacy_pct", None): ("57.53", "79.00", EFFICIENCY_EVENTS),
+        ("efficiency_pct", None): ("45.43", "75.61", EFFICIENCY_EVENTS),
+        ("efficiency_band", None): (Band.AT_RISK, Band.SUFFICIENT, EFFICIENCY_EVENTS),  # 45.43 ≥ 26; 75.61 < 76
+        ("relative_efficiency", None): ("1.73", "1.09", EFFICIENCY_EVENTS),  # 57.53/33.33; 79/72.22
     }
-    assert {f.figure for f in c.summary if f.as_of_effect} == {"programmed_pct", "deviation_pts"}
+    assert {f.figure for f in c.summary if f.as_of_effect} == {
+        "programmed_pct", "deviation_pts", "physical_efficacy_pct", "efficiency_pct", "efficiency_band", "relative_efficiency",
+    }  # the efficiency figures read programmed progress
     deltas = {(f.figure, f.source): shown(f.delta) for f in c.summary}
     assert deltas[("budget_execution_pct", None)] == "38.89"  # as shown: 72.22 − 33.33
     assert deltas[("reformulations", None)] == 2
@@ -130,6 +142,11 @@ def test_q3_to_q4_lists_exactly_the_expected_changes_and_their_events(history):
             ("budget_current", None): ("2000.00", "3300.00", [R1_ADD, "13"]),
             ("budget_executed", None): ("700.00", "2000.00", ["19", "20"]),
             ("budget_execution_pct", None): ("35.00", "60.61", [R1_ADD, "13", "19", "20"]),
+            # efficacy 40/75 = 53.33 → 70; weighted 26.67 + 17.50 = 44.17 → 35 + 30.30 = 65.30; 1.52 → 70/60.61 = 1.155
+            ("physical_efficacy_pct", None): ("53.33", "70.00", ACP_1_1_EFFICIENCY),
+            ("efficiency_pct", None): ("44.17", "65.30", ACP_1_1_EFFICIENCY),
+            ("efficiency_band", None): (Band.AT_RISK, Band.SUFFICIENT, ACP_1_1_EFFICIENCY),
+            ("relative_efficiency", None): ("1.52", "1.16", ACP_1_1_EFFICIENCY),
         }),
         "1.2": ("changed", {
             ("weight", None): ("40.00", "30.00", ["11[update 1.2]"]),
@@ -140,6 +157,11 @@ def test_q3_to_q4_lists_exactly_the_expected_changes_and_their_events(history):
             ("budget_current", None): ("3000.00", "2000.00", ["12"]),
             ("budget_executed", None): ("900.00", "1800.00", ["21"]),
             ("budget_execution_pct", None): ("30.00", "90.00", ["12", "21"]),
+            # efficacy 45/70 = 64.29 → 100; weighted 32.14 + 15 = 47.14 → 50 + 45 = 95; 64.29/30 = 2.14 → 100/90 = 1.11
+            ("physical_efficacy_pct", None): ("64.29", "100.00", ["12", R2, "18", "21"]),
+            ("efficiency_pct", None): ("47.14", "95.00", ["12", R2, "18", "21"]),
+            ("efficiency_band", None): (Band.AT_RISK, Band.EFFICIENT, ["12", R2, "18", "21"]),
+            ("relative_efficiency", None): ("2.14", "1.11", ["12", R2, "18", "21"]),
         }),
         "1.1.1": ("changed", {
             ("progress_pct", None): ("50.00", "100.00", ["15"]),
@@ -175,7 +197,11 @@ def test_q3_to_q4_lists_exactly_the_expected_changes_and_their_events(history):
         }),
     }  # AEI 2, ACP 2.1 and op 2.1.1 do not change: not listed
     as_of_effect = {(e.code, f.figure) for e in c.elements for f in e.figures if f.as_of_effect}
-    assert as_of_effect == {(code, figure) for code in ("1", "1.1", "1.2") for figure in ("programmed_pct", "deviation_pts")}
+    quarter = ("programmed_pct", "deviation_pts")
+    efficiency = ("physical_efficacy_pct", "efficiency_pct", "efficiency_band", "relative_efficiency")  # ACPs only
+    assert as_of_effect == {(code, figure) for code in ("1", "1.1", "1.2") for figure in quarter} | {
+        (code, figure) for code in ("1.1", "1.2") for figure in efficiency
+    }
 
     # every event dated after 09-30 is visible in Q4 only; nothing of Q3 is in the difference
     assert [(r.seq, r.side, r.because) for r in c.events] == [(s, "added", "date") for s in range(11, 22)]
@@ -200,6 +226,11 @@ def test_issued_q3_against_q3_known_now_shows_only_the_late_figures(history):
         ("budget_execution_pct", None): ("27.45", "33.33", ["23"]),
         ("physical_progress_pct", None): ("40.00", "42.00", ["22"]),
         ("deviation_pts", None): ("33.00", "31.00", ["22"]),
+        # efficacy 40/73 = 54.79 → 42/73 = 57.53; weighted 27.40 + 13.73 = 41.12 → 45.43 (both at risk: the band
+        # stays); relative 54.79/27.45 = 2.00 → 57.53/33.33 = 1.73
+        ("physical_efficacy_pct", None): ("54.79", "57.53", ["22", "23"]),
+        ("efficiency_pct", None): ("41.12", "45.43", ["22", "23"]),
+        ("relative_efficiency", None): ("2.00", "1.73", ["22", "23"]),
     }
     assert not any(f.as_of_effect for f in c.summary)
     assert elements(c) == {
@@ -212,10 +243,17 @@ def test_issued_q3_against_q3_known_now_shows_only_the_late_figures(history):
         "1.1": ("changed", {
             ("budget_executed", None): ("400.00", "700.00", ["23"]),
             ("budget_execution_pct", None): ("20.00", "35.00", ["23"]),
+            # efficacy 40/75 = 53.33 both; weighted 26.67 + 10 = 36.67 → 26.67 + 17.50 = 44.17 (at risk both)
+            ("efficiency_pct", None): ("36.67", "44.17", ["23"]),
+            ("relative_efficiency", None): ("2.67", "1.52", ["23"]),  # 53.33/20 → 53.33/35
         }),
         "1.2": ("changed", {
             ("progress_pct", None): ("40.00", "45.00", ["22"]),
             ("deviation_pts", None): ("30.00", "25.00", ["22"]),
+            # efficacy 40/70 = 57.14 → 45/70 = 64.29; weighted 28.57 + 15 = 43.57 → 47.14; relative ÷ 30
+            ("physical_efficacy_pct", None): ("57.14", "64.29", ["22"]),
+            ("efficiency_pct", None): ("43.57", "47.14", ["22"]),
+            ("relative_efficiency", None): ("1.90", "2.14", ["22"]),
         }),
         "1.1.2": ("changed", {
             ("budget_executed", None): ("0.00", "300.00", ["23"]),

@@ -135,6 +135,7 @@ def test_no_code_and_the_plans_key_both_explain_the_plan():
         ("weights_total", None), ("budget", "Otros"), ("budget", "TGN"), ("budget_current", None),
         ("budget_executed", None), ("budget_execution_pct", None), ("physical_progress_pct", None),
         ("programmed_pct", None), ("deviation_pts", None), ("reformulations", None), ("budget_modifications", None),
+        ("physical_efficacy_pct", None), ("efficiency_pct", None), ("efficiency_band", None), ("relative_efficiency", None),
     ]
     # an unknown code is still refused, and the plan is not in force before its approval
     with pytest.raises(UnknownElement, match="unknown code P-2022 in plan P-2021"):
@@ -387,7 +388,8 @@ def test_the_plans_json_counts_are_integers_and_it_validates():
     assert list(f) == [
         "strategic_actions", "short_term_actions", "operations", "tasks", "weights_total", "budget",
         "budget_current", "budget_executed", "budget_execution_pct", "physical_progress_pct", "programmed_pct",
-        "deviation_pts", "reformulations", "budget_modifications",
+        "deviation_pts", "reformulations", "budget_modifications", "physical_efficacy_pct", "efficiency_pct",
+        "efficiency_band", "relative_efficiency",
     ]
     assert (f["operations"]["value"], f["operations"]["exact"]) == (3, None)
     assert [(x["code"], x["value"], x["role"]) for x in f["operations"]["parts"]][:2] == [

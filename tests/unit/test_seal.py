@@ -18,6 +18,7 @@ import attrs
 import pytest
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder
 
+from poa.projections.trend import with_trend
 from poa.adapters import formats
 from poa.adapters import use_cases as uc
 from poa.adapters.report_json import fact_fields, history_fields, issued_report_to_dict, recorded_to_dict
@@ -149,11 +150,12 @@ def test_issuing_seals_every_format_as_known_before_the_fact_is_recorded(ledger)
     fact = r.fact
     assert r == issued.issued and fact.program_version == metadata.version("poa-ledger")
     assert fact.known_at < r.recorded_at and issued.evaluation.known_at == fact.known_at
-    assert [s.format for s in fact.seals] == list(formats.REPORT)
-    # each format: what the renderer gives for the view (evaluated here, apart), hashed here
-    expected = evaluate(PLAN, ledger.history(PLAN), date(2021, 6, 30), fact.known_at)
-    for fmt, renderer in formats.REPORT.items():
-        content = renderer(expected, False).encode("utf-8")
+    assert [s.format for s in fact.seals] == list(formats.SEALED) == [f for f in formats.REPORT if f != "pdf"]
+    # each format: what the renderer gives for the view (evaluated here, apart, with its trend), hashed here
+    history = ledger.history(PLAN)
+    expected = with_trend(evaluate(PLAN, history, date(2021, 6, 30), fact.known_at), history)
+    for fmt in formats.SEALED:
+        content = formats.rendered(formats.REPORT, fmt, expected)
         assert fact.seal(fmt).sha256 == hashlib.sha256(content).hexdigest(), fmt
         assert zlib.decompress(base64.b64decode(fact.seal(fmt).zlib_base64)) == content, fmt
     assert issued.content == formats.REPORT["md"](expected, False).encode("utf-8")
@@ -177,7 +179,9 @@ def test_reproducing_gives_the_sealed_bytes_even_when_a_renderer_changed(ledger,
     assert again.content == issued.content and again.notes == ()
     checked = uc.rerender_report(ledger, PLAN, "INF-Q2")
     assert not checked.identical
-    assert [(c.format, c.identical) for c in checked.checks] == [("table", True), ("json", False), ("csv", True), ("md", True)]
+    assert [(c.format, c.identical) for c in checked.checks] == [
+        (fmt, fmt != "json") for fmt in ("table", "json", "csv", "md", "html", "xlsx")
+    ]
     text = formats.rerendering_text(checked)
     assert "json: DIFFERS" in text and '+{"nuevo": true}' in text and "verdict: DIFFERS" in text
     monkeypatch.undo()
