@@ -247,7 +247,8 @@ def rule_text(e: Explanation, code: str) -> str:
         n = len(i["quarter_ends_passed"])
         if n == 0:
             return RULE_SENTENCE_PARTS["schedule_before_first"].text.format(schedule=schedule)
-        return RULE_SENTENCES[rule].text.format(schedule=schedule, n=n, last=i["quarter_ends_passed"][-1])
+        ends = RULE_SENTENCE_PARTS["quarter_ends"].text(n)
+        return RULE_SENTENCES[rule].text.format(schedule=schedule, n=n, ends=ends, last=i["quarter_ends_passed"][-1])
     if rule == Rule.SUM_OVER_SOURCES:
         terms = " + ".join(f"{p.source} {grouped(p.value)}" for p in e.parts) or RULE_SENTENCE_PARTS["no_sources"].text
         return RULE_SENTENCES[rule].text.format(terms=terms)

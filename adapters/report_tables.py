@@ -9,7 +9,13 @@ their ``+00:00`` form and the history's data its figures as typed (`history_fiel
 from __future__ import annotations
 
 from poa.domain.catalogue import (
+    ELEMENT_LISTS,
+    FACT_KIND_LABELS,
+    FIELD_LABELS,
+    FIGURE,
     HISTORY_CHANGES,
+    KIND_LABELS,
+    RECONCILIATION_COUNTS,
     HISTORY_TABLE,
     ISSUED_REPORT_SEALED,
     ISSUED_REPORTS_TABLE,
@@ -19,6 +25,7 @@ from poa.domain.catalogue import (
     Table,
 )
 
+from .localized import moment
 from .report_json import difference_to_dict, history_fields
 from .report_text import Block, to_rich
 
@@ -32,7 +39,8 @@ def history_table(plan: str, records) -> str:
         data.pop("reference", None)
         summary = _summary(r.kind, data)
         recorded_at = r.recorded_at.isoformat()[:19]
-        rows.append((str(r.seq), recorded_at, r.kind, r.fact.date.isoformat(), r.reference or "", r.actor, summary))
+        kind = FACT_KIND_LABELS[r.kind].text
+        rows.append((str(r.seq), recorded_at, kind, r.fact.date.isoformat(), r.reference or "", r.actor, summary))
     return _table(HISTORY_TABLE, tuple(rows), right={0}, plan=plan)
 
 
@@ -43,7 +51,7 @@ def issued_reports_table(plan: str, records) -> str:
     for r in records:
         printed = r.fact.seal(r.fact.format)
         rows.append((
-            r.fact.reference, r.fact.date.isoformat(), r.fact.format, r.recorded_at.isoformat(), r.actor, str(r.seq),
+            r.fact.reference, r.fact.date.isoformat(), r.fact.format, moment(r.recorded_at), r.actor, str(r.seq),
             ISSUED_REPORT_SEALED[r.fact.sealed].text, r.fact.program_version or "", printed.sha256 if printed else "",
         ))
     return _table(ISSUED_REPORTS_TABLE, tuple(rows), plan=plan, width=WIDE)
@@ -53,17 +61,18 @@ def reconciliation_table(plan: str, reports: int, differences) -> str:
     """The differences, under a title counting the reports compared."""
     shown = [difference_to_dict(d) for d in differences]
     rows = tuple(
-        (d["reference"], d["code"] or RECONCILED_PLAN.text, d["figure"], str(d["declared"]), str(d["computed"]),
-         str(d["difference"]))
+        (d["reference"], d["code"] or RECONCILED_PLAN.text, FIGURE[d["figure"]].label.text, str(d["declared"]),
+         str(d["computed"]), str(d["difference"]))
         for d in shown
     )
-    return _table(RECONCILIATION_TABLE, rows, right={3, 4, 5}, plan=plan, reports=reports, differences=len(shown))
+    counted = {name: plural.text(n) for (name, plural), n in zip(RECONCILIATION_COUNTS.items(), (reports, len(shown)))}
+    return _table(RECONCILIATION_TABLE, rows, right={3, 4, 5}, plan=plan, **counted)
 
 
 def plans_table(plans) -> str:
     """The plans, as (key, approval) pairs: key, entity, year, approval date and reference, recorded time."""
     rows = tuple(
-        (key, r.fact.entity, str(r.fact.year), r.fact.date.isoformat(), str(r.fact.reference), r.recorded_at.isoformat())
+        (key, r.fact.entity, str(r.fact.year), r.fact.date.isoformat(), str(r.fact.reference), moment(r.recorded_at))
         for key, r in plans
     )
     return _table(PLANS_TABLE, rows)
@@ -81,11 +90,17 @@ def _table(table: Table, rows: tuple, *, right: set[int] = frozenset(), width: i
 def _summary(kind: str, data: dict) -> str:
     if kind == "approve":
         return f"{data['entity']} {data['year']}: " + ", ".join(
-            f"{len(data[k])} {k}" for k in ("strategic_actions", "short_term_actions", "operations", "tasks")
+            f"{KIND_LABELS[element_kind].text} {len(data[list_name])}" for element_kind, list_name in ELEMENT_LISTS.items()
         )
     if kind == "reformulate":
-        return f"{data['reason']} ({HISTORY_CHANGES.text.format(changes=len(data['changes']))})"
+        return f"{data['reason']} ({HISTORY_CHANGES.text(len(data['changes']))})"
     if kind == "issue" and "seals" in data:  # a sealed report: its hashes, one per format
         seals = data.pop("seals")
-        return ", ".join([f"{k}={v}" for k, v in data.items()] + [f"sha256 {f}={s['sha256']}" for f, s in seals.items()])
-    return ", ".join(f"{k}={v}" for k, v in data.items())
+        return ", ".join([_field(k, v) for k, v in data.items()] + [f"sha256 {f}={s['sha256']}" for f, s in seals.items()])
+    return ", ".join(_field(k, v) for k, v in data.items())
+
+
+def _field(name: str, value) -> str:
+    """One field of a fact's data, named in the current language (`FIELD_LABELS`; else its key)."""
+    label = FIELD_LABELS.get(name)
+    return f"{label.text if label else name}={value}"

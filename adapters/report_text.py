@@ -10,6 +10,9 @@ is made safe (adapters/safe_text.py), for every renderer that draws Blocks (the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from io import StringIO
 
@@ -19,7 +22,12 @@ from rich.table import Table
 from rich.text import Text
 
 from poa.domain.catalogue import (
+    BAND_LABELS,
     BREAKDOWN_TABLE,
+    EFFICIENCY_BAND_RANGE,
+    EFFICIENCY_LEGEND,
+    EFFICIENCY_TABLE,
+    NO_BAND,
     CHANGES_LIST,
     CLOSING_SENTENCES,
     CONCLUSIONS,
@@ -45,7 +53,9 @@ from poa.domain.catalogue import (
     Unit,
     WarningKind,
 )
-from poa.domain.values import grouped, quantize
+from poa.domain.values import quantize
+
+from .localized import long_date, moment, number
 from poa.projections.evaluation import Evaluation
 from poa.projections.warnings import DEVIATION_LIMIT
 
@@ -53,6 +63,21 @@ from .safe_text import markdown_text, terminal_safe
 from .text_table import draw_table
 
 LATE_SHOWN = 5  # late-record warnings listed one by one; beyond, a count
+WIDTH = 160  # of every table drawn into a file or pipe, and of every sealed report: the same bytes everywhere
+_width: ContextVar[int] = ContextVar("poa_table_width", default=WIDTH)
+
+
+@contextmanager
+def use_width(width: int | None) -> Iterator[int]:
+    """Draw tables `width` columns wide inside the block (a terminal's width; None: keep the current)."""
+    if width is None:
+        yield _width.get()
+        return
+    token = _width.set(max(40, width))
+    try:
+        yield _width.get()
+    finally:
+        _width.reset(token)
 
 
 @frozen
@@ -74,7 +99,7 @@ class OwnMarkdown(str):
 
 
 def pct(value: Decimal) -> str:
-    return str(quantize(value))
+    return number(value)
 
 
 def _headers(table: TableLabels) -> tuple[str, ...]:
@@ -97,7 +122,7 @@ class Money:
         self.cents = any(quantize(a) != a.to_integral_value() for a in amounts)
 
     def __call__(self, value: Decimal) -> str:
-        return grouped(value) if self.cents else f"{quantize(value):,.0f}"
+        return number(value, 2 if self.cents else 0)
 
 
 def layout(ev: Evaluation) -> list[Block]:
@@ -106,10 +131,10 @@ def layout(ev: Evaluation) -> list[Block]:
     quarter = (ev.as_of.month - 1) // 3 + 1
     period_start = ev.as_of.replace(month=3 * quarter - 2, day=1)
     introduction = REPORT_INTRODUCTION.text.format(
-        as_of=ev.as_of.isoformat(),
+        as_of=long_date(ev.as_of),
         quarter=_quarter(quarter),
-        known_at=ev.known_at.isoformat(timespec="microseconds"),
-        approved_on=ev.approved_on.isoformat(),
+        known_at=moment(ev.known_at),
+        approved_on=long_date(ev.approved_on),
         reference=ev.reference,
     )
     section = {key: Block("section", title=label.text) for key, label in REPORT_SECTIONS.items()}
@@ -124,11 +149,13 @@ def layout(ev: Evaluation) -> list[Block]:
         _results_table(ev, money),
         Block("list", title=RESULTS_LIST.title.text, items=tuple(_results_lines(ev)) or (RESULTS_LIST.empty.text,)),
         section["changes"],
-        Block("list", title=CHANGES_LIST.title.text.format(start=period_start, end=ev.as_of),
+        Block("list", title=CHANGES_LIST.title.text.format(start=long_date(period_start), end=long_date(ev.as_of)),
               items=tuple(_changes_lines(ev, period_start, money)) or (CHANGES_LIST.empty.text,)),
         Block("list", title=DEVIATIONS_LIST.title.text, items=tuple(_deviation_lines(ev)) or (DEVIATIONS_LIST.empty.text,)),
         section["quarterly"],
         _weighted_result_table(ev, quarter),
+        _efficiency_table(ev),
+        Block("paragraph", text=_efficiency_legend(ev)),
         section["conclusions"],
         Block("paragraph", text=_conclusions(ev, money)),
         Block("list", title=WARNINGS_LIST.title.text, items=tuple(_warning_lines(ev)) or (WARNINGS_LIST.empty.text,)),
@@ -143,7 +170,7 @@ def _quarter(quarter: int) -> str:
 def _closing_text(r) -> str:
     """A closing or a reopening known (only a reopening has a reason)."""
     return CLOSING_SENTENCES[r.kind].text.format(
-        date=r.fact.date.isoformat(), reference=r.fact.reference, reason=getattr(r.fact, "reason", "")
+        date=long_date(r.fact.date), reference=r.fact.reference, reason=getattr(r.fact, "reason", "")
     )
 
 
@@ -298,7 +325,7 @@ def _weighted_result_table(ev: Evaluation, quarter: int) -> Block:
     s = ev.summary
     justification = " ".join(n.text for n in ev.justifications) or TABLE_CELLS["no_justification"].text
     result = TABLE_CELLS["weighted_result"].text.format(
-        as_of=ev.as_of, progress=pct(s.physical_progress_pct), programmed=pct(s.programmed_pct)
+        as_of=long_date(ev.as_of), progress=pct(s.physical_progress_pct), programmed=pct(s.programmed_pct)
     )
     return Block(
         "table",
@@ -316,12 +343,50 @@ def _weighted_result_table(ev: Evaluation, quarter: int) -> Block:
     )
 
 
+def _efficiency_table(ev: Evaluation) -> Block:
+    """Cuadro 5: each short-term action's efficiency and band (domain/settings.py), then the plan's."""
+    s = ev.summary
+    rows = [
+        (f.code, _cancelled(f), *_efficiency_cells(f.physical_efficacy_pct, f.budget_execution_pct, f.efficiency_pct,
+                                                   f.efficiency_band, f.relative_efficiency))
+        for f in ev.short_term_actions
+    ]
+    rows.append(("", TABLE_CELLS["total"].text, *_efficiency_cells(
+        s.physical_efficacy_pct, s.budget_execution_pct, s.efficiency_pct, s.efficiency_band, s.relative_efficiency)))
+    return Block(
+        "table", title=EFFICIENCY_TABLE.title.text, headers=_headers(EFFICIENCY_TABLE), rows=tuple(rows),
+        right=frozenset({2, 3, 4, 6}),
+    )
+
+
+def _efficiency_cells(efficacy, execution, efficiency, band, relative) -> tuple[str, ...]:
+    """A row's efficiency cells; "—" for a figure without value (nothing programmed or executed yet)."""
+    return (
+        _or_dash(efficacy), pct(execution), _or_dash(efficiency),
+        BAND_LABELS[band].text if band is not None else NO_BAND.text, _or_dash(relative),
+    )
+
+
+def _or_dash(value: Decimal | None) -> str:
+    return "—" if value is None else pct(value)
+
+
+def _efficiency_legend(ev: Evaluation) -> str:
+    """How the weighted efficiency is computed and graded, with the plan's own weights and bands."""
+    e = ev.settings.efficiency
+    bands = ", ".join(
+        EFFICIENCY_BAND_RANGE.text.format(band=BAND_LABELS[band].text, low=number(limit, 0), high=number(e.upper(band), 0))
+        for band, limit in e.limits()
+    )
+    return EFFICIENCY_LEGEND.text.format(physical=number(e.physical_weight), financial=number(e.financial_weight), bands=bands)
+
+
 def _conclusions(ev: Evaluation, money: Money) -> str:
     s = ev.summary
     deviating = [f.code for f in ev.short_term_actions if f.status == Status.ACTIVE and f.deviation_pts > DEVIATION_LIMIT]
     sentences = [
         CONCLUSIONS["progress"].text.format(
-            year=ev.year, as_of=ev.as_of, progress=pct(s.physical_progress_pct), programmed=pct(s.programmed_pct),
+            year=ev.year, as_of=long_date(ev.as_of), progress=pct(s.physical_progress_pct), programmed=pct(s.programmed_pct),
             deviation=pct(s.deviation_pts), execution=pct(s.budget_execution_pct), executed=money(s.budget_executed),
             current=money(s.budget_current),
         )
@@ -385,11 +450,13 @@ def _md(text: str) -> str:
 
 
 def _md_cell(text: str) -> str:
-    """A table cell: literal text on one line (leading spaces kept: they indent Cuadro 2's codes)."""
-    return markdown_text(text, cell=True)
+    """A table cell: literal text on one line; leading spaces (Cuadro 2's hierarchy) become no-break
+    spaces, which Markdown renderers keep."""
+    stripped = text.lstrip(" ")
+    return "\u00a0" * (len(text) - len(stripped)) + markdown_text(stripped, cell=True)
 
 
-def to_rich(blocks: list[Block], width: int = 160) -> str:
+def to_rich(blocks: list[Block], width: int | None = None) -> str:
     """Plain text (no colour codes) drawn by rich, so it can be piped and compared.
 
     Every text reaches rich as a `Text` (never as a markup string, so ``[bold]`` in a
@@ -398,6 +465,7 @@ def to_rich(blocks: list[Block], width: int = 160) -> str:
     draws and some 70 times faster; a table with a text it is not sure to draw exactly
     as rich does (a wide character, a newline...) is drawn by rich, as before.
     """
+    width = width or _width.get()
     buffer = StringIO()
     console = Console(
         file=buffer, width=width, color_system=None, force_terminal=False, markup=False, emoji=False, highlight=False

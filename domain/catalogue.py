@@ -58,6 +58,17 @@ class Label:
         return self.en if _language.get() == "en" else self.es
 
 
+@frozen
+class Plural:
+    """A text with a number in it, worded for one and for any other number (``{n}``)."""
+
+    one: Label
+    other: Label
+
+    def text(self, n: int) -> str:
+        return (self.one if n == 1 else self.other).text.format(n=n)
+
+
 # -- element kinds and statuses ---------------------------------------------------------
 
 
@@ -275,8 +286,8 @@ ROLE_LABELS = {
     Role.USED: Label("usado", "used"),
     Role.SUPERSEDED: Label("reemplazado", "superseded"),
     Role.CORRECTED: Label("corregido", "corrected"),
-    Role.NOT_KNOWN: Label("no conocido a --known-at", "not known at --known-at"),
-    Role.AFTER_AS_OF: Label("posterior a --as-of", "after --as-of"),
+    Role.NOT_KNOWN: Label("registrado después de la vista", "recorded after the view"),
+    Role.AFTER_AS_OF: Label("con fecha posterior a la vista", "dated after the view"),
     Role.EXCLUDED: Label("excluido (cancelado)", "excluded (cancelled)"),
 }
 
@@ -439,7 +450,26 @@ HISTORY_TABLE = Table(
         Label("Datos", "Data"),
     ),
 )
-HISTORY_CHANGES = Label("{changes} cambios", "{changes} changes")  # a reformulation's data in the history table
+HISTORY_CHANGES = Plural(Label("{n} cambio", "{n} change"), Label("{n} cambios", "{n} changes"))  # a reformulation's
+FIELD_LABELS = {  # the fields of a fact, as the history table's data column names them (its JSON keys elsewhere)
+    "amount": Label("monto", "amount"),
+    "code": Label("código", "code"),
+    "declared": Label("declarado", "declared"),
+    "entity": Label("entidad", "entity"),
+    "format": Label("formato", "format"),
+    "issued": Label("emitido", "issued"),
+    "known_at": Label("conocido al", "known at"),
+    "note": Label("nota", "note"),
+    "percent": Label("porcentaje", "percent"),
+    "program_version": Label("versión", "version"),
+    "reason": Label("motivo", "reason"),
+    "settings": Label("configuración", "settings"),
+    "source": Label("fuente", "source"),
+    "text": Label("texto", "text"),
+    "year": Label("gestión", "year"),
+    "language": Label("idioma", "language"),
+    "signatures": Label("firmas", "signatures"),
+}
 ISSUED_REPORTS_TABLE = Table(
     Label("Informes emitidos de {plan}", "Reports issued from {plan}"),
     (
@@ -455,11 +485,8 @@ ISSUED_REPORTS_TABLE = Table(
     ),
 )
 ISSUED_REPORT_SEALED = {True: Label("sí", "yes"), False: Label("no", "no")}  # a report issued before the seal: no
-RECONCILIATION_TABLE = Table(
-    Label(
-        "Conciliación de {reports} informe(s) publicado(s) de {plan}: {differences} diferencia(s)",
-        "Reconciliation of {reports} published report(s) of {plan}: {differences} difference(s)",
-    ),
+RECONCILIATION_TABLE = Table(  # reports, differences: RECONCILIATION_COUNTS, in the number's grammar
+    Label("Conciliación de {reports} de {plan}: {differences}", "Reconciliation of {reports} of {plan}: {differences}"),
     (
         Label("Informe", "Report"),
         Label("Elemento", "Element"),
@@ -469,9 +496,15 @@ RECONCILIATION_TABLE = Table(
         Label("Diferencia", "Difference"),
     ),
 )
+RECONCILIATION_COUNTS = {
+    "reports": Plural(
+        Label("{n} informe publicado", "{n} published report"), Label("{n} informes publicados", "{n} published reports")
+    ),
+    "differences": Plural(Label("{n} diferencia", "{n} difference"), Label("{n} diferencias", "{n} differences")),
+}
 RECONCILED_PLAN = Label("POA", "POA")  # the element of a figure of the whole plan, in the reconciliation table
 PLANS_TABLE = Table(
-    Label("POA en el ledger", "POAs in the ledger"),
+    Label("POA registrados", "Recorded POAs"),
     (
         Label("Plan", "Plan"),
         Label("Entidad", "Entity"),
@@ -577,6 +610,27 @@ TABLE_CELLS = {  # fixed texts and templates of the Cuadros' cells
     ),
     "no_justification": Label("Sin justificación registrada.", "No justification recorded."),
 }
+
+
+EFFICIENCY_TABLE = Table(  # after Cuadro 4: one row per short-term action, then the plan
+    Label("Cuadro N° 5 — Eficiencia y semáforo", "Table 5 — Efficiency and traffic light"),
+    (
+        Label("Código", "Code"),
+        Label("Acción de Corto Plazo", "Short-term action"),
+        Label("Eficacia física (%)", "Physical efficacy (%)"),
+        Label("Ejecución presupuestaria (%)", "Budget execution (%)"),
+        Label("Eficiencia ponderada (%)", "Weighted efficiency (%)"),
+        Label("Semáforo", "Traffic light"),
+        Label("Eficiencia relativa", "Relative efficiency"),
+    ),
+)
+EFFICIENCY_LEGEND = Label(  # bands: "Eficiente 76–100 %, ..."; weights: of the weighted efficiency
+    "Eficiencia ponderada = eficacia física × {physical} + ejecución presupuestaria × {financial} (cada una hasta "
+    "100 %). Bandas: {bands}.",
+    "Weighted efficiency = physical efficacy × {physical} + budget execution × {financial} (each at most 100%). "
+    "Bands: {bands}.",
+)
+EFFICIENCY_BAND_RANGE = Label("{band} {low}–{high} %", "{band} {low}–{high}%")
 
 
 @frozen
@@ -727,8 +781,8 @@ RULE_SENTENCES = {
         "0 by default: no visible progress records and no active elements to derive it from.",
     ),
     Rule.SCHEDULE: Label(  # n ≥ 1 quarter ends passed; none: RULE_SENTENCE_PARTS["schedule_before_first"]
-        "Programación {schedule}: su valor n.º {n}, por {n} cierre(s) de trimestre hasta la fecha (el último, {last}).",
-        "Schedule {schedule}: its value no. {n}, for {n} quarter end(s) to date (the last, {last}).",
+        "Programación {schedule}: su valor n.º {n}, por {ends} hasta la fecha (el último, {last}).",
+        "Schedule {schedule}: its value no. {n}, for {ends} to date (the last, {last}).",
     ),
     Rule.PROGRAMMED_MINUS_PROGRESS: Label(
         "Programado − avance: {programmed} − {progress}.", "Programmed − progress: {programmed} − {progress}."
@@ -803,6 +857,9 @@ RULE_SENTENCES.update({
     ),
 })
 RULE_SENTENCE_PARTS = {  # the variants and pieces of the sentences above
+    "quarter_ends": Plural(  # {ends} of the schedule's sentence
+        Label("{n} cierre de trimestre", "{n} quarter end"), Label("{n} cierres de trimestre", "{n} quarter ends")
+    ),
     "cancelled_through": Label(
         " (por la cancelación de {code}, que lo incluye)", " (through the cancellation of {code}, which includes it)"
     ),
@@ -897,7 +954,7 @@ WARNING_MESSAGES = {
         "{code}: operación cancelada que conserva presupuesto no ejecutado de {unexecuted}.",
         "{code}: cancelled operation that keeps {unexecuted} of unexecuted budget.",
     ),
-    WarningKind.LATE_RECORD: Label(  # kind: the fact kind's identifier
+    WarningKind.LATE_RECORD: Label(  # kind: the fact kind's label (FACT_KIND_LABELS)
         "Registro {seq} ({kind}) con fecha {date} registrado {days} días después, el {recorded_on}.",
         "Record {seq} ({kind}) dated {date} recorded {days} days later, on {recorded_on}.",
     ),

@@ -1,7 +1,7 @@
 """Warnings of an evaluation (docs/design.md): shown with every report, never blocking.
 
-Messages are Spanish (they are printed in the report), worded in the catalogue
-(`WARNING_MESSAGES`); `kind` is the stable identifier other tools filter on
+Messages are in the current language (`poa.domain.catalogue.use_language`; Spanish unless
+said otherwise), worded in the catalogue (`WARNING_MESSAGES`); `kind` is the stable identifier other tools filter on
 (`WarningKind`). The warnings read the evaluation's figures and
 the public derivations the fold recorded (`poa.projections.figures`): the records
 behind progress and executed budget, the quarter ends a programmed figure counted.
@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 from attrs import frozen
 
-from poa.domain.catalogue import WARNING_MESSAGES, WARNING_PARTS, Role, Status, WarningKind
+from poa.domain.catalogue import FACT_KIND_LABELS, WARNING_MESSAGES, WARNING_PARTS, Role, Status, WarningKind
 from poa.domain.facts import Recorded, ReportIssued
 from poa.domain.values import grouped
 
@@ -78,7 +78,8 @@ def find_warnings(
                 WarningKind.LATE_RECORD,
                 getattr(r.fact, "code", None),
                 WARNING_MESSAGES[WarningKind.LATE_RECORD].text.format(
-                    seq=r.seq, kind=r.kind, date=day, days=days, recorded_on=f"{r.recorded_at:%Y-%m-%d}"
+                    seq=r.seq, kind=FACT_KIND_LABELS[r.kind].text, date=day, days=days,
+                    recorded_on=f"{r.recorded_at:%Y-%m-%d}",
                 ),
                 seq=r.seq,
             )

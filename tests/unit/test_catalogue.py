@@ -19,6 +19,7 @@ from poa.adapters.report_provenance import _short_rule, rule_text
 from poa.domain import catalogue
 from poa.domain.settings import Band
 from poa.domain.catalogue import (
+    use_language,
     ACTION_LABELS,
     BECAUSE_LABELS,
     CHANGE_LABELS,
@@ -182,7 +183,7 @@ _RULE_PLACEHOLDERS = {
     Rule.LATEST_RECORD_PER_SOURCE: {"seqs"},
     Rule.WEIGHTED_MEAN_OF_CHILDREN: {"weights_total"},
     Rule.WEIGHTED_MEAN_OF_SHORT_TERM_ACTIONS: {"weights_total"},
-    Rule.SCHEDULE: {"schedule", "n", "last"},
+    Rule.SCHEDULE: {"schedule", "n", "ends", "last"},
     Rule.PROGRAMMED_MINUS_PROGRESS: {"programmed", "progress"},
     Rule.SUM_OF_BUDGET_LINES: {"source"},
     Rule.SUM_OVER_SOURCES: {"terms"},
@@ -200,7 +201,11 @@ def test_a_rule_sentence_takes_the_names_explain_fills_in(rule: Rule):
 
 
 def test_the_variants_of_the_rule_sentences():
-    assert {name: _placeholders(label.es) for name, label in RULE_SENTENCE_PARTS.items()} == {
+    ends = RULE_SENTENCE_PARTS["quarter_ends"]  # a number worded for one and for any other
+    assert [ends.text(n) for n in (1, 2)] == ["1 cierre de trimestre", "2 cierres de trimestre"]
+    with use_language("en"):
+        assert [ends.text(n) for n in (1, 3)] == ["1 quarter end", "3 quarter ends"]
+    assert {name: _placeholders(label.es) for name, label in RULE_SENTENCE_PARTS.items() if name != "quarter_ends"} == {
         "cancelled_through": {"code"},
         "default_zero_executed": set(),
         "schedule_before_first": {"schedule"},

@@ -335,4 +335,4 @@ def test_renderers_json_keys_and_spanish_table():
     assert set(provenance_to_dict(why("1.1.1.1", "2021-06-30"))["figures"]) == {"status", "weight", "progress_pct"}
     text = to_rich(layout(p))
     assert "Avance físico (%): 55.00" in text
-    assert "no conocido a --known-at" in text and "reemplazado" in text
+    assert "registrado después de la vista" in text and "reemplazado" in text

@@ -397,6 +397,11 @@ def test_the_plans_json_counts_are_integers_and_it_validates():
     ]
     assert (f["physical_progress_pct"]["value"], f["deviation_pts"]["value"]) == ("60.00", "7.50")
     assert (f["budget_current"]["value"], f["budget_execution_pct"]["value"]) == ("2800.00", "42.86")
+    # efficacy 60 / 67.50 = 88.89; weighted 88.89 × 0.5 + 42.86 × 0.5 = 65.87: sufficient (51 to 75); 88.89 / 42.86
+    assert [f[name]["value"] for name in ("physical_efficacy_pct", "efficiency_pct", "efficiency_band", "relative_efficiency")] == [
+        "88.89", "65.87", "sufficient", "2.07",
+    ]
+    assert f["efficiency_band"]["rule"] == "band_of_efficiency" and f["efficiency_pct"]["inputs"]["physical_weight"] == "0.50"
     assert {s: x["value"] for s, x in f["budget"].items()} == {"Otros": "1400.00", "TGN": "1400.00"}
     assert [(e["seq"], e["action"], e["code"], e["value"]) for e in f["reformulations"]["events"]] == [
         (8, "reformulate", None, None), (14, "reformulate", None, None),
@@ -419,6 +424,6 @@ def test_the_plans_spanish_table():
     assert "Avance físico institucional (%): 60.00" in text
     assert "Programado (%): 67.50" in text and "Desviación (puntos): 7.50" in text
     assert "Ejecución presupuestaria (%): 42.86" in text
-    assert "excluido (cancelado)" in text and "posterior a --as-of" in text
+    assert "excluido (cancelado)" in text and "con fecha posterior a la vista" in text
     assert "reformulación" in text and "RD 09/2021" in text
     assert "None" not in text

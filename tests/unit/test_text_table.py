@@ -108,7 +108,7 @@ def worked_example():
 @pytest.mark.parametrize("width", [160, 100, 60])
 def test_the_worked_examples_tables(worked_example, as_of, width):
     tables = [b for b in layout(worked_example.at(as_of)) if b.kind == "table"]
-    assert len(tables) == 4
+    assert len(tables) == 5  # Cuadros 1 to 4, and 5: efficiency and semáforo
     for b in tables:
         assert_same(b.title, b.headers, b.rows, b.right, width)
 
