@@ -91,7 +91,7 @@ def parse_decimal(
             raise EntryError(field, f"must be a finite number, got {preview(value)}")
         number, decimals = value, max(0, -value.as_tuple().exponent)
     elif isinstance(value, str):
-        text = value.strip()
+        text = _with_decimal_point(value.strip(), field)
         if not _NUMBER.match(text):
             raise EntryError(field, f"must be a number, got {preview(value)}")
         number, decimals = Decimal(text), len(text.partition(".")[2])
@@ -107,6 +107,29 @@ def parse_decimal(
     if maximum is not None and number > maximum:
         raise EntryError(field, f"must be at most {maximum:,}, got {preview(value)}")
     return number
+
+
+_DECIMAL_COMMA = re.compile(r"-?[0-9]+,[0-9]+")  # 45,5
+_GROUPED_COMMA = re.compile(r"-?[0-9]{1,3}(\.[0-9]{3})+,[0-9]+")  # 1.234,56: points group, the comma is decimal
+
+
+def _with_decimal_point(text: str, field: str) -> str:
+    """A number written with a decimal comma, as Bolivian documents write it, rewritten with a
+    point, where that is unambiguous: ``45,5``, ``1.234,56``. One comma followed by exactly three
+    digits and nothing else (``1,500``) may be a thousands separator: refused as ambiguous."""
+    if "," not in text:
+        return text
+    if _GROUPED_COMMA.fullmatch(text):
+        return text.replace(".", "").replace(",", ".")
+    if _DECIMAL_COMMA.fullmatch(text):
+        if len(text.partition(",")[2]) == 3:
+            raise EntryError(
+                field,
+                f"is ambiguous: {preview(text)} may be a decimal comma or a thousands separator; write "
+                f"{text.replace(',', '.')} or {text.replace(',', '')}",
+            )
+        return text.replace(",", ".")
+    return text
 
 
 def parse_amount(value: object, field: str, *, signed: bool = False) -> Decimal:

@@ -80,7 +80,7 @@ def test_bools_are_refused_as_numbers(raw):
         parse_decimal(raw, "weight")
 
 
-@pytest.mark.parametrize("raw", [None, "", "abc", "1,5", "1e3", "NaN", "Infinity", "--1", [1], {"a": 1}])
+@pytest.mark.parametrize("raw", [None, "", "abc", "1,2,5", "1e3", "NaN", "Infinity", "--1", [1], {"a": 1}])  # "1,5" is 1.5 (test_decimal_comma.py)
 def test_non_numbers_are_refused(raw):
     with pytest.raises(EntryError):
         parse_decimal(raw, "amount")
