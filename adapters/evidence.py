@@ -40,7 +40,10 @@ from .proofs import head_to_dict
 from .report_json import SCHEMA_VERSION, timestamp
 from .safe_text import json_text
 
-REPORT_FILES = {"table": "report.txt", "md": "report.md", "json": "report.json", "csv": "report.csv"}
+REPORT_FILES = {  # the report in every sealed format (formats.SEALED)
+    "table": "report.txt", "md": "report.md", "json": "report.json", "csv": "report.csv", "html": "report.html",
+    "xlsx": "report.xlsx",
+}
 PACKAGE = "poa-evidence"
 
 
@@ -67,12 +70,14 @@ def events_document(plan: str, head: TreeHead, proofs: Sequence[Inclusion]) -> d
 
 
 def package_files(
-    plan: str, as_of, known_at: datetime, head: TreeHead, reports: Mapping[str, str], proofs: Sequence[Inclusion],
+    plan: str, as_of, known_at: datetime, head: TreeHead, reports: Mapping[str, bytes], proofs: Sequence[Inclusion],
     explanations: Sequence[dict], created_at: datetime, version: str, issued: str | None = None,
+    language: str = "es", decimal_mark: str = "point",
 ) -> dict[str, bytes]:
     """Every file of the package, the manifest and the checker included, by name (`version`: the
-    program's; `issued`: the reference of the issued report whose sealed bytes are the report files)."""
-    files = {REPORT_FILES[fmt]: text.encode("utf-8") for fmt, text in reports.items()}
+    program's; `issued`: the reference of the issued report whose sealed bytes are the report files;
+    `language` and `decimal_mark`: what the reports were rendered in)."""
+    files = {REPORT_FILES[fmt]: data for fmt, data in reports.items()}
     files["events.json"] = _json(events_document(plan, head, proofs))
     files["explain.json"] = _json(
         {"schema_version": SCHEMA_VERSION, "plan": plan, "as_of": as_of.isoformat(), "known_at": timestamp(known_at),
@@ -85,6 +90,8 @@ def package_files(
         "program_version": version,
         "issued": issued,
         "reports": {fmt: REPORT_FILES[fmt] for fmt in reports},
+        "language": language,
+        "decimal_mark": decimal_mark,
         "plan": plan,
         "as_of": as_of.isoformat(),
         "known_at": timestamp(known_at),

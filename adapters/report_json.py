@@ -155,14 +155,17 @@ def figure_value(figure: Figure, value):
     return two_places(value)
 
 
+NULLABLE = ("physical_efficacy_pct", "efficiency_pct", "efficiency_band", "relative_efficiency")  # null: none yet
+
+
 def element_to_dict(f: Figures) -> dict:
     """An element: its code and parent, then every figure its kind carries (none left out but a
-    missing sector code), then its results and justifications."""
+    missing sector code; an efficiency figure without value is null), then its results and justifications."""
     data = {"code": f.code, "parent": f.parent}
     for figure in REPORT_ELEMENT_FIGURES:
         if figure.carried_by(f.kind):
             value = getattr(f, figure.name)
-            if value is not None:
+            if value is not None or figure.name in NULLABLE:
                 data[figure.name] = figure_value(figure, value)
     data["results"] = [_note(n) for n in f.results]
     data["justifications"] = [_note(n) for n in f.justifications]

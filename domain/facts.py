@@ -230,6 +230,8 @@ class ReportIssued:
     program_version: str | None = None
     known_at: datetime | None = None
     seals: tuple[ReportSeal, ...] | None = field(default=None, converter=_tuple_or_none)
+    language: str | None = None  # the language it was rendered in; None: Spanish (issued before languages existed)
+    decimal_mark: str | None = None  # its numbers' decimal mark; None: point (as the seed prints them)
 
     @property
     def sealed(self) -> bool:

@@ -16,7 +16,10 @@ from support.runners import invoke, no_traceback
 
 pytestmark = pytest.mark.both_stores
 
-REPORT_FILES = {"table": "report.txt", "md": "report.md", "json": "report.json", "csv": "report.csv"}
+REPORT_FILES = {
+    "table": "report.txt", "md": "report.md", "json": "report.json", "csv": "report.csv", "html": "report.html",
+    "xlsx": "report.xlsx",
+}  # every sealed format (not the PDF, printed from the HTML)
 
 
 def run(*args):

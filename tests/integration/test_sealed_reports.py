@@ -70,10 +70,10 @@ def test_every_format_is_sealed_with_the_hash_of_what_report_prints_at_the_issue
     report = listed(demo)
     (event,) = json.loads(run(demo, "history", "--kind", "issue", "--format", "json").stdout)["events"]
     seals = event["data"]["seals"]
-    assert list(seals) == list(formats.REPORT) == ["table", "json", "csv", "md"]
+    assert list(seals) == list(formats.SEALED) == ["table", "json", "csv", "md", "html", "xlsx"]  # not the PDF
     assert event["data"]["program_version"] == report["program_version"] == metadata.version("poa-ledger")
     assert event["data"]["known_at"] == report["known_at"]
-    for fmt in formats.REPORT:
+    for fmt in formats.SEALED:
         expected = at_view(demo, report["known_at"], fmt)
         assert seals[fmt] == {"sha256": hashlib.sha256(expected).hexdigest()}, fmt  # the hash only, no bytes
         again = run(demo, "report", "--issued", REF, "--format", fmt)
@@ -121,14 +121,14 @@ def test_an_issued_report_stays_byte_identical_when_a_renderer_changes(demo, mon
     assert "  json: DIFFERS" in out  # the JSON renderer was changed too
     assert "+Línea agregada por un programa nuevo." in out and '+  "nuevo": 1,' in out
     assert f"sealed sha256 {hashlib.sha256(printed_md).hexdigest()}" in out
-    assert "verdict: DIFFERS: 2 of the 4 sealed formats checked (json, md)" in out
+    assert "verdict: DIFFERS: 2 of the 6 sealed formats checked (json, md)" in out
     only_table = run(demo, "report", "--issued", REF, "--rerender", "--format", "table")
     assert only_table.exit_code == 0 and "md:" not in only_table.stdout, only_table.output
 
     monkeypatch.undo()
     same = run(demo, "report", "--issued", REF, "--rerender")
     assert same.exit_code == 0, same.output
-    assert "verdict: IDENTICAL: today's program renders table, json, csv, md byte for byte as issued." in same.stdout
+    assert "verdict: IDENTICAL: today's program renders table, json, csv, md, html, xlsx byte for byte as issued." in same.stdout
     assert "DIFFERS" not in same.stdout
 
 
@@ -215,6 +215,6 @@ def test_a_diff_from_the_issued_view_holds_its_own_issue_and_never_the_sealed_by
     assert diff.exit_code == 0, diff.output
     events = {e["seq"]: e for e in json.loads(diff.stdout)["events"]}
     assert sorted(events) == [25, 26, 27]  # the two later records and the other issue, not seq 24
-    assert set(events[27]["values"]["seals"]) == set(formats.REPORT) and "zlib" not in diff.stdout
+    assert set(events[27]["values"]["seals"]) == set(formats.SEALED) and "zlib" not in diff.stdout
     table = run(demo, "diff", "--from", f"issued:{REF}", "--to", AS_OF)
     assert table.exit_code == 0 and "zlib" not in table.stdout

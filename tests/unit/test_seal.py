@@ -18,6 +18,7 @@ import attrs
 import pytest
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder
 
+from poa.domain.catalogue import use_language
 from poa.projections.trend import with_trend
 from poa.adapters import formats
 from poa.adapters import use_cases as uc
@@ -191,9 +192,14 @@ def test_reproducing_gives_the_sealed_bytes_even_when_a_renderer_changed(ledger,
 def test_a_report_issued_before_the_seal_is_rendered_again_and_cannot_be_rerendered(ledger):
     ledger.record([Command(PLAN, ReportIssued("VIEJO", date(2021, 6, 30), "json"), "tester", "test", 0)])
     old = uc.reproduce_report(ledger, PLAN, "VIEJO")
-    assert old.content is None and "was not sealed" in old.notes[0]
+    assert "was not sealed" in old.notes[0]
     r = ledger.history(PLAN)[-1]
     assert old.evaluation == evaluate(PLAN, ledger.history(PLAN), date(2021, 6, 30), r.recorded_at)
+    # rendered again in its own format, in Spanish (issued before languages were recorded) whatever the current one
+    with use_language("en"):
+        again = uc.reproduce_report(ledger, PLAN, "VIEJO", format="md")
+    assert again.content == formats.rendered(formats.REPORT, "md", old.evaluation) and "Cuadro N° 1" in again.content.decode()
+    assert old.content == formats.rendered(formats.REPORT, "json", old.evaluation)
     with pytest.raises(Refusal) as refused:
         uc.rerender_report(ledger, PLAN, "VIEJO")
     assert refused.value.param == "rerender" and "not sealed" in refused.value.message
