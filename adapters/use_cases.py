@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
+from poa.domain.catalogue import DEFAULT_LANGUAGE, language, use_language
 from poa.domain.commands import BatchRepeated, Command, CommandError
 from poa.domain.fact_kinds import entry_kind, parse_entry
 from poa.domain.facts import Recorded, ReportIssued, ReportSeal
@@ -62,6 +63,7 @@ from poa.projections.trend import with_trend
 from . import datapackage as data_package
 from . import exports, formats
 from .batch_files import read_batch, read_data
+from .localized import DEFAULT_DECIMAL_MARK, decimal_mark, use_decimal_mark
 from . import merkle
 from .ledger import Consistency, Inclusion, Ledger
 from .merkle_log import TreeHead, extends
@@ -299,10 +301,13 @@ def report(
         if table != "elements" and fmt != "csv":
             whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
             raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="table")
-        evaluation = with_trend(evaluation_at(key, history, view), history)
         if printed is None:
-            return Report(key, evaluation, fmt, None)
-        content, notes = _reproduced(printed, fmt, raw_csv=raw_csv, table=table)
+            return Report(key, with_trend(evaluation_at(key, history, view), history), fmt, None)
+        with rendering_as(printed.fact):  # what is not sealed is rendered again in the issued language
+            evaluation = with_trend(evaluation_at(key, history, view), history)
+            content, notes = _reproduced(printed, fmt, raw_csv=raw_csv, table=table)
+            if content is None:
+                content = formats.rendered(formats.report_formats(table), fmt, evaluation, raw_csv)
         return Report(key, evaluation, fmt, printed, content, notes)
 
 
@@ -392,12 +397,25 @@ def rerender_report(
                 raise Refusal(f"report {issued!r} was not sealed in {format} (sealed: {', '.join(asked)})", param="format")
             asked = [format]
         sealed = {fmt: sealed_bytes(printed, fmt) for fmt in asked}  # a damaged seal is said before any rendering
-        evaluation = with_trend(evaluation_at(key, history, issued_view(printed)), history)
-        checks = tuple(
-            SealCheck(fmt, fact.seal(fmt).sha256, sealed[fmt], formats.report_bytes(evaluation, fmt) if fmt in formats.REPORT else None)
-            for fmt in asked
-        )
+        with rendering_as(fact):
+            evaluation = with_trend(evaluation_at(key, history, issued_view(printed)), history)
+            checks = tuple(
+                SealCheck(fmt, fact.seal(fmt).sha256, sealed[fmt],
+                          formats.report_bytes(evaluation, fmt) if fmt in formats.REPORT else None)
+                for fmt in asked
+            )
         return Rerendering(key, printed, program_version(), checks)
+
+
+@contextmanager
+def rendering_as(fact: ReportIssued | None) -> Iterator[tuple[str, str]]:
+    """Render in an issued report's language and decimal mark (Spanish and point for one issued
+    before they were recorded); with no fact, in the current ones. Yields (language, decimal mark)."""
+    if fact is None:
+        yield language(), decimal_mark()
+        return
+    with use_language(fact.language or DEFAULT_LANGUAGE) as lang, use_decimal_mark(fact.decimal_mark or DEFAULT_DECIMAL_MARK) as mark:
+        yield lang, mark
 
 
 def program_version() -> str:
@@ -457,12 +475,23 @@ def _issue_sealed(
     if fmt not in formats.REPORT:
         raise Refusal(f"is not a format of the report ({', '.join(formats.REPORT)})", param="format")
     evaluation = with_trend(evaluation_at(key, history, view), history)
-    content = {name: formats.report_bytes(evaluation, name) for name in formats.REPORT}
+    content = {name: formats.report_bytes(evaluation, name) for name in formats.SEALED}
     fact = ReportIssued(
-        issue, view.as_of, fmt, program_version(), view.known_at, tuple(seal(name, b) for name, b in content.items())
+        issue, view.as_of, fmt, program_version(), view.known_at, tuple(seal(name, b) for name, b in content.items()),
+        language(), decimal_mark(),
     )
     printed = issued_record(_issue(ledger, key, fact, actor, saving), issue)
-    return Report(key, evaluation, fmt, printed, content[fmt])
+    return Report(key, evaluation, fmt, printed, content[fmt] if fmt in content else _pdf_of(content["html"]))
+
+
+def _pdf_of(html: bytes) -> bytes:
+    """The PDF printed from an HTML report (sealed or just rendered): the PDF is never sealed itself."""
+    from .report_pdf import PdfUnavailable, html_to_pdf  # WeasyPrint: an optional extra
+
+    try:
+        return html_to_pdf(html.decode("utf-8"))
+    except PdfUnavailable as error:
+        raise Refusal(str(error), param="format") from None
 
 
 def _reproduced(printed: Recorded, fmt: str, *, raw_csv: bool, table: str) -> tuple[bytes | None, tuple[str, ...]]:
@@ -476,6 +505,8 @@ def _reproduced(printed: Recorded, fmt: str, *, raw_csv: bool, table: str) -> tu
         return None, (
             f"report {fact.reference!r} is sealed as its elements table in the neutralised CSV, not as {what}: {today}",
         )
+    if fmt == "pdf" and fact.seal("html") is not None:
+        return _pdf_of(sealed_bytes(printed, "html")), (f"report {fact.reference!r}: its PDF is printed from its sealed HTML",)
     if fact.seal(fmt) is None:
         sealed = ", ".join(s.format for s in fact.seals)
         return None, (f"report {fact.reference!r} was not sealed in {fmt} (sealed: {sealed}): {today}",)
@@ -1002,7 +1033,6 @@ def evidence(
     reference: its view, its sealed bytes as its report files, and its own issue event (which holds
     their SHA-256) among the events. Written whole or not at all."""
     from . import evidence as package  # only this command needs it
-    from .formats import REPORT, render_report
     from .report_provenance import provenance_to_dict
 
     target = Path(output)
@@ -1026,17 +1056,18 @@ def evidence(
             view = issued_view(printed)
         else:
             view = _view(history, as_of, known_at, now)
-        evaluation = evaluation_at(key, history, view)
         seqs = [r.seq for r in history if r.recorded_at <= view.known_at or r is printed]
         proofs = ledger.inclusions(key, seqs)
-    if printed is not None:
-        reports = {fmt: sealed_bytes(printed, fmt).decode("utf-8") for fmt in REPORT if printed.fact.seal(fmt)}
-    else:
-        reports = {fmt: render_report(evaluation, fmt) for fmt in REPORT}
-    explanations = [provenance_to_dict(p) for p in explain_all(key, history, view.as_of, view.known_at)]
+    with rendering_as(printed.fact if printed is not None else None) as (lang, mark):
+        if printed is not None:
+            reports = {fmt: sealed_bytes(printed, fmt) for fmt in formats.SEALED if printed.fact.seal(fmt)}
+        else:
+            evaluation = with_trend(evaluation_at(key, history, view), history)
+            reports = {fmt: formats.report_bytes(evaluation, fmt) for fmt in formats.SEALED}
+        explanations = [provenance_to_dict(p) for p in explain_all(key, history, view.as_of, view.known_at)]
     head = proofs[0].head
     files = package.package_files(
-        key, view.as_of, view.known_at, head, reports, proofs, explanations, now, program_version(), issued
+        key, view.as_of, view.known_at, head, reports, proofs, explanations, now, program_version(), issued, lang, mark
     )
     try:
         package.write(target, files)
@@ -1082,20 +1113,21 @@ def verify_package(path: str) -> PackageCheck:
 def _reevaluated(files: dict[str, bytes], manifest: dict) -> list[str]:
     """The package's report files against the plan evaluated again from its events (by this program)."""
     from .evidence import REPORT_FILES, recorded_from_canonical
-    from .formats import REPORT, render_report
-
     events = json.loads(files["events.json"])["events"]
     try:
         history = [recorded_from_canonical(item["event"]) for item in events]
         as_of = _day(manifest["as_of"], "package")
         known_at = _moment(manifest["known_at"], "package")
-        evaluation = evaluate(manifest["plan"], history, as_of, known_at)
+        with use_language(manifest.get("language", "es")):  # the warnings are worded in it
+            evaluation = with_trend(evaluate(manifest["plan"], history, as_of, known_at), history)
     except (EntryError, Refusal, NotInForce, KeyError, ValueError, TypeError) as error:
         return [f"events.json: the plan cannot be evaluated again from its events ({type(error).__name__}: {error})"]
     problems = []
-    for fmt in REPORT:
+    for fmt in formats.SEALED:
         name = REPORT_FILES[fmt]
-        if name in files and render_report(evaluation, fmt).encode("utf-8") != files[name]:
+        with use_language(manifest.get("language", "es")), use_decimal_mark(manifest.get("decimal_mark", "point")):
+            again = formats.report_bytes(evaluation, fmt) if name in files else None
+        if again is not None and again != files[name]:
             problems.append(
                 f"{name}: not what the package's events give as of {as_of} as known at {manifest['known_at']} "
                 f"(evaluated by poa {program_version()}; the package was made by {manifest.get('program_version')})"
