@@ -79,6 +79,20 @@ PLAN = Field("plan", S, "The plan's key (entity and year), such as AN-2020.")
 _PLAN_FK: ForeignKey = (("plan",), "plans", ("plan",))
 _FACT_FK: ForeignKey = (("plan", "seq"), "facts", ("plan", "seq"))
 _EVALUATED: ForeignKey = (("plan", "as_of"), "plan_evaluation", ("plan", "as_of"))
+
+
+def _EFFICIENCY(whose: str) -> tuple[Field, ...]:  # noqa: N802 - a constant's shape, built for two tables
+    """The efficiency figures and semáforo band (docs/design.md, "Efficiency and semáforo")."""
+    return (
+        Field("physical_efficacy_pct", N, f"{whose}physical efficacy, progress over programmed, %; null before anything "
+                                          "is programmed."),
+        Field("efficiency_pct", N, f"{whose}weighted efficiency (eficiencia ponderada), %; null before anything is "
+                                   "programmed."),
+        Field("efficiency_band", S, f"{whose}the semáforo band: efficient, sufficient, at_risk or inefficient; null "
+                                    "before anything is programmed."),
+        Field("relative_efficiency", N, f"{whose}physical efficacy over budget execution, a ratio; null before anything "
+                                        "is programmed or executed."),
+    )
 _AS_OF = Field("as_of", DT, "The effective date of the evaluation: a quarter end of the year, the latest cut-off "
                "date, or the view's --as-of.")
 _KNOWN_AT = Field("known_at", TS, "The recorded time (UTC) the evaluation is as known at: the view's --known-at, "
@@ -234,6 +248,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
                                    f"{BS}."),
         Field("budget_executed", N, f"Executed budget (presupuesto ejecutado) reported by the cut-off date, {BS}."),
         Field("budget_execution_pct", N, "Executed over current budget, % (0 when the current budget is 0)."),
+        *_EFFICIENCY("Short-term actions: "),
     ), ("plan", "as_of", "code"), (_PLAN_FK, _EVALUATED)),
     Table("plan_evaluation", "Evaluation of the plan", "The plan's summary figures (the report's `summary`) at "
           "each evaluation date, the dates of `evaluation`.", (
@@ -253,6 +268,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Field("budget_modifications", I, "Budget modifications (`poa budget`) in effect, counted apart from "
                                          "reformulations."),
         _BUDGET,
+        *_EFFICIENCY(""),
     ), ("plan", "as_of"), (_PLAN_FK,)),
 )}
 

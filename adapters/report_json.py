@@ -18,7 +18,7 @@ import attrs
 
 from poa.domain.catalogue import ELEMENT_FIGURES, ELEMENT_LISTS, FIGURE, SUMMARY_FIGURES, ElementKind, Figure, Unit
 from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Element, Recorded, ReportIssued, Update
-from poa.domain.settings import settings_fields
+from poa.domain.settings import Settings, settings_fields
 from poa.domain.values import quantize
 from poa.projections.evaluation import Evaluation, Figures, Note
 from poa.projections.issued import issued_view
@@ -216,6 +216,8 @@ def fact_fields(fact, *, number=decimal_text) -> dict:
             value = [change_to_dict(c, number=number) for c in value]
         if name == "seals" and value is not None:  # an issued report's: {format: {sha256, zlib_base64}}
             value = {s.format: {"sha256": s.sha256, "zlib_base64": s.zlib_base64} for s in value}
+        if name == "signatures" and value is not None:  # an issued report's names: only those given
+            value = settings_fields(Settings(signatures=value)).get("signatures")
         if value is not None:
             data[name] = value
     return plain(data, number)

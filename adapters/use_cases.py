@@ -46,6 +46,7 @@ from poa.domain.catalogue import DEFAULT_LANGUAGE, language, use_language
 from poa.domain.commands import BatchRepeated, Command, CommandError
 from poa.domain.fact_kinds import entry_kind, parse_entry
 from poa.domain.facts import Recorded, ReportIssued, ReportSeal
+from poa.domain.settings import Signatures
 from poa.domain.values import EntryError, parse_date, parse_text, preview
 from poa.projections.comparison import Comparison, ViewNotInForce, compare
 from poa.projections.evaluation import Evaluation, NotInForce, default_as_of, end_of_day, evaluate
@@ -259,9 +260,13 @@ def report(
     store: Store, plan: str | None = None, *, as_of: date | str | None = None, known_at: datetime | str | None = None,
     format: str | None = None, raw_csv: bool = False, issue: str | None = None, issued: str | None = None,
     actor: str | None = None, read_only: bool = False, saving: Saving = None, table: str = "elements",
+    signatures: Signatures | None = None,
 ) -> Report:
     """The plan's evaluation at `as_of` (default: today, within the plan's year) as known at
     `known_at` (default: now, settled), refused when the plan is not in force there.
+
+    `signatures`: names for the documents' signature block, over the plan's own (its settings);
+    an issued report keeps those it was issued with.
 
     With `issue`, the report is first rendered as known now (settled) in every format and
     recorded as issued under that reference, sealed (`issue_report`); with `issued`, the report
@@ -284,6 +289,8 @@ def report(
         if issued is not None:
             if as_of or known_at or issue:
                 raise Refusal("reproduces the issued report's own view; drop --as-of, --known-at and --issue", param="issued")
+            if signatures is not None and signatures != Signatures():
+                raise Refusal("an issued report keeps the signatures it was issued with", param="signatures")
             try:
                 printed = issued_record(history, issued)
             except UnknownReport as error:
@@ -292,7 +299,8 @@ def report(
         elif issue is not None:
             if known_at:
                 raise Refusal("an issued report is printed as known at the moment it is issued", param="known_at")
-            return _issue_sealed(ledger, key, history, issue, _view(history, as_of, None, now), format or "table", actor, saving)
+            view = _view(history, as_of, None, now)
+            return _issue_sealed(ledger, key, history, issue, view, format or "table", actor, saving, signatures)
         else:
             view, fmt = _view(history, as_of, known_at, now), format or "table"
         if raw_csv and fmt != "csv":
@@ -302,9 +310,9 @@ def report(
             whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
             raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="table")
         if printed is None:
-            return Report(key, with_trend(evaluation_at(key, history, view), history), fmt, None)
+            return Report(key, with_trend(evaluation_at(key, history, view), history).signed(signatures), fmt, None)
         with rendering_as(printed.fact):  # what is not sealed is rendered again in the issued language
-            evaluation = with_trend(evaluation_at(key, history, view), history)
+            evaluation = with_trend(evaluation_at(key, history, view), history).signed(printed.fact.signatures)
             content, notes = _reproduced(printed, fmt, raw_csv=raw_csv, table=table)
             if content is None:
                 content = formats.rendered(formats.report_formats(table), fmt, evaluation, raw_csv)
@@ -313,14 +321,17 @@ def report(
 
 def issue_report(
     store: Store, plan: str | None, issue: str, *, as_of: date | str | None = None, format: str | None = None,
-    actor: str | None = None, read_only: bool = False, saving: Saving = None,
+    actor: str | None = None, read_only: bool = False, saving: Saving = None, signatures: Signatures | None = None,
 ) -> Report:
     """Record that the report at `as_of` is issued under the reference `issue`, in `format`
     (default ``table``), sealed: the report as known now (settled) rendered in every format of
     `formats.REPORT` before the fact is recorded, the fact holding the program's version, that
     moment (its `known_at`) and each format's SHA-256 and bytes. `Report.content`: the bytes of
-    `format`, to print."""
-    return report(store, plan, as_of=as_of, format=format, issue=issue, actor=actor, read_only=read_only, saving=saving)
+    `format`, to print. `signatures`: the names of its signature block, recorded with it."""
+    return report(
+        store, plan, as_of=as_of, format=format, issue=issue, actor=actor, read_only=read_only, saving=saving,
+        signatures=signatures,
+    )
 
 
 def reproduce_report(
@@ -398,7 +409,7 @@ def rerender_report(
             asked = [format]
         sealed = {fmt: sealed_bytes(printed, fmt) for fmt in asked}  # a damaged seal is said before any rendering
         with rendering_as(fact):
-            evaluation = with_trend(evaluation_at(key, history, issued_view(printed)), history)
+            evaluation = with_trend(evaluation_at(key, history, issued_view(printed)), history).signed(fact.signatures)
             checks = tuple(
                 SealCheck(fmt, fact.seal(fmt).sha256, sealed[fmt],
                           formats.report_bytes(evaluation, fmt) if fmt in formats.REPORT else None)
@@ -467,18 +478,19 @@ def sealed_bytes(printed: Recorded, fmt: str) -> bytes:
 
 def _issue_sealed(
     ledger: Ledger, key: str, history: list[Recorded], issue: str, view: View, fmt: str, actor: str | None,
-    saving: Saving,
+    saving: Saving, signatures: Signatures | None = None,
 ) -> Report:
     """Render the report at `view` (as known at the settled "now") in every format, seal each,
     then record the fact: every transaction stamped by "now" has committed and every later one
     (this one included) is stamped after it, so the view, and hence the bytes, never change."""
     if fmt not in formats.REPORT:
         raise Refusal(f"is not a format of the report ({', '.join(formats.REPORT)})", param="format")
-    evaluation = with_trend(evaluation_at(key, history, view), history)
+    evaluation = with_trend(evaluation_at(key, history, view), history).signed(signatures)
     content = {name: formats.report_bytes(evaluation, name) for name in formats.SEALED}
+    given = signatures if signatures is not None and signatures != Signatures() else None
     fact = ReportIssued(
         issue, view.as_of, fmt, program_version(), view.known_at, tuple(seal(name, b) for name, b in content.items()),
-        language(), decimal_mark(),
+        language(), decimal_mark(), given,
     )
     printed = issued_record(_issue(ledger, key, fact, actor, saving), issue)
     return Report(key, evaluation, fmt, printed, content[fmt] if fmt in content else _pdf_of(content["html"]))

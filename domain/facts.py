@@ -232,6 +232,7 @@ class ReportIssued:
     seals: tuple[ReportSeal, ...] | None = field(default=None, converter=_tuple_or_none)
     language: str | None = None  # the language it was rendered in; None: Spanish (issued before languages existed)
     decimal_mark: str | None = None  # its numbers' decimal mark; None: point (as the seed prints them)
+    signatures: Signatures | None = None  # the names given when it was issued, over the plan's (None: the plan's)
 
     @property
     def sealed(self) -> bool:

@@ -28,12 +28,13 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Iterable, Sequence
 
+import attrs
 from attrs import field, frozen
 
 from poa.domain.catalogue import FIGURE, ElementKind, Role, Rule
 from poa.domain.facts import Closing, Execution, Justification, Progress, Recorded, Reopening, Result
 from poa.domain.rules import closing_state
-from poa.domain.settings import DEFAULT_SETTINGS, Settings
+from poa.domain.settings import DEFAULT_SETTINGS, Settings, Signatures
 from poa.domain.structure import Node, Record, Structure, build
 from poa.domain.values import figures_context
 
@@ -107,6 +108,19 @@ class Evaluation(_Derived):
 
     def element(self, code: str) -> Figures:
         return next(e for e in self.elements() if e.code == code)
+
+    def evolved(self, **changes) -> "Evaluation":
+        """This evaluation with some fields changed (its trend, its signatures), its derivations kept."""
+        found = attrs.evolve(self, **changes)
+        object.__setattr__(found, "_derivations", self._derivations)
+        return found
+
+    def signed(self, names: Signatures | None) -> "Evaluation":
+        """This evaluation with the report's signatures: `names` over the plan's own (None: the plan's)."""
+        if names is None or names == Signatures():
+            return self
+        merged = self.settings.signatures.merged(names)
+        return self.evolved(settings=attrs.evolve(self.settings, signatures=merged))
 
     def derivations(self) -> Derivations:
         """Every derivation the fold recorded (only on an evaluation `evaluate` returned)."""

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-import attrs
 from attrs import frozen
 
 from poa.domain.facts import Recorded
@@ -57,6 +56,4 @@ def quarterly(ev: Evaluation, history: Sequence[Recorded]) -> tuple[QuarterPoint
 
 def with_trend(ev: Evaluation, history: Sequence[Recorded]) -> Evaluation:
     """`ev` with its `trend` (`quarterly`), its derivations kept."""
-    found = attrs.evolve(ev, trend=quarterly(ev, history))
-    object.__setattr__(found, "_derivations", ev.derivations())
-    return found
+    return ev.evolved(trend=quarterly(ev, history))

@@ -218,3 +218,26 @@ def test_a_diff_from_the_issued_view_holds_its_own_issue_and_never_the_sealed_by
     assert set(events[27]["values"]["seals"]) == set(formats.SEALED) and "zlib" not in diff.stdout
     table = run(demo, "diff", "--from", f"issued:{REF}", "--to", AS_OF)
     assert table.exit_code == 0 and "zlib" not in table.stdout
+
+
+@pytest.mark.sqlite_only  # the PDF is printed above the store
+def test_the_pdf_of_an_issued_report_is_printed_from_its_sealed_html(demo):
+    printed = issue(demo, "pdf")  # issuing in PDF prints the PDF of the HTML it sealed
+    assert printed.startswith(b"%PDF")
+    (event,) = json.loads(run(demo, "history", "--kind", "issue", "--format", "json").stdout)["events"]
+    assert "pdf" not in event["data"]["seals"] and "html" in event["data"]["seals"]
+    again = run(demo, "report", "--issued", REF)
+    assert again.exit_code == 0 and again.stdout_bytes.startswith(b"%PDF")
+    assert "printed from its sealed HTML" in again.stderr
+    text = pdf_text(again.stdout_bytes)
+    html = run(demo, "report", "--issued", REF, "--format", "html").stdout
+    assert "Cuadro N° 3" in text and "Cuadro N° 3" in html  # the same document, printed
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)

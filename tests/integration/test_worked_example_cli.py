@@ -62,6 +62,10 @@ def test_cli_json_report_shows_the_hand_computed_figures(scenario, tmp_path):
         "deviation_pts": "7.22",  # 650/90
         "reformulations": 2,
         "budget_modifications": 3,  # RA 020/2021 (two, 05-10) and RA 050/2021 (09-15), counted apart
+        "physical_efficacy_pct": "89.52",  # 5550/6200 × 100
+        "efficiency_pct": "69.61",  # 89.516… × 0.5 + 49.696… × 0.5 = 69.606…
+        "efficiency_band": "sufficient",  # 51 ≤ 69.61 < 76
+        "relative_efficiency": "1.80",  # 89.516… / 49.696…
     }
     by_code = {e["code"]: e for kind in ("strategic_actions", "short_term_actions", "operations", "tasks") for e in q3[kind]}
     aei1 = by_code["1"]

@@ -18,6 +18,8 @@ import attrs
 import pytest
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder
 
+from poa.adapters.report_json import history_fields
+from poa.domain.settings import Signatures
 from poa.domain.catalogue import use_language
 from poa.projections.trend import with_trend
 from poa.adapters import formats
@@ -203,3 +205,21 @@ def test_a_report_issued_before_the_seal_is_rendered_again_and_cannot_be_rerende
     with pytest.raises(Refusal) as refused:
         uc.rerender_report(ledger, PLAN, "VIEJO")
     assert refused.value.param == "rerender" and "not sealed" in refused.value.message
+
+
+def test_a_report_is_issued_with_its_signatures_and_its_language_and_keeps_them(ledger):
+    names = Signatures(prepared_by="Lic. Ana Quispe", approved_by="Ing. Luis Mamani")
+    with use_language("en"):
+        issued = uc.issue_report(ledger, PLAN, "INF-Q2-EN", as_of=Q2, format="html", signatures=names)
+    fact = ledger.history(PLAN)[-1].fact
+    assert (fact.language, fact.decimal_mark, fact.signatures) == ("en", "point", names)
+    html = issued.content.decode()
+    assert "Lic. Ana Quispe" in html and "Ing. Luis Mamani" in html and "Prepared by" in html
+    # reproduced, and rendered again, in English with its names, whatever the current language
+    assert uc.reproduce_report(ledger, PLAN, "INF-Q2-EN").content == issued.content
+    assert uc.rerender_report(ledger, PLAN, "INF-Q2-EN").identical
+    with pytest.raises(Refusal) as refused:
+        uc.report(ledger, PLAN, issued="INF-Q2-EN", signatures=Signatures(reviewed_by="Otro"))
+    assert refused.value.param == "signatures"
+    # the history shows the names given, and only them
+    assert history_fields(fact)["signatures"] == {"prepared_by": "Lic. Ana Quispe", "approved_by": "Ing. Luis Mamani"}
