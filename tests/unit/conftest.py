@@ -16,6 +16,14 @@ def _refused(what: str):
     return refuse
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fonts_listed():
+    """matplotlib lists the machine's fonts (running fc-list) the first time it is loaded where it
+    has no font cache yet (a fresh CI machine): done once, before any test of the layer refuses
+    processes; the charts themselves (adapters/charts.py) start none."""
+    import matplotlib.font_manager  # noqa: F401
+
+
 @pytest.fixture(autouse=True)
 def no_process_no_store(monkeypatch):
     monkeypatch.setattr(subprocess, "Popen", _refused("start a process"))
