@@ -37,7 +37,6 @@ from poa.domain.catalogue import (
     STRUCTURE_ROWS,
     STRUCTURE_TABLE,
     TABLE_CELLS,
-    ElementKind,
     Label,
     Status,
     Unit,
@@ -48,7 +47,7 @@ from poa.projections.evaluation import Evaluation
 
 from . import charts
 from .localized import long_date, moment, number
-from .report_text import Block, Money, layout
+from .report_text import Block, Money, breakdown, layout, source_totals
 from .safe_text import terminal_safe
 
 DOCUMENT_TITLE = Label("Seguimiento y Evaluación al POA", "Monitoring and Evaluation of the POA")
@@ -176,46 +175,21 @@ def _structure(ev: Evaluation, money, b: Block) -> dict:
 
 def _breakdown(ev: Evaluation, money, b: Block) -> dict:
     """Cuadro 2: each AEI, its ACPs and their operations, by level, with the budget by source."""
-    sources = list(b.headers[3:-1])  # layout's order: TGN first, then the others
-    children: dict[str | None, list] = {}
-    for f in ev.strategic_actions + ev.short_term_actions + ev.operations:
-        children.setdefault(f.parent, []).append(f)
-    under = _operations_under(ev)
-    rows = []
-
-    def add(f, level: int) -> None:
-        detail = _title(f)
-        if f.sector_code:
-            detail = f"{detail} {TABLE_CELLS['sector_code'].text.format(code=f.sector_code)}"
-        rows.append({
-            "level": level, "kind": KIND_LABELS[f.kind].text, "code": f.code, "detail": detail,
-            "operations": "" if f.kind == ElementKind.OPERATION else number(Decimal(under.get(f.code, 0)), 0),
-            "budget": [money(f.budget.get(src, Decimal(0))) for src in sources], "total": money(f.budget_current),
-            "cancelled": f.status != Status.ACTIVE,
-        })
-        for child in children.get(f.code, []):
-            add(child, level + 1)
-
-    for aei in ev.strategic_actions:
-        add(aei, 1)
-    totals = [money(sum((o.budget.get(src, Decimal(0)) for o in ev.operations), Decimal(0))) for src in sources]
+    sources, found = breakdown(ev)
+    rows = [
+        {
+            "level": r.depth + 1, "kind": KIND_LABELS[r.element.kind].text, "code": r.element.code, "detail": r.detail,
+            "operations": "" if r.operations is None else number(Decimal(r.operations), 0),
+            "budget": [money(r.element.budget.get(src, Decimal(0))) for src in sources],
+            "total": money(r.element.budget_current), "cancelled": r.element.status != Status.ACTIVE,
+        }
+        for r in found
+    ]
     return {
         "kind": "breakdown", "title": b.title, "headers": (LEVEL.text, *b.headers), "rows": rows,
         "totals": {"label": TABLE_CELLS["totals"].text, "operations": number(Decimal(len(ev.operations)), 0),
-                   "budget": totals, "total": money(ev.summary.budget_current)},
+                   "budget": [money(t) for t in source_totals(ev, sources)], "total": money(ev.summary.budget_current)},
     }
-
-
-def _operations_under(ev: Evaluation) -> dict[str, int]:
-    """How many operations (cancelled ones included) each AEI and ACP has below it."""
-    parents = {f.code: f.parent for f in ev.strategic_actions + ev.short_term_actions}
-    counts: dict[str, int] = {}
-    for o in ev.operations:
-        code = o.parent
-        while code is not None:
-            counts[code] = counts.get(code, 0) + 1
-            code = parents.get(code)
-    return counts
 
 
 def _title(f) -> str:

@@ -50,18 +50,21 @@ from poa.domain.catalogue import (
     WEIGHTED_RESULT_TABLE,
     Status,
     Table as TableLabels,
+    ElementKind,
     Unit,
     WarningKind,
 )
 from poa.domain.values import quantize
+from poa.projections.evaluation import Evaluation, Figures
 
 from .localized import long_date, moment, number
-from poa.projections.evaluation import Evaluation
 from poa.projections.warnings import DEVIATION_LIMIT
 
+from .report_csv import ordered_sources
 from .safe_text import markdown_text, terminal_safe
 from .text_table import draw_table
 
+ZERO = Decimal(0)
 LATE_SHOWN = 5  # late-record warnings listed one by one; beyond, a count
 WIDTH = 160  # of every table drawn into a file or pipe, and of every sealed report: the same bytes everywhere
 _width: ContextVar[int] = ContextVar("poa_table_width", default=WIDTH)
@@ -185,38 +188,58 @@ def _structure_table(ev: Evaluation, money: Money) -> Block:
     )
 
 
-def _breakdown_table(ev: Evaluation, money: Money) -> Block:
-    sources = sorted({src for f in ev.operations for src in f.budget}, key=lambda x: (x != "TGN", x))
-    children: dict[str | None, list] = {}
-    for f in ev.elements():
+@frozen
+class BreakdownRow:
+    """A row of Cuadro 2: an element, its depth (0 strategic action, 1 short-term action, 2
+    operation), its detail (title, cancellation, PEM code) and the operations below it (cancelled
+    ones included; None for an operation)."""
+
+    element: Figures
+    depth: int
+    detail: str
+    operations: int | None
+
+
+def breakdown(ev: Evaluation) -> tuple[list[str], list[BreakdownRow]]:
+    """Cuadro 2's funding sources (TGN first, then the others: `ordered_sources`) and rows: each
+    strategic action, then under it each short-term action, then under that each operation, in
+    code order — the one walk every format draws Cuadro 2 from."""
+    sources = ordered_sources(src for f in ev.operations for src in f.budget)
+    children: dict[str | None, list[Figures]] = {}
+    for f in ev.short_term_actions + ev.operations:
         children.setdefault(f.parent, []).append(f)
     under = _operations_under(ev)
-    rows = []
+    rows: list[BreakdownRow] = []
 
-    def add(f, depth: int) -> None:
-        label = _cancelled(f)
+    def add(f: Figures, depth: int) -> None:
+        detail = _cancelled(f)
         if f.sector_code:
-            label = f"{label} {TABLE_CELLS['sector_code'].text.format(code=f.sector_code)}"
-        operations = under.get(f.code, 0) if f.kind != "operation" else ""
-        rows.append(
-            (
-                "  " * depth + f.code,
-                label,
-                str(operations),
-                *(money(f.budget.get(src, Decimal(0))) for src in sources),
-                money(f.budget_current),
-            )
-        )
-        if f.kind != "operation":
+            detail = f"{detail} {TABLE_CELLS['sector_code'].text.format(code=f.sector_code)}"
+        operation = f.kind == ElementKind.OPERATION
+        rows.append(BreakdownRow(f, depth, detail, None if operation else under.get(f.code, 0)))
+        if not operation:
             for child in children.get(f.code, []):
-                if child.kind != "task":
-                    add(child, depth + 1)
+                add(child, depth + 1)
 
     for aei in ev.strategic_actions:
         add(aei, 0)
-    totals = {src: sum((o.budget.get(src, Decimal(0)) for o in ev.operations), Decimal(0)) for src in sources}
+    return sources, rows
+
+
+def source_totals(ev: Evaluation, sources: list[str]) -> list[Decimal]:
+    """The plan's current budget by funding source, in `sources`' order (Cuadro 2's last row)."""
+    return [sum((o.budget.get(src, ZERO) for o in ev.operations), ZERO) for src in sources]
+
+
+def _breakdown_table(ev: Evaluation, money: Money) -> Block:
+    sources, found = breakdown(ev)
+    rows = [
+        ("  " * r.depth + r.element.code, r.detail, "" if r.operations is None else str(r.operations),
+         *(money(r.element.budget.get(src, ZERO)) for src in sources), money(r.element.budget_current))
+        for r in found
+    ]
     rows.append(
-        (TABLE_CELLS["totals"].text, "", str(len(ev.operations)), *(money(totals[src]) for src in sources),
+        (TABLE_CELLS["totals"].text, "", str(len(ev.operations)), *(money(t) for t in source_totals(ev, sources)),
          money(ev.summary.budget_current))
     )
     *columns, total = _headers(BREAKDOWN_TABLE)

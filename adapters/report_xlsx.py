@@ -49,8 +49,9 @@ from poa.domain.values import quantize
 from poa.projections.evaluation import Evaluation
 
 from .localized import moment
-from .report_csv import ELEMENT_COLUMNS, elements_rows, ordered_sources
+from .report_csv import ELEMENT_COLUMNS, elements_rows
 from .report_json import evaluation_to_dict
+from .report_text import breakdown, source_totals
 from .safe_text import terminal_safe
 
 SHEETS = {  # sheet names (at most 31 characters)
@@ -261,29 +262,15 @@ def _breakdown_sheet(wb: Workbook, ev: Evaluation) -> None:
     """Cuadro 2: each strategic action, its short-term actions and their operations (the rows of the
     text report's Cuadro 2), the current budget by source and in total, grouped by outline level."""
     ws = _cuadro(wb, ev, "breakdown", BREAKDOWN_TABLE.title)
-    sources = ordered_sources(src for f in ev.operations for src in f.budget)
-    children: dict[str | None, list] = {}
-    for f in ev.elements():
-        children.setdefault(f.parent, []).append(f)
-    under = _operations_under(ev)
-    rows, depths, cancelled = [], [], []
-
-    def add(f, depth: int) -> None:
-        detail = _title(f)
-        if f.sector_code:
-            detail = f"{detail} {TABLE_CELLS['sector_code'].text.format(code=f.sector_code)}"
-        count = None if f.kind == "operation" else under.get(f.code, 0)
-        rows.append((f.code, detail, count, *(f.budget.get(src, Decimal(0)) for src in sources), f.budget_current))
-        depths.append(depth)
-        cancelled.append(f.status != Status.ACTIVE)
-        if f.kind != "operation":
-            for child in children.get(f.code, []):
-                if child.kind != "task":
-                    add(child, depth + 1)
-
-    for strategic_action in ev.strategic_actions:
-        add(strategic_action, 0)
-    totals = [sum((o.budget.get(src, Decimal(0)) for o in ev.operations), Decimal(0)) for src in sources]
+    sources, found = breakdown(ev)
+    rows = [
+        (r.element.code, r.detail, r.operations, *(r.element.budget.get(src, Decimal(0)) for src in sources),
+         r.element.budget_current)
+        for r in found
+    ]
+    depths = [r.depth for r in found]
+    cancelled = [r.element.status != Status.ACTIVE for r in found]
+    totals = source_totals(ev, sources)
     rows.append((TABLE_CELLS["totals"].text, None, len(ev.operations), *totals, ev.summary.budget_current))
     *columns, total = (h.text for h in BREAKDOWN_TABLE.headers)
     _table(ws, HEADER_ROW, (*columns, *sources, total), rows, (None, None, COUNT, *[AMOUNT] * (len(sources) + 1)))
@@ -296,18 +283,6 @@ def _breakdown_sheet(wb: Workbook, ev: Evaluation) -> None:
                 cell.font = CANCELLED
     for cell in ws[HEADER_ROW + len(rows)]:
         cell.font = BOLD
-
-
-def _operations_under(ev: Evaluation) -> dict[str, int]:
-    """How many operations (cancelled ones included) each element has below it, at any depth."""
-    parents = {f.code: f.parent for f in ev.elements()}
-    counts: dict[str, int] = {}
-    for o in ev.operations:
-        code = o.parent
-        while code is not None:
-            counts[code] = counts.get(code, 0) + 1
-            code = parents.get(code)
-    return counts
 
 
 RESULT_FIGURES = (  # Cuadro 3's figures after the code and title: (of a short-term action, of the plan)
