@@ -265,6 +265,7 @@ class Rule(StrEnum):
     COUNT_OF_BUDGET_MODIFICATIONS = "count_of_budget_modifications"  # `poa budget` facts in effect, not reformulation lines
     PROGRESS_OVER_PROGRAMMED = "progress_over_programmed"  # physical efficacy: progress / programmed × 100
     NO_TARGET = "no_target"  # efficacy, efficiency, band, relative efficiency: nothing programmed yet (none)
+    NOT_GRADED = "cancelled_not_graded"  # the same four of a cancelled short-term action: none
     WEIGHTED_EFFICIENCY = "weighted_efficiency"  # min(efficacy, 100) × wp + min(execution, 100) × wf
     BAND_OF_EFFICIENCY = "band_of_efficiency"  # the first band whose lower limit the weighted efficiency reaches
     EFFICACY_OVER_EXECUTION = "efficacy_over_execution"  # relative efficiency: efficacy / budget execution
@@ -837,6 +838,9 @@ RULE_SENTENCES.update({
     ),
     Rule.NO_TARGET: Label(
         "Sin valor: nada programado a la fecha (programado 0 %).", "None: nothing programmed to date (0% programmed)."
+    ),
+    Rule.NOT_GRADED: Label(
+        "Sin valor: una Acción de Corto Plazo cancelada no se califica.", "None: a cancelled short-term action is not graded."
     ),
     Rule.WEIGHTED_EFFICIENCY: Label(
         "Eficacia física × {physical_weight} + ejecución presupuestaria × {financial_weight}, cada una hasta 100 %: "

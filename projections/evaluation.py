@@ -450,7 +450,7 @@ class _Fold:
         programmed = self.programmed(node)
         deviation = self.deviation(code, DEVIATION, programmed, progress)
         if node.kind == SHORT_TERM_ACTION:
-            extra.update(self.efficiency(code, progress, programmed, money["budget_execution_pct"]))
+            extra.update(self.efficiency(code, progress, programmed, money["budget_execution_pct"], node.active))
         return Figures(
             weight=weight,
             programmed_pct=programmed.value,
@@ -460,14 +460,17 @@ class _Fold:
             **extra,
         )
 
-    def efficiency(self, code: str | None, progress: Derivation, programmed: Derivation, execution: Decimal) -> dict:
+    def efficiency(
+        self, code: str | None, progress: Derivation, programmed: Derivation, execution: Decimal, active: bool = True,
+    ) -> dict:
         """Physical efficacy, weighted efficiency, its band and the relative efficiency of a
-        short-term action or the plan (domain/settings.py): None before anything is programmed."""
+        short-term action or the plan (domain/settings.py): None before anything is programmed,
+        and for a cancelled short-term action (no longer pursued: not graded)."""
         settings = self.structure.settings.efficiency
-        if programmed.value == 0:
-            inputs = {"programmed": programmed.value}
+        if programmed.value == 0 or not active:
+            rule, inputs = (Rule.NO_TARGET, {"programmed": programmed.value}) if active else (Rule.NOT_GRADED, NO_INPUTS)
             for figure in (EFFICACY, EFFICIENCY, BAND, RELATIVE):
-                self.put(Derivation(figure, None, Rule.NO_TARGET, inputs, (), (), code))
+                self.put(Derivation(figure, None, rule, inputs, (), (), code))
             return {EFFICACY: None, EFFICIENCY: None, BAND: None, RELATIVE: None}
         efficacy = progress.value * HUNDRED / programmed.value
         self.put(Derivation(

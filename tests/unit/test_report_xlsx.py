@@ -197,7 +197,8 @@ def test_every_band_of_the_scenario_is_filled_with_its_colour(q3):
     ws = workbook(q3)["Cuadro 3"]
     band = RESULT_KEYS.index("efficiency_band") + 1
     filled = {ws.cell(r, band).value: ws.cell(r, band).fill.fgColor.rgb for r in range(HEADER_ROW + 1, ws.max_row + 1)}
-    assert filled == {BAND_LABELS[b].es: "00" + c.lstrip("#").upper() for b, c in BAND_COLOURS.items()}
+    graded = {BAND_LABELS[b].es: "00" + c.lstrip("#").upper() for b, c in BAND_COLOURS.items() if b != "inefficient"}
+    assert filled == {**graded, "sin meta": "00000000"}  # 2.2 is cancelled: not graded, not filled
 
 
 def test_the_datos_sheet_is_the_plan_then_every_element_in_code_order_with_the_json_figures(q3):
