@@ -27,6 +27,10 @@ def test_cli_end_to_end_with_a_report_issued_by_poa_report(poa_process, tmp_path
         "budget_execution_pct": ("27.45", "33.33"),
         "physical_progress_pct": ("40.00", "42.00"),
         "deviation_pts": ("33.00", "31.00"),
+        # as in tests/unit/test_diff.py: efficacy 40/73 → 42/73, weighted with execution 27.45 → 33.33
+        "physical_efficacy_pct": ("54.79", "57.53"),
+        "efficiency_pct": ("41.12", "45.43"),
+        "relative_efficiency": ("2.00", "1.73"),
     }
     for figure, (before, _) in summary.items():  # "from" is what the issued report printed
         assert printed["summary"][figure] == before, figure

@@ -119,8 +119,8 @@ def test_reconcile_lists_exactly_the_predicted_differences(aduana):
 def test_reconcile_table_names_each_difference(aduana):
     result = aduana("reconcile")
     assert result.returncode == 1
-    assert "5 diferencia(s)" in result.stdout
-    assert "physical_progress_pct" in result.stdout and "82.41" in result.stdout and "81.52" in result.stdout
+    assert "Conciliación de 1 informe publicado de AN-2020: 5 diferencias" in result.stdout
+    assert "Avance físico institucional (%)" in result.stdout and "82.41" in result.stdout and "81.52" in result.stdout
 
 
 def test_reconcile_with_an_unknown_reference_is_refused(aduana):

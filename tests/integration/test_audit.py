@@ -169,7 +169,7 @@ def test_a_closed_plan_refuses_facts_of_its_year_until_reopened(demo):
     # the closing is shown by the report, whatever its as_of
     report = demo.json("report", "--as-of", "2021-12-31")
     assert report["closed"]["reference"] == "RA 010/2022" and report["closed"]["date"] == "2022-01-31"
-    assert "Gestión cerrada el 2022-01-31 (RA 010/2022)" in demo("report", "--format", "md").stdout
+    assert "Gestión cerrada el 31 de enero de 2022 (RA 010/2022)" in demo("report", "--format", "md").stdout
     # a report can still be issued about a closed year
     assert demo("report", "--as-of", "2021-12-31", "--issue", "Cierre 2021").returncode == 0
 
@@ -185,7 +185,7 @@ def test_a_closed_plan_refuses_facts_of_its_year_until_reopened(demo):
         ("close", "RA 010/2022", None),
         ("reopen", "RA 015/2022", "Corrección de avance"),
     ]
-    assert "Reabierta el 2022-02-10 (RA 015/2022): Corrección de avance." in demo("report", "--format", "md").stdout
+    assert "Reabierta el 10 de febrero de 2022 (RA 015/2022): Corrección de avance." in demo("report", "--format", "md").stdout
     not_closed = demo("reopen", "--date", "2022-02-11", "--reference", "x", "--reason", "y")
     assert not_closed.returncode == 2 and "not closed" in not_closed.stderr
 

@@ -150,7 +150,7 @@ BATCH_CASES = [
     ("percent-above-100", "progress: {code: 1.1.1.1.2, percent: 100.01, date: 2021-10-01}", "'percent'"),
     ("percent-negative", "progress: {code: 1.1.1.1.2, percent: -0.5, date: 2021-10-01}", "'percent'"),
     ("percent-not-a-number", "progress: {code: 1.1.1.1.2, percent: mucho, date: 2021-10-01}", "'percent'"),
-    ("percent-decimal-comma", "progress: {code: 1.1.1.1.2, percent: '70,5', date: 2021-10-01}", "'percent'"),
+    ("percent-ambiguous-comma", "progress: {code: 1.1.1.1.2, percent: '70,500', date: 2021-10-01}", "'percent'"),
     ("percent-3-decimals", "progress: {code: 1.1.1.1.2, percent: 70.125, date: 2021-10-01}", "'percent'"),
     # amounts and weights: negative, not a number, more than 2 decimals
     ("execution-negative", "execution: {code: 1.1.2.1, amount: -1, date: 2021-10-01}", "'amount'"),

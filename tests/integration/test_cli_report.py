@@ -30,7 +30,8 @@ ELEMENT_KEYS = {"code", "parent", "title", "status", "weight", "progress_pct"}
 SUMMARY_KEYS = {
     "strategic_actions", "short_term_actions", "operations", "tasks", "weights_total", "budget_current",
     "budget_executed", "budget_execution_pct", "physical_progress_pct", "programmed_pct", "deviation_pts",
-    "reformulations", "budget_modifications",
+    "reformulations", "budget_modifications", "physical_efficacy_pct", "efficiency_pct", "efficiency_band",
+    "relative_efficiency",
 }
 
 
@@ -120,6 +121,7 @@ def test_csv_report_rows_and_columns(demo):
     assert list(rows[0]) == [
         "plan", "as_of", "known_at", "level", "code", "parent", "title", "status", "weight", "progress_pct",
         "programmed_pct", "deviation_pts", "budget_current", "budget_executed", "budget_execution_pct",
+        "physical_efficacy_pct", "efficiency_pct", "efficiency_band", "relative_efficiency",
         "budget_TGN", "budget_Otros",  # TGN first, then the others alphabetically
     ]
     known_at = rows[0]["known_at"]
@@ -156,7 +158,8 @@ def test_markdown_and_table_are_spanish_cuadros(demo):
     assert "| Presupuesto Vigente (en Bs) | 480,000 |" in md.stdout
     assert "| 40.00 | 1.1.1 | Simplificar trámites | 150,000 | 95,000 | 63.33 | 73.33 | 70.00 | -3.33 |" in md.stdout
     # Cuadro 2: operation 1.1.1.1 = 100000 TGN + 30000 Otros
-    assert "|     1.1.1.1 | Rediseñar procedimientos |  | 100,000 | 30,000 | 130,000 |" in md.stdout
+    nbsp = "\u00a0"  # Cuadro 2's hierarchy, kept by Markdown renderers
+    assert f"| {nbsp * 4}1.1.1.1 | Rediseñar procedimientos |  | 100,000 | 30,000 | 130,000 |" in md.stdout
     assert "| Totales |  | 5 | 350,000 | 130,000 | 480,000 |" in md.stdout
     # section IV lists the Q3 reformulation and the transfer
     assert "2021-07-15 — reformulación RD 01-010-21" in md.stdout

@@ -78,9 +78,10 @@ def test_the_schemas_enums_are_the_catalogues():
 
 
 def test_the_schemas_are_package_data():
-    """A regular (non-editable) install carries them: pyproject.toml's package-data."""
+    """A regular (non-editable) install carries them, the documents' template and the interface's
+    catalogues: pyproject.toml's package-data."""
     text = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"poa.adapters" = ["schemas/*.schema.json"]' in text
+    assert '"poa.adapters" = ["schemas/*.schema.json", "templates/*", "locale/*/LC_MESSAGES/*"]' in text
     assert {p.name for p in schema_path("report").parent.iterdir()} >= {f"{n}.schema.json" for n in SCHEMAS}
 
 

@@ -53,6 +53,10 @@ def test_the_plans_figures_worked_out_by_hand_are_the_reports(demo):
         "budget_current": "480000.00", "budget_executed": "296000.00", "budget_execution_pct": "61.67",
         "physical_progress_pct": "56.33", "programmed_pct": "73.00", "deviation_pts": "16.67",
         "reformulations": 1, "budget_modifications": 2,
+        # efficacy 56.333…/73 × 100 = 77.17; weighted 77.17 × 0.5 + 61.67 × 0.5 = 69.42 (sufficient: 51 to 75);
+        # relative 77.17 / 61.67 = 1.25
+        "physical_efficacy_pct": "77.17", "efficiency_pct": "69.42", "efficiency_band": "sufficient",
+        "relative_efficiency": "1.25",
     }
     assert {s: x["value"] for s, x in f["budget"].items()} == {"Otros": "130000.00", "TGN": "350000.00"}
     assert [(e["seq"], e["reference"]) for e in f["reformulations"]["events"]] == [(11, "RD 01-010-21")]

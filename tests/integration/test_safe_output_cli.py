@@ -60,8 +60,8 @@ def test_finding_9_escape_sequences_never_reach_the_cli_output_raw(store, args):
 def test_finding_9_actor_with_escape_sequences_in_the_history_table(store):
     out = run(store, "history", "--actor", ACTOR)
     assert_no_raw_control(out)
-    (row,) = [line for line in out.splitlines() if "progress" in line]
-    assert "ana\\x1b[2J\\x9b31m" in row and "percent=50" in row
+    (row,) = [line for line in out.splitlines() if "avance" in line]
+    assert "ana\\x1b[2J\\x9b31m" in row and "porcentaje=50" in row
 
 
 # -- 2. Markdown: user text renders as the same literal text ---------------------------------------
