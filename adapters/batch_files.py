@@ -20,7 +20,9 @@ import sys
 import yaml
 from attrs import frozen
 
-from poa.domain.values import CODE_MAX, LONE_SURROGATE, preview, subfield
+from poa.domain.values import CODE_MAX, LONE_SURROGATE, field_said, preview, subfield
+
+from .interface import translate as _
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 32  # nested mappings and lists
@@ -54,11 +56,11 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
-            raise _Refusal("anchors and aliases (&name, *name) are not allowed; write each value out", event.start_mark)
+            raise _Refusal(_("anchors and aliases (&name, *name) are not allowed; write each value out"), event.start_mark)
         nested = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
         self.depth += nested
         if self.depth > MAX_DEPTH:
-            raise _Refusal(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+            raise _Refusal(_("nested more than {depth} levels deep").format(depth=MAX_DEPTH), event.start_mark)
         try:
             return super().compose_node(parent, index)
         finally:
@@ -68,21 +70,21 @@ class _StrictLoader(yaml.SafeLoader):
         mapping = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refusal("a key must be a plain value, not a list or a mapping", key_node.start_mark)
+                raise _Refusal(_("a key must be a plain value, not a list or a mapping"), key_node.start_mark)
             key = self.construct_object(key_node, deep=deep)
             if key in mapping:
-                raise _Refusal(f"duplicate key {preview(key)}: each key may appear once", key_node.start_mark)
+                raise _Refusal(_("duplicate key {key}: each key may appear once").format(key=preview(key)), key_node.start_mark)
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
     def construct_yaml_bool(self, node):
         text = self.construct_scalar(node)
         if text not in ("true", "True", "TRUE", "false", "False", "FALSE"):
-            raise _Refusal(f"not a boolean: {preview(text)}", node.start_mark)
+            raise _Refusal(_("not a boolean: {value}").format(value=preview(text)), node.start_mark)
         return text.lower() == "true"
 
     def construct_undefined(self, node):
-        raise _Refusal(f"the tag {preview(node.tag)} is not allowed", node.start_mark)
+        raise _Refusal(_("the tag {tag} is not allowed").format(tag=preview(node.tag)), node.start_mark)
 
 
 _StrictLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
@@ -141,18 +143,18 @@ def _check(data: object, source: str) -> None:
     def walk(value: object, path: list, depth: int) -> None:
         if isinstance(value, (dict, list)):
             if depth >= MAX_DEPTH:
-                raise refuse(path, f"nested more than {MAX_DEPTH} levels deep")
+                raise refuse(path, _("nested more than {depth} levels deep").format(depth=MAX_DEPTH))
             if isinstance(value, _Duplicated):
-                raise refuse(path, f"duplicate key {preview(value.key)}: each key may appear once")
+                raise refuse(path, _("duplicate key {key}: each key may appear once").format(key=preview(value.key)))
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
                 if isinstance(key, str) and LONE_SURROGATE.search(key):
-                    raise refuse(path, f"the key {preview(key)} holds a lone surrogate, which UTF-8 cannot encode")
+                    raise refuse(path, _("the key {key} holds a lone surrogate, which UTF-8 cannot encode").format(key=preview(key)))
                 walk(item, [*path, key], depth + 1)
         elif isinstance(value, _Constant):
-            raise refuse(path, f"{value} is not a number a batch may hold")
+            raise refuse(path, _("{value} is not a number a batch may hold").format(value=value))
         elif isinstance(value, str) and LONE_SURROGATE.search(value):
-            raise refuse(path, f"{preview(value)} holds a lone surrogate, which UTF-8 cannot encode")
+            raise refuse(path, _("{value} holds a lone surrogate, which UTF-8 cannot encode").format(value=preview(value)))
 
     walk(data, [], 0)
 
@@ -160,10 +162,15 @@ def _check(data: object, source: str) -> None:
 def _where(path: list) -> str:
     """``entry 3 (progress): field 'note': `` for a batch's entries, else ``field 'a.b[2]': ``."""
     if len(path) >= 2 and path[0] == "entries" and isinstance(path[1], int):
-        where = f"entry {path[1] + 1}" + (f" ({subfield(None, path[2])})" if len(path) > 2 else "")
+        where = entry_said(path[1] + 1) + (f" ({subfield(None, path[2])})" if len(path) > 2 else "")
         rest = path[3:]
-        return f"{where}: " + (f"field '{_dotted(rest)}': " if rest else "")
-    return f"field '{_dotted(path)}': " if path else ""
+        return f"{where}: " + (f"{field_said(_dotted(rest))}: " if rest else "")
+    return f"{field_said(_dotted(path))}: " if path else ""
+
+
+def entry_said(number: int) -> str:
+    """An entry of a batch as messages name it: ``entry 3``."""
+    return _("entry {number}").format(number=number)
 
 
 def _dotted(path: list) -> str:
@@ -189,20 +196,37 @@ def parse_text(text: str, source: str, *, json_format: bool | None = None) -> ob
     try:
         data = _load_json(text) if json_format else yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader
     except json.JSONDecodeError as error:
-        raise BatchFileError(f"{source}: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+        raise BatchFileError(
+            _("{source}: malformed JSON at line {line}, column {column}: {problem}").format(
+                source=source, line=error.lineno, column=error.colno, problem=error.msg
+            )
+        ) from None
     except RecursionError:
-        raise BatchFileError(f"{source}: nested more than {MAX_DEPTH} levels deep") from None
+        raise BatchFileError(f"{source}: " + _("nested more than {depth} levels deep").format(depth=MAX_DEPTH)) from None
     except yaml.reader.ReaderError as error:  # a character YAML does not allow, written as is
         line, column = text.count("\n", 0, error.position) + 1, error.position - text.rfind("\n", 0, error.position)
-        raise BatchFileError(f"{source}: malformed YAML at line {line}, column {column}: {error.reason} (#x{error.character:04x})") from None
+        raise BatchFileError(
+            _("{source}: malformed YAML at line {line}, column {column}: {problem}").format(
+                source=source, line=line, column=column, problem=f"{error.reason} (#x{error.character:04x})"
+            )
+        ) from None
     except _Refusal as error:
         mark = error.problem_mark
-        raise BatchFileError(f"{source}: line {mark.line + 1}, column {mark.column + 1}: {error.problem}") from None
+        raise BatchFileError(
+            _("{source}: line {line}, column {column}: {problem}").format(
+                source=source, line=mark.line + 1, column=mark.column + 1, problem=error.problem
+            )
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise BatchFileError(f"{source}: malformed YAML{where}: {problem}") from None
+        problem = getattr(error, "problem", None) or str(error)  # PyYAML's own words: English
+        if mark:
+            said = _("{source}: malformed YAML at line {line}, column {column}: {problem}").format(
+                source=source, line=mark.line + 1, column=mark.column + 1, problem=problem
+            )
+        else:
+            said = _("{source}: malformed YAML: {problem}").format(source=source, problem=problem)
+        raise BatchFileError(said) from None
     _check(data, source)
     return data
 
@@ -222,30 +246,38 @@ def read_text(path: str) -> tuple[str, str]:
             _regular(os.fstat(fd), source)  # the path may have changed since the stat
             data = file.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise BatchFileError(f"{source}: no such file") from None
+        raise BatchFileError(_("{source}: no such file").format(source=source)) from None
     except OSError as error:
-        raise BatchFileError(f"{source}: cannot be read ({error.strerror})") from None
+        raise BatchFileError(_("{source}: cannot be read ({reason})").format(source=source, reason=error.strerror)) from None
     except ValueError:  # a NUL byte, or a name the file system cannot encode
-        raise BatchFileError(f"{source}: not a valid file name") from None
+        raise BatchFileError(_("{source}: not a valid file name").format(source=source)) from None
     return _decoded(data, source), source
 
 
 def _regular(status: os.stat_result, source: str) -> None:
     if stat.S_ISDIR(status.st_mode):
-        raise BatchFileError(f"{source}: is a directory, not a batch file")
+        raise BatchFileError(_("{source}: is a directory, not a batch file").format(source=source))
     if not stat.S_ISREG(status.st_mode):
-        raise BatchFileError(f"{source}: not a regular file (a FIFO or a device); use - to read standard input")
+        raise BatchFileError(
+            _("{source}: not a regular file (a FIFO or a device); use - to read standard input").format(source=source)
+        )
     if status.st_size > MAX_BYTES:
-        raise BatchFileError(f"{source}: larger than {MAX_BYTES // 2**20} MiB, the most a batch file may hold")
+        raise _too_large(source)
+
+
+def _too_large(source: str) -> BatchFileError:
+    return BatchFileError(
+        _("{source}: larger than {size} MiB, the most a batch file may hold").format(source=source, size=MAX_BYTES // 2**20)
+    )
 
 
 def _decoded(data: bytes, source: str) -> str:
     if len(data) > MAX_BYTES:
-        raise BatchFileError(f"{source}: larger than {MAX_BYTES // 2**20} MiB, the most a batch file may hold")
+        raise _too_large(source)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise BatchFileError(f"{source}: not a UTF-8 text file") from None
+        raise BatchFileError(_("{source}: not a UTF-8 text file").format(source=source)) from None
 
 
 def read_data(path: str) -> tuple[object, str]:
@@ -257,14 +289,24 @@ def read_batch(path: str) -> Batch:
     """A batch file: ``{plan: KEY, entries: [...]}``."""
     data, source = read_data(path)
     if not isinstance(data, dict):
-        raise BatchFileError(f"{source}: a batch is a mapping with 'plan' and 'entries'")
+        raise BatchFileError(_("{source}: a batch is a mapping with 'plan' and 'entries'").format(source=source))
     unknown = set(data) - {"plan", "entries"}
     if unknown:
-        raise BatchFileError(f"{source}: unknown field {preview(sorted(map(str, unknown))[0])} (expected plan, entries)")
+        raise BatchFileError(
+            _("{source}: unknown field {field} (expected plan, entries)").format(
+                source=source, field=preview(sorted(map(str, unknown))[0])
+            )
+        )
     entries = data.get("entries")
     if not isinstance(entries, list) or not entries:
-        raise BatchFileError(f"{source}: field 'entries' must be a non-empty list of entries")
+        raise BatchFileError(
+            _("{source}: {field} must be a non-empty list of entries").format(source=source, field=field_said("entries"))
+        )
     plan = data.get("plan")
     if plan is not None and (not isinstance(plan, str) or not 0 < len(plan.strip()) <= CODE_MAX):
-        raise BatchFileError(f"{source}: field 'plan' must be a plan key such as AN-2020, got {preview(plan)}")
+        raise BatchFileError(
+            _("{source}: {field} must be a plan key such as AN-2020, got {value}").format(
+                source=source, field=field_said("plan"), value=preview(plan)
+            )
+        )
     return Batch(source, plan.strip() if plan else None, entries)

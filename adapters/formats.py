@@ -4,8 +4,7 @@ A renderer takes the value the command's use-case returned (adapters/use_cases.p
 and `raw` (CSV cells exactly as recorded, `--raw-csv`) and returns the exact text
 to write, final newline included, or the bytes of a binary document (XLSX, PDF):
 the same value, in the same language (`poa.domain.catalogue.use_language`),
-always gives the same bytes. A
-command's `--format` choices are its table's keys, in order (cli/common.py,
+always gives the same bytes. A command's `--format` choices are its table's keys, in order (cli/common.py,
 `format_option`). Adding a format: its renderer (adapters/report_*.py) and one entry in the
 command's table.
 """
@@ -13,13 +12,14 @@ command's table.
 from __future__ import annotations
 
 import difflib
+import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from poa.projections.evaluation import Evaluation
 
 from . import proofs, report_diff, report_provenance
-from .report_csv import REPORT_TABLES, history_to_csv, report_to_csv
+from .report_csv import CSV_DIALECTS, REPORT_TABLES, STANDARD, history_to_csv, report_to_csv
 from .report_json import (
     evaluation_to_dict,
     history_to_dict,
@@ -36,6 +36,11 @@ from .safe_text import json_text, terminal_safe
 Renderer = Callable[[Any, bool], "str | bytes"]  # renderer(value, raw) -> text, or a binary document
 
 
+class FormatUnavailable(Exception):
+    """A format whose optional library cannot be loaded here (the PDF without WeasyPrint or Pango):
+    the command fails with this message, naming what to install."""
+
+
 def _json(data) -> str:
     return json_text(data) + "\n"
 
@@ -46,15 +51,29 @@ REPORT: dict[str, Renderer] = {
     "json": lambda ev, raw: _json(evaluation_to_dict(ev)),
     "csv": lambda ev, raw: report_to_csv(ev, raw=raw),
     "md": lambda ev, raw: to_markdown(layout(ev)),
+    "html": lambda ev, raw: _document("report_html", "to_html")(ev),
+    "pdf": lambda ev, raw: _document("report_pdf", "to_pdf")(ev),
+    "xlsx": lambda ev, raw: _document("report_xlsx", "to_xlsx")(ev),
 }
 
 
+def _document(module: str, renderer: str) -> Callable:
+    """A document's renderer, imported when first used: Jinja2, matplotlib, openpyxl and WeasyPrint
+    cost a command that prints no document nothing at start-up."""
+    return getattr(importlib.import_module(f"{__package__}.{module}"), renderer)
+
+# what `poa report --issue` seals: every format of the report but the PDF, which is printed from the
+# sealed HTML (WeasyPrint's bytes are not the same from one run to the next)
+SEALED = tuple(name for name in REPORT if name != "pdf")
+
 CSV_TABLES = tuple(REPORT_TABLES)  # `poa report --format csv --table NAME`; the first is the default
+CSV_DIALECT_NAMES = tuple(CSV_DIALECTS)  # `--csv-dialect NAME` of `report` and `history`; the first, standard, the default
 
 
-def report_formats(table: str = CSV_TABLES[0]) -> dict[str, Renderer]:
-    """The report's formats with its CSV giving one table of the report (`report_csv.REPORT_TABLES`)."""
-    return {**REPORT, "csv": lambda ev, raw: report_to_csv(ev, raw=raw, table=table)}
+def report_formats(table: str = CSV_TABLES[0], dialect: str = STANDARD) -> dict[str, Renderer]:
+    """The report's formats with its CSV giving one table of the report (`report_csv.REPORT_TABLES`),
+    in one of `CSV_DIALECTS` (``--csv-dialect``; a sealed report's is always the standard one)."""
+    return {**REPORT, "csv": lambda ev, raw: report_to_csv(ev, raw=raw, table=table, dialect=dialect)}
 
 
 def render_report(ev: Evaluation, fmt: str, *, raw_csv: bool = False, table: str = CSV_TABLES[0]) -> str:
@@ -63,6 +82,7 @@ def render_report(ev: Evaluation, fmt: str, *, raw_csv: bool = False, table: str
 
 
 ENCODING = "utf-8"  # what every reading command writes: its text in UTF-8, whatever the terminal's locale
+BINARY = ("xlsx", "pdf")  # the formats whose renderer gives a binary document: never written to a terminal
 
 
 def rendered(formats: Mapping[str, Renderer], fmt: str, value, raw: bool = False) -> bytes:
@@ -75,7 +95,7 @@ def rendered(formats: Mapping[str, Renderer], fmt: str, value, raw: bool = False
 
 def report_bytes(ev: Evaluation, fmt: str) -> bytes:
     """The bytes `poa report --format FMT` writes for an evaluation (the elements table for CSV,
-    neutralised): what `poa report --issue` seals for each format of `REPORT`, and what
+    neutralised): what `poa report --issue` seals for each format of `SEALED`, and what
     `--rerender` compares them with."""
     return rendered(REPORT, fmt, ev)
 
@@ -86,6 +106,14 @@ HISTORY: dict[str, Renderer] = {
     "json": lambda selected, raw: _json(history_to_dict(selected.plan, selected.records)),
     "csv": lambda selected, raw: history_to_csv([recorded_to_dict(selected.plan, r) for r in selected.records], raw=raw),
 }
+
+
+def history_formats(dialect: str = STANDARD) -> dict[str, Renderer]:
+    """`HISTORY` with its CSV in one of `CSV_DIALECTS` (``--csv-dialect``)."""
+    return {**HISTORY, "csv": lambda selected, raw: history_to_csv(
+        [recorded_to_dict(selected.plan, r) for r in selected.records], raw=raw, dialect=dialect
+    )}
+
 
 # `reports`: a use_cases.PlanRecords of issued reports
 ISSUED_REPORTS: dict[str, Renderer] = {
@@ -152,7 +180,7 @@ def rerendering_text(checked) -> str:
             "prints the issued bytes."
         )
     for c in differing:
-        if c.today is not None:
+        if c.today is not None and c.format not in BINARY:  # a workbook's zip bytes have no lines to show
             lines.append("")
             lines += _first_differences(c.sealed, c.today, f"{fact.reference} ({c.format}, issued)",
                                         f"{fact.reference} ({c.format}, today)")

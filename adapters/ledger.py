@@ -48,8 +48,10 @@ from poa.domain.plan import Plan, plan_id
 from poa.domain.values import EntryError
 
 from . import merkle, merkle_log
+from .interface import translate as _, ngettext
 from .merkle_log import LogBroken, LogEntry, StoredLeaf, TreeHead, event_leaf
 from .store_errors import (
+    BeyondTheLog,
     StoreBusy,
     StoreDamaged,
     StoreError,
@@ -134,8 +136,22 @@ def _leaf_as(key: str, aggregate: UUID, recorded: Recorded, seq: int) -> bytes:
     return event_leaf(key, aggregate, attrs.evolve(recorded, seq=seq))
 
 
-def _at_most(lines: list[str], limit: int, more: str) -> list[str]:
-    return lines if len(lines) <= limit else [*lines[:limit], f"… and {len(lines) - limit} {more}"]
+def _at_most(lines: list[str], limit: int, more: Callable[[int], str]) -> list[str]:
+    """The first `limit` lines, then ``more(n)`` saying how many more there are."""
+    return lines if len(lines) <= limit else [*lines[:limit], more(len(lines) - limit)]
+
+
+def _more_unreadable(count: int) -> str:
+    # English keeps its plural for one as well ("1 more events"); other languages get both forms
+    return ngettext(
+        "… and {count} more events that cannot be read back", "… and {count} more events that cannot be read back", count
+    ).format(count=count)
+
+
+def _more_log_problems(count: int) -> str:
+    return ngettext("… and {count} more problems in the Merkle log", "… and {count} more problems in the Merkle log", count).format(
+        count=count
+    )
 
 
 @frozen
@@ -200,19 +216,27 @@ class Ledger(Application):
             plan = self.repository.get(plan_id(key), projector_func=_project)
         except AggregateNotFoundError:
             if recorded:
-                raise StoreDamaged(f"the store is damaged: plan {key}'s {recorded} events cannot be found") from None
+                raise StoreDamaged(
+                    _("the store is damaged: plan {plan}'s {count} events cannot be found").format(plan=key, count=recorded)
+                ) from None
             raise unknown_plan(key) from None
         except OperationalError as error:
             raise self.store.failure(error) from None
         except PersistenceError as error:
-            raise StoreDamaged(f"the store is damaged: plan {key}'s events cannot be read ({error})") from None
+            raise StoreDamaged(
+                _("the store is damaged: plan {plan}'s events cannot be read ({error})").format(plan=key, error=error)
+            ) from None
         except Exception as error:  # a state or topic the library cannot turn back into an event
             raise StoreDamaged(
-                f"the store is damaged: plan {key}'s events cannot be read back ({type(error).__name__}: {error})"
+                _("the store is damaged: plan {plan}'s events cannot be read back ({error})").format(
+                    plan=key, error=f"{type(error).__name__}: {error}"
+                )
             ) from None
         if plan.version < recorded:  # read later than the record: never fewer unless rows were lost
             raise StoreDamaged(
-                f"the store is damaged: plan {key} reads back {plan.version} events, its commits recorded {recorded}"
+                _("the store is damaged: plan {plan} reads back {count} events, its commits recorded {recorded}").format(
+                    plan=key, count=plan.version, recorded=recorded
+                )
             )
         self._keys[plan.id] = key
         if self.check_log:
@@ -232,8 +256,10 @@ class Ledger(Application):
             )
         except LogBroken as error:
             raise StoreTampered(
-                f"the store is damaged or was altered behind the ledger's back: its Merkle log says {error}. "
-                "`poa verify` lists every problem; `poa --no-verify ...` reads the store anyway, for forensic work"
+                _(
+                    "the store is damaged or was altered behind the ledger's back: its Merkle log says {problem}. "
+                    "`poa verify` lists every problem; `poa --no-verify ...` reads the store anyway, for forensic work"
+                ).format(problem=error)
             ) from None
 
     def history(self, key: str) -> list[Recorded]:
@@ -247,7 +273,9 @@ class Ledger(Application):
             try:
                 event = self.mapper.to_domain_event(notification)
             except Exception as error:
-                raise StoreDamaged(f"the store is damaged: a plan's approval cannot be read back ({error})") from None
+                raise StoreDamaged(
+                    _("the store is damaged: a plan's approval cannot be read back ({error})").format(error=error)
+                ) from None
             found.append((_plan_of(event, self._keys), _recorded(event)))
         if self.check_log:
             for key, approval in found:
@@ -309,7 +337,9 @@ class Ledger(Application):
                 event = self.mapper.to_domain_event(notification)
             except Exception as error:  # noqa: BLE001 - any failure to decode is damage to report
                 event = None
-                unreadable.append(f"event {notification.id}: cannot be read back ({type(error).__name__}: {error})")
+                unreadable.append(
+                    _("event {id}: cannot be read back ({error})").format(id=notification.id, error=f"{type(error).__name__}: {error}")
+                )
             key = _plan_of(event, keys) if event is not None else keys.get(notification.originator_id)
             name = f"plan {key} seq {notification.originator_version}" if key else (
                 f"seq {notification.originator_version} of aggregate {notification.originator_id} (plan unknown)"
@@ -322,7 +352,7 @@ class Ledger(Application):
             leaves.append(
                 StoredLeaf(notification.id, notification.originator_id, notification.originator_version, name, leaf, as_seq)
             )
-        problems += _at_most(unreadable, limit, "more events that cannot be read back")
+        problems += _at_most(unreadable, limit, _more_unreadable)
         plans = {}
         check_log, self.check_log = self.check_log, False  # the log is audited below, whole
         try:
@@ -331,7 +361,7 @@ class Ledger(Application):
             except StoreDamaged as error:
                 problems.append(str(error))
                 approved = []
-            for key, _ in approved:
+            for key, _approval in approved:
                 try:
                     plans[key] = self.plan(key).version
                 except StoreDamaged as error:
@@ -341,9 +371,12 @@ class Ledger(Application):
         events = sum(per_aggregate.values())
         orphans = events - sum(per_aggregate[str(plan_id(key))] for key, _ in approved)
         if orphans:
-            problems.append(f"{orphans} events belong to no approved plan")
+            problems.append(
+                ngettext("{count} events belong to no approved plan", "{count} events belong to no approved plan", orphans)
+                .format(count=orphans)
+            )
         entries = self.store.log_entries()
-        problems += _at_most(merkle_log.audit(leaves, entries, self.store.log_nodes(None)), limit, "more problems in the Merkle log")
+        problems += _at_most(merkle_log.audit(leaves, entries, self.store.log_nodes(None)), limit, _more_log_problems)
         return Audit(events, plans, problems, self.tree_head(), [leaf.leaf for leaf in leaves])
 
     @_translated
@@ -353,7 +386,9 @@ class Ledger(Application):
             return TreeHead(0, merkle.EMPTY_ROOT)
         last = self.store.log_head()
         if last is None or (size is not None and size > last.size):
-            raise StoreError(f"the store's Merkle log holds {last.size if last else 0} events, not {size}")
+            raise BeyondTheLog(
+                _("the store's Merkle log holds {count} events, not {size}").format(count=last.size if last else 0, size=size)
+            )
         entry = last if size is None or size == last.size else self._entry_at(size - 1)
         return TreeHead(entry.size, entry.root, self._recorded_time(entry))
 
@@ -370,12 +405,16 @@ class Ledger(Application):
         entries = {e.version: e for e in self.store.log_entries(plan.id)}
         for seq in seqs:
             if not 1 <= seq <= plan.version:
-                raise StoreError(f"plan {key} has no seq {seq} (its seqs run from 1 to {plan.version})")
-            if seq not in entries:
-                raise StoreTampered(f"plan {key} seq {seq} is not in the store's Merkle log")
-            if entries[seq].log_index >= head.size:
                 raise StoreError(
-                    f"plan {key} seq {seq} is event {entries[seq].size} of the log, after the tree of {head.size} events"
+                    _("plan {plan} has no seq {seq} (its seqs run from 1 to {last})").format(plan=key, seq=seq, last=plan.version)
+                )
+            if seq not in entries:
+                raise StoreTampered(_("plan {plan} seq {seq} is not in the store's Merkle log").format(plan=key, seq=seq))
+            if entries[seq].log_index >= head.size:
+                raise BeyondTheLog(
+                    _("plan {plan} seq {seq} is event {event} of the log, after the tree of {size} events").format(
+                        plan=key, seq=seq, event=entries[seq].size, size=head.size
+                    )
                 )
         wanted = {p for seq in seqs for p in merkle.proof_positions_inclusion(entries[seq].log_index, head.size)}
         found = self.store.log_nodes(wanted)
@@ -385,7 +424,11 @@ class Ledger(Application):
             try:
                 path = merkle.inclusion_proof(entry.log_index, head.size, lambda level, index: found[(level, index)])
             except KeyError as missing:
-                raise StoreTampered(f"the store's Merkle log lacks the node {missing} of plan {key} seq {seq}'s proof") from None
+                raise StoreTampered(
+                    _("the store's Merkle log lacks the node {node} of plan {plan} seq {seq}'s proof").format(
+                        node=missing, plan=key, seq=seq
+                    )
+                ) from None
             event = merkle_log.canonical_event(key, plan.id, plan.history[seq - 1])
             proofs.append(Inclusion(event, entry, head, tuple(path)))
         return proofs
@@ -396,8 +439,10 @@ class Ledger(Application):
         new = self.tree_head(new_size)
         if not 0 < old_size <= new.size:
             raise StoreError(
-                f"a consistency proof goes from a tree of 1 to {new.size} events to a larger one, not from {old_size} "
-                "(every tree extends the empty one: RFC 9162 defines no proof for it)"
+                _(
+                    "a consistency proof goes from a tree of 1 to {size} events to a larger one, not from {old_size} "
+                    "(every tree extends the empty one: RFC 9162 defines no proof for it)"
+                ).format(size=new.size, old_size=old_size)
             )
         old = self.tree_head(old_size)
         proof: list[bytes] = []
@@ -406,7 +451,7 @@ class Ledger(Application):
             try:
                 proof = merkle.consistency_proof(old_size, new.size, lambda level, index: found[(level, index)])
             except KeyError as missing:
-                raise StoreTampered(f"the store's Merkle log lacks the node {missing} of the proof") from None
+                raise StoreTampered(_("the store's Merkle log lacks the node {node} of the proof").format(node=missing)) from None
         return Consistency(old, new, tuple(proof))
 
     def _stored(self, notification_id: int) -> bool:
@@ -417,7 +462,7 @@ class Ledger(Application):
     def _entry_at(self, log_index: int) -> LogEntry:
         entry = self.store.log_entry(log_index)
         if entry is None:
-            raise StoreTampered(f"the store's Merkle log has no entry at log index {log_index}")
+            raise StoreTampered(_("the store's Merkle log has no entry at log index {index}").format(index=log_index))
         return entry
 
     def _recorded_time(self, entry: LogEntry) -> datetime | None:
@@ -436,10 +481,14 @@ class Ledger(Application):
             try:
                 event = self.mapper.to_domain_event(stored)
             except Exception as error:  # noqa: BLE001 - an event that cannot be read back cannot be logged
-                raise StoreDamaged(f"the store is damaged: an event to log cannot be read back ({error})") from None
+                raise StoreDamaged(_("the store is damaged: an event to log cannot be read back ({error})").format(error=error)) from None
             key = _plan_of(event, self._keys)
             if key is None:
-                raise StoreDamaged(f"the store is damaged: an event of aggregate {event.originator_id} belongs to no approved plan")
+                raise StoreDamaged(
+                    _("the store is damaged: an event of aggregate {aggregate} belongs to no approved plan").format(
+                        aggregate=event.originator_id
+                    )
+                )
             leaves.append(event_leaf(key, event.originator_id, _recorded(event)))
         return leaves
 
@@ -449,7 +498,7 @@ class Ledger(Application):
         """Insert events read from another store (`stored_events`) as they are, with their recorded
         times, in one transaction: refused (`StoreNotEmpty`, nothing written) unless this store is empty."""
         if self.read_only:
-            raise StoreReadOnly(f"the store is open read-only ({self.read_only}): nothing was copied")
+            raise StoreReadOnly(_("the store is open read-only ({reason}): nothing was copied").format(reason=self.read_only))
         self.recorder.keep_stamps = True
         try:
             self.recorder.insert_events(events)
@@ -468,7 +517,7 @@ class Ledger(Application):
         stamped when committed (`CommitTimeRecorder`), so read them back with `history()`.
         """
         if self.read_only:
-            raise StoreReadOnly(f"the store is open read-only ({self.read_only}): nothing was recorded")
+            raise StoreReadOnly(_("the store is open read-only ({reason}): nothing was recorded").format(reason=self.read_only))
         ids = {key: batch_id(key, [c.fact for c in batch if c.plan == key]) for key in dict.fromkeys(c.plan for c in batch)}
         for attempt in range(WRITE_ATTEMPTS):
             plans = self._execute(batch, ids, again)
@@ -485,8 +534,10 @@ class Ledger(Application):
                 if attempt < WRITE_ATTEMPTS - 1:
                     time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
         raise StoreBusy(
-            f"the store is busy: other writers kept changing the same plans through {WRITE_ATTEMPTS} attempts "
-            "(or held the lock longer than the timeout); nothing was recorded, try again"
+            _(
+                "the store is busy: other writers kept changing the same plans through {attempts} attempts "
+                "(or held the lock longer than the timeout); nothing was recorded, try again"
+            ).format(attempts=WRITE_ATTEMPTS)
         )
 
     def _execute(self, batch: Sequence[Command], ids: dict[str, str], again: bool) -> list[Plan]:
@@ -504,8 +555,9 @@ class Ledger(Application):
                     if plan is not None:
                         raise EntryError(
                             None,
-                            f"plan {command.plan} is already approved ({plan.approval.reference}, seq 1); "
-                            "changes go through reformulate",
+                            _("plan {plan} is already approved ({reference}, seq 1); changes go through reformulate").format(
+                                plan=command.plan, reference=plan.approval.reference
+                            ),
                         )
                     plans[command.plan] = Plan.approve(command.plan, command.fact, command.actor, ids[command.plan])
                 elif plan is None:

@@ -29,6 +29,7 @@ from eventsourcing.persistence import ApplicationRecorder, PersistenceError
 from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
+from .interface import translate as _
 from .ledger import Ledger
 from .merkle_log import LogEntry
 from .postgres_recorder import APPEND_ONLY_MESSAGE, SETTLE_LOCK, PostgresCommitTimeRecorder, stored_nodes
@@ -88,24 +89,30 @@ def parse_url(name: str) -> PostgresTarget:
         parts = urlsplit(name)
         port = parts.port or 5432
     except ValueError as error:
-        raise StoreError(f"{shown}: not a PostgreSQL URL ({error})") from None
+        raise StoreError(_("{store}: not a PostgreSQL URL ({error})").format(store=shown, error=error)) from None
     syntax = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?schema=NAME]"
     if parts.scheme not in ("postgresql", "postgres") or not parts.hostname:
-        raise StoreError(f"{shown}: a PostgreSQL store is named {syntax}")
+        raise StoreError(_("{store}: a PostgreSQL store is named {syntax}").format(store=shown, syntax=syntax))
     if not parts.username:
-        raise StoreError(f"{shown}: name the role to connect as: {syntax}")
+        raise StoreError(_("{store}: name the role to connect as: {syntax}").format(store=shown, syntax=syntax))
     dbname = unquote(parts.path.lstrip("/"))
     if not dbname or "/" in dbname:
-        raise StoreError(f"{shown}: name one database: {syntax}")
+        raise StoreError(_("{store}: name one database: {syntax}").format(store=shown, syntax=syntax))
     if parts.fragment:
-        raise StoreError(f"{shown}: a store's URL has no #fragment")
+        raise StoreError(_("{store}: a store's URL has no #fragment").format(store=shown))
     query = parse_qsl(parts.query, keep_blank_values=True)
-    unknown = [key for key, _ in query if key != "schema"]
+    unknown = [key for key, _value in query if key != "schema"]
     if unknown:
-        raise StoreError(f"{shown}: unknown setting {unknown[0]!r} (the one setting is ?schema=NAME)")
+        raise StoreError(
+            _("{store}: unknown setting {setting} (the one setting is ?schema=NAME)").format(store=shown, setting=repr(unknown[0]))
+        )
     schema = dict(query).get("schema", DEFAULT_SCHEMA)
     if not IDENTIFIER.fullmatch(schema):
-        raise StoreError(f"{shown}: schema {schema[:70]!r} must be lower-case letters, digits and _ (at most 63)")
+        raise StoreError(
+            _("{store}: schema {schema} must be lower-case letters, digits and _ (at most 63)").format(
+                store=shown, schema=repr(schema[:70])
+            )
+        )
     return PostgresTarget(unquote(parts.username), unquote(parts.password or ""), parts.hostname, port, dbname, schema)
 
 
@@ -149,8 +156,12 @@ def connection_failure(target: PostgresTarget, error: psycopg.Error) -> Exceptio
     if "does not exist" in text:  # the database or the role
         return StoreError(f"{target.shown}: {text}")
     if "authentication failed" in text or "no password supplied" in text:
-        return StoreError(f"{target.shown}: the server refused the role's credentials ({text})")
-    return StoreFailure(f"{target.shown}: the PostgreSQL server cannot be reached or refused the connection ({text})")
+        return StoreError(_("{store}: the server refused the role's credentials ({error})").format(store=target.shown, error=text))
+    return StoreFailure(
+        _("{store}: the PostgreSQL server cannot be reached or refused the connection ({error})").format(
+            store=target.shown, error=text
+        )
+    )
 
 
 class PostgresOperations:
@@ -215,12 +226,14 @@ class PostgresOperations:
             )
         )
         if row is None:
-            raise StoreDamaged("the store is damaged: its commit record (poa_write_lock) is missing")
+            raise StoreDamaged(_("the store is damaged: its commit record (poa_write_lock) is missing"))
         count, last, events, last_id = row
         if (count, last) != (events, last_id):
             raise StoreDamaged(
-                f"the store is damaged: it holds {count} events with ids up to {last}, "
-                f"but its commits recorded {events} events with ids up to {last_id}"
+                _(
+                    "the store is damaged: it holds {count} events with ids up to {last}, but its commits recorded "
+                    "{recorded} events with ids up to {recorded_last}"
+                ).format(count=count, last=last, recorded=events, recorded_last=last_id)
             )
 
     def failure(self, error: Exception) -> StoreFailure:
@@ -228,21 +241,25 @@ class PostgresOperations:
         text = self.target.said(error)
         if "lock timeout" in text or "couldn't get a connection" in text:
             return StoreBusy(
-                f"the store is busy: another writer held it longer than the timeout ({text}); nothing was recorded, "
-                "try again",
+                _(
+                    "the store is busy: another writer held it longer than the timeout ({error}); nothing was recorded, "
+                    "try again"
+                ).format(error=text),
                 waited=True,
             )
         if "deadlock detected" in text:
-            return StoreBusy(f"the store is busy: two transactions waited for each other ({text}); try again")
+            return StoreBusy(_("the store is busy: two transactions waited for each other ({error}); try again").format(error=text))
         if APPEND_ONLY_MESSAGE in text:
-            return StoreReadOnly(f"the store refused to change recorded events ({text})")
+            return StoreReadOnly(_("the store refused to change recorded events ({error})").format(error=text))
         if "permission denied" in text or "read-only transaction" in text:
             return StoreReadOnly(
-                f"the store cannot be written by role {self.target.user!r} ({text}): nothing was recorded"
+                _("the store cannot be written by role {role} ({error}): nothing was recorded").format(
+                    role=repr(self.target.user), error=text
+                )
             )
         if "connection" in text and ("closed" in text or "failed" in text or "lost" in text):
-            return StoreFailure(f"{self.target.shown}: the connection to the server was lost ({text})")
-        return StoreFailure(f"the store could not complete the operation: {text}")
+            return StoreFailure(_("{store}: the connection to the server was lost ({error})").format(store=self.target.shown, error=text))
+        return StoreFailure(_("the store could not complete the operation: {error}").format(error=text))
 
     def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None) -> list[LogEntry]:
         """The Merkle log's entries of one aggregate (None: all), of its versions up to `up_to` (None: all), in log order."""
@@ -317,19 +334,23 @@ def open_postgresql(name: str, *, create: bool, read_only: bool = False) -> Ledg
     target = parse_url(name)
     found = inspect(target)
     if not found.exists and not create:
-        raise StoreError(f"{target.shown}: no POA ledger in this database (record something first with `poa apply`)")
+        raise StoreError(_("{store}: no POA ledger in this database (record something first with `poa apply`)").format(store=target.shown))
     if not found.exists and read_only:
-        raise StoreError(f"{target.shown}: no POA ledger in this database (it cannot be created read-only)")
+        raise StoreError(_("{store}: no POA ledger in this database (it cannot be created read-only)").format(store=target.shown))
     if not found.exists and not found.can_create:
-        raise StoreReadOnly(f"{target.shown}: no POA ledger here, and role {target.user!r} may not create one")
+        raise StoreReadOnly(
+            _("{store}: no POA ledger here, and role {role} may not create one").format(store=target.shown, role=repr(target.user))
+        )
     if found.replica and not found.exists:
-        raise StoreError(f"{target.shown}: no POA ledger on this replica (it cannot be created on a standby server)")
+        raise StoreError(
+            _("{store}: no POA ledger on this replica (it cannot be created on a standby server)").format(store=target.shown)
+        )
     if read_only:
-        why = "as asked"
+        why = _("as asked")
     elif found.replica:
-        why = "the server is a standby replica; write to the primary"
+        why = _("the server is a standby replica; write to the primary")
     elif found.exists and not found.can_write:
-        why = f"role {target.user!r} may only read this store"
+        why = _("role {role} may only read this store").format(role=repr(target.user))
     else:
         why = ""
     timeout = lock_timeout()
@@ -395,12 +416,12 @@ def grant(name: str, role: str, access: str) -> list[str]:
     trigger refuses any UPDATE, DELETE or TRUNCATE of an event (`PostgresCommitTimeRecorder`).
     """
     if access not in ACCESS:
-        raise StoreError(f"access must be one of {', '.join(ACCESS)}, got {access!r}")
+        raise StoreError(_("access must be one of {choices}, got {access}").format(choices=", ".join(ACCESS), access=repr(access)))
     target = parse_url(name)
     if not role.strip():
-        raise StoreError("the role's name is empty")
+        raise StoreError(_("the role's name is empty"))
     if not inspect(target).exists:
-        raise StoreError(f"{target.shown}: no POA ledger in this database (record something first with `poa apply`)")
+        raise StoreError(_("{store}: no POA ledger in this database (record something first with `poa apply`)").format(store=target.shown))
     names = {
         "schema": Identifier(target.schema),
         "role": Identifier(role),
@@ -427,7 +448,8 @@ def grant(name: str, role: str, access: str) -> list[str]:
         with target.connect() as connection:
             if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
                 raise StoreError(
-                    f"role {role!r} does not exist on the server: create it first (CREATE ROLE ... LOGIN), see docs/deployment.md"
+                    _("role {role} does not exist on the server: create it first (CREATE ROLE ... LOGIN), see docs/deployment.md")
+                    .format(role=repr(role))
                 )
             with connection.transaction():
                 done = []
@@ -438,6 +460,10 @@ def grant(name: str, role: str, access: str) -> list[str]:
     except psycopg.Error as error:
         text = target.said(error)
         if "permission denied" in text or "must be owner" in text:
-            raise StoreReadOnly(f"{target.shown}: role {target.user!r} may not grant access to this store ({text})") from None
+            raise StoreReadOnly(
+                _("{store}: role {role} may not grant access to this store ({error})").format(
+                    store=target.shown, role=repr(target.user), error=text
+                )
+            ) from None
         raise connection_failure(target, error) from None
     return done

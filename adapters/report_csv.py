@@ -23,6 +23,13 @@ Cells that a spreadsheet would evaluate as a formula (``=``, ``+``, ``-``, ``@``
 first; plain numbers such as ``-12.50`` excepted) get a leading ``'``, and control
 characters but line breaks and tab are shown escaped (`poa.adapters.safe_text.csv_cell`),
 unless `raw` (``--raw-csv``, for machine consumers: every cell as recorded).
+
+Every table is written in one of `CSV_DIALECTS` (``--csv-dialect``): ``standard``, the contract
+above (UTF-8, ``,``, ``.`` decimals, no BOM); ``excel``, the same with a UTF-8 byte order mark
+so that spreadsheets read the text as UTF-8; ``excel-es``, with the BOM, ``;`` between cells
+and a decimal comma in the cells that hold a number the ledger wrote (`numeric_columns`: the
+report's decimal figures, the budget by source, a budget modification's amount), never in a
+text a user typed. A sealed report's CSV is always ``standard``.
 """
 
 from __future__ import annotations
@@ -31,9 +38,10 @@ import csv
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
 from io import StringIO
+from typing import NamedTuple
 
 from poa.domain.catalogue import Status
 from poa.projections.evaluation import Evaluation, Figures
@@ -235,18 +243,74 @@ REPORT_TABLES: dict[str, Callable[[Evaluation], tuple[list[str], list[dict]]]] =
 JSON_CELLS = {"fields"}  # cells holding a JSON text: their controls escaped the JSON way
 
 
-def report_to_csv(ev: Evaluation, *, raw: bool = False, table: str = "elements") -> str:
-    """One table of the report (`REPORT_TABLES`) as CSV."""
+# -- dialects ----------------------------------------------------------------------------------
+
+
+class CsvDialect(NamedTuple):
+    """How a CSV is written: the cell separator, the decimal mark of the ledger's numbers, and
+    whether the text starts with a UTF-8 byte order mark (which spreadsheets need to read UTF-8)."""
+
+    delimiter: str
+    decimal_mark: str
+    bom: bool
+
+
+STANDARD = "standard"
+CSV_DIALECTS: dict[str, CsvDialect] = {
+    STANDARD: CsvDialect(",", ".", False),  # the contract: the bytes documented in docs/design.md
+    "excel": CsvDialect(",", ".", True),
+    "excel-es": CsvDialect(";", ",", True),  # a spreadsheet in Spanish: ; between cells, decimal comma
+}
+BOM = "\ufeff"
+_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
+
+
+def numeric_columns(table: str, columns: list[str]) -> set[str]:
+    """The columns of a report table (`REPORT_TABLES`) whose cells are numbers the ledger wrote
+    with a decimal point: in ``elements`` the decimal figures and the budget_<SOURCE> columns (those
+    after `ELEMENT_COLUMNS`), in ``budget_modifications`` the amount; none in the other tables
+    (their numbers are integers, or inside a JSON text)."""
+    if table == "elements":
+        decimal = {f.name for f in REPORT_ELEMENT_FIGURES if f.decimal}
+        return {c for c in ELEMENT_COLUMNS if c in decimal} | set(columns[len(ELEMENT_COLUMNS):])
+    if table == "budget_modifications":
+        return {"amount"}
+    return set()
+
+
+def report_to_csv(ev: Evaluation, *, raw: bool = False, table: str = "elements", dialect: str = STANDARD) -> str:
+    """One table of the report (`REPORT_TABLES`) as CSV, in one of `CSV_DIALECTS`."""
     columns, rows = REPORT_TABLES[table](ev)
-    return _write(columns, rows, raw=raw)
+    return _write(columns, rows, raw=raw, dialect=dialect, numeric=numeric_columns(table, columns))
 
 
-def _write(columns: list[str], rows: list[dict], *, raw: bool) -> str:
+def _write(columns: list[str], rows: list[dict], *, raw: bool, dialect: str = STANDARD,
+           numeric: Collection[str] = ()) -> str:
+    """The CSV text of `rows`: cells neutralised unless `raw`, then written in `dialect`, with
+    the decimal mark of its `numeric` columns' numbers."""
+    shape = CSV_DIALECTS[dialect]
     buffer = StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    if shape.bom:
+        buffer.write(BOM)
+    writer = csv.DictWriter(
+        buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n", delimiter=shape.delimiter
+    )
     writer.writeheader()  # every column name starts with a letter, budget_<SOURCE> too
-    writer.writerows(rows if raw else [_neutralised(row) for row in rows])
+    rows = rows if raw else [_neutralised(row) for row in rows]
+    if shape.decimal_mark != "." and numeric:
+        rows = [_with_decimal_mark(row, numeric, shape.decimal_mark) for row in rows]
+    writer.writerows(rows)
     return buffer.getvalue()
+
+
+def _with_decimal_mark(row: dict, numeric: Collection[str], mark: str) -> dict:
+    """The row with `mark` for the decimal point in the numbers of its `numeric` cells (a cell
+    there that is not a plain decimal number, such as an empty one, is left as it is)."""
+    return {
+        key: value.replace(".", mark) if key in numeric and isinstance(value, str) and _DECIMAL.fullmatch(value)
+        else value
+        for key, value in row.items()
+    }
 
 
 def _neutralised(row: dict) -> dict:
@@ -256,11 +320,15 @@ def _neutralised(row: dict) -> dict:
 HISTORY_COLUMNS = ("seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "batch", "data")
 
 
-def history_to_csv(events: list[dict], *, raw: bool = False) -> str:
+def history_to_csv(events: list[dict], *, raw: bool = False, dialect: str = STANDARD) -> str:
     """History rows; the kind-specific fields are one JSON column, ``data`` (neutralised too
-    if it ever starts like a formula; a JSON object starts with ``{``)."""
+    if it ever starts like a formula; a JSON object starts with ``{``). In `dialect` (no column
+    holds a decimal number outside the JSON text: only the separator and the BOM change)."""
+    shape = CSV_DIALECTS[dialect]
     buffer = StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+    if shape.bom:
+        buffer.write(BOM)
+    writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, lineterminator="\n", delimiter=shape.delimiter)
     writer.writeheader()
     for event in events:
         data = json.dumps(event["data"], ensure_ascii=False)

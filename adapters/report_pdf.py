@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from poa.projections.evaluation import Evaluation
 
+from .formats import FormatUnavailable
 from .report_html import to_html
 
 INSTALL = "the PDF format needs WeasyPrint: pip install 'poa-ledger[pdf]' (and Pango, see docs/documents.md)"
 
 
-class PdfUnavailable(Exception):
+class PdfUnavailable(FormatUnavailable):
     """WeasyPrint (or the Pango library it loads) cannot be imported here."""
 
 

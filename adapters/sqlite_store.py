@@ -23,6 +23,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, OperationalError, PersistenceError
 from eventsourcing.utils import get_topic
 
+from .interface import translate as _
 from .ledger import Ledger
 from .merkle_log import LogEntry
 from .commit_stamps import tick_past, utc_now
@@ -91,8 +92,10 @@ class SQLiteOperations:
         expected = (events, last_id) if events is not None else (count, count)
         if (count, last) != expected or count != last:
             raise StoreDamaged(
-                f"the store is damaged: it holds {count} events with ids up to {last}, "
-                f"but its commits recorded {expected[0]} events with ids up to {expected[1]}"
+                _(
+                    "the store is damaged: it holds {count} events with ids up to {last}, but its commits recorded "
+                    "{recorded} events with ids up to {recorded_last}"
+                ).format(count=count, last=last, recorded=expected[0], recorded_last=expected[1])
                 + _quick_check(self.uri)
             )
 
@@ -163,12 +166,12 @@ def _failure(error: Exception) -> StoreFailure:
     """A store error the input did not cause, as the failure it is (read from SQLite's message)."""
     text = str(error)
     if "locked" in text or "busy" in text:
-        return StoreBusy(f"the store is busy: another process held it longer than the timeout ({text}); try again")
+        return StoreBusy(_("the store is busy: another process held it longer than the timeout ({error}); try again").format(error=text))
     if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return StoreDamaged(f"the store is damaged ({text})")
+        return StoreDamaged(_("the store is damaged ({error})").format(error=text))
     if "readonly" in text or "read-only" in text:
-        return StoreReadOnly(f"the store cannot be written ({text}): nothing was recorded")
-    return StoreFailure(f"the store could not complete the operation: {text}")
+        return StoreReadOnly(_("the store cannot be written ({error}): nothing was recorded").format(error=text))
+    return StoreFailure(_("the store could not complete the operation: {error}").format(error=text))
 
 
 def _quick_check(uri: str) -> str:
@@ -177,8 +180,8 @@ def _quick_check(uri: str) -> str:
         with closing(sqlite3.connect(uri, uri=True)) as connection:
             problems = [row[0] for row in connection.execute("PRAGMA quick_check(5)")]
     except sqlite3.Error as error:
-        return f"; SQLite cannot check it ({error})"
-    return "" if problems == ["ok"] else "; SQLite finds: " + "; ".join(problems)
+        return "; " + _("SQLite cannot check it ({error})").format(error=error)
+    return "" if problems == ["ok"] else "; " + _("SQLite finds: {problems}").format(problems="; ".join(problems))
 
 
 # -- opening a store -------------------------------------------------------------
@@ -195,20 +198,20 @@ def open_sqlite(store: str, *, create: bool, read_only: bool = False) -> Ledger:
     """
     path = _store_path(store)
     if not create and not path.exists():
-        raise StoreError(f"{store}: no such store (record something first with `poa apply`)")
+        raise StoreError(_("{store}: no such store (record something first with `poa apply`)").format(store=store))
     if path.exists() and path.is_dir():
-        raise StoreError(f"{store}: is a directory, not a store file")
+        raise StoreError(_("{store}: is a directory, not a store file").format(store=store))
     if not path.parent.exists():
-        raise StoreError(f"{store}: folder {path.parent} does not exist")
+        raise StoreError(_("{store}: folder {folder} does not exist").format(store=store, folder=path.parent))
     existing = path.exists()
     if existing:
         if not os.access(path, os.R_OK):
-            raise StoreFailure(f"{store}: cannot be read (permission denied)")
+            raise StoreFailure(_("{store}: cannot be read (permission denied)").format(store=store))
         _check_is_ledger(path, store, create)
     elif read_only:
-        raise StoreError(f"{store}: no such store (it cannot be created read-only)")
+        raise StoreError(_("{store}: no such store (it cannot be created read-only)").format(store=store))
     writable = not existing or (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
-    why = "as asked" if read_only else "" if writable else "its file or its folder cannot be written"
+    why = _("as asked") if read_only else "" if writable else _("its file or its folder cannot be written")
     uri = _sqlite_uri(path, _access(path) if why else "rw")
     timeout = lock_timeout()
     env = {
@@ -223,7 +226,7 @@ def open_sqlite(store: str, *, create: bool, read_only: bool = False) -> Ledger:
     except OperationalError as error:
         raise _failure(error) from None
     except (PersistenceError, sqlite3.DatabaseError) as error:
-        raise StoreError(f"{store}: not a POA ledger store ({error})") from None
+        raise StoreError(_("{store}: not a POA ledger store ({error})").format(store=store, error=error)) from None
     if existing and path.stat().st_size > 0:
         ledger.check_intact()
     return ledger
@@ -235,25 +238,29 @@ def lock_timeout() -> int:
     if not text:
         return DEFAULT_LOCK_TIMEOUT
     if not text.isdigit() or not 0 < int(text) <= 3600:
-        raise StoreError(f"POA_LOCK_TIMEOUT: must be a whole number of seconds from 1 to 3600, got {text[:20]!r}")
+        raise StoreError(
+            _("POA_LOCK_TIMEOUT: must be a whole number of seconds from 1 to 3600, got {value}").format(value=repr(text[:20]))
+        )
     return int(text)
 
 
 def _store_path(store: str) -> Path:
     """The store's file path, taken literally (no URI, no in-memory database)."""
     if not store.strip():
-        raise StoreError("option --store: the store's file name is empty")
+        raise StoreError(_("option --store: the store's file name is empty"))
     if store == ":memory:" or store.startswith("file:"):
-        raise StoreError(f"{store}: a store is a file path (an in-memory or URI database would keep nothing)")
+        raise StoreError(_("{store}: a store is a file path (an in-memory or URI database would keep nothing)").format(store=store))
     if "\x00" in store:
-        raise StoreError("option --store: a file name cannot contain a NUL character")
+        raise StoreError(_("option --store: a file name cannot contain a NUL character"))
     try:
         encoded = os.fsencode(store)
     except UnicodeError:
-        raise StoreError("option --store: the file name cannot be encoded for this file system") from None
+        raise StoreError(_("option --store: the file name cannot be encoded for this file system")) from None
     if len(encoded) > MAX_PATH_BYTES or any(len(part) > MAX_NAME_BYTES for part in encoded.split(b"/")):
         raise StoreError(
-            f"{store[:60]}...: file name too long (at most {MAX_NAME_BYTES} bytes per name, {MAX_PATH_BYTES} in all)"
+            _("{store}...: file name too long (at most {name_bytes} bytes per name, {path_bytes} in all)").format(
+                store=store[:60], name_bytes=MAX_NAME_BYTES, path_bytes=MAX_PATH_BYTES
+            )
         )
     return Path(store)
 
@@ -283,20 +290,24 @@ def _check_is_ledger(path: Path, store: str, create: bool) -> None:
     if path.stat().st_size == 0:
         if create:
             return
-        raise StoreError(f"{store}: an empty file, not a POA ledger store (record something first with `poa apply`)")
+        raise StoreError(
+            _("{store}: an empty file, not a POA ledger store (record something first with `poa apply`)").format(store=store)
+        )
     try:
         sqlite = is_sqlite_file(path)
     except OSError as error:
-        raise StoreFailure(f"{store}: cannot be read ({error.strerror})") from None
+        raise StoreFailure(_("{store}: cannot be read ({reason})").format(store=store, reason=error.strerror)) from None
     if not sqlite:
-        raise StoreError(f"{store}: not a POA ledger store (not a SQLite database)")
+        raise StoreError(_("{store}: not a POA ledger store (not a SQLite database)").format(store=store))
     uri = _sqlite_uri(path, _access(path))
     try:
         with closing(sqlite3.connect(uri, uri=True)) as connection:
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as error:
-        raise StoreDamaged(f"{store}: the store is damaged ({error})" + _quick_check(uri)) from None
+        raise StoreDamaged(_("{store}: the store is damaged ({error})").format(store=store, error=error) + _quick_check(uri)) from None
     if tables and "stored_events" not in tables:
-        raise StoreError(f"{store}: not a POA ledger store (a SQLite database with other tables)")
+        raise StoreError(_("{store}: not a POA ledger store (a SQLite database with other tables)").format(store=store))
     if not tables and not create:
-        raise StoreError(f"{store}: an empty database, not a POA ledger store (record something first with `poa apply`)")
+        raise StoreError(
+            _("{store}: an empty database, not a POA ledger store (record something first with `poa apply`)").format(store=store)
+        )

@@ -9,9 +9,15 @@ its boundary (`adapters/ledger.py`, `adapters/sqlite_store.py`).
 
 from __future__ import annotations
 
+from .interface import translate as _
+
 
 class StoreError(Exception):
     """The store named cannot be used (bad path, not a ledger file, unknown plan): the input's fault."""
+
+
+class BeyondTheLog(StoreError):
+    """A tree size the store's Merkle log does not reach, or an event after the tree asked for: the size given is at fault."""
 
 
 class StoreNotEmpty(StoreError):
@@ -46,9 +52,9 @@ class StoreReadOnly(StoreFailure):
 
 
 def unknown_plan(key: str) -> StoreError:
-    return StoreError(f"unknown plan {key!r}: it is not in this store")
+    return StoreError(_("unknown plan {key}: it is not in this store").format(key=repr(key)))
 
 
 def operation_failed(error: Exception) -> StoreFailure:
     """A library error no store module could classify further."""
-    return StoreFailure(f"the store could not complete the operation: {error}")
+    return StoreFailure(_("the store could not complete the operation: {error}").format(error=error))

@@ -46,8 +46,8 @@ from poa.domain.catalogue import DEFAULT_LANGUAGE, language, use_language
 from poa.domain.commands import BatchRepeated, Command, CommandError
 from poa.domain.fact_kinds import entry_kind, parse_entry
 from poa.domain.facts import Recorded, ReportIssued, ReportSeal
-from poa.domain.settings import Signatures
-from poa.domain.values import EntryError, parse_date, parse_text, preview
+from poa.domain.settings import SIGNATURE_ROLES, Signatures
+from poa.domain.values import EntryError, field_said, parse_date, parse_text, preview
 from poa.projections.comparison import Comparison, ViewNotInForce, compare
 from poa.projections.evaluation import Evaluation, NotInForce, default_as_of, end_of_day, evaluate
 from poa.projections.history import HistoryFilter, known_codes, select, with_descendants
@@ -63,23 +63,25 @@ from poa.projections.trend import with_trend
 
 from . import datapackage as data_package
 from . import exports, formats
-from .batch_files import read_batch, read_data
+from .batch_files import entry_said, read_batch, read_data
+from .interface import N_
+from .interface import translate as _
 from .localized import DEFAULT_DECIMAL_MARK, decimal_mark, use_decimal_mark
 from . import merkle
 from .ledger import Consistency, Inclusion, Ledger
 from .merkle_log import TreeHead, extends
 from .proofs import BadDigest, read_digest, short_digest
-from .store_errors import StoreDamaged, StoreError, StoreFailure, StoreNotEmpty, StoreTampered
+from .store_errors import BeyondTheLog, StoreDamaged, StoreError, StoreFailure, StoreNotEmpty, StoreTampered
 from .stores import is_url, open_store, shown_name  # noqa: F401 - shown_name: the CLI's too
 
 if TYPE_CHECKING:
     from .read_model import Progress
 
-PARAMETERS = "command line"  # the source of an entry whose fields are a use-case's parameters
+PARAMETERS = N_("command line")  # the source of an entry whose fields are a use-case's parameters (shown translated)
 ACTOR_MAX = 200  # characters of an actor's name
 ISSUED = "issued:"  # a view named by an issued report
 DISTRIBUTION = "poa-ledger"  # the installed distribution whose version `poa --version` says and a sealed report holds
-VIEW_SYNTAX = "a VIEW is AS_OF, AS_OF@KNOWN_AT or issued:REFERENCE"
+VIEW_SYNTAX = N_("a VIEW is AS_OF, AS_OF@KNOWN_AT or issued:REFERENCE")  # said translated
 
 Store = Ledger | str  # a ledger opened by `stores.open_store`, or the name of a store to open
 _LOG_CHECKED: ContextVar[bool] = ContextVar("log_checked", default=True)  # False within `unverified()`
@@ -196,7 +198,7 @@ def apply(
         for batch, number, fact in parsed:
             key = batch.plan or plan
             if key is None:
-                key = _only_plan(ledger, f"{batch.source}: entry {number}: no plan named")
+                key = _only_plan(ledger, f"{batch.source}: {entry_said(number)}: " + _("no plan named"))
             commands.append(Command(key, fact, actor_name(actor), batch.source, number, plan_given=not batch.plan))
         return record_batch(ledger, commands, again=again, saving=saving, read_back=read_back)
 
@@ -218,7 +220,7 @@ def record_entry(
     # a new store path becomes a store even if the entry is then refused: removing the file
     # could destroy what another process is writing to it at the same moment
     with _opened(store, create=True, read_only=read_only) as ledger:
-        key = plan or _only_plan(ledger, "no plan named")
+        key = plan or _only_plan(ledger, _("no plan named"))
         command = Command(key, fact, actor_name(actor), source, 0, plan_given=True)
         return record_batch(ledger, [command], again=again, saving=saving, read_back=read_back)
 
@@ -229,7 +231,7 @@ def approve(
 ) -> list[PlanRecorded]:
     """Approve the new plan `plan` from a structure file (the fields of an ``approve`` entry)."""
     if not plan:
-        raise Refusal("name the new plan (for example --plan AN-2020)", param="plan")
+        raise Refusal(_("name the new plan (for example --plan AN-2020)"), param="plan")
     data, source = read_data(file)
     return record_entry(
         store, plan, "approve", data, actor=actor, source=source, again=again, read_only=read_only,
@@ -249,7 +251,7 @@ def actor_name(actor: str | None) -> str:
     except EntryError as error:
         raise Refusal(error.message, param="actor") from None
     if len(name) > ACTOR_MAX:
-        raise Refusal(f"must have at most {ACTOR_MAX} characters, got {preview(name)}", param="actor")
+        raise Refusal(_("must have at most {count} characters, got {value}").format(count=ACTOR_MAX, value=preview(name)), param="actor")
     return name
 
 
@@ -277,10 +279,10 @@ def report(
     issued report are rendered again by today's program, and `Report.notes` says so).
     """
     if table != "elements" and issue is not None:
-        raise Refusal("a report is issued as its elements table; give --table to --issued to read another", param="table")
+        raise Refusal(_("a report is issued as its elements table; give --table to --issued to read another"), param="table")
     if raw_csv and issue is not None:
         raise Refusal(
-            "a report is issued as the neutralised CSV, which --issued reproduces; give --raw-csv to --issued to read it raw",
+            _("a report is issued as the neutralised CSV, which --issued reproduces; give --raw-csv to --issued to read it raw"),
             param="raw_csv",
         )
     with _opened(store, create=False, read_only=read_only) as ledger:
@@ -288,27 +290,23 @@ def report(
         printed = None
         if issued is not None:
             if as_of or known_at or issue:
-                raise Refusal("reproduces the issued report's own view; drop --as-of, --known-at and --issue", param="issued")
+                raise Refusal(_("reproduces the issued report's own view; drop --as-of, --known-at and --issue"), param="issued")
             if signatures is not None and signatures != Signatures():
-                raise Refusal("an issued report keeps the signatures it was issued with", param="signatures")
-            try:
-                printed = issued_record(history, issued)
-            except UnknownReport as error:
-                raise Refusal(str(error), param="issued") from None
+                given = next(role for role in SIGNATURE_ROLES if getattr(signatures, role))
+                raise Refusal(_("an issued report keeps the signatures it was issued with"), param=given)
+            printed = _issued_or_refused(history, issued, "issued")
             view, fmt = issued_view(printed), format or printed.fact.format
         elif issue is not None:
             if known_at:
-                raise Refusal("an issued report is printed as known at the moment it is issued", param="known_at")
+                raise Refusal(_("an issued report is printed as known at the moment it is issued"), param="known_at")
             view = _view(history, as_of, None, now)
             return _issue_sealed(ledger, key, history, issue, view, format or "table", actor, saving, signatures)
         else:
             view, fmt = _view(history, as_of, known_at, now), format or "table"
         if raw_csv and fmt != "csv":
-            whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
-            raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="raw_csv")
+            raise Refusal(_csv_only(fmt, issued if format is None else None), param="raw_csv")
         if table != "elements" and fmt != "csv":
-            whose = f" (the format report {issued!r} was issued in)" if issued is not None and format is None else ""
-            raise Refusal(f"applies to --format csv only, not {fmt}{whose}", param="table")
+            raise Refusal(_csv_only(fmt, issued if format is None else None), param="table")
         if printed is None:
             return Report(key, with_trend(evaluation_at(key, history, view), history).signed(signatures), fmt, None)
         with rendering_as(printed.fact):  # what is not sealed is rendered again in the issued language
@@ -390,22 +388,26 @@ def rerender_report(
     each compared with its sealed bytes (checked first against their SHA-256: `StoreDamaged`).
     Refused for a report issued before the seal existed: there is nothing to compare with."""
     with _opened(store, create=False, read_only=read_only) as ledger:
-        key, history, _ = _plan_history(ledger, plan)
-        try:
-            printed = issued_record(history, issued)
-        except UnknownReport as error:
-            raise Refusal(str(error), param="issued") from None
+        key, history, _now = _plan_history(ledger, plan)
+        printed = _issued_or_refused(history, issued, "issued")
         fact = printed.fact
         if not fact.sealed:
             raise Refusal(
-                f"report {issued!r} was not sealed (issued by an earlier version of the program): there are no "
-                "issued bytes to compare with; --issued alone renders it with today's program",
+                _(
+                    "report {reference} was not sealed (issued by an earlier version of the program): there are no "
+                    "issued bytes to compare with; --issued alone renders it with today's program"
+                ).format(reference=repr(issued)),
                 param="rerender",
             )
         asked = [s.format for s in fact.seals]
         if format is not None:
             if fact.seal(format) is None:
-                raise Refusal(f"report {issued!r} was not sealed in {format} (sealed: {', '.join(asked)})", param="format")
+                raise Refusal(
+                    _("report {reference} was not sealed in {format} (sealed: {sealed})").format(
+                        reference=repr(issued), format=format, sealed=", ".join(asked)
+                    ),
+                    param="format",
+                )
             asked = [format]
         sealed = {fmt: sealed_bytes(printed, fmt) for fmt in asked}  # a damaged seal is said before any rendering
         with rendering_as(fact):
@@ -451,12 +453,22 @@ def unseal(s: ReportSeal) -> bytes:
         inflater = zlib.decompressobj()
         content = inflater.decompress(base64.b64decode(s.zlib_base64, validate=True), SEALED_MAX_BYTES)
     except (binascii.Error, zlib.error, ValueError, TypeError) as error:
-        raise SealBroken(f"its sealed {s.format} bytes cannot be read back ({type(error).__name__})") from None
+        raise SealBroken(
+            _("its sealed {format} bytes cannot be read back ({error})").format(format=s.format, error=type(error).__name__)
+        ) from None
     if inflater.unconsumed_tail or not inflater.eof:  # a report is never that large: a compression bomb, or cut short
-        raise SealBroken(f"its sealed {s.format} bytes do not decompress to a whole report of at most {SEALED_MAX_BYTES} bytes")
+        raise SealBroken(
+            _("its sealed {format} bytes do not decompress to a whole report of at most {size} bytes").format(
+                format=s.format, size=SEALED_MAX_BYTES
+            )
+        )
     digest = hashlib.sha256(content).hexdigest()
     if digest != s.sha256:
-        raise SealBroken(f"its sealed {s.format} bytes hash to {digest}, not to the SHA-256 recorded with them ({s.sha256})")
+        raise SealBroken(
+            _("its sealed {format} bytes hash to {digest}, not to the SHA-256 recorded with them ({sha256})").format(
+                format=s.format, digest=digest, sha256=s.sha256
+            )
+        )
     return content
 
 
@@ -471,8 +483,9 @@ def sealed_bytes(printed: Recorded, fmt: str) -> bytes:
         return unseal(printed.fact.seal(fmt))
     except SealBroken as error:
         raise StoreDamaged(
-            f"the store is damaged: issued report {printed.fact.reference!r} (seq {printed.seq}): {error}; "
-            f"its {fmt} is not printed"
+            _("the store is damaged: issued report {reference} (seq {seq}): {problem}; its {format} is not printed").format(
+                reference=repr(printed.fact.reference), seq=printed.seq, problem=error, format=fmt
+            )
         ) from None
 
 
@@ -484,7 +497,7 @@ def _issue_sealed(
     then record the fact: every transaction stamped by "now" has committed and every later one
     (this one included) is stamped after it, so the view, and hence the bytes, never change."""
     if fmt not in formats.REPORT:
-        raise Refusal(f"is not a format of the report ({', '.join(formats.REPORT)})", param="format")
+        raise Refusal(_("is not a format of the report ({formats})").format(formats=", ".join(formats.REPORT)), param="format")
     evaluation = with_trend(evaluation_at(key, history, view), history).signed(signatures)
     content = {name: formats.report_bytes(evaluation, name) for name in formats.SEALED}
     given = signatures if signatures is not None and signatures != Signatures() else None
@@ -492,36 +505,48 @@ def _issue_sealed(
         issue, view.as_of, fmt, program_version(), view.known_at, tuple(seal(name, b) for name, b in content.items()),
         language(), decimal_mark(), given,
     )
+    shown = content[fmt] if fmt in content else _pdf_of(content["html"])  # a PDF that cannot be printed: before recording
     printed = issued_record(_issue(ledger, key, fact, actor, saving), issue)
-    return Report(key, evaluation, fmt, printed, content[fmt] if fmt in content else _pdf_of(content["html"]))
+    return Report(key, evaluation, fmt, printed, shown)
 
 
 def _pdf_of(html: bytes) -> bytes:
-    """The PDF printed from an HTML report (sealed or just rendered): the PDF is never sealed itself."""
-    from .report_pdf import PdfUnavailable, html_to_pdf  # WeasyPrint: an optional extra
+    """The PDF printed from an HTML report (sealed or just rendered): the PDF is never sealed itself.
+    Without WeasyPrint, `formats.FormatUnavailable`."""
+    from .report_pdf import html_to_pdf  # WeasyPrint: an optional extra
 
-    try:
-        return html_to_pdf(html.decode("utf-8"))
-    except PdfUnavailable as error:
-        raise Refusal(str(error), param="format") from None
+    return html_to_pdf(html.decode("utf-8"))
 
 
 def _reproduced(printed: Recorded, fmt: str, *, raw_csv: bool, table: str) -> tuple[bytes | None, tuple[str, ...]]:
     """What `--issued` prints of an issued report in `fmt`: its sealed bytes, checked; or None and
     the note saying why today's program renders it instead."""
-    fact, today = printed.fact, f"rendered by today's program ({program_version()}) from its issued view"
+    fact, reference = printed.fact, repr(printed.fact.reference)
+    today = _("rendered by today's program ({version}) from its issued view").format(version=program_version())
     if not fact.sealed:
-        return None, (f"report {fact.reference!r} was not sealed (issued by an earlier version of the program): {today}",)
+        return None, (
+            _("report {reference} was not sealed (issued by an earlier version of the program): {today}").format(
+                reference=reference, today=today
+            ),
+        )
     if raw_csv or table != "elements":
         what = " ".join(part for part in (f"--table {table}" if table != "elements" else "", "--raw-csv" if raw_csv else "") if part)
         return None, (
-            f"report {fact.reference!r} is sealed as its elements table in the neutralised CSV, not as {what}: {today}",
+            _("report {reference} is sealed as its elements table in the neutralised CSV, not as {what}: {today}").format(
+                reference=reference, what=what, today=today
+            ),
         )
     if fmt == "pdf" and fact.seal("html") is not None:
-        return _pdf_of(sealed_bytes(printed, "html")), (f"report {fact.reference!r}: its PDF is printed from its sealed HTML",)
+        return _pdf_of(sealed_bytes(printed, "html")), (
+            _("report {reference}: its PDF is printed from its sealed HTML").format(reference=reference),
+        )
     if fact.seal(fmt) is None:
         sealed = ", ".join(s.format for s in fact.seals)
-        return None, (f"report {fact.reference!r} was not sealed in {fmt} (sealed: {sealed}): {today}",)
+        return None, (
+            _("report {reference} was not sealed in {format} (sealed: {sealed}): {today}").format(
+                reference=reference, format=fmt, sealed=sealed, today=today
+            ),
+        )
     return sealed_bytes(printed, fmt), ()
 
 
@@ -580,8 +605,11 @@ def reconcile(
         moment = _moment(known_at, "known_at", default=now, history=history)
         reports = [r for r in publications(history, moment) if reference is None or r.fact.reference == reference]
         if not reports:
-            which = f"with reference {reference!r} " if reference else ""
-            raise Refusal(f"plan {key} has no published report {which}known at {moment.isoformat()}")
+            if reference:
+                said = _("plan {plan} has no published report with reference {reference} known at {known_at}")
+            else:
+                said = _("plan {plan} has no published report known at {known_at}")
+            raise Refusal(said.format(plan=key, reference=repr(reference), known_at=moment.isoformat()))
         differences = tuple(d for r in reports for d in reconcile_report(key, history, r, moment))
         return Reconciliation(key, len(reports), differences)
 
@@ -598,14 +626,14 @@ def history(
     `actor`; with `reference`; recorded from `since` to `until`; effective from `date_from` to
     `date_to`; recorded more than `late_days` days after their effective date)."""
     with _opened(store, create=False, read_only=read_only) as ledger:
-        key, events, _ = _plan_history(ledger, plan)
+        key, events, _now = _plan_history(ledger, plan)
         codes = None
         if code is not None:
             if code not in known_codes(events):
-                raise Refusal(f"unknown code {code} in plan {key}", param="code")
+                raise Refusal(_("unknown code {code} in plan {plan}").format(code=code, plan=key), param="code")
             codes = frozenset(with_descendants(events, code) if descendants else {code})
         elif descendants:
-            raise Refusal("needs --code", param="descendants")
+            raise Refusal(_("needs --code"), param="descendants")
         criteria = HistoryFilter(
             codes=codes,
             kinds=frozenset(kinds),
@@ -623,7 +651,7 @@ def history(
 def issued_reports(store: Store, plan: str | None = None, *, read_only: bool = False) -> PlanRecords:
     """The reports issued with `report(..., issue=...)`, in the order they were issued."""
     with _opened(store, create=False, read_only=read_only) as ledger:
-        key, history, _ = _plan_history(ledger, plan)
+        key, history, _now = _plan_history(ledger, plan)
         return PlanRecords(key, tuple(issued_records(history)))
 
 
@@ -657,7 +685,7 @@ def _plan_history(ledger: Ledger, plan: str | None) -> tuple[str, list[Recorded]
     The ledger is settled first (`Ledger.settle`): every transaction stamped up to
     "now" has committed, so a view as known at any moment up to it can never change.
     """
-    key = plan or _only_plan(ledger, "no plan named")
+    key = plan or _only_plan(ledger, _("no plan named"))
     now = ledger.settle()
     try:
         return key, ledger.history(key), now
@@ -670,8 +698,11 @@ def _only_plan(ledger: Ledger, where: str) -> str:
     if len(keys) == 1:
         return keys[0]
     if not keys:
-        raise Refusal("the store holds no plan yet; name one with --plan or a 'plan:' key", where=where)
-    raise Refusal(f"the store holds {len(keys)} plans ({', '.join(keys)}); choose one with --plan or POA_PLAN", where=where)
+        raise Refusal(_("the store holds no plan yet; name one with --plan or a 'plan:' key"), where=where)
+    raise Refusal(
+        _("the store holds {count} plans ({plans}); choose one with --plan or POA_PLAN").format(count=len(keys), plans=", ".join(keys)),
+        where=where,
+    )
 
 
 def _issue(ledger: Ledger, key: str, fact: ReportIssued, actor: str | None, saving: Saving) -> list[Recorded]:
@@ -702,10 +733,10 @@ def _command_refusal(refused: CommandError) -> Refusal:
     if isinstance(error, BatchRepeated):
         return Refusal(error.message, where=None if c.source == PARAMETERS else c.source)
     if isinstance(error, StoreError):  # an unknown plan
-        where = None if c.source == PARAMETERS else f"{c.source}: entry {c.entry} ({c.fact.kind})"
+        where = None if c.source == PARAMETERS else f"{c.source}: {entry_said(c.entry)} ({c.fact.kind})"
         if c.plan_given:
             return Refusal(str(error), param="plan", where=where)
-        return Refusal(f"field 'plan': {error}", where=where)
+        return Refusal(f"{field_said('plan')}: {error}", where=where)
     return _entry_refusal(c.source, c.entry or None, c.fact.kind, error)
 
 
@@ -716,8 +747,30 @@ def _entry_refusal(
     parameter (`params` maps a field to a parameter of another name)."""
     if source == PARAMETERS and isinstance(error, EntryError) and error.field:
         return Refusal(error.message, param=(params or {}).get(error.field, error.field))
-    where = source if entry is None else f"{source}: entry {entry}" + (f" ({kind})" if kind else "")
+    shown = _(PARAMETERS) if source == PARAMETERS else source
+    where = shown if entry is None else f"{shown}: {entry_said(entry)}" + (f" ({kind})" if kind else "")
     return Refusal(str(error), where=where)
+
+
+def _issued_or_refused(history: Sequence[Recorded], reference: str, param: str) -> Recorded:
+    """The report issued under `reference`, refused (naming `param`) when none was: its message is
+    said here, in the interface's language, from what `projections.issued.issued` looks at."""
+    try:
+        return issued_record(history, reference)
+    except UnknownReport:
+        known = ", ".join(repr(r.fact.reference) for r in issued_records(history)) or _("none")
+        raise Refusal(
+            _("no report issued as {reference} (issued: {known})").format(reference=repr(reference), known=known), param=param
+        ) from None
+
+
+def _csv_only(fmt: str, issued: str | None) -> str:
+    """The refusal of a CSV-only option with format `fmt` (`issued`: the report whose format it is)."""
+    if issued is None:
+        return _("applies to --format csv only, not {format}").format(format=fmt)
+    return _("applies to --format csv only, not {format} (the format report {reference} was issued in)").format(
+        format=fmt, reference=repr(issued)
+    )
 
 
 def _kind_or_none(entry) -> str | None:
@@ -730,9 +783,11 @@ def _kind_or_none(entry) -> str | None:
 def _not_in_force(key: str, history: Sequence[Recorded], view: View) -> str:
     """Why a view that precedes the plan's approval (in effect or in knowledge) is refused."""
     approval = history[0]
-    return (
-        f"plan {key} is not in force at {view.as_of} as known at {view.known_at.isoformat()}: "
-        f"approved on {approval.fact.date}, recorded at {approval.recorded_at.isoformat()}"
+    return _(
+        "plan {plan} is not in force at {as_of} as known at {known_at}: approved on {approved}, recorded at {recorded_at}"
+    ).format(
+        plan=key, as_of=view.as_of, known_at=view.known_at.isoformat(), approved=approval.fact.date,
+        recorded_at=approval.recorded_at.isoformat(),
     )
 
 
@@ -757,21 +812,18 @@ def _parse_view(value: View | str, param: str, history: Sequence[Recorded], now:
         return value
     text = value.strip()
     if text.startswith(ISSUED):
-        try:
-            return issued_view(issued_record(history, text[len(ISSUED):].strip()))
-        except UnknownReport as error:
-            raise Refusal(str(error), param=param) from None
+        return issued_view(_issued_or_refused(history, text[len(ISSUED):].strip(), param))
     day_text, at, moment_text = text.partition("@")
     if not day_text.strip():
-        raise Refusal(f"no AS_OF in {value!r} ({VIEW_SYNTAX})", param=param)
+        raise Refusal(_("no AS_OF in {value} ({syntax})").format(value=repr(value), syntax=_(VIEW_SYNTAX)), param=param)
     try:
         day = _day(day_text, param)
     except Refusal as error:
-        raise Refusal(f"AS_OF {error.message} ({VIEW_SYNTAX})", param=param) from None
+        raise Refusal(f"AS_OF {error.message} ({_(VIEW_SYNTAX)})", param=param) from None
     if not at:
         return View(day, now)
     if not moment_text.strip():
-        raise Refusal(f"KNOWN_AT is missing after '@' in {value!r}", param=param)
+        raise Refusal(_("KNOWN_AT is missing after '@' in {value}").format(value=repr(value)), param=param)
     try:
         moment = _moment(moment_text, param, history=history)
     except Refusal as error:  # the syntax of `known_at`, reported against this view
@@ -813,21 +865,20 @@ def _moment(
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise Refusal(f"must be a timestamp such as 2021-01-20T18:00:00Z or a date, got {value!r}", param=param) from None
+            raise Refusal(
+                _("must be a timestamp such as 2021-01-20T18:00:00Z or a date, got {value}").format(value=repr(value)), param=param
+            ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     try:
         return moment.astimezone(timezone.utc)
     except OverflowError:
-        raise Refusal(f"{value!r} is out of the range of dates (years 1 to 9999 in UTC)", param=param) from None
+        raise Refusal(_("{value} is out of the range of dates (years 1 to 9999 in UTC)").format(value=repr(value)), param=param) from None
 
 
 def _issued_moment(history: Sequence[Recorded], value: str, param: str) -> datetime:
     """``issued:REFERENCE``: the known_at of the report issued under REFERENCE (`issued_view`), refused when none was."""
-    try:
-        return issued_view(issued_record(history, value.strip()[len(ISSUED):].strip())).known_at
-    except UnknownReport as error:
-        raise Refusal(str(error), param=param) from None
+    return issued_view(_issued_or_refused(history, value.strip()[len(ISSUED):].strip(), param)).known_at
 
 
 # == the read model (`poa project`, docs/read-model.md) ==================================================
@@ -861,14 +912,14 @@ def project(
     from . import read_model
 
     if not 1 <= page_size <= 100_000:
-        raise Refusal(f"must be from 1 to 100000, got {page_size}", param="page_size")
+        raise Refusal(_("must be from 1 to 100000, got {value}").format(value=page_size), param="page_size")
     file_store = not isinstance(store, Ledger) and not is_url(store)
     if db is None:
         if not file_store:
-            raise Refusal("name the read model's file (a store that is not a file has no folder to put it beside)", param="db")
+            raise Refusal(_("name the read model's file (a store that is not a file has no folder to put it beside)"), param="db")
         db = str(Path(store).parent / READ_MODEL_NAME)
     if not db.strip():
-        raise Refusal("the read model's file name is empty", param="db")
+        raise Refusal(_("the read model's file name is empty"), param="db")
     target = _file_to_write(metadata, "metadata") if metadata is not None else None
     store_path = Path(store) if file_store else None
     try:
@@ -911,16 +962,16 @@ def copy_store(source: str, target: str) -> Copied:
     times, actors, references and batch hashes included), read back and compared before returning.
     A target that already holds events is refused, and nothing is written to it."""
     if not source.strip():
-        raise Refusal("the source store's name is empty", param="source")
+        raise Refusal(_("the source store's name is empty"), param="source")
     if not target.strip():
-        raise Refusal("the target store's name is empty", param="target")
+        raise Refusal(_("the target store's name is empty"), param="target")
     if shown_name(source) == shown_name(target):
-        raise Refusal("the source and the target are the same store", param="target")
+        raise Refusal(_("the source and the target are the same store"), param="target")
     with _opened(source, create=False, read_only=True) as origin:
         origin.settle()  # every transaction stamped up to now has committed: the copy is of a settled store
         events = list(origin.stored_events())
     if not events:
-        raise Refusal(f"{shown_name(source)}: holds no events to copy", param="source")
+        raise Refusal(_("{store}: holds no events to copy").format(store=shown_name(source)), param="source")
     with _opened(target, create=True, read_only=False) as destination:
         try:
             destination.copy_in(events)
@@ -929,7 +980,7 @@ def copy_store(source: str, target: str) -> Copied:
         destination.check_intact()
         copied = list(destination.stored_events())
     if [_event_key(e) for e in copied] != [_event_key(e) for e in events]:
-        raise StoreFailure(f"{shown_name(target)}: the copy does not read back as the source's events")
+        raise StoreFailure(_("{store}: the copy does not read back as the source's events").format(store=shown_name(target)))
     plans = len({str(e.originator_id) for e in events})
     return Copied(shown_name(source), shown_name(target), len(events), plans)
 
@@ -958,7 +1009,7 @@ def verify(store: Store, *, digest: TreeHead | str | None = None) -> Verificatio
     digest`), also whether the ledger still extends it. A damaged store is a `Verification` with
     problems, not an error."""
     kept = _digest(digest) if digest is not None else None
-    shown = shown_name(store) if isinstance(store, str) else "the store"
+    shown = shown_name(store) if isinstance(store, str) else _("the store")
     try:
         with _opened(store, create=False, read_only=True) as ledger:
             ledger.settle()
@@ -969,11 +1020,15 @@ def verify(store: Store, *, digest: TreeHead | str | None = None) -> Verificatio
     if kept is not None:
         unreadable = next((i for i, leaf in enumerate(audit.leaves[: kept.size]) if leaf is None), None)
         if unreadable is not None:
-            problems.append(f"the digest cannot be checked: the event at log index {unreadable} cannot be read back")
+            problems.append(
+                _("the digest cannot be checked: the event at log index {index} cannot be read back").format(index=unreadable)
+            )
         else:
             why = extends(kept, audit.leaves)
             if why:
-                problems.append(f"the ledger does not extend the digest {short_digest(kept)}: {why}")
+                problems.append(
+                    _("the ledger does not extend the digest {digest}: {why}").format(digest=short_digest(kept), why=why)
+                )
     return Verification(shown, audit.events, tuple(audit.plans.items()), tuple(problems), audit.head, kept)
 
 
@@ -987,7 +1042,9 @@ def tree_head(store: Store) -> TreeHead:
     checked = verify(store)
     if not checked.intact:
         raise StoreTampered(
-            f"{checked.store}: not intact, no digest given ({checked.problems[0]}; `poa verify` lists every problem)"
+            _("{store}: not intact, no digest given ({problem}; `poa verify` lists every problem)").format(
+                store=checked.store, problem=checked.problems[0]
+            )
         )
     return checked.head
 
@@ -996,14 +1053,16 @@ def prove_event(store: Store, plan: str | None, seq: int, *, size: int | None = 
     """The proof that the plan's event `seq` is in the tree of the store's first `size` events (default:
     all), checked before it is returned."""
     with _opened(store, create=False, read_only=True) as ledger:
-        key = plan or _only_plan(ledger, "no plan named")
+        key = plan or _only_plan(ledger, _("no plan named"))
         ledger.settle()
         try:
             proof = ledger.inclusion(key, seq, size)
-        except StoreError as error:
-            raise Refusal(str(error), param="size" if "tree of" in str(error) or "log holds" in str(error) else "event") from None
+        except StoreError as error:  # beyond the log: the size asked; else the event
+            raise Refusal(str(error), param="size" if isinstance(error, BeyondTheLog) else "event") from None
     if not merkle.verify_inclusion(proof.entry.leaf, proof.entry.log_index, proof.head.size, list(proof.proof), proof.head.root):
-        raise StoreTampered(f"the store's Merkle log is broken: the proof of plan {key} seq {seq} does not verify")
+        raise StoreTampered(
+            _("the store's Merkle log is broken: the proof of plan {plan} seq {seq} does not verify").format(plan=key, seq=seq)
+        )
     return proof
 
 
@@ -1018,7 +1077,11 @@ def prove_extension(store: Store, old_size: int, *, size: int | None = None) -> 
             raise Refusal(str(error), param="from_size") from None
     old, new = proof.old, proof.new
     if not merkle.verify_consistency(old.size, new.size, old.root, new.root, list(proof.proof)):
-        raise StoreTampered(f"the store's Merkle log is broken: the tree of {new.size} events does not extend that of {old.size}")
+        raise StoreTampered(
+            _("the store's Merkle log is broken: the tree of {size} events does not extend that of {old_size}").format(
+                size=new.size, old_size=old.size
+            )
+        )
     return proof
 
 
@@ -1053,18 +1116,20 @@ def evidence(
     except package.PackageTargetError as error:
         raise Refusal(str(error), param="output") from None
     if issued is not None and (as_of or known_at):
-        raise Refusal("packages the issued report's own view; drop --as-of and --known-at", param="issued")
+        raise Refusal(_("packages the issued report's own view; drop --as-of and --known-at"), param="issued")
     with _opened(store, create=False, read_only=read_only) as ledger:
         key, history, now = _plan_history(ledger, plan)
         printed = None
         if issued is not None:
-            try:
-                printed = issued_record(history, issued)
-            except UnknownReport as error:
-                raise Refusal(str(error), param="issued") from None
+            printed = _issued_or_refused(history, issued, "issued")
             if not printed.fact.sealed:
-                raise Refusal(f"report {issued!r} was issued before reports were sealed: package its view with --as-of "
-                              f"{printed.fact.date} --known-at issued:{issued}", param="issued")
+                raise Refusal(
+                    _(
+                        "report {reference} was issued before reports were sealed: package its view with --as-of {as_of} "
+                        "--known-at issued:{issued}"
+                    ).format(reference=repr(issued), as_of=printed.fact.date, issued=issued),
+                    param="issued",
+                )
             view = issued_view(printed)
         else:
             view = _view(history, as_of, known_at, now)
@@ -1086,7 +1151,7 @@ def evidence(
     except package.PackageTargetError as error:
         raise Refusal(str(error), param="output") from None
     except OSError as error:
-        raise Refusal(f"{output}: cannot be written ({error.strerror})", param="output") from None
+        raise Refusal(_("{file}: cannot be written ({reason})").format(file=output, reason=error.strerror), param="output") from None
     return EvidencePackage(str(target), key, view.as_of, view.known_at, len(proofs), head)
 
 
@@ -1111,7 +1176,7 @@ def verify_package(path: str) -> PackageCheck:
     try:
         files = evidence_check.read_package(Path(path))
     except (OSError, zipfile.BadZipFile) as error:
-        raise Refusal(f"{path}: cannot be read as an evidence package ({error})", param="package") from None
+        raise Refusal(_("{file}: cannot be read as an evidence package ({error})").format(file=path, error=error), param="package") from None
     problems = evidence_check.check(files)
     try:
         manifest = json.loads(files[evidence_check.MANIFEST])
@@ -1133,7 +1198,11 @@ def _reevaluated(files: dict[str, bytes], manifest: dict) -> list[str]:
         with use_language(manifest.get("language", "es")):  # the warnings are worded in it
             evaluation = with_trend(evaluate(manifest["plan"], history, as_of, known_at), history)
     except (EntryError, Refusal, NotInForce, KeyError, ValueError, TypeError) as error:
-        return [f"events.json: the plan cannot be evaluated again from its events ({type(error).__name__}: {error})"]
+        return [
+            _("events.json: the plan cannot be evaluated again from its events ({error})").format(
+                error=f"{type(error).__name__}: {error}"
+            )
+        ]
     problems = []
     for fmt in formats.SEALED:
         name = REPORT_FILES[fmt]
@@ -1141,8 +1210,13 @@ def _reevaluated(files: dict[str, bytes], manifest: dict) -> list[str]:
             again = formats.report_bytes(evaluation, fmt) if name in files else None
         if again is not None and again != files[name]:
             problems.append(
-                f"{name}: not what the package's events give as of {as_of} as known at {manifest['known_at']} "
-                f"(evaluated by poa {program_version()}; the package was made by {manifest.get('program_version')})"
+                _(
+                    "{file}: not what the package's events give as of {as_of} as known at {known_at} (evaluated by poa "
+                    "{version}; the package was made by {made_by})"
+                ).format(
+                    file=name, as_of=as_of, known_at=manifest["known_at"], version=program_version(),
+                    made_by=manifest.get("program_version"),
+                )
             )
     return problems
 
@@ -1175,8 +1249,7 @@ def grant_access(store: str, role: str, access: str) -> list[str]:
     """Give a PostgreSQL role an auditor's (read-only) or an operator's access to the store; the SQL run."""
     if not is_url(store):
         raise Refusal(
-            "roles are PostgreSQL's: name a postgresql:// store (a SQLite store's readers are given "
-            "read access to its file)",
+            _("roles are PostgreSQL's: name a postgresql:// store (a SQLite store's readers are given read access to its file)"),
             param="store",
         )
     from .postgres_store import grant  # imported when needed: psycopg's import costs every command (stores.py)
@@ -1218,22 +1291,24 @@ def export(
     only, else at every quarter end and the latest cut-off), as csv, json or jsonl; written
     atomically to `output` when it is named, else returned as text."""
     if what not in exports.WHAT:
-        raise Refusal(f"must be one of {', '.join(exports.WHAT)}, got {what!r}", param="what")
+        raise Refusal(_("must be one of {choices}, got {value}").format(choices=", ".join(exports.WHAT), value=repr(what)), param="what")
     if format not in exports.FORMATS:
-        raise Refusal(f"must be one of {', '.join(exports.FORMATS)}, got {format!r}", param="format")
+        raise Refusal(
+            _("must be one of {choices}, got {value}").format(choices=", ".join(exports.FORMATS), value=repr(format)), param="format"
+        )
     if raw_csv and format != "csv":
-        raise Refusal(f"applies to --format csv only, not {format}", param="raw_csv")
+        raise Refusal(_csv_only(format, None), param="raw_csv")
     target = _file_to_write(output, "output") if output is not None else None
     histories, view = _export_view(store, plan, as_of, known_at, read_only)
     rows = [row for key, history in histories for row in exports.table_rows(what, key, history, view)]
     text = exports.render(what, rows, view, format, raw=raw_csv)
-    keys = tuple(key for key, _ in histories)
+    keys = tuple(key for key, _history in histories)
     if target is None:
         return Exported(what, format, keys, len(rows), text=text)
     try:
         exports.write_atomically(target, text.encode("utf-8"))
     except OSError as error:
-        raise Refusal(f"{output}: cannot be written ({error.strerror or error})", param="output") from None
+        raise Refusal(_("{file}: cannot be written ({reason})").format(file=output, reason=error.strerror or error), param="output") from None
     return Exported(what, format, keys, len(rows), output=str(target))
 
 
@@ -1245,7 +1320,7 @@ def export_datapackage(
     `export`), as a Frictionless Data Package in the folder `datapackage`: one CSV per table and
     datapackage.json. A previous package there is replaced; another non-empty folder is refused."""
     if not datapackage.strip():
-        raise Refusal("the folder name is empty", param="datapackage")
+        raise Refusal(_("the folder name is empty"), param="datapackage")
     folder = Path(datapackage)
     try:
         data_package.check_target(folder)
@@ -1266,7 +1341,9 @@ def export_datapackage(
     except data_package.PackageError as error:
         raise Refusal(str(error), param="datapackage") from None
     except OSError as error:
-        raise Refusal(f"{datapackage}: cannot be written ({error.strerror or error})", param="datapackage") from None
+        raise Refusal(
+            _("{file}: cannot be written ({reason})").format(file=datapackage, reason=error.strerror or error), param="datapackage"
+        ) from None
     return Packaged(str(folder), tuple(p["plan"] for p in plans_rows), tuple(counts))
 
 
@@ -1289,7 +1366,10 @@ def _export_view(
                 raise Refusal(str(error), param="plan") from None
         if issued_known_at:
             if len(histories) != 1:
-                raise Refusal(f"{known_at.strip()!r} names a report of one plan: choose the plan with --plan", param="known_at")
+                raise Refusal(
+                    _("{value} names a report of one plan: choose the plan with --plan").format(value=repr(known_at.strip())),
+                    param="known_at",
+                )
             view = exports.View(view.as_of, _moment(known_at, "known_at", history=histories[0][1]))
         return histories, view
 
@@ -1299,9 +1379,9 @@ def _file_to_write(name: str, param: str) -> Path:
     that does not exist."""
     path = Path(name)
     if not name.strip():
-        raise Refusal("the file name is empty", param=param)
+        raise Refusal(_("the file name is empty"), param=param)
     if path.is_dir():
-        raise Refusal(f"{name}: is a directory", param=param)
+        raise Refusal(_("{file}: is a directory").format(file=name), param=param)
     if not path.parent.is_dir():
-        raise Refusal(f"{name}: folder {path.parent} does not exist", param=param)
+        raise Refusal(_("{file}: folder {folder} does not exist").format(file=name, folder=path.parent), param=param)
     return path

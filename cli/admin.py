@@ -7,9 +7,11 @@ from __future__ import annotations
 import click
 
 from poa.adapters import formats, proofs, use_cases
+from poa.adapters.interface import N_, ngettext
+from poa.adapters.interface import translate as _
 from poa.adapters.safe_text import json_text, terminal_safe
 
-from .common import Failed, Refused, cli, format_option, output, plan_option, refusing, store_option
+from .common import Failed, Refused, cli, format_option, output, output_option, plan_option, refusing, store_option, write
 
 
 @cli.command()
@@ -40,21 +42,27 @@ def verify(digest, package, store):
     """
     if package is not None:
         if digest is not None:
-            raise Refused("option --digest: checks a store; a package's tree head is compared with a digest by hand")
+            raise Refused(_("option --digest: checks a store; a package's tree head is compared with a digest by hand"))
         _verify_package(package)
         return
     checked = use_cases.verify(store, digest=digest)
     if not checked.intact:
         for problem in checked.problems:  # what the store holds may be anything: shown escaped
             click.echo(f"- {terminal_safe(problem)}", err=True)
-        count = len(checked.problems)
-        raise Failed(f"{checked.store}: not intact ({count} problem{'s' if count > 1 else ''}, listed above)")
-    plans = ", ".join(f"{key} ({events})" for key, events in checked.plans) or "none"
-    click.echo(f"{checked.store}: intact: {checked.events} events; plans: {plans}")
+        raise Failed(_not_intact(checked.store, len(checked.problems)))
+    plans = ", ".join(f"{key} ({events})" for key, events in checked.plans) or _("none")
+    intact = ngettext("{store}: intact: {count} event; plans: {plans}", "{store}: intact: {count} events; plans: {plans}",
+                      checked.events)
+    click.echo(intact.format(store=checked.store, count=checked.events, plans=plans))
     if checked.head is not None:
-        click.echo(f"tree head: {proofs.short_digest(checked.head)}")
+        click.echo(_("tree head: {head}").format(head=proofs.short_digest(checked.head)))
     if checked.digest is not None:
-        click.echo(f"extends the digest {proofs.short_digest(checked.digest)}")
+        click.echo(_("extends the digest {digest}").format(digest=proofs.short_digest(checked.digest)))
+
+
+def _not_intact(what: str, count: int) -> str:
+    return ngettext("{what}: not intact ({count} problem, listed above)", "{what}: not intact ({count} problems, listed above)",
+                    count).format(what=what, count=count)
 
 
 def _verify_package(package: str) -> None:
@@ -62,18 +70,20 @@ def _verify_package(package: str) -> None:
     if not checked.intact:
         for problem in checked.problems:
             click.echo(f"- {terminal_safe(problem)}", err=True)
-        count = len(checked.problems)
-        raise Failed(f"{package}: not intact ({count} problem{'s' if count > 1 else ''}, listed above)")
+        raise Failed(_not_intact(package, len(checked.problems)))
     m = checked.manifest
     head = m["tree_head"]
     click.echo(
-        f"{package}: intact: plan {m['plan']} as of {m['as_of']} as known at {m['known_at']}; every event in the "
-        f"tree head {head['size']}:{head['root']}; the report follows from the events"
+        _(
+            "{package}: intact: plan {plan} as of {as_of} as known at {known_at}; every event in the tree head "
+            "{head}; the report follows from the events"
+        ).format(package=package, plan=m["plan"], as_of=m["as_of"], known_at=m["known_at"], head=f"{head['size']}:{head['root']}")
     )
 
 
 @cli.command()
 @format_option(formats.TREE_HEAD, default="text")
+@output_option
 @store_option
 @refusing
 def digest(fmt, store):
@@ -91,6 +101,7 @@ def digest(fmt, store):
 @click.option("--event", "seq", type=click.IntRange(min=1), help="Prove that the plan's event SEQ is in the log.")
 @click.option("--from", "from_size", type=click.IntRange(min=1), help="Prove that today's log extends its first SIZE events (at least 1).")
 @click.option("--size", "size", type=click.IntRange(min=0), help="The tree head to prove against: the log's first SIZE events (default: all).")
+@output_option
 @store_option
 @plan_option
 @refusing
@@ -103,12 +114,12 @@ def prove(seq, from_size, size, store, plan):
     tree of its first SIZE events. Every proof is checked before it is printed.
     """
     if (seq is None) == (from_size is None):
-        raise Refused("give one of --event SEQ or --from SIZE")
+        raise Refused(_("give one of --event SEQ or --from SIZE"))
     if seq is not None:
         document = proofs.inclusion_to_dict(use_cases.prove_event(store, plan, seq, size=size))
     else:
         document = proofs.consistency_to_dict(use_cases.prove_extension(store, from_size, size=size))
-    click.echo(json_text(document))
+    write((json_text(document) + "\n").encode(formats.ENCODING))  # UTF-8 whatever the locale, as every output
 
 
 @cli.command("copy")
@@ -124,12 +135,23 @@ def copy(source, target):
     holds events is refused, with nothing written to it. The source is only read.
     """
     copied = use_cases.copy_store(source, target)
-    click.echo(f"copied {copied.events} events of {copied.plans} plan(s) from {copied.source} to {copied.target}", err=True)
+    click.echo(
+        _("copied {events} events of {plans} plan(s) from {source} to {target}").format(
+            events=copied.events, plans=copied.plans, source=copied.source, target=copied.target
+        ),
+        err=True,
+    )
 
 
 @cli.group()
 def admin():
     """Give PostgreSQL roles access to a store (run as the role that created it)."""
+
+
+GRANTED = {
+    "auditor": N_("role {role} now has auditor access to {store}"),
+    "operator": N_("role {role} now has operator access to {store}"),
+}
 
 
 def _grant(access: str):
@@ -140,7 +162,7 @@ def _grant(access: str):
     def command(role, store):
         for statement in use_cases.grant_access(store, role, access):
             click.echo(statement + ";")
-        click.echo(f"role {role} now has {access} access to {use_cases.shown_name(store)}", err=True)
+        click.echo(_(GRANTED[access]).format(role=role, store=use_cases.shown_name(store)), err=True)
 
     return command
 

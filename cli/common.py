@@ -3,21 +3,34 @@ how a write is run (with Ctrl-C deferred from its commit on)."""
 
 from __future__ import annotations
 
+import copy
+import inspect
 import os
+import shutil
 import signal
+import sys
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from poa.adapters.batch_files import BatchFileError
-from poa.adapters.formats import Renderer, rendered
+from poa.adapters.exports import write_atomically
+from poa.adapters.formats import FormatUnavailable, BINARY, CSV_DIALECT_NAMES, Renderer, rendered
+from poa.adapters.interface import ENGLISH, LANGUAGES, N_, chosen, install_in_click, ngettext, use_interface
+from poa.adapters.interface import translate as _
+from poa.adapters.localized import DECIMAL_MARKS, DEFAULT_DECIMAL_MARK, use_decimal_mark
+from poa.adapters.report_text import use_width
 from poa.adapters.safe_text import terminal_safe
 from poa.adapters.store_errors import StoreError, StoreFailure
 from poa.adapters.use_cases import PlanRecorded, Refusal, unverified
+from poa.domain.catalogue import use_language
 
 DEFAULT_STORE = "poa.db"
+install_in_click()  # click's own texts ("Usage:", "Missing option"...) in the interface's language
 
 
 class Refused(click.ClickException):
@@ -43,15 +56,92 @@ def refusing(command):
             raise Refused(refusal_text(refusal)) from None
         except (StoreError, BatchFileError) as error:
             raise Refused(str(error)) from None
-        except StoreFailure as error:
+        except (StoreFailure, FormatUnavailable) as error:
             raise Failed(str(error)) from None
 
     return wrapper
 
 
-class PoaGroup(click.Group):
-    """The `poa` group: no command ever ends in a traceback (unless --debug asks for it), and
-    every message a command ends with shows control characters escaped."""
+def help_msgid(text: str) -> str:
+    """The msgid of a command's help (its docstring or ``help=``): the text click shows."""
+    return inspect.cleandoc(text).partition("\f")[0]
+
+
+def help_record(param: click.Parameter, ctx: click.Context) -> tuple[str, str] | None:
+    """An option's line of the help, its own text and its type's metavar translated (click's
+    additions, such as "[default: ...]", are already)."""
+    record = param.get_help_record(ctx)
+    if record is None:
+        return None
+    spec, text = record
+    metavar = param.make_metavar(ctx) if param.metavar is None and not getattr(param, "is_flag", False) else None
+    if metavar in TYPE_METAVARS and spec.endswith(f" {metavar}"):
+        spec = spec[: -len(metavar)] + _(metavar)
+    if param.help and text.startswith(param.help):
+        text = _(param.help) + text[len(param.help):]
+    return spec, text
+
+
+TYPE_METAVARS = (N_("TEXT"), N_("INTEGER"), N_("INTEGER RANGE"), N_("FLOAT RANGE"), N_("FILE"), N_("PATH"))
+
+
+class Translated:
+    """A command whose help is shown in the interface's language.
+
+    Commands are defined when imported, before --lang is read, and one process may
+    show the help in both languages (click's CliRunner): every help text stays its
+    English msgid and is translated when the help is printed."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.help:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(_(help_msgid(self.help)))
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        shown = copy.copy(self)  # click's own shortening, of the translated texts
+        shown.help = _(help_msgid(self.help)) if self.help else self.help
+        shown.short_help = _(inspect.cleandoc(self.short_help)) if self.short_help else self.short_help
+        return super(Translated, shown).get_short_help_str(limit)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [help_record(param, ctx) for param in self.get_params(ctx) if not isinstance(param, click.Argument)]
+        if any(rows):
+            with formatter.section(_("Options")):
+                formatter.write_dl([row for row in rows if row])
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        with use_interface(ENGLISH):  # made once, then cached: its help keeps the msgid
+            return super().get_help_option(ctx)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [_(piece) if piece in USAGE_WORDS else piece for piece in super().collect_usage_pieces(ctx)]
+
+
+USAGE_WORDS = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."))  # click's words on the usage line
+
+
+class PoaCommand(Translated, click.Command):
+    """Every `poa` command: its help in the interface's language."""
+
+
+class PoaGroup(Translated, click.Group):
+    """The `poa` group: the interface's language chosen before anything is said, no command
+    ever ending in a traceback (unless --debug asks for it), and every message a command
+    ends with showing control characters escaped."""
+
+    command_class = PoaCommand
+    group_class = type  # a subgroup is a PoaGroup too
+
+    def main(self, args=None, *rest, **kwargs):
+        """Run in the language of --lang, POA_LANG or the locale: click's refusals of the
+        group's own options and its --help come before the group's callback."""
+        with use_interface(chosen(sys.argv[1:] if args is None else list(args))):
+            return super().main(args, *rest, **kwargs)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -66,9 +156,26 @@ class PoaGroup(click.Group):
                 raise
             text = str(error)
             raise Failed(
-                f"unexpected error ({type(error).__name__}: {text[:200]}{'…' if len(text) > 200 else ''}); "
-                "rerun with `poa --debug ...` to see the traceback, and report it"
+                _("unexpected error ({error}: {text}); rerun with `poa --debug ...` to see the traceback, and report it")
+                .format(error=type(error).__name__, text=f"{text[:200]}{'…' if len(text) > 200 else ''}")
             ) from None
+
+
+class Later(str):
+    """A message click fills in with ``%`` when it is shown (--version): translated then."""
+
+    def __mod__(self, values):
+        return _(str(self)) % values
+
+
+class EnvOption(click.Option):
+    """An option whose refusal names its environment variable when its value came from there."""
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        hint = super().get_error_hint(ctx)
+        if ctx is not None and ctx.get_parameter_source(self.name) is ParameterSource.ENVIRONMENT:
+            return _("{option} (env {variable})").format(option=hint, variable=self.envvar)
+        return hint
 
 
 store_option = click.option(
@@ -111,21 +218,118 @@ def format_option(formats: Mapping[str, Renderer], *, default: str | None = "tab
     )
 
 
+csv_dialect_option = click.option(
+    "--csv-dialect",
+    "csv_dialect",
+    type=click.Choice(CSV_DIALECT_NAMES),
+    help="With --format csv: standard (the default: the documented CSV, UTF-8 without a byte order mark, "
+    "',' between cells, '.' in numbers), excel (the same with a UTF-8 byte order mark, so that a "
+    "spreadsheet reads it as UTF-8) or excel-es (the byte order mark, ';' between cells and a decimal "
+    "comma in the numbers the ledger writes, never in a text: for a spreadsheet set to Spanish).",
+)
+
+
+# -- where a reading command's output goes (--output, the terminal) ------------------------------
+
+OUTPUT_FILE = "poa.output"  # the click context's meta: the file --output names, checked (a Path)
+
+
+def _output_given(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--output: the file is checked before the command reads anything, and kept for `write`."""
+    if value is None:
+        return
+    path = Path(value)
+    if not value.strip():
+        raise Refused(_("option --output: the file name is empty"))
+    if path.is_dir():
+        raise Refused(_("option --output: {path}: is a folder").format(path=value))
+    if not path.parent.is_dir():
+        raise Refused(
+            _("option --output: {path}: folder {folder} does not exist").format(path=value, folder=path.parent)
+        )
+    ctx.meta[OUTPUT_FILE] = path
+
+
+output_option = click.option(
+    "--output",
+    metavar="FILE",
+    type=click.Path(),
+    expose_value=False,
+    callback=_output_given,
+    help="Write to FILE instead of standard output: the very same bytes, atomically; an existing FILE is "
+    "replaced, its folder must exist. Output is UTF-8 whatever the locale (messages: escapes for what the "
+    "locale cannot show); tables are as wide as the terminal (or COLUMNS) on one, else 160 (a file always "
+    "gets the same bytes); xlsx and pdf are refused on a terminal.",
+)
+
+
+def output_file() -> Path | None:
+    """The file `--output` names for this command's output, if it does."""
+    context = click.get_current_context(silent=True)
+    return context.meta.get(OUTPUT_FILE) if context is not None else None
+
+
+def stdout_is_terminal() -> bool:
+    """Whether standard output is a terminal (a test replaces this to play one)."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # no standard output, or a closed one
+        return False
+
+
+def table_width() -> int | None:
+    """The width of the `table` format: on a terminal, its width (COLUMNS when set to a whole
+    number, else the terminal's own); into a file or a pipe, None: `report_text.WIDTH` (160), so that
+    a file always gets the same bytes, whatever terminal or environment it was written from."""
+    if output_file() is not None or not stdout_is_terminal():
+        return None
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return shutil.get_terminal_size().columns
+
+
+def refuse_binary_to_terminal(fmt: str | None) -> None:
+    """A binary format (`formats.BINARY`: XLSX, PDF) is not written to a terminal: refused, before
+    anything is read or recorded, unless --output names a file or the output is redirected."""
+    if fmt in BINARY and output_file() is None and stdout_is_terminal():
+        raise Refused(
+            _("option --format: {format} is a binary format: give --output FILE or redirect the output")
+            .format(format=fmt)
+        )
+
+
 def output(formats: Mapping[str, Renderer], fmt: str, value, *, raw: bool = False) -> None:
     """Write a reading command's output: `value` rendered in format `fmt`, exactly: the bytes of
-    `adapters.formats.rendered` (the renderer's text in UTF-8), which `poa report --issue` seals."""
-    write(rendered(formats, fmt, value, raw))
+    `adapters.formats.rendered` (the renderer's text in UTF-8), which `poa report --issue` seals;
+    its tables as wide as `table_width` says."""
+    refuse_binary_to_terminal(fmt)
+    with use_width(table_width()):
+        data = rendered(formats, fmt, value, raw)
+    write(data, fmt)
 
 
-def write(data: bytes) -> None:
-    """Write bytes to standard output exactly as given: the renderer ends the text with its own
-    newline (so ``nl=False``), and click strips nothing from bytes (from a text it would strip,
-    when the output is not a terminal, whatever looks like a colour code: a raw CSV's cells)."""
-    click.echo(data, nl=False)
+def write(data: bytes, fmt: str | None = None) -> None:
+    """Write bytes exactly as given, in format `fmt` (a binary one is refused on a terminal): to
+    the file --output names, atomically (`exports.write_atomically`), else to standard output: the
+    renderer ends the text with its own newline (so ``nl=False``), and click strips nothing from
+    bytes (from a text it would strip, when the output is not a terminal, whatever looks like a
+    colour code: a raw CSV's cells)."""
+    refuse_binary_to_terminal(fmt)
+    target = output_file()
+    if target is None:
+        click.echo(data, nl=False)
+        return
+    try:
+        write_atomically(target, data)
+    except OSError as error:  # after the checks of --output: the disk, the folder's permissions
+        raise Failed(
+            _("option --output: {path}: cannot be written ({reason})").format(path=target, reason=error.strerror or error)
+        ) from None
 
 
 @click.group(cls=PoaGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="poa-ledger")
+@click.version_option(package_name="poa-ledger", message=Later(N_("%(prog)s, version %(version)s")))
 @click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error (env POA_DEBUG=1).")
 @click.option(
     "--read-only",
@@ -142,9 +346,32 @@ def write(data: bytes) -> None:
     help="Read the store without checking its events against its Merkle log: for forensic work on a store "
     "`poa verify` finds altered (docs/integrity.md). Reports read so rest on unverified events.",
 )
+@click.option(
+    "--lang",
+    "lang",
+    cls=EnvOption,
+    type=click.Choice(LANGUAGES),
+    envvar="POA_LANG",
+    help="Language of the reports and of the interface (env POA_LANG). Default: reports in Spanish, "
+    "the interface in Spanish when the locale is Spanish (LC_ALL, LC_MESSAGES, LANG), else in English "
+    "(docs/languages.md).",
+)
+@click.option(
+    "--decimal-mark",
+    "decimal_mark",
+    cls=EnvOption,
+    type=click.Choice(DECIMAL_MARKS),
+    envvar="POA_DECIMAL_MARK",
+    default=DEFAULT_DECIMAL_MARK,
+    show_default=True,
+    help="Decimal mark of the numbers shown to people (env POA_DECIMAL_MARK): point, 1,234.56; comma, 1.234,56.",
+)
 @click.pass_context
-def cli(ctx, debug, read_only, no_verify):
+def cli(ctx, debug, read_only, no_verify, lang, decimal_mark):
     """POA Ledger: an event-sourced ledger of a public entity's annual operating plan."""
+    ctx.with_resource(use_language(lang))  # the reports' labels: Spanish unless --lang says otherwise
+    ctx.with_resource(use_interface(lang))  # None: as chosen from the locale (PoaGroup.main)
+    ctx.with_resource(use_decimal_mark(decimal_mark))
     if no_verify:
         ctx.with_resource(unverified())
 
@@ -177,9 +404,9 @@ def parameter_text(param: str) -> str:
     for option in context.command.params if context else ():
         if option.name == head:
             if isinstance(option, click.Argument):
-                return f"argument {option.human_readable_name}{rest}"
-            return f"option {next(o for o in option.opts if o.startswith('--'))}{rest}"
-    return f"option --{head.replace('_', '-')}{rest}"
+                return _("argument {name}").format(name=f"{option.human_readable_name}{rest}")
+            return _("option {name}").format(name=f"{next(o for o in option.opts if o.startswith('--'))}{rest}")
+    return _("option {name}").format(name=f"--{head.replace('_', '-')}{rest}")
 
 
 def record(write: Callable[..., list[PlanRecorded]], locate: Callable[[str], str | None] | None = None) -> None:
@@ -196,19 +423,26 @@ def record(write: Callable[..., list[PlanRecorded]], locate: Callable[[str], str
         except Refusal as refusal:
             raise Refused(refusal_text(refusal, locate)) from None
         for plan in recorded:
-            entries = f"{plan.entries} entr{'y' if plan.entries == 1 else 'ies'}"
-            click.echo(f"{plan.plan}: {entries} recorded{_after_commit(plan)}.", err=True)
+            click.echo(_recorded(plan), err=True)
         if defer.interrupted:
-            click.echo("(interrupted after the batch was stored: it is recorded, as said above)", err=True)
+            click.echo(_("(interrupted after the batch was stored: it is recorded, as said above)"), err=True)
 
 
-def _after_commit(plan: PlanRecorded) -> str:
-    """The plan's new length and warning count, as read back after the commit (if they could be)."""
+def _recorded(plan: PlanRecorded) -> str:
+    """What a write says of a plan: its entries recorded, then its new length and warning count,
+    as read back after the commit (if they could be)."""
+    said = ngettext("{plan}: {count} entry recorded", "{plan}: {count} entries recorded", plan.entries)
+    said = said.format(plan=plan.plan, count=plan.entries)
     if plan.unread:
-        return f" (its warnings could not be counted: {plan.unread})"
+        return said + _(" (its warnings could not be counted: {reason}).").format(reason=plan.unread)
     if plan.seq is None:
-        return ""
-    return f" (now seq {plan.seq}); {plan.warnings} warning(s) as of {plan.as_of} (see `poa report`)"
+        return said + "."
+    after = ngettext(
+        " (now seq {seq}); {count} warning as of {date} (see `poa report`).",
+        " (now seq {seq}); {count} warnings as of {date} (see `poa report`).",
+        plan.warnings,
+    )
+    return said + after.format(seq=plan.seq, count=plan.warnings, date=plan.as_of)
 
 
 class _Deferral:

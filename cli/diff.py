@@ -6,7 +6,7 @@ import click
 
 from poa.adapters import formats, use_cases
 
-from .common import cli, format_option, output, plan_option, read_only_asked, refusing, store_option
+from .common import cli, format_option, output, output_option, plan_option, read_only_asked, refusing, store_option
 
 VIEW_HELP = (
     "AS_OF (a date, as known now), AS_OF@KNOWN_AT (KNOWN_AT a timestamp, a date meaning the end of "
@@ -19,6 +19,7 @@ VIEW_HELP = (
 @click.option("--from", "from_view", required=True, metavar="VIEW", help=f"The earlier view: {VIEW_HELP}")
 @click.option("--to", "to_view", required=True, metavar="VIEW", help=f"The later view: {VIEW_HELP}")
 @format_option(formats.COMPARISON)
+@output_option
 @store_option
 @plan_option
 @refusing

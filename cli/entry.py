@@ -3,7 +3,15 @@
 `PoaGroup` (cli/common.py) turns an unexpected error inside a command into one
 message; this guard covers what happens outside it — an interrupt while the
 program is still importing, a closed output pipe — so that no traceback is ever
-shown unless `--debug` or `POA_DEBUG=1` asks for it.
+shown unless `--debug` or `POA_DEBUG=1` asks for it. Its own words are said in the
+interface's language, chosen from the arguments and the environment before the commands
+are imported (`PoaGroup.main` chooses it the same way for the run itself; the commands'
+help texts stay English msgids, translated when printed).
+
+Encodings: what a command prints as its output is bytes, UTF-8 whatever the locale
+(adapters/formats.py, `rendered`; cli/common.py, `write`); a text said to a person
+(a message, a refusal, the help) is written in the locale's encoding, and a character
+that encoding lacks is shown escaped (``\\u2265``) instead of failing: `safe_streams`.
 """
 
 from __future__ import annotations
@@ -12,14 +20,30 @@ import os
 import sys
 
 
+def safe_streams() -> None:
+    """Make standard output and error escape (``\\u2265``, ``\\xf1``) a character their encoding
+    cannot write instead of raising: under PYTHONIOENCODING=cp1252 or an ASCII locale a message
+    holding ≥, Σ or an emoji degrades, and the command ends with the status it would have had."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # no stream, or not a text file that can be reconfigured
+            pass
+
+
 def main() -> None:
+    safe_streams()
     debug = "--debug" in sys.argv[1:] or os.environ.get("POA_DEBUG") == "1"
+    _ = str  # English until the catalogue is at hand
     try:
+        from poa.adapters.interface import chosen, translation
+
+        _ = translation(chosen(sys.argv[1:])).gettext
         from poa.cli.main import cli
 
         cli(prog_name="poa")
     except KeyboardInterrupt:
-        sys.stderr.write("poa: interrupted\n")
+        sys.stderr.write(_("poa: interrupted") + "\n")
         sys.exit(130)
     except BrokenPipeError:  # `poa report | head`: the reader left; nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -27,7 +51,8 @@ def main() -> None:
     except Exception as error:  # noqa: BLE001 - the last guard
         if debug:
             raise
-        sys.stderr.write(f"poa: unexpected error ({type(error).__name__}); rerun with `poa --debug ...` for the traceback\n")
+        message = _("poa: unexpected error ({error}); rerun with `poa --debug ...` for the traceback")
+        sys.stderr.write(message.format(error=type(error).__name__) + "\n")
         sys.exit(1)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from poa.adapters import proofs, use_cases
+from poa.adapters.interface import translate as _
 
 from .common import as_of_option, cli, known_at_option, plan_option, read_only_asked, refusing, store_option
 
@@ -39,7 +40,12 @@ def evidence(as_of, known_at, output, issued, store, plan):
         store, plan, output, as_of=as_of, known_at=known_at, issued=issued, read_only=read_only_asked()
     )
     click.echo(
-        f"{made.plan}: evidence package {made.output} written: report as of {made.as_of} as known at "
-        f"{made.known_at.isoformat()}, {made.events} events, tree head {proofs.short_digest(made.head)}",
+        _(
+            "{plan}: evidence package {output} written: report as of {as_of} as known at {known_at}, {events} events, "
+            "tree head {head}"
+        ).format(
+            plan=made.plan, output=made.output, as_of=made.as_of, known_at=made.known_at.isoformat(), events=made.events,
+            head=proofs.short_digest(made.head),
+        ),
         err=True,
     )

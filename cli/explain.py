@@ -6,7 +6,18 @@ import click
 
 from poa.adapters import formats, use_cases
 
-from .common import as_of_option, cli, format_option, known_at_option, output, plan_option, read_only_asked, refusing, store_option
+from .common import (
+    as_of_option,
+    cli,
+    format_option,
+    known_at_option,
+    output,
+    output_option,
+    plan_option,
+    read_only_asked,
+    refusing,
+    store_option,
+)
 
 
 @cli.command()
@@ -14,6 +25,7 @@ from .common import as_of_option, cli, format_option, known_at_option, output, p
 @as_of_option
 @known_at_option
 @format_option(formats.PROVENANCE)
+@output_option
 @store_option
 @plan_option
 @refusing

@@ -6,8 +6,9 @@ from __future__ import annotations
 import click
 
 from poa.adapters import exports, use_cases
+from poa.adapters.interface import translate as _
 
-from .common import Refused, cli, known_at_option, raw_csv_option, read_only_asked, refusing, store_option
+from .common import Refused, cli, known_at_option, raw_csv_option, read_only_asked, refusing, store_option, write
 
 
 @cli.command()
@@ -34,20 +35,30 @@ def export(what, fmt, as_of, known_at, output, datapackage, raw_csv, store, plan
     if datapackage is not None:
         for given, name in ((what, "--what"), (fmt, "--format"), (output, "--output")):
             if given is not None:
-                raise Refused(f"option {name}: does not apply to --datapackage (the package holds every table as CSV)")
+                raise Refused(
+                    _("option {name}: does not apply to --datapackage (the package holds every table as CSV)").format(name=name)
+                )
         packaged = use_cases.export_datapackage(
             store, datapackage, plan, as_of=as_of, known_at=known_at, raw_csv=raw_csv, read_only=read_only_asked()
         )
         rows = ", ".join(f"{name} {count}" for name, count in packaged.rows)
-        click.echo(f"{packaged.directory}: data package written ({len(packaged.plans)} plan(s); rows: {rows}).", err=True)
+        click.echo(
+            _("{directory}: data package written ({plans} plan(s); rows: {rows}).").format(
+                directory=packaged.directory, plans=len(packaged.plans), rows=rows
+            ),
+            err=True,
+        )
         return
     if what is None:
-        raise Refused("option --what: name the table to export, or give --datapackage DIR")
+        raise Refused(_("option --what: name the table to export, or give --datapackage DIR"))
     exported = use_cases.export(
         store, plan, what=what, format=fmt or "csv", as_of=as_of, known_at=known_at, raw_csv=raw_csv, output=output,
         read_only=read_only_asked(),
     )
     if exported.output is None:
-        click.echo(exported.text, nl=False, color=True if raw_csv else None)
+        write(exported.text.encode("utf-8"))  # UTF-8 whatever the locale, as the file --output writes; bytes: nothing stripped
     else:
-        click.echo(f"{exported.output}: {exported.rows} {what} row(s) written.", err=True)
+        click.echo(
+            _("{output}: {rows} {table} row(s) written.").format(output=exported.output, rows=exported.rows, table=what),
+            err=True,
+        )

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 import click
 
 from poa.adapters import use_cases
+from poa.adapters.interface import N_, ngettext
+from poa.adapters.interface import translate as _
 
 from .common import cli, interrupts_deferred, refusing, store_option
 
@@ -24,26 +26,28 @@ def progress_bar(enabled: bool):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    labels = {"events": "events", "plans": "plans recomputed"}
+    labels = {"events": N_("events"), "plans": N_("plans recomputed")}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         tasks: dict[str, int] = {}
 
         def report(phase: str, done: int, total: int) -> None:
             if phase not in tasks:
-                tasks[phase] = bar.add_task(labels.get(phase, phase), total=total)
+                tasks[phase] = bar.add_task(_(labels[phase]) if phase in labels else phase, total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
         yield report
 
 
 def _say(result: use_cases.Projected) -> None:
-    plans = f"{len(result.plans)} plan{'' if len(result.plans) == 1 else 's'} recomputed"
-    rebuilt = "rebuilt, " if result.rebuilt else ""
-    events = f"{result.events} new event{'' if result.events == 1 else 's'}"
-    click.echo(f"{result.db}: {rebuilt}{events}, {plans} (position {result.position}).", err=True)
+    plans = ngettext("{count} plan recomputed", "{count} plans recomputed", len(result.plans)).format(count=len(result.plans))
+    events = ngettext("{count} new event", "{count} new events", result.events).format(count=result.events)
+    said = _("{db}: rebuilt, {events}, {plans} (position {position}).") if result.rebuilt else _(
+        "{db}: {events}, {plans} (position {position})."
+    )
+    click.echo(said.format(db=result.db, events=events, plans=plans, position=result.position), err=True)
     if result.metadata:
-        click.echo(f"{result.metadata}: Datasette metadata written.", err=True)
+        click.echo(_("{file}: Datasette metadata written.").format(file=result.metadata), err=True)
 
 
 @cli.command()
@@ -88,6 +92,11 @@ def project(store, db, rebuild, watch, interval, page_size, metadata):
     except KeyboardInterrupt:
         if not watch:
             raise
-        where = result.db if result else db or "the read model"
-        position = f", position {result.position}" if result else ""
-        click.echo(f"{where}: stopped watching ({total} events projected{position}).", err=True)
+        if result:
+            said = ngettext("{db}: stopped watching ({count} event projected, position {position}).",
+                            "{db}: stopped watching ({count} events projected, position {position}).", total)
+        else:
+            said = ngettext("{db}: stopped watching ({count} event projected).",
+                            "{db}: stopped watching ({count} events projected).", total)
+        where = result.db if result else db or _("the read model")
+        click.echo(said.format(db=where, count=total, position=result.position if result else None), err=True)

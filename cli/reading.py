@@ -7,21 +7,26 @@ import sys
 import click
 
 from poa.adapters import formats, use_cases
+from poa.adapters.interface import translate as _
 from poa.adapters.safe_text import terminal_safe
 from poa.domain.fact_kinds import FACT_KINDS
+from poa.domain.settings import Signatures
 
 from .common import (
     Refused,
     actor_option,
     as_of_option,
     cli,
+    csv_dialect_option,
     format_option,
     interrupts_deferred,
     known_at_option,
     output,
+    output_option,
     plan_option,
     raw_csv_option,
     read_only_asked,
+    refuse_binary_to_terminal,
     refusing,
     store_option,
     write,
@@ -54,12 +59,19 @@ from .common import (
     "identical to the sealed ones, with a short diff where they are not. Exit status 0 when all are "
     "identical, 1 when any differs.",
 )
+@click.option("--prepared-by", "prepared_by", metavar="NAME", help="The html and pdf signature block's "
+              "Elaborado por (default: the plan's settings); recorded with --issue.")
+@click.option("--reviewed-by", "reviewed_by", metavar="NAME", help="The signature block's Revisado por.")
+@click.option("--approved-by", "approved_by", metavar="NAME", help="The signature block's Aprobado por.")
 @raw_csv_option
+@csv_dialect_option
+@output_option
 @store_option
 @plan_option
 @actor_option
 @refusing
-def report(as_of, known_at, fmt, issue, issued, table, rerender, raw_csv, store, plan, actor):
+def report(as_of, known_at, fmt, issue, issued, table, rerender, prepared_by, reviewed_by, approved_by, raw_csv,
+           csv_dialect, store, plan, actor):
     """The plan and its evaluation at --as-of, as known at --known-at.
 
     With --issue the report is rendered as known at that very moment in every format,
@@ -70,39 +82,57 @@ def report(as_of, known_at, fmt, issue, issued, table, rerender, raw_csv, store,
     """
     if rerender:
         given = [name for name, value in (("--as-of", as_of), ("--known-at", known_at), ("--issue", issue),
-                                          ("--table", table != formats.CSV_TABLES[0]), ("--raw-csv", raw_csv)) if value]
+                                          ("--table", table != formats.CSV_TABLES[0]), ("--raw-csv", raw_csv),
+                                          ("--csv-dialect", csv_dialect), ("--prepared-by", prepared_by),
+                                          ("--reviewed-by", reviewed_by), ("--approved-by", approved_by)) if value]
         if issued is None or given:
-            drop = f"; drop {', '.join(given)}" if given else ""
-            raise Refused(f"option --rerender: compares the sealed forms of a report issued (--issued REFERENCE){drop}")
+            refusal = _("option --rerender: compares the sealed forms of a report issued (--issued REFERENCE)")
+            if given:
+                refusal += _("; drop {options}").format(options=", ".join(given))
+            raise Refused(refusal)
         verdict = use_cases.rerender_report(store, plan, issued, format=fmt, read_only=read_only_asked())
         output(formats.RERENDERING, "text", verdict)
         sys.exit(0 if verdict.identical else 1)
+    if csv_dialect is not None:
+        if fmt != "csv" and not (issued is not None and fmt is None):
+            raise Refused(_("option --csv-dialect: applies to --format csv only, not {format}").format(format=fmt or "table"))
+        if csv_dialect != formats.CSV_DIALECT_NAMES[0] and (issue is not None or issued is not None):
+            raise Refused(_("option --csv-dialect: an issued report's CSV is sealed in the standard dialect; drop --csv-dialect"))
+    refuse_binary_to_terminal(fmt)  # before an --issue is recorded
     with interrupts_deferred() as defer:  # once recorded, an issued report says so before any interrupt
         shown = use_cases.report(
             store, plan, as_of=as_of, known_at=known_at, format=fmt, raw_csv=raw_csv, issue=issue, issued=issued,
             actor=actor, read_only=read_only_asked(), saving=defer, table=table,
+            signatures=Signatures(prepared_by, reviewed_by, approved_by),
         )
         if issue is not None:
             r = shown.issued
-            sealed = r.fact.seal(r.fact.format)
+            sealed = r.fact.seal(r.fact.format) or r.fact.seal("html")  # a PDF is printed from the sealed HTML
             click.echo(
                 terminal_safe(
-                    f"{shown.plan}: report {r.fact.reference!r} issued (seq {r.seq}, recorded at {r.recorded_at.isoformat()}), "
-                    f"sealed by poa-ledger {r.fact.program_version} as known at {r.fact.known_at.isoformat()}: "
-                    f"sha256 {sealed.sha256} ({r.fact.format})."
+                    _(
+                        "{plan}: report {reference!r} issued (seq {seq}, recorded at {recorded_at}), sealed by "
+                        "poa-ledger {version} as known at {known_at}: sha256 {sha256} ({format})."
+                    ).format(
+                        plan=shown.plan, reference=r.fact.reference, seq=r.seq, recorded_at=r.recorded_at.isoformat(),
+                        version=r.fact.program_version, known_at=r.fact.known_at.isoformat(), sha256=sealed.sha256,
+                        format=sealed.format,
+                    )
                 ),
                 err=True,
             )
     for note in shown.notes:
         click.echo(terminal_safe(f"{shown.plan}: {note}"), err=True)
     if shown.content is not None:
-        write(shown.content)
+        write(shown.content, shown.format)
     else:
-        output(formats.report_formats(table), shown.format, shown.evaluation, raw=raw_csv)
+        output(formats.report_formats(table, csv_dialect or formats.CSV_DIALECT_NAMES[0]), shown.format,
+               shown.evaluation, raw=raw_csv)
 
 
 @cli.command()
 @format_option(formats.ISSUED_REPORTS)
+@output_option
 @store_option
 @plan_option
 @refusing
@@ -127,24 +157,30 @@ HISTORY_KINDS = [k.name.value for k in FACT_KINDS]
 @click.option("--late", "late_days", type=click.IntRange(min=0), help="Recorded more than DAYS after their effective date.")
 @format_option(formats.HISTORY)
 @raw_csv_option
+@csv_dialect_option
+@output_option
 @store_option
 @plan_option
 @refusing
-def history(code, descendants, kinds, actor, reference, since, until, date_from, date_to, late_days, fmt, raw_csv, store, plan):
+def history(code, descendants, kinds, actor, reference, since, until, date_from, date_to, late_days, fmt, raw_csv,
+            csv_dialect, store, plan):
     """The plan's events in recorded order, all or those matching every filter given."""
     if raw_csv and fmt != "csv":
-        raise Refused(f"option --raw-csv: applies to --format csv only, not {fmt}")
+        raise Refused(_("option --raw-csv: applies to --format csv only, not {format}").format(format=fmt))
+    if csv_dialect is not None and fmt != "csv":
+        raise Refused(_("option --csv-dialect: applies to --format csv only, not {format}").format(format=fmt))
     selected = use_cases.history(
         store, plan, code=code, descendants=descendants, kinds=kinds, actor=actor, reference=reference, since=since,
         until=until, date_from=date_from, date_to=date_to, late_days=late_days, read_only=read_only_asked(),
     )
-    output(formats.HISTORY, fmt, selected, raw=raw_csv)
+    output(formats.history_formats(csv_dialect or formats.CSV_DIALECT_NAMES[0]), fmt, selected, raw=raw_csv)
 
 
 @cli.command()
 @click.option("--reference", help="Only the published report with this reference.")
 @known_at_option
 @format_option(formats.RECONCILIATION)
+@output_option
 @store_option
 @plan_option
 @refusing
@@ -157,6 +193,7 @@ def reconcile(reference, known_at, fmt, store, plan):
 
 @cli.command()
 @format_option(formats.PLANS)
+@output_option
 @store_option
 @refusing
 def plans(fmt, store):

@@ -9,6 +9,7 @@ import click
 
 from poa.adapters import use_cases
 from poa.adapters.batch_files import parse_text, read_data
+from poa.adapters.interface import translate as _
 from poa.domain.fact_kinds import FACT_KIND
 from poa.domain.values import preview
 
@@ -78,15 +79,15 @@ def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, 
         if isinstance(data, dict) and set(data) == {"changes"}:
             data = data["changes"]
         if not isinstance(data, list):
-            raise Refused(f"{changes_file}: a changes file is a list of add/update/cancel/budget changes")
+            raise Refused(_("{file}: a changes file is a list of add/update/cancel/budget changes").format(file=changes_file))
         changes += data
-        origins += [f"{source}: change {n}" for n in range(1, len(data) + 1)]
+        origins += [_("{source}: change {n}").format(source=source, n=n) for n in range(1, len(data) + 1)]
     for action, values in (("add", adds), ("update", updates), ("budget", budgets)):
         for value in values:
-            changes.append({action: parse_text(value, f"option --{action}", json_format=False)})
-            origins.append(f"option --{action} {preview(value)}")
+            changes.append({action: parse_text(value, _("option {name}").format(name=f"--{action}"), json_format=False)})
+            origins.append(_("option {name}").format(name=f"--{action} {preview(value)}"))
     changes += [{"cancel": {"code": code}} for code in cancels]
-    origins += [f"option --cancel {preview(code)}" for code in cancels]
+    origins += [_("option {name}").format(name=f"--cancel {preview(code)}") for code in cancels]
 
     def locate(field: str) -> str | None:
         """``changes[3].add.parent`` → where change 3 came from, and its field."""
@@ -94,7 +95,7 @@ def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, 
         if not match or not changes:
             return None
         where = origins[int(match.group(1)) - 1]
-        return f"{where}: field '{match.group(2)}'" if match.group(2) else where
+        return _("{where}: field '{field}'").format(where=where, field=match.group(2)) if match.group(2) else where
 
     fields = {"date": date_, "reference": reference, "reason": reason, "changes": changes}
     record(_entry(store, plan, actor, again, "reformulate", fields), locate)
@@ -145,7 +146,9 @@ reopen = entry_command("reopen")
 def publish(reference, issued, date_, declared, short_term_actions, store, plan, actor, again):
     """Record a report the entity issued, with the figures it declared (compare them with `poa reconcile`)."""
     fields = {"reference": reference, "issued": issued, "date": date_}
-    fields["declared"] = parse_text(declared, "option --declared", json_format=False)
+    fields["declared"] = parse_text(declared, _("option {name}").format(name="--declared"), json_format=False)
     if short_term_actions:
-        fields["short_term_actions"] = parse_text(short_term_actions, "option --short-term-actions", json_format=False)
+        fields["short_term_actions"] = parse_text(
+            short_term_actions, _("option {name}").format(name="--short-term-actions"), json_format=False
+        )
     record(_entry(store, plan, actor, again, "publish", fields))

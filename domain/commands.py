@@ -10,6 +10,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from .facts import Fact
+from .messages import ngettext
 from .plan import BatchRecord
 from .values import EntryError
 
@@ -52,8 +53,11 @@ class BatchRepeated(EntryError):
         """The refusal of a batch that plan `key` already holds (`known`: where it was recorded)."""
         first = known.first
         seqs = f"seq {first.seq}" if known.last_seq == first.seq else f"seq {first.seq}-{known.last_seq}"
-        times = "" if known.times == 1 else f" {known.times} times, last"
-        return cls(
-            f"this same batch was already recorded in plan {key}{times} at {first.recorded_at.isoformat()} "
-            f"by {first.actor} ({seqs}); nothing was recorded. To record it once more, use --again"
+        said = ngettext(
+            "this same batch was already recorded in plan {plan} at {recorded_at} by {actor} ({seqs}); nothing was "
+            "recorded. To record it once more, use --again",
+            "this same batch was already recorded in plan {plan} {times} times, last at {recorded_at} by {actor} "
+            "({seqs}); nothing was recorded. To record it once more, use --again",
+            known.times,
         )
+        return cls(said.format(plan=key, times=known.times, recorded_at=first.recorded_at.isoformat(), actor=first.actor, seqs=seqs))

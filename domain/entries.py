@@ -32,6 +32,7 @@ from .facts import (
     Result,
     Update,
 )
+from .messages import translate as _
 from .settings import parse_settings
 from .values import (
     AMOUNT_LIMIT,
@@ -97,15 +98,17 @@ def parse_schedule(value: object, field: str) -> tuple[Decimal, ...] | None:
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or len(value) != 4:
-        raise EntryError(field, f"must list 4 cumulative percentages (one per quarter), got {preview(value)}")
+        raise EntryError(field, _("must list 4 cumulative percentages (one per quarter), got {value}").format(value=preview(value)))
     quarters = tuple(parse_percent(v, f"{field}[{i + 1}]") for i, v in enumerate(value))
     for i in range(1, 4):
         if quarters[i] < quarters[i - 1]:
             raise EntryError(
-                field, f"is cumulative and may not go down: quarter {i + 1} ({quarters[i]}) < quarter {i} ({quarters[i - 1]})"
+                field,
+                _("is cumulative and may not go down: quarter {quarter} ({percent}) < quarter {previous} ({previous_percent})")
+                .format(quarter=i + 1, percent=quarters[i], previous=i, previous_percent=quarters[i - 1]),
             )
     if quarters[3] != 100:
-        raise EntryError(field, f"must end at 100 in the fourth quarter, got {quarters[3]}")
+        raise EntryError(field, _("must end at 100 in the fourth quarter, got {percent}").format(percent=quarters[3]))
     return quarters
 
 
@@ -114,7 +117,7 @@ def parse_budget(value: object, field: str) -> dict[str, Decimal]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise EntryError(field, f"must map funding sources to amounts, got {preview(value)}")
+        raise EntryError(field, _("must map funding sources to amounts, got {value}").format(value=preview(value)))
     return {
         parse_text(source, field): parse_amount(amount, subfield(field, source)) for source, amount in value.items()
     }
@@ -126,10 +129,10 @@ def parse_approval(data: object) -> Approval:
     for kind, list_name in ELEMENT_LISTS.items():
         items = data.get(list_name) or []
         if not isinstance(items, list):
-            raise EntryError(list_name, f"must be a list, got {preview(items)}")
+            raise EntryError(list_name, _("must be a list, got {value}").format(value=preview(items)))
         elements += [parse_element(kind, item, f"{list_name}[{i + 1}]") for i, item in enumerate(items)]
     if not any(e.kind == STRATEGIC_ACTION for e in elements):
-        raise EntryError("strategic_actions", "a plan needs at least one strategic action")
+        raise EntryError("strategic_actions", _("a plan needs at least one strategic action"))
     return Approval(
         entity=parse_text(data["entity"], "entity"),
         year=parse_year(data["year"], "year"),
@@ -142,21 +145,21 @@ def parse_approval(data: object) -> Approval:
 
 def parse_change(data: object, field: str):
     if not isinstance(data, dict) or len(data) != 1:
-        raise EntryError(field, "must be one of add, update, cancel or budget with its fields")
+        raise EntryError(field, _("must be one of add, update, cancel or budget with its fields"))
     (action, body), = data.items()
     at = subfield(field, action)
     if action == "add":
         if not isinstance(body, dict):
-            raise EntryError(at, f"must be a mapping of fields, got {preview(body)}")
+            raise EntryError(at, _("must be a mapping of fields, got {value}").format(value=preview(body)))
         kind = body.get("kind")
         if not isinstance(kind, str) or kind not in KINDS:
-            raise EntryError(f"{at}.kind", f"must be one of {', '.join(KINDS)}, got {preview(kind)}")
+            raise EntryError(f"{at}.kind", _("must be one of {kinds}, got {value}").format(kinds=", ".join(KINDS), value=preview(kind)))
         rest = {k: v for k, v in body.items() if k != "kind"}
         return Add(parse_element(kind, rest, at))
     if action == "update":
         check_fields(body, at, {"code"}, {"title", "weight", "schedule", "sector_code"})
         if len(body) == 1:
-            raise EntryError(at, "must change at least one of title, weight, schedule, sector_code")
+            raise EntryError(at, _("must change at least one of title, weight, schedule, sector_code"))
         return Update(
             code=parse_code(body["code"], f"{at}.code"),
             title=parse_text(body.get("title"), f"{at}.title", optional=True),
@@ -174,14 +177,14 @@ def parse_change(data: object, field: str):
             source=parse_text(body["source"], f"{at}.source"),
             amount=_signed_amount(body["amount"], f"{at}.amount"),
         )
-    raise EntryError(field, f"unknown change {preview(action)} (expected add, update, cancel or budget)")
+    raise EntryError(field, _("unknown change {value} (expected add, update, cancel or budget)").format(value=preview(action)))
 
 
 def parse_reformulation(data: object) -> Reformulation:
     check_fields(data, None, {"date", "reference", "reason", "changes"}, set())
     changes = data["changes"]
     if not isinstance(changes, list) or not changes:
-        raise EntryError("changes", "must be a non-empty list of changes")
+        raise EntryError("changes", _("must be a non-empty list of changes"))
     return Reformulation(
         date=parse_date(data["date"], "date"),
         reference=parse_text(data["reference"], "reference"),
@@ -277,13 +280,15 @@ def parse_publication(data: object) -> Publication:
         },
     )
     if publication.issued < publication.date:
-        raise EntryError("issued", f"{publication.issued} is before the report's cut-off date {publication.date}")
+        raise EntryError(
+            "issued", _("{issued} is before the report's cut-off date {date}").format(issued=publication.issued, date=publication.date)
+        )
     return publication
 
 
 def _mapping(value: object, field: str) -> dict:
     if not isinstance(value, dict):
-        raise EntryError(field, f"must be a mapping, got {preview(value)}")
+        raise EntryError(field, _("must be a mapping, got {value}").format(value=preview(value)))
     return value
 
 
@@ -292,7 +297,7 @@ def _declared(value: object, field: str, figures: tuple[str, ...]) -> dict:
     decimals and are below 10^15 in absolute value, ≥ 0 but deviations."""
     check_fields(_mapping(value, field), field, set(), set(figures))
     if not value:
-        raise EntryError(field, f"must declare at least one of: {', '.join(figures)}")
+        raise EntryError(field, _("must declare at least one of: {figures}").format(figures=", ".join(figures)))
     declared = {}
     for name in figures:
         if name not in value:
@@ -321,5 +326,5 @@ def parse_reopening(data: object) -> Reopening:
 def _signed_amount(value: object, field: str) -> Decimal:
     amount = parse_amount(value, field, signed=True)
     if amount == 0:
-        raise EntryError(field, "must not be zero")
+        raise EntryError(field, _("must not be zero"))
     return amount

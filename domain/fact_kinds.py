@@ -45,6 +45,7 @@ from .facts import (
     ReportIssued,
     Result,
 )
+from .messages import translate as _
 from .values import EntryError, preview
 
 
@@ -194,10 +195,12 @@ def kind_of(fact: Fact) -> FactKind:
 def entry_kind(entry: object) -> str:
     """The kind of an entry written ``{kind: {fields}}``."""
     if not isinstance(entry, dict) or len(entry) != 1:
-        raise EntryError(None, f"must be a mapping with exactly one entry kind ({', '.join(ENTRY_KINDS)})")
+        raise EntryError(None, _("must be a mapping with exactly one entry kind ({kinds})").format(kinds=", ".join(ENTRY_KINDS)))
     (kind,) = entry
     if kind not in ENTRY_KINDS:
-        raise EntryError(None, f"unknown entry kind {preview(kind)} (expected one of: {', '.join(ENTRY_KINDS)})")
+        raise EntryError(
+            None, _("unknown entry kind {value} (expected one of: {kinds})").format(value=preview(kind), kinds=", ".join(ENTRY_KINDS))
+        )
     return kind
 
 

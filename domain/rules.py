@@ -34,9 +34,9 @@ from .facts import (
     Reformulation,
     Reopening,
     ReportIssued,
-    a_kind,
 )
-from .structure import Structure, structural_order
+from .messages import translate as _
+from .structure import Structure, kind_said, structural_order
 from .values import EntryError, figures_context
 
 
@@ -46,7 +46,7 @@ def check_approval(recorded: Recorded) -> Structure:
     approval = recorded.fact
     assert isinstance(approval, Approval)
     if approval.date > date(approval.year, 12, 31):
-        raise EntryError("date", f"{approval.date} is after the end of the plan's year {approval.year}")
+        raise EntryError("date", _("{date} is after the end of the plan's year {year}").format(date=approval.date, year=approval.year))
     return Structure.approved(recorded)
 
 
@@ -57,9 +57,9 @@ def check_dates(approval: Approval, recorded: Recorded) -> None:
     if isinstance(recorded.fact, (Closing, Reopening)):
         pass
     elif not date(approval.year, 1, 1) <= day <= date(approval.year, 12, 31):
-        raise EntryError("date", f"{day} is outside the plan's year {approval.year}")
+        raise EntryError("date", _("{date} is outside the plan's year {year}").format(date=day, year=approval.year))
     if day < approval.date:
-        raise EntryError("date", f"{day} is before the plan's approval on {approval.date}")
+        raise EntryError("date", _("{date} is before the plan's approval on {approved}").format(date=day, approved=approval.date))
 
 
 def check_record(structure: Structure, recorded: Recorded) -> None:
@@ -68,7 +68,7 @@ def check_record(structure: Structure, recorded: Recorded) -> None:
     if isinstance(fact, Publication):
         for code in fact.short_term_actions:
             if structure.node(code, f"short_term_actions.{code}").kind != SHORT_TERM_ACTION:
-                raise EntryError(f"short_term_actions.{code}", f"{code} is not a short-term action")
+                raise EntryError(f"short_term_actions.{code}", _("{code} is not a short-term action").format(code=code))
         return
     if getattr(fact, "code", None) is None:  # of the plan as a whole, or about its records
         return
@@ -77,12 +77,15 @@ def check_record(structure: Structure, recorded: Recorded) -> None:
         structure.active_node(fact.code, fact.date)
         if node.kind == STRATEGIC_ACTION:
             raise EntryError(
-                "code", f"{fact.code} is a strategic action: its progress is derived from its short-term actions"
+                "code", _("{code} is a strategic action: its progress is derived from its short-term actions").format(code=fact.code)
             )
     elif isinstance(fact, Execution):
         if node.kind not in (OPERATION, SHORT_TERM_ACTION):
             raise EntryError(
-                "code", f"{fact.code} is {a_kind(node.kind)}: execution is recorded for operations and short-term actions"
+                "code",
+                _("{code} is {kind}: execution is recorded for operations and short-term actions").format(
+                    code=fact.code, kind=kind_said(node.kind)
+                ),
             )
 
 
@@ -112,12 +115,17 @@ def check_history(history: Sequence[Recorded]) -> None:
             if balance < 0:
                 raise HistoryError(
                     recorded,
-                    EntryError(field, f"current budget of {code} from {source} would be {balance} on {day}; it may never be negative"),
+                    EntryError(
+                        field,
+                        _("current budget of {code} from {source} would be {balance} on {date}; it may never be negative").format(
+                            code=code, source=source, balance=balance, date=day
+                        ),
+                    ),
                 )
         while j < len(records) and records[j].fact.date == day:
             recorded = records[j]
             if structure is None:
-                raise HistoryError(recorded, EntryError("date", f"{day} is before the plan's approval"))
+                raise HistoryError(recorded, EntryError("date", _("{date} is before the plan's approval").format(date=day)))
             _guard(recorded, check_record, structure, recorded)
             j += 1
 
@@ -135,7 +143,7 @@ def _apply(structure: Structure | None, recorded: Recorded) -> None:
     if structure is not None:
         structure.apply(recorded)
     elif not isinstance(recorded.fact, Approval):
-        raise EntryError("date", f"{recorded.fact.date} is before the plan's approval")
+        raise EntryError("date", _("{date} is before the plan's approval").format(date=recorded.fact.date))
 
 
 def _guard(recorded: Recorded, check: Callable, *args):
@@ -190,19 +198,25 @@ def check_closing(history: Sequence[Recorded], new: Recorded, closed: Recorded |
     closing and reopening alternate; an issued report's reference is unique."""
     fact = new.fact
     if isinstance(fact, Closing) and closed is not None:
-        raise EntryError(None, f"the plan is already closed ({closed.fact.reference}, seq {closed.seq})")
+        raise EntryError(
+            None, _("the plan is already closed ({reference}, seq {seq})").format(reference=closed.fact.reference, seq=closed.seq)
+        )
     if isinstance(fact, Reopening) and closed is None:
-        raise EntryError(None, "the plan is not closed: there is nothing to reopen")
+        raise EntryError(None, _("the plan is not closed: there is nothing to reopen"))
     if closed is not None and not isinstance(fact, ABOUT_RECORDS):
         raise EntryError(
             None,
-            f"the plan is closed since {closed.fact.date} ({closed.fact.reference}, seq {closed.seq}): "
-            "facts of its year are refused until it is reopened (poa reopen)",
+            _(
+                "the plan is closed since {date} ({reference}, seq {seq}): facts of its year are refused until it is "
+                "reopened (poa reopen)"
+            ).format(date=closed.fact.date, reference=closed.fact.reference, seq=closed.seq),
         )
     if isinstance(fact, ReportIssued):
         for r in history:
             if isinstance(r.fact, ReportIssued) and r.fact.reference == fact.reference:
-                raise EntryError("reference", f"a report {fact.reference!r} was already issued (seq {r.seq})")
+                raise EntryError(
+                    "reference", _("a report {reference} was already issued (seq {seq})").format(reference=repr(fact.reference), seq=r.seq)
+                )
 
 
 @figures_context
@@ -219,7 +233,7 @@ def check_new(
     record costs no scan of the history).
     """
     if isinstance(new.fact, Approval):
-        raise EntryError(None, f"the plan is already approved ({history[0].fact.reference}, seq 1)")
+        raise EntryError(None, _("the plan is already approved ({reference}, seq 1)").format(reference=history[0].fact.reference))
     approval = history[0].fact
     check_dates(approval, new)
     check_closing(history, new, closed)
@@ -232,8 +246,9 @@ def check_new(
             old = broken.recorded
             raise EntryError(
                 _blamed_field(history, new),
-                f"it would break the {old.kind} entry recorded as seq {old.seq} "
-                f"(effective {old.fact.date}): {broken.error.message}",
+                _("it would break the {kind} entry recorded as seq {seq} (effective {date}): {message}").format(
+                    kind=old.kind, seq=old.seq, date=old.fact.date, message=broken.error.message
+                ),
             ) from None
     else:
         structure = structure_on(new.fact.date)

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from attrs import field, frozen
 
+from .messages import translate as _
 from .values import EntryError, check_fields, parse_decimal, parse_percent, parse_text, preview
 
 HUNDRED = Decimal(100)
@@ -120,7 +121,12 @@ def parse_efficiency(data: object, at: str) -> Efficiency:
         physical = parse_decimal(weights["physical"], f"{at}.weights.physical", minimum=Decimal(0), maximum=Decimal(1))
         financial = parse_decimal(weights["financial"], f"{at}.weights.financial", minimum=Decimal(0), maximum=Decimal(1))
         if physical + financial != 1:
-            raise EntryError(f"{at}.weights", f"must add up to 1, got {physical} + {financial} = {physical + financial}")
+            raise EntryError(
+                f"{at}.weights",
+                _("must add up to 1, got {physical} + {financial} = {total}").format(
+                    physical=physical, financial=financial, total=physical + financial
+                ),
+            )
     bands = data.get("bands")
     limits = [default.efficient, default.sufficient, default.at_risk]
     if bands is not None:
@@ -130,7 +136,9 @@ def parse_efficiency(data: object, at: str) -> Efficiency:
         if not limits[0] > limits[1] > limits[2] > 0:
             raise EntryError(
                 f"{at}.bands",
-                f"lower limits must decrease and stay above 0: efficient > sufficient > at_risk > 0, got {preview(bands)}",
+                _("lower limits must decrease and stay above 0: efficient > sufficient > at_risk > 0, got {value}").format(
+                    value=preview(bands)
+                ),
             )
     return Efficiency(physical, financial, *limits)
 

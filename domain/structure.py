@@ -39,12 +39,23 @@ from .facts import (
     a_kind,
 )
 from .catalogue import ELEMENT_LISTS, PARENT_KIND, Role, Status
+from .messages import N_
+from .messages import translate as _
 from .settings import DEFAULT_SETTINGS, Settings
 from .values import EntryError
 
 ACTIVE = Status.ACTIVE
 CANCELLED = Status.CANCELLED
 USED = Role.USED
+
+# the kinds with their article as `facts.a_kind` says them (catalogue.KIND_ARTICLES), marked for the
+# interface's catalogue: messages say them translated (`kind_said`)
+KINDS_SAID = (N_("a strategic action"), N_("a short-term action"), N_("an operation"), N_("a task"))
+
+
+def kind_said(kind: str) -> str:
+    """The kind with its article, in the language of the messages: ``an operation``, ``una operación``."""
+    return _(a_kind(kind))
 
 
 class Record(NamedTuple):
@@ -138,13 +149,15 @@ class Structure:
         try:
             return self.nodes[code]
         except KeyError:
-            raise EntryError(field_name, f"unknown code {code} in plan structure") from None
+            raise EntryError(field_name, _("unknown code {code} in plan structure").format(code=code)) from None
 
     def active_node(self, code: str, at: date, field_name: str = "code") -> Node:
         node = self.node(code, field_name)
         if not node.active:
             raise EntryError(
-                field_name, f"{code} was cancelled on {node.cancelled_on} and is not active on {at}"
+                field_name, _("{code} was cancelled on {cancelled} and is not active on {date}").format(
+                    code=code, cancelled=node.cancelled_on, date=at
+                )
             )
         return node
 
@@ -170,7 +183,7 @@ class Structure:
             self._budget(fact.code, fact.source, fact.amount, "code", _in_force(recorded, fact))
             self.budget_changes.append((recorded, fact))
         else:
-            raise EntryError(None, "the plan is already approved")
+            raise EntryError(None, _("the plan is already approved"))
 
     def _reformulate(self, recorded: Recorded, fact: Reformulation) -> None:
         for i, change in enumerate(fact.changes):
@@ -190,21 +203,22 @@ class Structure:
 
     def _add(self, element: Element, on: date, by: Record) -> None:
         if element.code in self.nodes:
-            raise EntryError("code", f"duplicate code {element.code}: already in the plan")
+            raise EntryError("code", _("duplicate code {code}: already in the plan").format(code=element.code))
         expected = PARENT_KIND[element.kind]
         if expected is not None:
             parent = self.nodes.get(element.parent)
             if parent is None:
-                raise EntryError("parent", f"unknown parent {element.parent} of {element.code}")
+                raise EntryError("parent", _("unknown parent {parent} of {code}").format(parent=element.parent, code=element.code))
             if parent.kind != expected:
                 raise EntryError(
                     "parent",
-                    f"parent {parent.code} of {element.code} is {a_kind(parent.kind)}, "
-                    f"expected {a_kind(expected)}",
+                    _("parent {parent} of {code} is {kind}, expected {expected}").format(
+                        parent=parent.code, code=element.code, kind=kind_said(parent.kind), expected=kind_said(expected)
+                    ),
                 )
             if not parent.active:
                 raise EntryError(
-                    "parent", f"parent {parent.code} was cancelled on {parent.cancelled_on}"
+                    "parent", _("parent {parent} was cancelled on {cancelled}").format(parent=parent.code, cancelled=parent.cancelled_on)
                 )
             parent.children.append(element.code)
         self.nodes[element.code] = Node(
@@ -228,11 +242,16 @@ class Structure:
     def _update(self, change: Update, on: date, by: Record) -> None:
         node = self.active_node(change.code, on)
         if change.schedule is not None and node.kind != SHORT_TERM_ACTION:
-            raise EntryError("schedule", f"{node.code} is {a_kind(node.kind)}; only short-term actions have a schedule")
+            raise EntryError(
+                "schedule", _("{code} is {kind}; only short-term actions have a schedule").format(code=node.code, kind=kind_said(node.kind))
+            )
         if change.weight is not None and node.kind == STRATEGIC_ACTION:
-            raise EntryError("weight", f"{node.code} is a strategic action; it has no weight of its own")
+            raise EntryError("weight", _("{code} is a strategic action; it has no weight of its own").format(code=node.code))
         if change.sector_code is not None and node.kind != STRATEGIC_ACTION:
-            raise EntryError("sector_code", f"{node.code} is {a_kind(node.kind)}; only strategic actions have a sector code")
+            raise EntryError(
+                "sector_code",
+                _("{code} is {kind}; only strategic actions have a sector code").format(code=node.code, kind=kind_said(node.kind)),
+            )
         if change.title is not None:
             node.title, node.title_by = change.title, by
         if change.weight is not None:
@@ -253,7 +272,7 @@ class Structure:
     def _budget(self, code: str, source: str, amount: Decimal, field_name: str, by: Record) -> None:
         node = self.node(code, field_name)
         if node.kind != OPERATION:
-            raise EntryError(field_name, f"{code} is {a_kind(node.kind)}; budgets are held by operations")
+            raise EntryError(field_name, _("{code} is {kind}; budgets are held by operations").format(code=code, kind=kind_said(node.kind)))
         node.budget[source] = node.budget.get(source, Decimal(0)) + amount
         node.budget_by.setdefault(source, []).append(by)
 

@@ -23,6 +23,8 @@ from decimal import (
 )
 from functools import wraps
 
+from .messages import translate as _
+
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
 
@@ -68,7 +70,12 @@ class EntryError(ValueError):
         return EntryError(field, self.message)
 
     def __str__(self) -> str:
-        return f"field '{self.field}': {self.message}" if self.field else self.message
+        return f"{field_said(self.field)}: {self.message}" if self.field else self.message
+
+
+def field_said(field: str) -> str:
+    """A field's path as messages name it: ``field 'changes[1].add.weight'`` (the path itself untranslated)."""
+    return _("field '{field}'").format(field=field)
 
 
 def parse_decimal(
@@ -83,29 +90,33 @@ def parse_decimal(
     """An exact decimal with at most `places` decimals, within the bounds given
     (`below`: strictly below it in absolute value)."""
     if isinstance(value, bool) or value is None:
-        raise EntryError(field, f"must be a number, got {preview(value)}")
+        raise EntryError(field, _("must be a number, got {value}").format(value=preview(value)))
     if isinstance(value, int):
         number, decimals = Decimal(value), 0
     elif isinstance(value, Decimal):
         if not value.is_finite():
-            raise EntryError(field, f"must be a finite number, got {preview(value)}")
+            raise EntryError(field, _("must be a finite number, got {value}").format(value=preview(value)))
         number, decimals = value, max(0, -value.as_tuple().exponent)
     elif isinstance(value, str):
         text = _with_decimal_point(value.strip(), field)
         if not _NUMBER.match(text):
-            raise EntryError(field, f"must be a number, got {preview(value)}")
+            raise EntryError(field, _("must be a number, got {value}").format(value=preview(value)))
         number, decimals = Decimal(text), len(text.partition(".")[2])
     else:
         # floats are refused on purpose: money and percentages are exact decimals
-        raise EntryError(field, f"must be a number written exactly, got {preview(value)}")
+        raise EntryError(field, _("must be a number written exactly, got {value}").format(value=preview(value)))
     if below is not None and abs(number) >= below:
-        raise EntryError(field, f"must be below {below:,} in absolute value, got {preview(value)}")
+        raise EntryError(
+            field, _("must be below {limit} in absolute value, got {value}").format(limit=f"{below:,}", value=preview(value))
+        )
     if decimals > places:
-        raise EntryError(field, f"must have at most {places} decimals, got {preview(value)}")
+        raise EntryError(field, _("must have at most {places} decimals, got {value}").format(places=places, value=preview(value)))
     if minimum is not None and number < minimum:
-        raise EntryError(field, f"must be at least {minimum}, got {preview(value)}")
+        raise EntryError(field, _("must be at least {minimum}, got {value}").format(minimum=minimum, value=preview(value)))
     if maximum is not None and number > maximum:
-        raise EntryError(field, f"must be at most {maximum:,}, got {preview(value)}")
+        raise EntryError(
+            field, _("must be at most {maximum}, got {value}").format(maximum=f"{maximum:,}", value=preview(value))
+        )
     return number
 
 
@@ -125,8 +136,9 @@ def _with_decimal_point(text: str, field: str) -> str:
         if len(text.partition(",")[2]) == 3:
             raise EntryError(
                 field,
-                f"is ambiguous: {preview(text)} may be a decimal comma or a thousands separator; write "
-                f"{text.replace(',', '.')} or {text.replace(',', '')}",
+                _("is ambiguous: {value} may be a decimal comma or a thousands separator; write {point} or {whole}").format(
+                    value=preview(text), point=text.replace(",", "."), whole=text.replace(",", "")
+                ),
             )
         return text.replace(",", ".")
     return text
@@ -152,20 +164,20 @@ def parse_date(value: object, field: str) -> date:
     if isinstance(value, date) and not hasattr(value, "hour"):
         return value
     if not isinstance(value, str) or not _DATE.match(value.strip()):
-        raise EntryError(field, f"must be a date written YYYY-MM-DD, got {preview(value)}")
+        raise EntryError(field, _("must be a date written YYYY-MM-DD, got {value}").format(value=preview(value)))
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise EntryError(field, f"is not a real date: {value.strip()}") from None
+        raise EntryError(field, _("is not a real date: {value}").format(value=value.strip())) from None
 
 
 def parse_code(value: object, field: str) -> str:
     """An element code such as ``6.1.1.3``: always a text, at most 64 characters."""
     if not isinstance(value, str) or not _CODE.match(value.strip()):
-        raise EntryError(field, f"must be a code such as 6.1.1, got {preview(value)}")
+        raise EntryError(field, _("must be a code such as 6.1.1, got {value}").format(value=preview(value)))
     code = value.strip()
     if len(code) > CODE_MAX:
-        raise EntryError(field, f"must have at most {CODE_MAX} characters, got {preview(code)}")
+        raise EntryError(field, _("must have at most {count} characters, got {value}").format(count=CODE_MAX, value=preview(code)))
     return code
 
 
@@ -174,13 +186,18 @@ def parse_text(value: object, field: str, *, optional: bool = False) -> str | No
     if value is None and optional:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise EntryError(field, f"must be a non-empty text, got {preview(value)}")
+        raise EntryError(field, _("must be a non-empty text, got {value}").format(value=preview(value)))
     text = value.strip()
     if len(text) > TEXT_MAX:
-        raise EntryError(field, f"must have at most {TEXT_MAX:,} characters, got {preview(text)}")
+        raise EntryError(field, _("must have at most {count} characters, got {value}").format(count=f"{TEXT_MAX:,}", value=preview(text)))
     bad = LONE_SURROGATE.search(text)
     if bad:
-        raise EntryError(field, f"holds a lone surrogate ({bad.group()!r} at character {bad.start() + 1}), which UTF-8 cannot encode")
+        raise EntryError(
+            field,
+            _("holds a lone surrogate ({character} at character {position}), which UTF-8 cannot encode").format(
+                character=repr(bad.group()), position=bad.start() + 1
+            ),
+        )
     return text
 
 
@@ -189,21 +206,21 @@ def parse_year(value: object, field: str) -> int:
     if isinstance(value, str) and _YEAR.match(value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
-        raise EntryError(field, f"must be a year such as 2020, got {preview(value)}")
+        raise EntryError(field, _("must be a year such as 2020, got {value}").format(value=preview(value)))
     return value
 
 
 def check_fields(data: object, field: str | None, required: set[str], optional: set[str]) -> dict:
     """The mapping itself, after checking it has every required key and no unknown one."""
     if not isinstance(data, dict):
-        raise EntryError(field, f"must be a mapping of fields, got {preview(data)}")
+        raise EntryError(field, _("must be a mapping of fields, got {value}").format(value=preview(data)))
     allowed = required | optional
     for key in data:
         if key not in allowed:
-            raise EntryError(subfield(field, key), f"unknown field (expected one of: {', '.join(sorted(allowed))})")
+            raise EntryError(subfield(field, key), _("unknown field (expected one of: {fields})").format(fields=", ".join(sorted(allowed))))
     for key in sorted(required):
         if key not in data or data[key] is None:
-            raise EntryError(subfield(field, key), "is required")
+            raise EntryError(subfield(field, key), _("is required"))
     return data
 
 
@@ -233,7 +250,7 @@ class _Preview(reprlib.Repr):
 
     def repr_int(self, value: int, level: int) -> str:
         if value.bit_length() > 128:
-            return f"<an integer of about {value.bit_length() * 30103 // 100000 + 1} digits>"
+            return _("<an integer of about {count} digits>").format(count=value.bit_length() * 30103 // 100000 + 1)
         return repr(value)
 
     def repr_Decimal(self, value: Decimal, level: int) -> str:
@@ -246,9 +263,11 @@ _PREVIEW = _Preview()
 def preview(value: object) -> str:
     """A value as a message shows it: short whatever its size (``'mucho'``, ``True (bool)``)."""
     if value is None:
-        return "nothing"
+        return _("nothing")
     shown = _PREVIEW.repr(value)
     if isinstance(value, str):
-        return shown if len(value) <= _PREVIEW.maxstring else f"{shown} ({len(value):,} characters)"
+        if len(value) <= _PREVIEW.maxstring:
+            return shown
+        return _("{value} ({count} characters)").format(value=shown, count=f"{len(value):,}")
     return f"{shown} ({type(value).__name__})"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 import time
 from decimal import Decimal
 
@@ -121,3 +122,32 @@ def test_english_documents_with_lang(small):
     for label in ("Prepared by", "Reviewed by", "Approved by", "Monitoring and Evaluation of the POA", "Traffic light"):
         assert label in text, label
     assert "Elaborado por" not in text
+
+
+def test_the_signature_options_name_the_block_and_an_issued_report_keeps_them(tmp_path):
+    store = str(tmp_path / "poa.db")
+    assert invoke("apply", str(SMALL), "--store", store).exit_code == 0
+    names = ("--prepared-by", "Lic. Ana Quispe", "--approved-by", "Ing. Luis Mamani")
+    shown = invoke("report", "--format", "html", "--store", store, "--as-of", "2021-09-30", *names)
+    assert shown.exit_code == 0, shown.stderr
+    assert "Lic. Ana Quispe" in shown.stdout and "Ing. Luis Mamani" in shown.stdout
+    issued = invoke("report", "--format", "html", "--store", store, "--as-of", "2021-09-30", "--issue", "INF-F",
+                    "--reviewed-by", "Abg. Rosa Condori")
+    assert issued.exit_code == 0, issued.stderr
+    again = invoke("report", "--issued", "INF-F", "--store", store)
+    assert again.stdout_bytes == issued.stdout_bytes and "Abg. Rosa Condori" in again.stdout
+    refused = invoke("report", "--issued", "INF-F", "--store", store, "--approved-by", "Otro")
+    assert refused.exit_code == 2 and "option --approved-by" in refused.stderr, refused.stderr
+    no_traceback(refused)
+
+
+def test_without_weasyprint_the_pdf_fails_with_what_to_install_and_records_nothing(tmp_path, monkeypatch):
+    store = str(tmp_path / "poa.db")
+    assert invoke("apply", str(SMALL), "--store", store).exit_code == 0
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # `import weasyprint` fails, as where it is not installed
+    for args in (("--format", "pdf"), ("--format", "pdf", "--issue", "INF-PDF")):
+        shown = invoke("report", "--store", store, "--as-of", "2021-09-30", *args)
+        no_traceback(shown)
+        assert shown.exit_code == 1 and "pip install 'poa-ledger[pdf]'" in shown.stderr, shown.stderr
+        assert "unexpected" not in shown.stderr
+    assert "INF-PDF" not in invoke("reports", "--store", store).stdout  # the issue was not recorded

@@ -18,7 +18,6 @@ import attrs
 import pytest
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder
 
-from poa.adapters.report_json import history_fields
 from poa.domain.settings import Signatures
 from poa.domain.catalogue import use_language
 from poa.projections.trend import with_trend
@@ -220,6 +219,6 @@ def test_a_report_is_issued_with_its_signatures_and_its_language_and_keeps_them(
     assert uc.rerender_report(ledger, PLAN, "INF-Q2-EN").identical
     with pytest.raises(Refusal) as refused:
         uc.report(ledger, PLAN, issued="INF-Q2-EN", signatures=Signatures(reviewed_by="Otro"))
-    assert refused.value.param == "signatures"
+    assert refused.value.param == "reviewed_by"  # the option given: --reviewed-by
     # the history shows the names given, and only them
     assert history_fields(fact)["signatures"] == {"prepared_by": "Lic. Ana Quispe", "approved_by": "Ing. Luis Mamani"}
