@@ -13,11 +13,11 @@ profile folder of the test's.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from support.programs import program
 from support.builders import ADUANA, ROOT
 from support.runners import poa_command, process_env
 
@@ -27,14 +27,9 @@ WINDOW = "1240,1754"
 
 def chromium() -> str:
     """The browser, or a skip (a failure under CI=true) saying it is missing."""
-    found = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
-                  if p and os.access(p, os.X_OK)), None)
-    if found is None:
-        message = "no Chromium to take the HTML report's screenshot (install chromium: apt-get install chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true, so the screenshot test must run, but " + message, pytrace=False)
-        pytest.skip(message)
-    return found
+    return program(("chromium", "chromium-browser"),
+                   "no Chromium to take the HTML report's screenshot (install chromium: apt-get install chromium)",
+                   "the screenshot test")
 
 
 def artifacts() -> Path:

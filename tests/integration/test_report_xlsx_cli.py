@@ -13,11 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
 import subprocess
 from decimal import Decimal
-from pathlib import Path
 from typing import NamedTuple
 
 import openpyxl
@@ -25,6 +22,7 @@ import pytest
 
 from poa.adapters.report_xlsx import HEADER_ROW
 from poa.domain.catalogue import FIGURE
+from support.programs import program
 from support.builders import ADUANA, SMALL
 from support.runners import invoke, no_traceback
 
@@ -158,13 +156,8 @@ def test_lang_en_gives_the_same_figures_under_english_names(rendered):
 
 def soffice() -> str:
     """LibreOffice's program, or skip (fail under CI=true) without it."""
-    found = shutil.which("soffice") or ("/usr/bin/soffice" if Path("/usr/bin/soffice").exists() else None)
-    if found is None:
-        message = "LibreOffice (soffice) is not installed: the workbook cannot be opened by a spreadsheet here"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true, so the LibreOffice test must run, but " + message, pytrace=False)
-        pytest.skip(message)
-    return found
+    return program(("soffice",), "LibreOffice (soffice) is not installed: the workbook cannot be opened by a "
+                   "spreadsheet here", "the LibreOffice test")
 
 
 def test_libreoffice_opens_the_workbook_and_reads_the_json_figures(rendered, tmp_path):

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import attrs
 import psycopg
-import pytest
 from psycopg.sql import SQL, Identifier
 
 from poa.adapters.postgres_recorder import LOCK_CLASS
 from poa.adapters.postgres_store import EVENTS_TABLE, PostgresTarget, parse_url
+
+from . import programs
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 STORE_KINDS = ("sqlite", "postgresql")  # every kind of store the store tests run on (tests/conftest.py)
@@ -37,9 +38,7 @@ def server_url() -> str:
 def unavailable(reason: str):
     """Skip (outside CI) or fail (CI=true) a test that needs the server."""
     message = f"no PostgreSQL server for the tests: {reason} (start it: docs/deployment.md; or set POA_TEST_POSTGRES)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("CI=true, so the PostgreSQL tests must run, but " + message, pytrace=False)
-    pytest.skip(message)
+    programs.unavailable(message, "the PostgreSQL tests")
 
 
 class PostgresDatabase:
