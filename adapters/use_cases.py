@@ -753,14 +753,15 @@ def _entry_refusal(
 
 
 def _issued_or_refused(history: Sequence[Recorded], reference: str, param: str) -> Recorded:
-    """The report issued under `reference`, refused (naming `param`) when none was: its message is
-    said here, in the interface's language, from what `projections.issued.issued` looks at."""
+    """The report issued under `reference`, refused (naming `param`) when none was, in the
+    interface's language."""
     try:
         return issued_record(history, reference)
-    except UnknownReport:
-        known = ", ".join(repr(r.fact.reference) for r in issued_records(history)) or _("none")
+    except UnknownReport as unknown:
+        known = ", ".join(map(repr, unknown.known)) or _("none")
         raise Refusal(
-            _("no report issued as {reference} (issued: {known})").format(reference=repr(reference), known=known), param=param
+            _("no report issued as {reference} (issued: {known})").format(reference=repr(unknown.reference), known=known),
+            param=param,
         ) from None
 
 

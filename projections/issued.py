@@ -21,7 +21,11 @@ class View:
 
 
 class UnknownReport(LookupError):
-    """No issued report has that reference."""
+    """No issued report has that reference: `reference`, and `known`, the references issued."""
+
+    def __init__(self, reference: str, known: tuple[str, ...]):
+        self.reference, self.known = reference, known
+        super().__init__(f"no report issued as {reference!r} (issued: {', '.join(map(repr, known)) or 'none'})")
 
 
 def issued_reports(history: Sequence[Recorded]) -> list[Recorded]:
@@ -32,8 +36,7 @@ def issued(history: Sequence[Recorded], reference: str) -> Recorded:
     for r in issued_reports(history):
         if r.fact.reference == reference:
             return r
-    known = ", ".join(repr(r.fact.reference) for r in issued_reports(history)) or "none"
-    raise UnknownReport(f"no report issued as {reference!r} (issued: {known})")
+    raise UnknownReport(reference, tuple(r.fact.reference for r in issued_reports(history)))
 
 
 def issued_view(report: Recorded) -> View:
