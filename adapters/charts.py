@@ -42,7 +42,7 @@ SIZE = (6.9, 3.1)  # inches: the width of an A4 page's text at the report's marg
 PALE, DARK, ORANGE, TEXT = "#9db9d8", "#1f4e79", "#c55a11", "#4a6f96"
 STYLE = {
     "svg.hashsalt": "poa-ledger",  # ids made from the content, not at random
-    "svg.fonttype": "path",  # glyphs drawn as paths: no font to install where it is viewed
+    "svg.fonttype": "none",  # texts as SVG text: searchable, and read by pdftotext and screen readers
     "font.family": "DejaVu Sans",  # matplotlib's own font, on every machine
     "font.size": 7,
     "axes.titlesize": 9,
