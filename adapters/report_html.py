@@ -95,9 +95,9 @@ def document(ev: Evaluation) -> dict:
     replaced = {  # layout's tables and lists drawn here, by their titles
         STRUCTURE_TABLE.title.text: lambda b: [_structure(ev, money, b)],
         BREAKDOWN_TABLE.title.text: lambda b: [_breakdown(ev, money, b)],
-        RESULTS_TABLE.title.text: lambda b: [_results(ev, money, b), _legend(ev)],
+        RESULTS_TABLE.title.text: lambda b: [_results(ev, money, b)],
         RESULTS_LIST.title.text: lambda b: _other_results(ev, b),
-        EFFICIENCY_TABLE.title.text: lambda b: [_efficiency(ev, b)],
+        EFFICIENCY_TABLE.title.text: lambda b: [_efficiency(ev, b), _legend(ev)],
     }
     sections: list[dict] = []
     for block in layout(ev):
