@@ -62,6 +62,8 @@ def _document(module: str, renderer: str) -> Callable:
     cost a command that prints no document nothing at start-up."""
     return getattr(importlib.import_module(f"{__package__}.{module}"), renderer)
 
+CHARTED = ("html", "pdf")  # the formats that draw the quarter-by-quarter trend (`Evaluation.trend`)
+
 # what `poa report --issue` seals: every format of the report but the PDF, which is printed from the
 # sealed HTML (WeasyPrint's bytes are not the same from one run to the next)
 SEALED = tuple(name for name in REPORT if name != "pdf")
@@ -153,52 +155,75 @@ DIFF_LINES = 40  # of each differing format's unified diff: its first difference
 def rerendering_text(checked) -> str:
     """The verdict of `--rerender`: the issued report, then each sealed format, identical or
     not to what today's program renders from the issued view (with both SHA-256), the summary,
-    and for each differing format the first lines of a unified diff (issued → today)."""
+    and for each differing format the first lines of a unified diff (issued → today), in the
+    interface's language."""
+    from .interface import ngettext
+    from .interface import translate as _
+
     fact = checked.issued.fact
     lines = [
-        f"report {fact.reference!r} of plan {checked.plan} (as of {fact.date.isoformat()}, known at "
-        f"{timestamp(fact.known_at)}), sealed by poa-ledger {fact.program_version}; rendered again by "
-        f"poa-ledger {checked.program_version} from the same view:"
+        _(
+            "report {reference} of plan {plan} (as of {as_of}, known at {known_at}), sealed by poa-ledger {sealed_by}; "
+            "rendered again by poa-ledger {version} from the same view:"
+        ).format(
+            reference=repr(fact.reference), plan=checked.plan, as_of=fact.date.isoformat(), known_at=timestamp(fact.known_at),
+            sealed_by=fact.program_version, version=checked.program_version,
+        )
     ]
     for c in checked.checks:
         if c.identical:
-            lines.append(f"  {c.format}: identical (sha256 {c.sealed_sha256})")
+            said = _("{format}: identical (sha256 {sealed})")
         elif c.today is None:
-            lines.append(f"  {c.format}: NOT RENDERED: today's program has no such format (sealed sha256 {c.sealed_sha256})")
+            said = _("{format}: NOT RENDERED: today's program has no such format (sealed sha256 {sealed})")
         else:
-            lines.append(f"  {c.format}: DIFFERS (sealed sha256 {c.sealed_sha256}, today {c.today_sha256})")
+            said = _("{format}: DIFFERS (sealed sha256 {sealed}, today {today})")
+        lines.append("  " + said.format(format=c.format, sealed=c.sealed_sha256, today=c.today_sha256))
     differing = [c for c in checked.checks if not c.identical]
     if not differing:
         lines.append(
-            f"verdict: IDENTICAL: today's program renders {', '.join(c.format for c in checked.checks)} byte for byte "
-            "as issued."
+            _("verdict: IDENTICAL: today's program renders {formats} byte for byte as issued.").format(
+                formats=", ".join(c.format for c in checked.checks)
+            )
         )
     else:
         lines.append(
-            f"verdict: DIFFERS: {len(differing)} of the {len(checked.checks)} sealed formats checked "
-            f"({', '.join(c.format for c in differing)}) are not what was issued; `poa report --issued` still "
-            "prints the issued bytes."
+            ngettext(  # English keeps "are" for one as well; other languages get both forms
+                "verdict: DIFFERS: {count} of the {total} sealed formats checked ({formats}) are not what was issued; "
+                "`poa report --issued` still prints the issued bytes.",
+                "verdict: DIFFERS: {count} of the {total} sealed formats checked ({formats}) are not what was issued; "
+                "`poa report --issued` still prints the issued bytes.",
+                len(differing),
+            ).format(count=len(differing), total=len(checked.checks), formats=", ".join(c.format for c in differing))
         )
     for c in differing:
         if c.today is not None and c.format not in BINARY:  # a workbook's zip bytes have no lines to show
             lines.append("")
-            lines += _first_differences(c.sealed, c.today, f"{fact.reference} ({c.format}, issued)",
-                                        f"{fact.reference} ({c.format}, today)")
+            lines += _first_differences(c.sealed, c.today,
+                                        _("{reference} ({format}, issued)").format(reference=fact.reference, format=c.format),
+                                        _("{reference} ({format}, today)").format(reference=fact.reference, format=c.format))
     return "".join(terminal_safe(line, keep_newlines=True) + "\n" for line in lines)
 
 
 def _first_differences(issued: bytes, today: bytes, issued_name: str, today_name: str) -> list[str]:
     """The first `DIFF_LINES` lines of the unified diff of two renderings (as UTF-8 text, lines
     without their ends), with a last line saying how many more there were."""
+    from .interface import ngettext
+    from .interface import translate as _
+
     diff = list(difflib.unified_diff(
         issued.decode(ENCODING, errors="replace").splitlines(),
         today.decode(ENCODING, errors="replace").splitlines(),
         issued_name, today_name, n=2, lineterm="",
     ))
     if not diff:
-        return [f"--- {issued_name}", f"+++ {today_name}", "(the lines are the same: only line ends or the final newline differ)"]
+        return [f"--- {issued_name}", f"+++ {today_name}",
+                _("(the lines are the same: only line ends or the final newline differ)")]
     if len(diff) > DIFF_LINES:
-        diff = diff[:DIFF_LINES] + [f"… ({len(diff) - DIFF_LINES} more lines of diff)"]
+        more = len(diff) - DIFF_LINES
+        # English keeps "lines" for one as well; other languages get both forms
+        diff = diff[:DIFF_LINES] + [
+            ngettext("… ({count} more lines of diff)", "… ({count} more lines of diff)", more).format(count=more)
+        ]
     return diff
 
 

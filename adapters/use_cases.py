@@ -308,9 +308,9 @@ def report(
         if table != "elements" and fmt != "csv":
             raise Refusal(_csv_only(fmt, issued if format is None else None), param="table")
         if printed is None:
-            return Report(key, with_trend(evaluation_at(key, history, view), history).signed(signatures), fmt, None)
+            return Report(key, _charted(evaluation_at(key, history, view), history, fmt).signed(signatures), fmt, None)
         with rendering_as(printed.fact):  # what is not sealed is rendered again in the issued language
-            evaluation = with_trend(evaluation_at(key, history, view), history).signed(printed.fact.signatures)
+            evaluation = _charted(evaluation_at(key, history, view), history, fmt).signed(printed.fact.signatures)
             content, notes = _reproduced(printed, fmt, raw_csv=raw_csv, table=table)
             if content is None:
                 content = formats.rendered(formats.report_formats(table), fmt, evaluation, raw_csv)
@@ -411,7 +411,7 @@ def rerender_report(
             asked = [format]
         sealed = {fmt: sealed_bytes(printed, fmt) for fmt in asked}  # a damaged seal is said before any rendering
         with rendering_as(fact):
-            evaluation = with_trend(evaluation_at(key, history, issued_view(printed)), history).signed(fact.signatures)
+            evaluation = _charted(evaluation_at(key, history, issued_view(printed)), history, *asked).signed(fact.signatures)
             checks = tuple(
                 SealCheck(fmt, fact.seal(fmt).sha256, sealed[fmt],
                           formats.report_bytes(evaluation, fmt) if fmt in formats.REPORT else None)
@@ -571,8 +571,29 @@ def explain(
             return explain_figures(key, history, code, view.as_of, view.known_at)
         except NotInForce:
             raise _not_in_force_refusal(key, history, view) from None
-        except UnknownElement as error:
-            raise Refusal(str(error), param="code") from None
+        except UnknownElement as unknown:
+            raise Refusal(_unknown_element(unknown), param="code") from None
+
+
+def _unknown_element(unknown: UnknownElement) -> str:
+    """Why `poa explain` has no element `unknown.code`, in the interface's language."""
+    if unknown.found is None:
+        return _("unknown code {code} in plan {plan}").format(code=unknown.code, plan=unknown.plan)
+    if unknown.approved:
+        said = _(
+            "{code} is not in plan {plan} as of {as_of} as known at {known_at}: approved by {reference} (seq {seq}), "
+            "effective {date}, recorded at {recorded_at}"
+        )
+    else:
+        said = _(
+            "{code} is not in plan {plan} as of {as_of} as known at {known_at}: added by {reference} (seq {seq}), "
+            "effective {date}, recorded at {recorded_at}"
+        )
+    r = unknown.found
+    return said.format(
+        code=unknown.code, plan=unknown.plan, as_of=unknown.as_of, known_at=unknown.known_at.isoformat(),
+        reference=r.fact.reference, seq=r.seq, date=r.fact.date, recorded_at=r.recorded_at.isoformat(),
+    )
 
 
 def diff(
@@ -750,6 +771,12 @@ def _entry_refusal(
     shown = _(PARAMETERS) if source == PARAMETERS else source
     where = shown if entry is None else f"{shown}: {entry_said(entry)}" + (f" ({kind})" if kind else "")
     return Refusal(str(error), where=where)
+
+
+def _charted(evaluation: Evaluation, history: Sequence[Recorded], *fmts: str) -> Evaluation:
+    """The evaluation with its quarter-by-quarter trend when one of `fmts` draws charts (html,
+    pdf: `formats.CHARTED`); the trend costs an evaluation per quarter end passed."""
+    return with_trend(evaluation, history) if set(fmts) & set(formats.CHARTED) else evaluation
 
 
 def _issued_or_refused(history: Sequence[Recorded], reference: str, param: str) -> Recorded:
