@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .exports import CURRENCY, SCHEMA_VERSION, View
+from .interface import translate as _
 from .open_tables import TABLES, Field, Table, json_value
 
 DESCRIPTOR = "datapackage.json"
@@ -125,13 +126,15 @@ def check_target(directory: Path) -> None:
     """Refuse a target that is not a folder, whose parent does not exist, or that is a non-empty
     folder other than a previous package."""
     if not directory.parent.is_dir():
-        raise PackageError(f"{directory}: folder {directory.parent} does not exist")
+        raise PackageError(_("{path}: folder {folder} does not exist").format(path=directory, folder=directory.parent))
     if directory.exists() or directory.is_symlink():
         if not directory.is_dir() or directory.is_symlink():
-            raise PackageError(f"{directory}: exists and is not a folder")
+            raise PackageError(_("{path}: exists and is not a folder").format(path=directory))
         if any(directory.iterdir()) and not previous_package(directory):
-            raise PackageError(f"{directory}: a non-empty folder that is not a data package written by poa export; "
-                               "choose a new or empty folder")
+            raise PackageError(
+                _("{path}: a non-empty folder that is not a data package written by poa export; choose a new or empty folder")
+                .format(path=directory)
+            )
 
 
 def write_package(directory: Path, files: Mapping[str, bytes], package: dict) -> None:

@@ -34,6 +34,7 @@ from poa.domain.values import parse_date
 from . import evidence_check
 from .datapackage import write_folder
 from .exports import write_atomically
+from .interface import translate as _
 from .ledger import Inclusion
 from .merkle_log import TreeHead
 from .proofs import head_to_dict
@@ -109,9 +110,11 @@ def check_target(output: Path) -> None:
     whose folder does not exist."""
     if output.exists() or output.is_symlink():
         if not (output.is_dir() and not output.is_symlink() and not any(output.iterdir())):
-            raise PackageTargetError(f"{output}: already exists; an evidence package goes to a new file or an empty folder")
+            raise PackageTargetError(
+                _("{path}: already exists; an evidence package goes to a new file or an empty folder").format(path=output)
+            )
     if not output.parent.is_dir():
-        raise PackageTargetError(f"{output}: folder {output.parent} does not exist")
+        raise PackageTargetError(_("{path}: folder {folder} does not exist").format(path=output, folder=output.parent))
 
 
 def write(output: Path, files: Mapping[str, bytes]) -> None:

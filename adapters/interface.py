@@ -22,7 +22,7 @@ marked text, every help text, click's):
     python -m poa.cli.reference --pot > poa.pot
 
 whose code part is what ``pybabel extract --no-default-keywords -k _ -k N_ -k ngettext:1,2
-cli adapters domain`` finds (`marked_in_code`); then ``pybabel update -i poa.pot -d
+cli adapters domain projections`` finds (`marked_in_code`); then ``pybabel update -i poa.pot -d
 adapters/locale -D poa -l es --no-fuzzy-matching`` and ``pybabel compile -d adapters/locale
 -D poa -l es``.
 """
@@ -154,12 +154,12 @@ def marked(paths: Iterable[Path]) -> Iterator[tuple[str | tuple[str, str], str]]
                 yield message, f"{path.parent.name}/{path.name}"
 
 
-CODE_PACKAGES = ("poa.cli", "poa.adapters", "poa.domain")  # whose Python files mark texts
+CODE_PACKAGES = ("poa.cli", "poa.adapters", "poa.domain", "poa.projections")  # whose Python files mark texts
 
 
 def marked_in_code() -> Iterator[tuple[str | tuple[str, str], str]]:
     """The texts marked in `poa`'s own code: every Python file of cli/, adapters/ (this module
-    included) and domain/."""
+    included), domain/ and projections/ (which mark with `poa.domain.messages`, as the domain)."""
     import importlib
 
     for name in CODE_PACKAGES:

@@ -49,7 +49,7 @@ from poa.domain.values import EntryError
 
 from . import merkle, merkle_log
 from .interface import translate as _, ngettext
-from .merkle_log import LogBroken, LogEntry, StoredLeaf, TreeHead, event_leaf
+from .merkle_log import LogBroken, LogEntry, StoredLeaf, TreeHead, event_leaf, event_name
 from .store_errors import (
     BeyondTheLog,
     StoreBusy,
@@ -341,9 +341,7 @@ class Ledger(Application):
                     _("event {id}: cannot be read back ({error})").format(id=notification.id, error=f"{type(error).__name__}: {error}")
                 )
             key = _plan_of(event, keys) if event is not None else keys.get(notification.originator_id)
-            name = f"plan {key} seq {notification.originator_version}" if key else (
-                f"seq {notification.originator_version} of aggregate {notification.originator_id} (plan unknown)"
-            )
+            name = event_name(key, notification.originator_version, notification.originator_id)
             leaf = as_seq = None
             if event is not None and key:
                 recorded = _recorded(event)

@@ -32,6 +32,8 @@ from attrs import frozen
 from poa.domain.facts import Recorded
 
 from . import merkle
+from .interface import ngettext
+from .interface import translate as _
 from .report_json import fact_fields, timestamp
 
 LEAF_FIELDS = ("plan", "aggregate", "seq", "kind", "date", "recorded_at", "actor", "reference", "batch", "data")
@@ -129,31 +131,39 @@ def check_plan(
     for entry in entries:
         if entry.version > len(history) and not stored(entry.notification_id):
             raise LogBroken(
-                f"plan {plan} seq {entry.version} (log index {entry.log_index}) is in the store's Merkle log "
-                "but its event is gone: events were deleted"
+                _(
+                    "plan {plan} seq {seq} (log index {index}) is in the store's Merkle log but its event is gone: "
+                    "events were deleted"
+                ).format(plan=plan, seq=entry.version, index=entry.log_index)
             )
     by_version = {e.version: e for e in entries if e.version <= len(history)}
     for recorded in history:
         entry = by_version.get(recorded.seq)
         if entry is None and head is None:
             raise LogBroken(
-                "the store has no Merkle log (made by a version of POA Ledger without it, or its log was removed); "
-                "an operator's next write with `poa --no-verify` logs every event, after which `poa verify` checks them"
+                _(
+                    "the store has no Merkle log (made by a version of POA Ledger without it, or its log was removed); "
+                    "an operator's next write with `poa --no-verify` logs every event, after which `poa verify` checks them"
+                )
             )
         if entry is None:
             raise LogBroken(
-                f"plan {plan} seq {recorded.seq} is not in the store's Merkle log "
-                "(inserted behind the ledger, or recorded by a version without the log)"
+                _(
+                    "plan {plan} seq {seq} is not in the store's Merkle log "
+                    "(inserted behind the ledger, or recorded by a version without the log)"
+                ).format(plan=plan, seq=recorded.seq)
             )
         if event_leaf(plan, aggregate, recorded) != entry.leaf:
             raise LogBroken(
-                f"plan {plan} seq {recorded.seq} (log index {entry.log_index}) no longer matches its leaf hash: "
-                "the event was changed after it was recorded"
+                _(
+                    "plan {plan} seq {seq} (log index {index}) no longer matches its leaf hash: "
+                    "the event was changed after it was recorded"
+                ).format(plan=plan, seq=recorded.seq, index=entry.log_index)
             )
     if not by_version:
         return
     if head is None or head.size <= max(e.log_index for e in by_version.values()):
-        raise LogBroken(f"plan {plan}: the store's Merkle log has no tree head covering its events")
+        raise LogBroken(_("plan {plan}: the store's Merkle log has no tree head covering its events").format(plan=plan))
     leaves = {e.log_index: e.leaf for e in by_version.values()}
     found = nodes(merkle.root_positions(leaves, head.size))
     try:
@@ -165,10 +175,19 @@ def check_plan(
         entry = culprit if culprit is not None and culprit.originator_id == aggregate else min(
             by_version.values(), key=lambda e: e.log_index
         )
+        if culprit and culprit is not entry:
+            said = _(
+                "plan {plan} seq {seq} (log index {index}) is not included in the store's tree head (size {size}): "
+                "its leaf hash or the tree was rewritten (at log index {culprit}, another plan's event)"
+            )
+        else:
+            said = _(
+                "plan {plan} seq {seq} (log index {index}) is not included in the store's tree head (size {size}): "
+                "its leaf hash or the tree was rewritten"
+            )
         raise LogBroken(
-            f"plan {plan} seq {entry.version} (log index {entry.log_index}) is not included in the store's tree head "
-            f"(size {head.size}): its leaf hash or the tree was rewritten"
-            + (f" (at log index {culprit.log_index}, another plan's event)" if culprit and culprit is not entry else "")
+            said.format(plan=plan, seq=entry.version, index=entry.log_index, size=head.size,
+                        culprit=culprit.log_index if culprit else None)
         )
 
 
@@ -178,7 +197,7 @@ def first_rewritten(entries: Sequence[LogEntry]) -> LogEntry | None:
     for size, entry in enumerate(sorted(entries, key=lambda e: e.log_index)):
         if entry.log_index != size:
             return entry
-        frontier, _ = merkle.append(frontier, size, entry.leaf)
+        frontier, _completed = merkle.append(frontier, size, entry.leaf)
         if merkle.frontier_root(frontier) != entry.root:
             return entry
     return None
@@ -194,9 +213,17 @@ class StoredLeaf:
     notification_id: int
     originator_id: UUID
     version: int
-    name: str  # how messages name it: "plan AN-2020 seq 12", or its aggregate when its plan is unknown
+    name: str  # how messages name it (`event_name`): "plan AN-2020 seq 12", or its aggregate when its plan is unknown
     leaf: bytes | None
     as_seq: Callable[[int], bytes] | None = None  # its leaf hash had it been recorded as another seq
+
+
+def event_name(plan: str | None, seq: int, aggregate: UUID) -> str:
+    """How the messages of `poa verify` name an event, in the interface's language: "plan AN-2020 seq 12",
+    or by its aggregate when its plan is unknown."""
+    if plan:
+        return _("plan {plan} seq {seq}").format(plan=plan, seq=seq)
+    return _("seq {seq} of aggregate {aggregate} (plan unknown)").format(seq=seq, aggregate=aggregate)
 
 
 def audit(events: Sequence[StoredLeaf], entries: Sequence[LogEntry], nodes: Mapping[tuple[int, int], bytes]) -> list[str]:
@@ -206,7 +233,11 @@ def audit(events: Sequence[StoredLeaf], entries: Sequence[LogEntry], nodes: Mapp
     ordered = sorted(entries, key=lambda e: e.log_index)
     for position, entry in enumerate(ordered):
         if entry.log_index != position:
-            problems.append(f"the Merkle log skips from log index {position - 1} to {entry.log_index}: entries were deleted")
+            problems.append(
+                _("the Merkle log skips from log index {previous} to {index}: entries were deleted").format(
+                    previous=position - 1, index=entry.log_index
+                )
+            )
             break
     by_notification = {e.notification_id: e for e in ordered}
     by_leaf = {e.leaf: e for e in ordered}
@@ -215,36 +246,57 @@ def audit(events: Sequence[StoredLeaf], entries: Sequence[LogEntry], nodes: Mapp
         entry = by_notification.get(event.notification_id)
         names[event.notification_id] = event.name
         if entry is None:
-            problems.append(f"{event.name}: not in the Merkle log (an event inserted behind the ledger)")
+            problems.append(_("{event}: not in the Merkle log (an event inserted behind the ledger)").format(event=event.name))
         elif event.leaf is None:
-            problems.append(f"{event.name} (log index {entry.log_index}): changed, it cannot even be read back")
+            problems.append(
+                _("{event} (log index {index}): changed, it cannot even be read back").format(event=event.name, index=entry.log_index)
+            )
         elif event.leaf != entry.leaf:
             other = by_leaf.get(event.leaf) or _recorded_elsewhere(event, ordered, by_leaf)
             if other is not None:
                 problems.append(
-                    f"{event.name} (log index {entry.log_index}): holds the event recorded at log index "
-                    f"{other.log_index} (rows moved or swapped)"
+                    _("{event} (log index {index}): holds the event recorded at log index {other} (rows moved or swapped)").format(
+                        event=event.name, index=entry.log_index, other=other.log_index
+                    )
                 )
             else:
-                problems.append(f"{event.name} (log index {entry.log_index}): changed since it was recorded (it no longer hashes to its leaf)")
+                problems.append(
+                    _("{event} (log index {index}): changed since it was recorded (it no longer hashes to its leaf)").format(
+                        event=event.name, index=entry.log_index
+                    )
+                )
         elif (event.originator_id, event.version) != (entry.originator_id, entry.version):
-            problems.append(f"{event.name} (log index {entry.log_index}): moved to another plan or seq")
+            problems.append(
+                _("{event} (log index {index}): moved to another plan or seq").format(event=event.name, index=entry.log_index)
+            )
     present = {e.notification_id for e in events}
     for entry in ordered:
         if entry.notification_id not in present:
-            problems.append(f"log index {entry.log_index} (seq {entry.version} of aggregate {entry.originator_id}): its event is gone (deleted)")
+            problems.append(
+                _("log index {index} (seq {seq} of aggregate {aggregate}): its event is gone (deleted)").format(
+                    index=entry.log_index, seq=entry.version, aggregate=entry.originator_id
+                )
+            )
     rewritten = first_rewritten(ordered)
     if rewritten is not None:
-        name = names.get(rewritten.notification_id, f"seq {rewritten.version} of aggregate {rewritten.originator_id}")
+        name = names.get(rewritten.notification_id) or _("seq {seq} of aggregate {aggregate}").format(
+            seq=rewritten.version, aggregate=rewritten.originator_id
+        )
         problems.append(
-            f"{name} (log index {rewritten.log_index}): the tree head recorded with it no longer matches the leaf "
-            "hashes up to it (its leaf hash, or the log's, was rewritten; every later head differs too)"
+            _(
+                "{event} (log index {index}): the tree head recorded with it no longer matches the leaf hashes up to it "
+                "(its leaf hash, or the log's, was rewritten; every later head differs too)"
+            ).format(event=name, index=rewritten.log_index)
         )
     tree = merkle.MemoryTree([e.leaf for e in ordered])
     for (level, index), stored in sorted(nodes.items()):
         if (index + 1) << level > tree.size or tree.node(level, index) != stored:
             first, last = index << level, ((index + 1) << level) - 1
-            problems.append(f"the Merkle log's node over log indexes {first}-{last} does not match their leaf hashes (rewritten)")
+            problems.append(
+                _("the Merkle log's node over log indexes {first}-{last} does not match their leaf hashes (rewritten)").format(
+                    first=first, last=last
+                )
+            )
             break
     return problems
 
@@ -266,10 +318,17 @@ def extends(head: TreeHead, leaves: Sequence[bytes]) -> str | None:
     """Why a ledger whose events hash to `leaves` (in log order) does not extend the tree head
     `head` (a digest kept elsewhere), or None when it does."""
     if head.size > len(leaves):
-        return f"the ledger holds {len(leaves)} events, fewer than the {head.size} of the digest: events were removed"
+        return ngettext(  # English keeps "events" for one too; Spanish gets both forms
+            "the ledger holds {count} events, fewer than the {size} of the digest: events were removed",
+            "the ledger holds {count} events, fewer than the {size} of the digest: events were removed",
+            len(leaves),
+        ).format(count=len(leaves), size=head.size)
     if merkle.MemoryTree(leaves).root(head.size) != head.root:
-        return (
-            f"the ledger's first {head.size} events no longer hash to the digest's root "
-            f"{head.root.hex()}: they were changed since the digest was taken"
-        )
+        return ngettext(
+            "the ledger's first {size} events no longer hash to the digest's root {root}: they were changed since the "
+            "digest was taken",
+            "the ledger's first {size} events no longer hash to the digest's root {root}: they were changed since the "
+            "digest was taken",
+            head.size,
+        ).format(size=head.size, root=head.root.hex())
     return None

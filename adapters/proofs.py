@@ -14,12 +14,14 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from .interface import N_
+from .interface import translate as _
 from .ledger import Consistency, Inclusion
 from .merkle_log import TreeHead
 from .report_json import SCHEMA_VERSION, timestamp
 
 SHORT_DIGEST = re.compile(r"\s*(\d{1,18}):([0-9a-fA-F]{64})(?:[ \t]+(\S+))?\s*")  # SIZE:ROOT [TIME]
-DIGEST_SYNTAX = "a digest is what `poa digest` prints (SIZE:ROOT [TIME], or its JSON), or a file holding it"
+DIGEST_SYNTAX = N_("a digest is what `poa digest` prints (SIZE:ROOT [TIME], or its JSON), or a file holding it")
 
 
 class BadDigest(ValueError):
@@ -77,7 +79,9 @@ def _time(text: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise BadDigest(f"{text[:40]!r}: not the time of a tree head ({DIGEST_SYNTAX})") from None
+        raise BadDigest(
+            _("{text}: not the time of a tree head ({syntax})").format(text=repr(text[:40]), syntax=_(DIGEST_SYNTAX))
+        ) from None
 
 
 def read_digest(text: str) -> TreeHead:
@@ -89,7 +93,9 @@ def read_digest(text: str) -> TreeHead:
         try:
             candidate = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise BadDigest(f"{text[:80]!r}: not SIZE:ROOT, and no digest file can be read there ({error})") from None
+            raise BadDigest(
+                _("{text}: not SIZE:ROOT, and no digest file can be read there ({error})").format(text=repr(text[:80]), error=error)
+            ) from None
     short = SHORT_DIGEST.fullmatch(candidate)
     if short:
         return TreeHead(int(short.group(1)), bytes.fromhex(short.group(2)), _time(short.group(3)))
@@ -98,7 +104,9 @@ def read_digest(text: str) -> TreeHead:
         head = document["tree_head"] if "tree_head" in document else document
         size, root = head["size"], head["root"]
     except (ValueError, TypeError, KeyError):
-        raise BadDigest(f"not a digest ({DIGEST_SYNTAX})") from None
+        raise BadDigest(_("not a digest ({syntax})").format(syntax=_(DIGEST_SYNTAX))) from None
     if not isinstance(size, int) or isinstance(size, bool) or size < 0 or not isinstance(root, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", root):
-        raise BadDigest(f"not a digest: its size must be a whole number and its root 64 hex digits ({DIGEST_SYNTAX})")
+        raise BadDigest(
+            _("not a digest: its size must be a whole number and its root 64 hex digits ({syntax})").format(syntax=_(DIGEST_SYNTAX))
+        )
     return TreeHead(size, bytes.fromhex(root))

@@ -36,6 +36,7 @@ from poa.domain.plan import Plan
 from poa.projections.tables import budget_line_rows, element_versions, evaluation_rows, plan_row
 from poa.projections.warnings import LATE_AFTER_DAYS
 
+from .interface import translate as _
 from .ledger import Ledger
 from .open_tables import READ_MODEL, Table, json_text, read_model_description, row_values, sqlite_type, with_data
 from .open_tables import TABLES as OPEN_TABLES
@@ -155,19 +156,19 @@ class ReadModelTracking(TrackingRecorder):
 def check_read_model_path(path: Path, store_path: Path | None) -> None:
     """Refuse a --db that is not (or cannot become) a read model, without touching it."""
     if path.exists() and path.is_dir():
-        raise ReadModelError(f"{path}: is a directory, not a read-model file")
+        raise ReadModelError(_("{path}: is a directory, not a read-model file").format(path=path))
     if not path.parent.exists():
-        raise ReadModelError(f"{path}: folder {path.parent} does not exist")
+        raise ReadModelError(_("{path}: folder {folder} does not exist").format(path=path, folder=path.parent))
     if store_path is not None and path.exists() and store_path.exists() and os.path.samefile(path, store_path):
-        raise ReadModelError(f"{path}: is the event store itself; the read model is a separate database")
+        raise ReadModelError(_("{path}: is the event store itself; the read model is a separate database").format(path=path))
     if not path.exists() or path.stat().st_size == 0:
         return
     try:
         sqlite = is_sqlite_file(path)
     except OSError as error:
-        raise ReadModelError(f"{path}: cannot be read ({error.strerror})") from None
+        raise ReadModelError(_("{path}: cannot be read ({reason})").format(path=path, reason=error.strerror)) from None
     if not sqlite:
-        raise ReadModelError(f"{path}: not a SQLite database; it is left untouched")
+        raise ReadModelError(_("{path}: not a SQLite database; it is left untouched").format(path=path))
     try:
         connection = sqlite3.connect(f"file:{quote(str(path.absolute()), safe='/')}?mode=ro", uri=True)
         try:
@@ -175,11 +176,15 @@ def check_read_model_path(path: Path, store_path: Path | None) -> None:
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
-        raise ReadModelError(f"{path}: cannot be read as SQLite ({error}); it is left untouched") from None
+        raise ReadModelError(
+            _("{path}: cannot be read as SQLite ({error}); it is left untouched").format(path=path, error=error)
+        ) from None
     if "stored_events" in tables:
-        raise ReadModelError(f"{path}: is a POA event store, not a read model; it is left untouched")
+        raise ReadModelError(_("{path}: is a POA event store, not a read model; it is left untouched").format(path=path))
     if tables and MARKER not in tables:
-        raise ReadModelError(f"{path}: a SQLite database with other tables, not a POA read model; it is left untouched")
+        raise ReadModelError(
+            _("{path}: a SQLite database with other tables, not a POA read model; it is left untouched").format(path=path)
+        )
 
 
 class ReadModel:
@@ -202,8 +207,9 @@ class ReadModel:
             version = self.db.conn.execute(f"SELECT value FROM [{MARKER}] WHERE key = 'schema'").fetchone()
             if version and version[0] != SCHEMA_VERSION:
                 raise ReadModelError(
-                    f"{self.path}: a read model of schema {version[0]}, this version writes {SCHEMA_VERSION}; "
-                    "rebuild it with --rebuild"
+                    _("{path}: a read model of schema {found}, this version writes {schema}; rebuild it with --rebuild").format(
+                        path=self.path, found=version[0], schema=SCHEMA_VERSION
+                    )
                 )
             return
         if self.db.journal_mode != "wal":
@@ -217,7 +223,7 @@ class ReadModel:
                 self.db[table].create_index(columns, find_unique_name=True)
             for table, columns in FULL_TEXT.items():
                 self.db[table].enable_fts(columns, create_triggers=True)
-            for name, (_, sql) in VIEWS.items():
+            for name, (_description, sql) in VIEWS.items():
                 self.db.create_view(name, sql)
             self.db.execute(f"INSERT INTO [{MARKER}] (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
@@ -351,7 +357,9 @@ def catch_up(ledger: Ledger, model: ReadModel, *, page_size: int = PAGE_SIZE, pr
             else:
                 key = ids.get(originator) or model.plan_of(originator)
                 if key is None:
-                    raise StoreError(f"event {notification.id} belongs to no approved plan the read model knows")
+                    raise StoreError(
+                        _("event {id} belongs to no approved plan the read model knows").format(id=notification.id)
+                    )
             recorded = Recorded(event.originator_version, event.timestamp, event.actor, event.fact, event.batch)
             new.setdefault(key, []).append(recorded)
         extended = {plan: held(plan) + events for plan, events in new.items()}
@@ -380,7 +388,7 @@ def datasette_metadata(database: str, *, title: str = "POA Ledger: read model") 
         t.name: {"description": t.description, "columns": {f.name: read_model_description(f) for f in t.fields}}
         for t in TABLES
     }
-    for name, (description, _) in VIEWS.items():
+    for name, (description, _sql) in VIEWS.items():
         tables[name] = {"description": description}
     for name in (*PRIVATE, *(f"{t}_fts" for t in FULL_TEXT)):
         tables[name] = {"hidden": True}
@@ -419,5 +427,5 @@ def open_read_model(path: Path, store_path: Path | None, *, rebuild: bool = Fals
 def read_model_failure(path: Path, error: Exception) -> StoreFailure:
     text = str(error)
     if "locked" in text or "busy" in text:
-        return StoreFailure(f"{path}: the read model is busy (another `poa project` holds it): {text}")
-    return StoreFailure(f"{path}: the read model could not be written: {text}")
+        return StoreFailure(_("{path}: the read model is busy (another `poa project` holds it): {error}").format(path=path, error=text))
+    return StoreFailure(_("{path}: the read model could not be written: {error}").format(path=path, error=text))

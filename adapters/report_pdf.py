@@ -11,9 +11,10 @@ from __future__ import annotations
 from poa.projections.evaluation import Evaluation
 
 from .formats import FormatUnavailable
+from .interface import translate as _
 from .report_html import to_html
 
-INSTALL = "the PDF format needs WeasyPrint: pip install 'poa-ledger[pdf]' (and Pango, see docs/documents.md)"
+INSTALL = "pip install 'poa-ledger[pdf]'"  # the command, as written in every language
 
 
 class PdfUnavailable(FormatUnavailable):
@@ -30,10 +31,14 @@ def html_to_pdf(html: str) -> bytes:
     try:
         import weasyprint
     except (ImportError, OSError) as error:  # OSError: WeasyPrint is there, Pango is not
-        raise PdfUnavailable(f"{INSTALL} ({type(error).__name__}: {error})") from None
+        raise PdfUnavailable(
+            _("the PDF format needs WeasyPrint: {command} (and Pango, see docs/documents.md) ({error})").format(
+                command=INSTALL, error=f"{type(error).__name__}: {error}"
+            )
+        ) from None
     return weasyprint.HTML(string=html, url_fetcher=_refuse).write_pdf()
 
 
 def _refuse(url: str, *args, **kwargs):
     """The document references nothing outside itself: WeasyPrint fetches nothing."""
-    raise ValueError(f"the report fetches nothing: {url}")
+    raise ValueError(_("the report fetches nothing: {url}").format(url=url))

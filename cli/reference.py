@@ -69,7 +69,7 @@ def help_texts(command: click.Command = cli, path: str = "poa", parent: click.Co
 
 
 def messages() -> Iterator[tuple[str | tuple[str, str], str]]:
-    """Every text of the interface's catalogue: marked in cli/, adapters/ and domain/, shown as
+    """Every text of the interface's catalogue: marked in cli/, adapters/, domain/ and projections/, shown as
     help, and click's own, each with where it comes from."""
     yield from interface.marked_in_code()
     first = {}

@@ -167,7 +167,28 @@ class Provenance:
 
 
 class UnknownElement(Exception):
-    """The code names no element of the plan in force at (as_of, known_at)."""
+    """The code names no element of the plan in force at (as_of, known_at): `code`, `plan`, and, when
+    an element of the plan had that code at another view, `found`: the event that brought it (worded
+    for people where it is refused, adapters/use_cases.py; its English here)."""
+
+    def __init__(self, plan: str, code: str, as_of: date, known_at: datetime, found: Recorded | None = None):
+        self.plan, self.code, self.as_of, self.known_at, self.found = plan, code, as_of, known_at, found
+        super().__init__(self.english())
+
+    @property
+    def approved(self) -> bool:
+        """Whether the element came with the plan's approval (else a reformulation added it)."""
+        return isinstance(self.found.fact, Approval)
+
+    def english(self) -> str:
+        if self.found is None:
+            return f"unknown code {self.code} in plan {self.plan}"
+        fact, r = self.found.fact, self.found
+        return (
+            f"{self.code} is not in plan {self.plan} as of {self.as_of} as known at {self.known_at.isoformat()}: "
+            f"{'approved' if self.approved else 'added'} by {fact.reference} (seq {r.seq}), effective {fact.date}, "
+            f"recorded at {r.recorded_at.isoformat()}"
+        )
 
 
 @figures_context
@@ -181,7 +202,7 @@ def explain(key: str, history: Sequence[Recorded], code: str | None, as_of: date
     try:
         ev.derivation(code, "status")
     except KeyError:
-        raise UnknownElement(_why_unknown(key, history, code, as_of, known_at)) from None
+        raise UnknownElement(key, code, as_of, known_at, _bringing(history, code)) from None
     return _of_element(ev, explainer, ev.element(code))
 
 
@@ -208,21 +229,15 @@ def _provenance(ev: Evaluation, **element) -> Provenance:
     return Provenance(plan=ev.plan, entity=ev.entity, year=ev.year, as_of=ev.as_of, known_at=ev.known_at, **element)
 
 
-def _why_unknown(key: str, history: Sequence[Recorded], code: str, as_of: date, known_at: datetime) -> str:
+def _bringing(history: Sequence[Recorded], code: str) -> Recorded | None:
+    """The first event that brought an element `code` into the plan (its approval or a reformulation), if any."""
     for r in history:
         fact = r.fact
-        added = None
         if isinstance(fact, Approval) and any(e.code == code for e in fact.elements):
-            added = "approved"
-        elif isinstance(fact, Reformulation) and any(isinstance(c, Add) and c.element.code == code for c in fact.changes):
-            added = "added"
-        if added:
-            return (
-                f"{code} is not in plan {key} as of {as_of} as known at {known_at.isoformat()}: "
-                f"{added} by {fact.reference} (seq {r.seq}), effective {fact.date}, "
-                f"recorded at {r.recorded_at.isoformat()}"
-            )
-    return f"unknown code {code} in plan {key}"
+            return r
+        if isinstance(fact, Reformulation) and any(isinstance(c, Add) and c.element.code == code for c in fact.changes):
+            return r
+    return None
 
 
 @frozen

@@ -2,8 +2,9 @@
 compiled, complete, nothing left over, the same placeholders; and how the language is chosen.
 
 The catalogue holds what the CLI says (cli/) and what the layers below it say: the refusals of
-adapters/ (use-cases, batch files, stores) and of domain/ (entries, rules, commands), which the
-domain marks with `poa.domain.messages` and the interface translates once installed there.
+adapters/ (use-cases, batch files, stores, the Merkle log, digests, packages, the read model) and of
+domain/ (entries, rules, commands), which the domain marks with `poa.domain.messages` and the
+interface translates once installed there; projections/ would mark the same way, and is extracted too.
 
 Left-over translations fail rather than warn: a msgid no longer used is almost always a text
 that changed in the code, whose new form then shows in English; the failure names both.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import gettext
+import importlib
 import re
 from io import BytesIO
 from pathlib import Path
@@ -26,6 +28,7 @@ from babel.messages.pofile import read_po
 import poa.adapters
 import poa.cli
 import poa.domain
+import poa.projections
 from poa.adapters import interface
 from poa.adapters.interface import translate as _, chosen, ngettext, use_interface
 from poa.cli.reference import help_texts, messages
@@ -49,11 +52,11 @@ def marked_in(directory: Path) -> set:
     return {message[0] if isinstance(message, tuple) else message for _file, _line, message, _c, _ctx in found}
 
 
-FOLDERS = {"cli": poa.cli, "adapters": poa.adapters, "domain": poa.domain}  # whose code marks texts
+FOLDERS = {"cli": poa.cli, "adapters": poa.adapters, "domain": poa.domain, "projections": poa.projections}  # whose code marks texts
 
 
 def marked_in_code(folder: str | None = None) -> set:
-    """The msgids marked in one folder of the code (None: cli/, adapters/ and domain/)."""
+    """The msgids marked in one folder of the code (None: cli/, adapters/, domain/ and projections/)."""
     if folder is not None:
         return marked_in(Path(FOLDERS[folder].__file__).parent)
     return set().union(*(marked_in_code(name) for name in FOLDERS))
@@ -83,7 +86,7 @@ def test_the_compiled_catalogue_is_the_po_compiled():
     )
 
 
-@pytest.mark.parametrize("source", ["cli", "adapters", "domain", "help", "click"])
+@pytest.mark.parametrize("source", ["cli", "adapters", "domain", "projections", "help", "click"])
 def test_every_text_the_interface_says_has_a_spanish_translation(source):
     needed = marked_in_code(source) if source in FOLDERS else {"help": shown_as_help, "click": clicks_own}[source]()
     catalogue = spanish()
@@ -117,7 +120,11 @@ def test_the_extraction_collects_the_layers_below_the_cli():
     assert marked_in_code() <= extracted
     places = {where.split("/")[0] for _m, where in messages() if " " not in where}
     assert {"cli", "adapters", "domain"} <= places
-    for module in ("use_cases", "batch_files", "ledger", "sqlite_store", "postgres_store", "store_errors"):
+    assert {str(Path(FOLDERS[name].__file__).parent) for name in FOLDERS} == {
+        str(Path(importlib.import_module(name).__file__).parent) for name in interface.CODE_PACKAGES
+    }  # the folders extracted are the folders tested
+    for module in ("use_cases", "batch_files", "ledger", "sqlite_store", "postgres_store", "store_errors", "merkle_log",
+                   "proofs", "evidence", "datapackage", "read_model", "report_pdf", "formats"):
         assert marked_in_code("adapters") & {
             m[0] if isinstance(m, tuple) else m
             for _l, m, _c, _x in extract_from_file("python", Path(poa.adapters.__file__).parent / f"{module}.py", keywords=KEYWORDS)
@@ -151,6 +158,20 @@ def test_the_domain_speaks_english_until_a_translation_is_installed():
         domain_messages.install(interface._, interface.ngettext)
     with use_interface("es"):
         assert domain_messages._("is required") == "es obligatorio"
+
+
+def test_the_standalone_evidence_checker_marks_nothing_and_needs_only_the_standard_library():
+    """adapters/evidence_check.py is copied into every evidence package as check_evidence.py and runs
+    with Python alone: it imports no gettext catalogue and stays English (docs/languages.md)."""
+    path = Path(poa.adapters.__file__).parent / "evidence_check.py"
+    assert not list(extract_from_file("python", path, keywords=KEYWORDS))
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or ".").split(".")[0] if not node.level else ".")
+    assert imported <= {"__future__", "hashlib", "json", "sys", "zipfile", "pathlib", "os", "re", "io"}, imported
 
 
 def test_the_domain_imports_no_adapter():
