@@ -13,6 +13,7 @@ Layers (tests/<layer>/, marked automatically by folder):
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,14 @@ from support.builders import EXAMPLES, ROOT, record  # noqa: E402,F401
 from support.runners import poa_command  # noqa: E402,F401
 
 PoaRunner = PoaProcess  # the old subprocess runner's name
+
+# The suite speaks the interface's default language whatever the machine's locale (a Bolivian
+# developer's LANG=es_BO would turn every English message a test asserts into Spanish): the
+# locale is C.UTF-8 for the tests and the `poa` processes they start; a test of the languages
+# sets its own (tests/integration/test_cli_language.py).
+for _name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
 
 LAYERS = ("unit", "integration", "e2e")
 HERE = Path(__file__).resolve().parent
