@@ -32,41 +32,22 @@ from __future__ import annotations
 import gettext
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
 from poa.domain import messages as domain_messages
+from poa.domain.catalogue import LANGUAGES
+from poa.domain.scoped import ScopedChoice
 
-LANGUAGES = ("es", "en")
 ENGLISH = "en"  # the msgids' language: no catalogue
 DOMAIN = "poa"
 LOCALEDIR = Path(__file__).resolve().parent / "locale"
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # gettext's order, LANGUAGE aside
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}  # how texts are marked, for extraction
 
-_interface: ContextVar[str] = ContextVar("poa_interface_language", default=ENGLISH)
-
-
-def interface_language() -> str:
-    """The language the interface speaks now: English unless the CLI said otherwise."""
-    return _interface.get()
-
-
-@contextmanager
-def use_interface(lang: str | None) -> Iterator[str]:
-    """Speak `lang` (one of `LANGUAGES`; None: keep the current one) inside the block."""
-    if lang is None:
-        yield interface_language()
-        return
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r} (one of {', '.join(LANGUAGES)})")
-    token = _interface.set(lang)
-    try:
-        yield lang
-    finally:
-        _interface.reset(token)
+_interface = ScopedChoice("language", LANGUAGES, ENGLISH)
+interface_language = _interface.get  # the language the interface speaks now: English unless the CLI says otherwise
+use_interface = _interface.use  # speak a language (None: the current one) inside a block
 
 
 def from_locale(environ: Mapping[str, str] = os.environ) -> str:

@@ -10,39 +10,22 @@ Moments shown to people have no microseconds; machine formats (JSON, CSV) keep t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from poa.domain.catalogue import language
+from poa.domain.scoped import ScopedChoice
 from poa.domain.values import quantize
 
 DECIMAL_MARKS = ("point", "comma")
 DEFAULT_DECIMAL_MARK = "point"
-_decimal_mark: ContextVar[str] = ContextVar("poa_decimal_mark", default=DEFAULT_DECIMAL_MARK)
+_decimal_mark = ScopedChoice("decimal mark", DECIMAL_MARKS, DEFAULT_DECIMAL_MARK)
 _SWAP = str.maketrans({",": ".", ".": ","})
 LOCALES = {"es": "es_BO", "en": "en_US"}  # Babel's locale of each language, for dates in prose
 
 
-def decimal_mark() -> str:
-    return _decimal_mark.get()
-
-
-@contextmanager
-def use_decimal_mark(mark: str | None) -> Iterator[str]:
-    """Write every number with `mark` as its decimal mark inside the block (None: keep the current one)."""
-    if mark is None:
-        yield decimal_mark()
-        return
-    if mark not in DECIMAL_MARKS:
-        raise ValueError(f"unknown decimal mark {mark!r} (one of {', '.join(DECIMAL_MARKS)})")
-    token = _decimal_mark.set(mark)
-    try:
-        yield mark
-    finally:
-        _decimal_mark.reset(token)
+decimal_mark = _decimal_mark.get
+use_decimal_mark = _decimal_mark.use  # every number with that decimal mark (None: the current one) inside a block
 
 
 def number(value: Decimal, places: int = 2, *, group: bool = True) -> str:

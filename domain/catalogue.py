@@ -14,36 +14,17 @@ fact kind: one `FactKindName` entry below, plus its registry entry in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from enum import StrEnum
 
 from attrs import frozen
 
+from .scoped import ScopedChoice
+
 LANGUAGES = ("es", "en")  # the interface languages: Spanish (the reports' default) and English
 DEFAULT_LANGUAGE = "es"
-_language: ContextVar[str] = ContextVar("poa_language", default=DEFAULT_LANGUAGE)
-
-
-def language() -> str:
-    """The language texts are shown in now (`use_language`); Spanish unless said otherwise."""
-    return _language.get()
-
-
-@contextmanager
-def use_language(lang: str | None) -> Iterator[str]:
-    """Show every `Label.text` in `lang` (one of `LANGUAGES`; None: keep the current one) inside the block."""
-    if lang is None:
-        yield language()
-        return
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r} (one of {', '.join(LANGUAGES)})")
-    token = _language.set(lang)
-    try:
-        yield lang
-    finally:
-        _language.reset(token)
+_language = ScopedChoice("language", LANGUAGES, DEFAULT_LANGUAGE)
+language = _language.get  # the language texts are shown in now: Spanish unless said otherwise
+use_language = _language.use  # every `Label.text` in a language (None: the current one) inside a block
 
 
 @frozen
