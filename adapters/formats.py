@@ -66,7 +66,8 @@ CHARTED = ("html", "pdf")  # the formats that draw the quarter-by-quarter trend 
 
 # what `poa report --issue` seals: every format of the report but the PDF, which is printed from the
 # sealed HTML (WeasyPrint's bytes are not the same from one run to the next)
-SEALED = tuple(name for name in REPORT if name != "pdf")
+PRINTED_FROM = {"pdf": "html"}  # a format not sealed: the sealed format it is printed from
+SEALED = tuple(name for name in REPORT if name not in PRINTED_FROM)
 
 CSV_TABLES = tuple(REPORT_TABLES)  # `poa report --format csv --table NAME`; the first is the default
 CSV_DIALECT_NAMES = tuple(CSV_DIALECTS)  # `--csv-dialect NAME` of `report` and `history`; the first, standard, the default

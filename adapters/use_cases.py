@@ -505,7 +505,8 @@ def _issue_sealed(
         issue, view.as_of, fmt, program_version(), view.known_at, tuple(seal(name, b) for name, b in content.items()),
         language(), decimal_mark(), given,
     )
-    shown = content[fmt] if fmt in content else _pdf_of(content["html"])  # a PDF that cannot be printed: before recording
+    # a format printed from a sealed one (the PDF), printed before recording: if it cannot be, nothing is
+    shown = content[fmt] if fmt in content else _pdf_of(content[formats.PRINTED_FROM[fmt]])
     printed = issued_record(_issue(ledger, key, fact, actor, saving), issue)
     return Report(key, evaluation, fmt, printed, shown)
 
@@ -536,8 +537,8 @@ def _reproduced(printed: Recorded, fmt: str, *, raw_csv: bool, table: str) -> tu
                 reference=reference, what=what, today=today
             ),
         )
-    if fmt == "pdf" and fact.seal("html") is not None:
-        return _pdf_of(sealed_bytes(printed, "html")), (
+    if fmt in formats.PRINTED_FROM and fact.seal(formats.PRINTED_FROM[fmt]) is not None:
+        return _pdf_of(sealed_bytes(printed, formats.PRINTED_FROM[fmt])), (
             _("report {reference}: its PDF is printed from its sealed HTML").format(reference=reference),
         )
     if fact.seal(fmt) is None:

@@ -107,7 +107,7 @@ def report(as_of, known_at, fmt, issue, issued, table, rerender, prepared_by, re
         )
         if issue is not None:
             r = shown.issued
-            sealed = r.fact.seal(r.fact.format) or r.fact.seal("html")  # a PDF is printed from the sealed HTML
+            sealed = r.fact.seal(formats.PRINTED_FROM.get(r.fact.format, r.fact.format))  # a PDF: its sealed HTML
             click.echo(
                 terminal_safe(
                     _(
