@@ -79,8 +79,9 @@ def report_formats(table: str = CSV_TABLES[0], dialect: str = STANDARD) -> dict[
     return {**REPORT, "csv": lambda ev, raw: report_to_csv(ev, raw=raw, table=table, dialect=dialect)}
 
 
-def render_report(ev: Evaluation, fmt: str, *, raw_csv: bool = False, table: str = CSV_TABLES[0]) -> str:
-    """The report text in one format, as `poa report` prints it: the same evaluation always gives the same bytes."""
+def render_report(ev: Evaluation, fmt: str, *, raw_csv: bool = False, table: str = CSV_TABLES[0]) -> str | bytes:
+    """The report in one format, as `poa report` prints it (text, or a binary document): the same
+    evaluation always gives the same bytes."""
     return report_formats(table)[fmt](ev, raw_csv)
 
 
