@@ -147,4 +147,4 @@ def recorded_from_canonical(event: Mapping) -> Recorded:
             fields["reference"] = event["reference"]
         fact = parse_entry({kind: fields})
     recorded_at = datetime.fromisoformat(event["recorded_at"].replace("Z", "+00:00"))
-    return Recorded(event["seq"], recorded_at, event["actor"], fact, event["batch"])
+    return Recorded(event["seq"], recorded_at, event["actor"], fact, event["batch"], event.get("initial_load"))

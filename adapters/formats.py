@@ -16,6 +16,7 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from poa.domain.catalogue import DRY_RUN_TEXTS
 from poa.projections.evaluation import Evaluation
 
 from . import proofs, report_diff, report_provenance
@@ -106,7 +107,7 @@ def report_bytes(ev: Evaluation, fmt: str) -> bytes:
 
 # `history`: a use_cases.PlanRecords
 HISTORY: dict[str, Renderer] = {
-    "table": lambda selected, raw: history_table(selected.plan, selected.records),
+    "table": lambda selected, raw: history_table(selected.plan, selected.records, selected.corrected),
     "json": lambda selected, raw: _json(history_to_dict(selected.plan, selected.records)),
     "csv": lambda selected, raw: history_to_csv([recorded_to_dict(selected.plan, r) for r in selected.records], raw=raw),
 }
@@ -142,6 +143,18 @@ COMPARISON: dict[str, Renderer] = {
     "table": lambda comparison, raw: to_rich(report_diff.layout(comparison)),
     "json": lambda comparison, raw: _json(report_diff.comparison_to_dict(comparison)),
 }
+
+def preview_text(preview) -> str:
+    """A write's dry run (a use_cases.Preview) for people: the facts it would record (as `poa history`
+    lists them), then the report's figures they would change (as `poa diff` shows them), or the
+    would-be report of a new plan."""
+    said = DRY_RUN_TEXTS
+    as_of = preview.evaluation.as_of
+    recorded = said["would_record"].text.format(plan=preview.plan) + "\n" + history_table(preview.plan, preview.records)
+    if preview.comparison is None:
+        return recorded + "\n" + said["new_plan"].text.format(as_of=as_of) + "\n" + to_rich(layout(preview.evaluation))
+    return recorded + "\n" + said["would_change"].text.format(as_of=as_of) + "\n" + to_rich(report_diff.layout(preview.comparison))
+
 
 # `explain`: a projections.provenance.Provenance
 PROVENANCE: dict[str, Renderer] = {

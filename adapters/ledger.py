@@ -121,7 +121,7 @@ def _project(plan: Plan | None, events) -> Plan | None:
 
 def _recorded(event) -> Recorded:
     """A plan event as the plan remembers it (`Plan._remember`)."""
-    return Recorded(event.originator_version, event.timestamp, event.actor, event.fact, event.batch)
+    return Recorded(event.originator_version, event.timestamp, event.actor, event.fact, event.batch, event.initial_load)
 
 
 def _plan_of(event, keys: dict[UUID, str]) -> str | None:
@@ -538,6 +538,15 @@ class Ledger(Application):
             ).format(attempts=WRITE_ATTEMPTS)
         )
 
+    @_translated
+    def preview(self, batch: Sequence[Command], *, again: bool = False) -> list[Plan]:
+        """The plans as they would be once the batch is recorded, checked by the same rules and
+        refused for the same reasons as `record`, with nothing written (a store open read-only
+        will do). Each plan's new events are its pending events (`Plan.pending_events`), stamped
+        with the time they were checked at rather than a commit time."""
+        ids = {key: batch_id(key, [c.fact for c in batch if c.plan == key]) for key in dict.fromkeys(c.plan for c in batch)}
+        return self._execute(batch, ids, again)
+
     def _execute(self, batch: Sequence[Command], ids: dict[str, str], again: bool) -> list[Plan]:
         plans: dict[str, Plan] = {}
         recorded_before = {}  # a plan's earlier recording of this batch, if any
@@ -557,11 +566,13 @@ class Ledger(Application):
                                 plan=command.plan, reference=plan.approval.reference
                             ),
                         )
-                    plans[command.plan] = Plan.approve(command.plan, command.fact, command.actor, ids[command.plan])
+                    plans[command.plan] = Plan.approve(
+                        command.plan, command.fact, command.actor, ids[command.plan], command.initial_load
+                    )
                 elif plan is None:
                     raise unknown_plan(command.plan)
                 else:
-                    plan.record(command.fact, command.actor, ids[command.plan])
+                    plan.record(command.fact, command.actor, ids[command.plan], command.initial_load)
             except (EntryError, StoreError) as error:
                 raise CommandError(command, error) from None
         # after the rules: an entry the rules refuse is reported as such, repeated or not

@@ -3,8 +3,9 @@
 The tree runs over the store's notification order. Each leaf is
 ``SHA-256(0x00 ‖ canonical bytes of the event)`` (`event_leaf`): the event's plan,
 aggregate, seq (its version), kind, effective date, recorded time, actor, reference,
-batch and data, as one JSON object with sorted keys and no spaces (`canonical_event`,
-`canonical_bytes`) — the form the evidence package lists them in, so that anyone can
+batch and data (and, only for a fact of an initial load, its ``initial_load`` reference: the
+leaves of every other event are those they always were), as one JSON object with sorted keys
+and no spaces (`canonical_event`, `canonical_bytes`) — the form the evidence package lists them in, so that anyone can
 recompute a leaf without the program.
 
 Each store's recorder writes, in the transaction that inserts the events
@@ -37,14 +38,16 @@ from .interface import translate as _
 from .report_json import fact_fields, timestamp
 
 LEAF_FIELDS = ("plan", "aggregate", "seq", "kind", "date", "recorded_at", "actor", "reference", "batch", "data")
+OPTIONAL_LEAF_FIELDS = ("initial_load",)  # in the canonical form only when set (an older event's leaf is unchanged)
 
 
 def canonical_event(plan: str, aggregate: UUID, recorded: Recorded) -> dict:
-    """The event as its leaf hashes it: plain JSON values, every figure exactly as recorded."""
+    """The event as its leaf hashes it: plain JSON values, every figure exactly as recorded; the
+    initial load's reference only when the fact came in one (`OPTIONAL_LEAF_FIELDS`)."""
     data = fact_fields(recorded.fact, number=str)
     data.pop("date", None)
     data.pop("reference", None)
-    return {
+    event = {
         "plan": plan,
         "aggregate": str(aggregate),
         "seq": recorded.seq,
@@ -56,6 +59,9 @@ def canonical_event(plan: str, aggregate: UUID, recorded: Recorded) -> dict:
         "batch": recorded.batch,
         "data": data,
     }
+    if recorded.initial_load is not None:
+        event["initial_load"] = recorded.initial_load
+    return event
 
 
 def canonical_bytes(event: Mapping) -> bytes:

@@ -144,7 +144,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Field("valid_from", DT, "First effective date of the version (inclusive)."),
         Field("valid_to", DT, "Effective date the next version starts (exclusive); null while in force."),
         Field("made_by_seq", I, "The seq of the fact that made the version (the last recorded of that date)."),
-        Field("made_by_kind", S, "That fact's kind (approve, reformulate, budget)."),
+        Field("made_by_kind", S, "That fact's kind (approve, reformulate, budget, transfer, correct)."),
         Field("made_by_recorded_at", TS, "When that fact was recorded (UTC)."),
         Field("reference", S, "That fact's resolution reference."),
     ), ("plan", "code", "version"), (_PLAN_FK, (("plan", "made_by_seq"), "facts", ("plan", "seq")))),
@@ -156,26 +156,30 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _RECORDED_AT,
         _ACTOR,
         Field("batch", S, "The id of the batch it was recorded in (64 hex digits)."),
-        Field("kind", S, "approve, reformulate, budget, progress, execution, result, justify, publish, close, "
-                         "reopen or issue."),
+        Field("initial_load", S, "The reference of the initial load it came in (poa apply --initial-load: "
+                                 "transcribed from earlier records, never late); null: recorded as it happened."),
+        Field("kind", S, "approve, reformulate, budget, transfer, progress, execution, result, justify, publish, "
+                         "close, reopen, issue or correct."),
         Field("code", S, "The element it is about (null: the plan as a whole, or no one element)."),
         Field("date", DT, "Its effective date (the cut-off date of progress and execution)."),
         Field("reference", S, "Its resolution or report reference."),
         Field("entity", S, "approve: the entity."),
         Field("year", I, "approve: the year."),
         Field("percent", N, "progress: cumulative physical progress (avance físico), %."),
-        Field("amount", N, f"execution: cumulative executed amount; budget: the signed change; {BS}."),
+        Field("amount", N, f"execution: cumulative executed amount; budget: the signed change; transfer: the amount "
+                           f"moved (its two sides: data, budget_lines); {BS}."),
         Field("source", S, "execution, budget: the funding source (execution: null when recorded without source)."),
         Field("note", S, "progress: its note."),
         Field("text", S, "result, justify: the text."),
-        Field("reason", S, "reformulate, budget, reopen: the reason."),
+        Field("reason", S, "reformulate, budget, transfer, reopen, correct: the reason."),
         Field("issued", DT, "publish: the date the report was issued."),
         Field("format", S, "issue: the format the report was issued in."),
         Field("items", I, "approve: number of elements; reformulate: number of changes."),
         Field("days_late", I, "Days from the effective date (publish: the issue date) to the recording; null for "
-                              "issue."),
+                              "issue and for a fact of an initial load."),
         Field("corrects_seq", I, "progress, execution: the seq (in this plan) of the earlier record of the same "
-                                 "element, cut-off date (and source) this one corrects."),
+                                 "element, cut-off date (and source) this one corrects; correct: the seq of the fact "
+                                 "it corrects; result, justify: the seq of the text it replaces."),
         Field("data", OBJ, "The event as `poa history --format json` gives it (its reformulation changes and "
                            "published figures included)."),
     ), ("plan", "seq"), (_PLAN_FK,)),  # corrects_seq: not a declared key, see docs/open-data.md
@@ -189,12 +193,14 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Field("amount", N, f"The amount (approved) or the signed change (modified), {BS}."),
         Field("phase", S, "approved (in the approval) or modified (every later line, a reformulation's added "
                           "operation included)."),
-        Field("by", S, "The fact's kind: approve, reformulate or budget."),
-        Field("action", S, "What in the fact states it: element (approved), add (a reformulation's new operation) "
-                           "or budget."),
+        Field("by", S, "The fact's kind: approve, reformulate, budget, transfer or correct."),
+        Field("action", S, "What in the fact states it: element (approved), add (a reformulation's new operation), "
+                           "budget, transfer (line 1 the giving operation and source, −amount; line 2 the "
+                           "receiving one, +amount), or correct (the change a correction makes to the amount it "
+                           "corrects, in that amount's phase)."),
         Field("date", DT, "The effective date."),
         Field("reference", S, "The resolution reference."),
-        Field("reason", S, "The reason given (reformulate, budget)."),
+        Field("reason", S, "The reason given (reformulate, budget, transfer, correct)."),
         _RECORDED_AT,
         _ACTOR,
     ), ("plan", "seq", "line"), (_PLAN_FK, _FACT_FK)),
@@ -265,8 +271,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Field("programmed_pct", N, "Programmed progress (programado), %."),
         Field("deviation_pts", N, "Programmed minus progress, percentage points."),
         Field("reformulations", I, "Reformulations in effect."),
-        Field("budget_modifications", I, "Budget modifications (`poa budget`) in effect, counted apart from "
-                                         "reformulations."),
+        Field("budget_modifications", I, "Budget modifications (`poa budget`; a transfer, `poa transfer`, counts "
+                                         "one) in effect, counted apart from reformulations."),
         _BUDGET,
         *_EFFICIENCY(""),
     ), ("plan", "as_of"), (_PLAN_FK,)),

@@ -43,7 +43,7 @@ from .open_tables import TABLES as OPEN_TABLES
 from .sqlite_store import is_sqlite_file
 from .store_errors import StoreError, StoreFailure
 
-SCHEMA_VERSION = "2"  # 2: the keys of adapters/open_tables.py (budget_lines.plan, evaluation (plan, as_of))
+SCHEMA_VERSION = "3"  # 2: the keys of adapters/open_tables.py (budget_lines.plan, evaluation (plan, as_of)); 3: facts.initial_load
 MARKER = "_poa_read_model"  # the table that says a database is a POA read model
 PAGE_SIZE = 500  # notifications per transaction
 
@@ -78,7 +78,9 @@ VIEWS: dict[str, tuple[str, str]] = {
         f"SELECT plan, seq, kind, code, date, recorded_at, actor, days_late FROM facts WHERE days_late > {LATE_AFTER_DAYS}",
     ),
     "corrections": (
-        "Every progress or execution record that corrects an earlier one, beside the record it corrects.",
+        "Every record that corrects an earlier one, beside the record it corrects: a progress or execution record "
+        "of the same element and cut-off date, a correction (`correct`) and the fact it corrects, a result or "
+        "justification and the text it replaces.",
         "SELECT c.plan, c.seq, c.kind, c.code, c.date, c.source, c.percent, c.amount, c.recorded_at, c.actor, "
         "o.seq AS corrected_seq, o.percent AS corrected_percent, o.amount AS corrected_amount, "
         "o.recorded_at AS corrected_recorded_at, o.actor AS corrected_actor "
@@ -360,7 +362,9 @@ def catch_up(ledger: Ledger, model: ReadModel, *, page_size: int = PAGE_SIZE, pr
                     raise StoreError(
                         _("event {id} belongs to no approved plan the read model knows").format(id=notification.id)
                     )
-            recorded = Recorded(event.originator_version, event.timestamp, event.actor, event.fact, event.batch)
+            recorded = Recorded(
+                event.originator_version, event.timestamp, event.actor, event.fact, event.batch, event.initial_load
+            )
             new.setdefault(key, []).append(recorded)
         extended = {plan: held(plan) + events for plan, events in new.items()}
         if model.write_page(position, page[-1].id, new, extended, ids):

@@ -14,7 +14,9 @@ The report is one of five tables (`poa report --format csv --table NAME`, `REPOR
   then the elements' in code order, each in date order.
 - ``reformulations``: one row per change of each reformulation in force (`REFORMULATION_COLUMNS`),
   the change's fields in the entry syntax as a JSON text (``change``).
-- ``budget_modifications``: one row per budget modification in force (`BUDGET_MODIFICATION_COLUMNS`).
+- ``budget_modifications``: one row per budget modification in force (`BUDGET_MODIFICATION_COLUMNS`);
+  a transfer is one row: ``code``/``source`` its giving side, ``to_code``/``to_source`` its
+  receiving side (empty for a `poa budget` row), ``amount`` the amount moved.
 
 Every row of every table starts with ``plan, as_of, known_at``. Decimals are two-place strings
 (`two_places`), recorded times and known_at `timestamp` (ISO 8601 UTC with ``Z``).
@@ -143,6 +145,7 @@ REFORMULATION_COLUMNS = VIEW_COLUMNS + (
 )
 BUDGET_MODIFICATION_COLUMNS = VIEW_COLUMNS + (
     "seq", "date", "reference", "reason", "code", "source", "amount", "recorded_at", "actor",
+    "to_code", "to_source",  # a transfer's receiving side (code, source: its giving side); empty for `poa budget`
 )
 
 
@@ -317,7 +320,7 @@ def _neutralised(row: dict) -> dict:
     return {key: csv_cell(json_escape(value) if key in JSON_CELLS else value) for key, value in row.items()}
 
 
-HISTORY_COLUMNS = ("seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "batch", "data")
+HISTORY_COLUMNS = ("seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "batch", "initial_load", "data")
 
 
 def history_to_csv(events: list[dict], *, raw: bool = False, dialect: str = STANDARD) -> str:

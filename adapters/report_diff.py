@@ -29,7 +29,8 @@ as printed; counts are integers; dates ``YYYY-MM-DD``, times ISO 8601 UTC with `
     EVENT      = {"seq", "kind", "recorded_at", "actor", "reference", "date",
                   "side": "added|removed",                     # visible only in --to / only in --from
                   "because": "date|recorded|date_and_recorded", # why the other view does not see it
-                  "corrects": null | seq,                      # the earlier record it replaces
+                  "corrects": null | seq,                      # the earlier record it replaces; the fact
+                                                               # a correction corrects; the text it replaces
                   "values": {...}}                             # the values involved, in the batch syntax
 
 Figure names: element figures ``title, status, sector_code, weight, schedule
@@ -68,13 +69,13 @@ from poa.domain.catalogue import (
     Change,
     Status,
 )
-from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Reformulation, Update
+from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Reformulation, Transfer, Update
 from poa.domain.values import grouped
 from poa.projections.comparison import Comparison, FigureChange, Responsible
 from poa.projections.issued import View
 
 from .report_json import SCHEMA_VERSION, change_to_dict, history_fields, plain, timestamp, two_places
-from .report_text import Block
+from .report_text import Block, transfer_sides
 
 # -- JSON ------------------------------------------------------------------------------
 
@@ -263,6 +264,8 @@ def _data(r: Responsible) -> str:
     fact = r.recorded.fact
     if isinstance(fact, Reformulation):
         return f"{fact.reason}: " + "; ".join(_change_text(c) for c in r.items)
+    if isinstance(fact, Transfer):  # one line with both sides
+        return f"{fact.reason}: " + transfer_sides(fact, grouped)
     return ", ".join(_field_text(k, v) for k, v in _values(r).items())
 
 

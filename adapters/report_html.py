@@ -47,7 +47,7 @@ from poa.projections.evaluation import Evaluation
 
 from . import charts
 from .localized import long_date, moment, number
-from .report_text import Block, Money, breakdown, layout, source_totals
+from .report_text import Block, Money, breakdown, initial_load_text, layout, source_totals
 from .safe_text import terminal_safe
 
 DOCUMENT_TITLE = Label("Seguimiento y Evaluación al POA", "Monitoring and Evaluation of the POA")
@@ -123,6 +123,7 @@ def document(ev: Evaluation) -> dict:
         "approval": " ".join([
             APPROVAL.text.format(plan=ev.plan, approved_on=long_date(ev.approved_on), reference=ev.reference),
             *(_closing(r) for r in ev.closings),
+            *(initial_load_text(load) for load in ev.initial_loads),
         ]),
         "sections": sections,
         "band_colours": BAND_COLOURS,

@@ -17,7 +17,7 @@ from importlib import resources
 import attrs
 
 from poa.domain.catalogue import ELEMENT_FIGURES, ELEMENT_LISTS, FIGURE, SUMMARY_FIGURES, ElementKind, Figure, Unit
-from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Element, Recorded, ReportIssued, Update
+from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Element, Recorded, ReportIssued, Transfer, Update
 from poa.domain.settings import Settings, settings_fields
 from poa.domain.values import quantize
 from poa.projections.evaluation import Evaluation, Figures, Note
@@ -101,6 +101,16 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
             }
             for r in ev.closings
         ],
+        "initial_loads": [
+            {
+                "reference": load.reference,
+                "up_to": load.up_to.isoformat(),
+                "recorded_at": timestamp(load.recorded_at),
+                "actor": load.actor,
+                "facts": load.facts,
+            }
+            for load in ev.initial_loads
+        ],
     }
 
 
@@ -118,19 +128,27 @@ def reformulation_to_dict(r: Recorded) -> dict:
 
 
 def budget_modification_to_dict(r: Recorded) -> dict:
-    """One budget modification of the report (`poa budget`): counted apart from the reformulations."""
+    """One budget modification of the report (`poa budget`): counted apart from the reformulations.
+
+    A transfer (`poa transfer`) is one item of the same shape with two more keys: `code` and
+    `source` are its giving side, `to_code` and `to_source` its receiving side, and `amount` the
+    amount moved (> 0): the giving side loses it, the receiving side gains it."""
     fact = r.fact
-    return {
+    transfer = isinstance(fact, Transfer)
+    data = {
         "seq": r.seq,
         "date": fact.date.isoformat(),
         "reference": fact.reference,
         "reason": fact.reason,
-        "code": fact.code,
-        "source": fact.source,
+        "code": fact.from_code if transfer else fact.code,
+        "source": fact.from_source if transfer else fact.source,
         "amount": two_places(fact.amount),
         "recorded_at": timestamp(r.recorded_at),
         "actor": r.actor,
     }
+    if transfer:
+        data.update(to_code=fact.to_code, to_source=fact.to_source)
+    return data
 
 
 # The element figures of the JSON report in the order of its keys since its first version (an
@@ -202,6 +220,8 @@ def fact_fields(fact, *, number=decimal_text) -> dict:
     """A fact's fields in the shape of the entry that states it (`poa apply`): decimals written by
     `number` (by default two places, a publish's declared figures as printed: `decimal_text`; the
     history table passes `str`, the figures as they were typed)."""
+    if isinstance(fact, Transfer):  # the entry's nested sides: {from: {code, source}, to: {code, source}, ...}
+        return plain(fact.entry_fields(), number)
     if isinstance(fact, Approval):
         data = {"entity": fact.entity, "year": fact.year, "date": fact.date, "reference": fact.reference}
         for kind, list_name in ELEMENT_LISTS.items():
@@ -247,6 +267,7 @@ def recorded_to_dict(plan: str, r: Recorded) -> dict:
         "reference": r.reference,
         "actor": r.actor,
         "batch": r.batch,
+        "initial_load": r.initial_load,
         "data": data,
     }
 

@@ -12,6 +12,7 @@ UTC with ``Z``)::
       "schema_version", "plan", "entity", "year", "as_of", "known_at",
       "element": {"code", "kind", "parent", "title", "status"},
       "figures": {
+        "title": EXPLANATION,             # every element: the approval, add, update or correction in force
         "status": EXPLANATION,            # every element
         "weight": EXPLANATION,
         "progress_pct": EXPLANATION,
@@ -72,21 +73,25 @@ EXPLANATION: ``{"value", "exact", "rule", "inputs", "parts", "events"}``
 - `events`: every event behind the figure, in recorded order, each ``{"seq",
   "recorded_at", "actor", "kind", "action", "reference", "date", "code",
   "source", "value", "role"}``. `kind` is the event's entry kind (approve,
-  reformulate, budget, progress, execution); `action` what it did (approve, add,
+  reformulate, budget, progress, execution, correct); `action` what it did (approve, add,
   update, cancel, budget_line, budget_modification, progress, execution,
-  reformulate); `code` the element it names (an operation for budget lines, an
+  reformulate, correct); `code` the element it names (an operation for budget lines, an
   ancestor for a cascading cancellation, null for a reformulation counted);
   `value` what it states (a percent or amount string, a schedule as a list, a
-  status text, null for a reformulation counted). `role`: `used`, `superseded` (an
+  status text, a title, null for a reformulation counted). `role`: `used`, `superseded` (an
   earlier cut-off date, or a change no longer in effect), `corrected` (a later
-  record for the same element, source and date replaced it), `not_known`
-  (recorded after known_at), `after_as_of` (dated after as_of).
+  record for the same element, source and date replaced it, or a correction fixed
+  the value it set), `not_known` (recorded after known_at), `after_as_of` (dated
+  after as_of). A correction's event (`kind` and `action` `correct`) also has
+  `reason`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+
+import attrs
 
 from poa.domain.catalogue import (
     ACTION_LABELS,
@@ -180,7 +185,7 @@ def _part(p: Part) -> dict:
 
 
 def _event(e: Evidence) -> dict:
-    return {
+    event = {
         "seq": e.seq,
         "recorded_at": timestamp(e.recorded_at),
         "actor": e.actor,
@@ -193,6 +198,9 @@ def _event(e: Evidence) -> dict:
         "value": _plain(e.value),
         "role": e.role,
     }
+    if e.action == Action.CORRECT:  # a correction also says why
+        event["reason"] = e.reason
+    return event
 
 
 # -- the Spanish table -----------------------------------------------------------------------
@@ -214,16 +222,19 @@ def _shown(figure: str, value) -> str:
         return NO_BAND.text if FIGURE[figure].unit is Unit.BAND else ""
     if FIGURE[figure].unit is Unit.BAND:
         return BAND_LABELS[value].text
-    if FIGURE[figure].unit is Unit.COUNT:
+    if FIGURE[figure].unit in (Unit.COUNT, Unit.TEXT):
         return str(value)
     return grouped(value) if _amount(figure) else two_places(value)
 
 
 def _event_value(figure: str, e: Evidence) -> str:
+    if e.action == Action.CORRECT:  # the value it gives, and why
+        return EXPLAIN_TEXTS["correction"].text.format(value=_event_value(figure, attrs.evolve(e, action=None)), reason=e.reason)
     if isinstance(e.value, tuple):
         return "/".join(two_places(v) for v in e.value)
     if isinstance(e.value, Decimal):  # an amount: of a money figure, or a budget modification counted
-        return grouped(e.value) if _amount(figure) or e.action == Action.BUDGET_MODIFICATION else two_places(e.value)
+        counted = e.action in (Action.BUDGET_MODIFICATION, Action.TRANSFER)
+        return grouped(e.value) if _amount(figure) or counted else two_places(e.value)
     if isinstance(e.value, Status):
         return _status(e.value)
     return "" if e.value is None else str(e.value)

@@ -14,6 +14,7 @@ from poa.domain.catalogue import (
     FIELD_LABELS,
     FIGURE,
     HISTORY_CHANGES,
+    HISTORY_CORRECTION,
     KIND_LABELS,
     RECONCILIATION_COUNTS,
     HISTORY_TABLE,
@@ -22,6 +23,7 @@ from poa.domain.catalogue import (
     PLANS_TABLE,
     RECONCILED_PLAN,
     RECONCILIATION_TABLE,
+    TRANSFER_SIDES,
     Table,
 )
 
@@ -30,14 +32,20 @@ from .report_json import difference_to_dict, history_fields
 from .report_text import Block, to_rich
 
 
-def history_table(plan: str, records) -> str:
-    """The events, one line each, the data summarised."""
+def history_table(plan: str, records, corrected: dict | None = None) -> str:
+    """The events, one line each, the data summarised; a correction's with the values it replaced,
+    where `corrected` gives them (by the correction's seq: `projections.history.corrected_values`)."""
     rows = []
     for r in records:
         data = history_fields(r.fact, number=str)
         data.pop("date", None)
         data.pop("reference", None)
-        summary = _summary(r.kind, data)
+        if r.kind == "correct":
+            summary = _correction(r.fact, (corrected or {}).get(r.seq) or {})
+        else:
+            summary = _summary(r.kind, data)
+        if r.initial_load is not None:  # marked first: the fact was transcribed in an initial load
+            summary = f"{_field('initial_load', r.initial_load)}; {summary}"
         recorded_at = r.recorded_at.isoformat()[:19]
         kind = FACT_KIND_LABELS[r.kind].text
         rows.append((str(r.seq), recorded_at, kind, r.fact.date.isoformat(), r.reference or "", r.actor, summary))
@@ -94,10 +102,33 @@ def _summary(kind: str, data: dict) -> str:
         )
     if kind == "reformulate":
         return f"{data['reason']} ({HISTORY_CHANGES.text(len(data['changes']))})"
+    if kind == "transfer":  # one line with both sides, then its reason
+        sides, to = data["from"], data["to"]
+        return TRANSFER_SIDES.text.format(
+            from_code=sides["code"], from_source=sides["source"], to_code=to["code"], to_source=to["source"],
+            amount=data["amount"],
+        ) + f", {_field('reason', data['reason'])}"
     if kind == "issue" and "seals" in data:  # a sealed report: its hashes, one per format
         seals = data.pop("seals")
         return ", ".join([_field(k, v) for k, v in data.items()] + [f"sha256 {f}={s['sha256']}" for f, s in seals.items()])
     return ", ".join(_field(k, v) for k, v in data.items())
+
+
+def _correction(fact, held: dict) -> str:
+    """What a correction fixes: the element, the field, each value it replaced (where known) and
+    the value it gives, the seq it corrects and its reason."""
+
+    def change(key, value) -> str:
+        was = held.get(key)
+        return f"{was} → {value}" if was is not None else str(value)
+
+    if fact.budget is not None:
+        changes = ", ".join(f"{source} {change(source, amount)}" for source, amount in fact.budget.items())
+    else:
+        changes = change(None, fact.value)
+    return HISTORY_CORRECTION.text.format(
+        code=fact.code, field=FIELD_LABELS[fact.field].text, changes=changes, seq=fact.corrects, reason=fact.reason
+    )
 
 
 def _field(name: str, value) -> str:

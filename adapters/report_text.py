@@ -10,9 +10,10 @@ is made safe (adapters/safe_text.py), for every renderer that draws Blocks (the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timezone
 from decimal import Decimal
 from io import StringIO
 
@@ -33,6 +34,7 @@ from poa.domain.catalogue import (
     CONCLUSIONS,
     DEVIATIONS_LIST,
     FIGURE,
+    INITIAL_LOAD_SENTENCE,
     LIST_ITEMS,
     QUARTER,
     QUARTER_ORDINALS,
@@ -45,6 +47,7 @@ from poa.domain.catalogue import (
     STRUCTURE_ROWS,
     STRUCTURE_TABLE,
     TABLE_CELLS,
+    TRANSFER_SIDES,
     UPDATED_FIELDS,
     WARNINGS_LIST,
     WEIGHTED_RESULT_TABLE,
@@ -54,8 +57,9 @@ from poa.domain.catalogue import (
     Unit,
     WarningKind,
 )
+from poa.domain.facts import Transfer
 from poa.domain.values import quantize
-from poa.projections.evaluation import Evaluation, Figures
+from poa.projections.evaluation import Evaluation, Figures, InitialLoad
 
 from .localized import long_date, moment, number
 from poa.projections.warnings import DEVIATION_LIMIT
@@ -143,7 +147,11 @@ def layout(ev: Evaluation) -> list[Block]:
     section = {key: Block("section", title=label.text) for key, label in REPORT_SECTIONS.items()}
     return [
         Block("heading", title=REPORT_HEADING.text.format(entity=ev.entity, year=ev.year, plan=ev.plan)),
-        Block("paragraph", text=introduction + "".join(f" {_closing_text(r)}" for r in ev.closings)),
+        Block(
+            "paragraph",
+            text=introduction + "".join(f" {_closing_text(r)}" for r in ev.closings)
+            + "".join(f" {initial_load_text(load)}" for load in ev.initial_loads),
+        ),
         section["structure"],
         _structure_table(ev, money),
         section["breakdown"],
@@ -174,6 +182,14 @@ def _closing_text(r) -> str:
     """A closing or a reopening known (only a reopening has a reason)."""
     return CLOSING_SENTENCES[r.kind].text.format(
         date=long_date(r.fact.date), reference=r.fact.reference, reason=getattr(r.fact, "reason", "")
+    )
+
+
+def initial_load_text(load: InitialLoad) -> str:
+    """An initial load visible in the report, said once (docs/design.md, "Initial load")."""
+    recorded_on = load.recorded_at.astimezone(timezone.utc).date()
+    return INITIAL_LOAD_SENTENCE.text.format(
+        up_to=long_date(load.up_to), reference=load.reference, recorded_on=long_date(recorded_on), actor=load.actor
     )
 
 
@@ -309,12 +325,27 @@ def _changes_lines(ev: Evaluation, start, money: Money) -> list[str]:
     for r in ev.budget_modifications:
         if r.fact.date >= start:
             m = r.fact
+            if isinstance(m, Transfer):  # one line with both sides
+                lines.append(
+                    LIST_ITEMS["transfer"].text.format(
+                        date=m.date, reference=m.reference, sides=transfer_sides(m, money), reason=m.reason
+                    )
+                )
+                continue
             lines.append(
                 LIST_ITEMS["budget_modification"].text.format(
                     date=m.date, reference=m.reference, code=m.code, source=m.source, amount=money(m.amount), reason=m.reason
                 )
             )
     return lines
+
+
+def transfer_sides(t: Transfer, money: Callable[[Decimal], str]) -> str:
+    """A transfer's two sides on one line, its amount written by `money`: ``from 1.1.1 (TGN) → to 1.2.1 (TGN): 40.00``."""
+    return TRANSFER_SIDES.text.format(
+        from_code=t.from_code, from_source=t.from_source, to_code=t.to_code, to_source=t.to_source,
+        amount=money(t.amount),
+    )
 
 
 def _change_text(change, money: Money) -> str:

@@ -29,6 +29,7 @@ from poa.domain.catalogue import (
     BREAKDOWN_TABLE,
     COLUMN_LABELS,
     FIGURE,
+    INITIAL_LOAD,
     NO_BAND,
     QUARTER,
     QUARTER_ORDINALS,
@@ -50,8 +51,8 @@ from poa.projections.evaluation import Evaluation
 
 from .localized import moment
 from .report_csv import ELEMENT_COLUMNS, elements_rows
-from .report_json import evaluation_to_dict
-from .report_text import breakdown, source_totals
+from .report_json import budget_modification_to_dict, evaluation_to_dict
+from .report_text import breakdown, initial_load_text, source_totals
 from .safe_text import terminal_safe
 
 SHEETS = {  # sheet names (at most 31 characters)
@@ -217,8 +218,14 @@ def _report_sheet(wb: Workbook, ev: Evaluation) -> None:
     for r, (name, label) in enumerate(METADATA.items(), 3):
         _put(ws, r, 1, label.text).font = BOLD
         _put(ws, r, 2, values[name], COUNT).alignment = Alignment(horizontal="left")
+    loads = [initial_load_text(load) for load in ev.initial_loads]
+    for r, text in enumerate(loads, 3 + len(METADATA)):  # below, one row per initial load
+        _put(ws, r, 1, INITIAL_LOAD.text).font = BOLD
+        _put(ws, r, 2, text).alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        if _lines(text) > 1:
+            ws.row_dimensions[r].height = LINE_HEIGHT * _lines(text)
     ws.column_dimensions["A"].width = max(len(label.text) for label in METADATA.values()) + 2
-    ws.column_dimensions["B"].width = min(max(len(str(v)) for v in values.values()), MAX_WIDTH) + 2
+    ws.column_dimensions["B"].width = min(max(len(str(v)) for v in [*values.values(), *loads]), MAX_WIDTH) + 2
 
 
 def _heading(ev: Evaluation) -> str:
@@ -389,15 +396,15 @@ def _change_detail(change) -> str | None:
 
 def _budget_modifications_sheet(wb: Workbook, ev: Evaluation) -> None:
     ws = wb.create_sheet(SHEETS["budget_modifications"].text)
-    rows = [
-        (r.seq, r.fact.date, r.fact.reference, r.fact.reason, r.fact.code, r.fact.source, r.fact.amount,
-         moment(r.recorded_at), r.actor)
-        for r in ev.budget_modifications
-    ]
+    rows = []
+    for r in ev.budget_modifications:  # a transfer: one row, its giving side then its receiving side at the end
+        m = budget_modification_to_dict(r)
+        rows.append((r.seq, r.fact.date, m["reference"], m["reason"], m["code"], m["source"], r.fact.amount,
+                     moment(r.recorded_at), r.actor, m.get("to_code"), m.get("to_source")))
     keys = ("seq", "date", "reference", "because", "code", "source")
     headers = (*(COLUMN_LABELS[k].text for k in keys), COLUMNS["amount"].text, COLUMN_LABELS["recorded_at"].text,
-               COLUMN_LABELS["actor"].text)
-    _table(ws, 1, headers, rows, (COUNT, DATE, None, None, None, None, AMOUNT, None, None))
+               COLUMN_LABELS["actor"].text, COLUMN_LABELS["to_code"].text, COLUMN_LABELS["to_source"].text)
+    _table(ws, 1, headers, rows, (COUNT, DATE, None, None, None, None, AMOUNT, None, None, None, None))
 
 
 PLAN_FIGURES = ("physical_efficacy_pct", "efficiency_pct", "efficiency_band", "relative_efficiency")

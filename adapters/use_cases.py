@@ -40,9 +40,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import attrs
 from attrs import frozen
 
 from poa.domain.catalogue import DEFAULT_LANGUAGE, language, use_language
+from poa.domain.batches import batch_id, short_batch_id
 from poa.domain.commands import BatchRepeated, Command, CommandError
 from poa.domain.fact_kinds import entry_kind, parse_entry
 from poa.domain.facts import Recorded, ReportIssued, ReportSeal
@@ -50,7 +52,7 @@ from poa.domain.settings import SIGNATURE_ROLES, Signatures
 from poa.domain.values import EntryError, field_said, parse_date, parse_text, preview
 from poa.projections.comparison import Comparison, ViewNotInForce, compare
 from poa.projections.evaluation import Evaluation, NotInForce, default_as_of, end_of_day, evaluate
-from poa.projections.history import HistoryFilter, known_codes, select, with_descendants
+from poa.projections.history import HistoryFilter, corrected_values, known_codes, select, with_descendants
 from poa.projections.issued import UnknownReport, View, issued_view
 from poa.projections.issued import issued as issued_record
 from poa.projections.issued import issued_reports as issued_records
@@ -63,7 +65,7 @@ from poa.projections.trend import with_trend
 
 from . import datapackage as data_package
 from . import exports, formats
-from .batch_files import entry_said, read_batch, read_data
+from .batch_files import Batch, entry_said, read_batch, read_data
 from .interface import N_
 from .interface import translate as _
 from .localized import DEFAULT_DECIMAL_MARK, decimal_mark, use_decimal_mark
@@ -95,12 +97,19 @@ class Refusal(Exception):
     `param` is the parameter it concerns: a use-case's parameter (``known_at``) or,
     for an entry whose fields are the parameters, the field's path
     (``changes[2].add.parent``). `where` is the input it came from when that is not
-    a parameter (``lote.yaml: entry 3 (progress)``). Either may be None.
+    a parameter (``lote.yaml: entry 3 (progress)``). Either may be None. For an entry
+    refused, `entry` is its number in its input (None: the input is one entry) and `field`
+    the path of the field at fault (None: the entry as a whole), for a caller that knows
+    where each field came from (a workbook's sheet, row and column).
     """
 
-    def __init__(self, message: str, *, param: str | None = None, where: str | None = None):
+    def __init__(
+        self, message: str, *, param: str | None = None, where: str | None = None, entry: int | None = None,
+        field: str | None = None,
+    ):
         super().__init__(message)
         self.message, self.param, self.where = message, param, where
+        self.entry, self.field = entry, field
 
     def __str__(self) -> str:
         return ": ".join(part for part in (self.where, self.param, self.message) if part)
@@ -120,6 +129,23 @@ class PlanRecorded:
     warnings: int | None = None
     as_of: date | None = None
     unread: str | None = None  # the type of the error that kept the plan from being read back
+    preview: Preview | None = None  # a dry run: nothing was recorded; what would have been (seq: the would-be length)
+
+
+@frozen
+class Preview:
+    """What a write would record in one plan (`dry_run`), and what it would change.
+
+    `records`: the facts it would record, with the seq each would get and the time they were
+    checked at (a real write stamps them when it commits). `evaluation`: the plan as it would be,
+    as of `as_of` (today in the plan's year, or the latest date of those facts if later), every
+    fact known. `comparison`: the figures that would change in that report, with the facts
+    responsible (None: a new plan, which has no report before)."""
+
+    plan: str
+    records: tuple[Recorded, ...]
+    evaluation: Evaluation
+    comparison: Comparison | None
 
 
 @frozen
@@ -145,6 +171,7 @@ class PlanRecords:
 
     plan: str
     records: tuple[Recorded, ...]
+    corrected: dict = attrs.field(factory=dict)  # what each correction among them replaced, by its seq (history)
 
 
 @frozen
@@ -160,14 +187,18 @@ class Reconciliation:
 
 
 def record_batch(
-    store: Store, commands: Sequence[Command], *, again: bool = False, read_only: bool = False,
+    store: Store, commands: Sequence[Command], *, again: bool = False, dry_run: bool = False, read_only: bool = False,
     saving: Saving = None, read_back: ReadBack = None,
 ) -> list[PlanRecorded]:
     """Record a batch of commands, all or nothing; then, as a courtesy, read each plan back.
 
     A new store is created if need be. Once the batch is committed nothing turns it
     into a failure: a plan that cannot be read back says why in `PlanRecorded.unread`.
+    `dry_run`: check the batch against the store as it is, and return what it would record
+    (`PlanRecorded.preview`) without writing anything, not even a new store.
     """
+    if dry_run:
+        return _previewed(store, commands, again=again)
     with _opened(store, create=True, read_only=read_only) as ledger:
         try:
             ledger.record(commands, again=again, saving=saving)
@@ -179,36 +210,83 @@ def record_batch(
 
 def apply(
     store: Store, files: Sequence[str], *, plan: str | None = None, actor: str | None = None, again: bool = False,
-    read_only: bool = False, saving: Saving = None, read_back: ReadBack = None,
+    dry_run: bool = False, read_only: bool = False, saving: Saving = None, read_back: ReadBack = None,
+    initial_load: bool = False, load_reference: str | None = None,
 ) -> list[PlanRecorded]:
     """Record every entry of the batch files (``-``: standard input) as one batch.
 
     A file's entries go to the plan its ``plan:`` names, else to `plan`, else to the
-    store's only plan.
+    store's only plan. `initial_load`, `load_reference`: as in `apply_batches`.
     """
+    reference = _load_reference(initial_load, load_reference)  # before reading any file
+    return apply_batches(
+        store, [read_batch(path) for path in files], plan=plan, actor=actor, again=again, dry_run=dry_run,
+        read_only=read_only, saving=saving, read_back=read_back, initial_load=initial_load, load_reference=reference,
+    )
+
+
+def apply_batches(
+    store: Store, batches: Sequence[Batch], *, plan: str | None = None, actor: str | None = None, again: bool = False,
+    dry_run: bool = False, read_only: bool = False, saving: Saving = None, read_back: ReadBack = None,
+    initial_load: bool = False, load_reference: str | None = None,
+) -> list[PlanRecorded]:
+    """Record every entry of `batches` (as read from batch files, or made from a workbook) as one batch.
+
+    A batch's entries go to the plan its ``plan`` names, else to `plan`, else to the
+    store's only plan. A refused entry is named by its batch's source and its number in it.
+    `initial_load`: the entries are an initial load, transcribed from earlier records (not
+    late; docs/design.md), whose reference is `load_reference`, else the short form of each
+    plan's batch id (`_as_initial_load`).
+    """
+    load_reference = _load_reference(initial_load, load_reference)
     parsed = []
-    for batch in [read_batch(path) for path in files]:
+    for batch in batches:
         for number, entry in enumerate(batch.entries, start=1):
             try:
                 parsed.append((batch, number, parse_entry(entry)))
             except EntryError as error:
                 raise _entry_refusal(batch.source, number, _kind_or_none(entry), error) from None
-    with _opened(store, create=True, read_only=read_only) as ledger:  # kept even if refused: see record_entry
+    with _opened_to_write(store, dry_run=dry_run, read_only=read_only) as ledger:
         commands = []
         for batch, number, fact in parsed:
             key = batch.plan or plan
             if key is None:
                 key = _only_plan(ledger, f"{batch.source}: {entry_said(number)}: " + _("no plan named"))
             commands.append(Command(key, fact, actor_name(actor), batch.source, number, plan_given=not batch.plan))
-        return record_batch(ledger, commands, again=again, saving=saving, read_back=read_back)
+        if initial_load:
+            commands = _as_initial_load(commands, load_reference)
+        return record_batch(ledger, commands, again=again, dry_run=dry_run, saving=saving, read_back=read_back)
+
+
+def _load_reference(initial_load: bool, load_reference: str | None) -> str | None:
+    """The reference given to an initial load, checked as any reference is (None: none given)."""
+    if load_reference is None:
+        return None
+    if not initial_load:
+        raise Refusal(_("needs --initial-load"), param="load_reference")
+    try:
+        return parse_text(load_reference, "load_reference")
+    except EntryError as error:
+        raise Refusal(error.message, param="load_reference") from None
+
+
+def _as_initial_load(commands: Sequence[Command], reference: str | None) -> list[Command]:
+    """The commands of an initial load: each marked with `reference`, else with the short form of
+    its plan's batch id (the batch id `poa history --format json` shows starts with it)."""
+    facts: dict[str, list] = {}
+    for command in commands:
+        facts.setdefault(command.plan, []).append(command.fact)
+    references = {key: reference or short_batch_id(batch_id(key, found)) for key, found in facts.items()}
+    return [attrs.evolve(command, initial_load=references[command.plan]) for command in commands]
 
 
 def record_entry(
     store: Store, plan: str | None, kind: str, fields: object, *, actor: str | None = None, source: str = PARAMETERS,
-    again: bool = False, read_only: bool = False, saving: Saving = None, read_back: ReadBack = None,
+    again: bool = False, dry_run: bool = False, read_only: bool = False, saving: Saving = None,
+    read_back: ReadBack = None,
 ) -> list[PlanRecorded]:
     """Record one entry of `kind` (approve, reformulate, budget, progress, execution, result,
-    justify, publish, close, reopen) whose fields are given as a mapping.
+    justify, publish, close, reopen, ...) whose fields are given as a mapping.
 
     `source` names where the fields came from: a file, or `PARAMETERS` when they are
     the caller's parameters (then a refusal names the field as its parameter).
@@ -217,16 +295,14 @@ def record_entry(
         fact = parse_entry({kind: fields})
     except EntryError as error:
         raise _entry_refusal(source, None, kind, error) from None
-    # a new store path becomes a store even if the entry is then refused: removing the file
-    # could destroy what another process is writing to it at the same moment
-    with _opened(store, create=True, read_only=read_only) as ledger:
+    with _opened_to_write(store, dry_run=dry_run, read_only=read_only) as ledger:
         key = plan or _only_plan(ledger, _("no plan named"))
         command = Command(key, fact, actor_name(actor), source, 0, plan_given=True)
-        return record_batch(ledger, [command], again=again, saving=saving, read_back=read_back)
+        return record_batch(ledger, [command], again=again, dry_run=dry_run, saving=saving, read_back=read_back)
 
 
 def approve(
-    store: Store, plan: str | None, file: str, *, actor: str | None = None, again: bool = False,
+    store: Store, plan: str | None, file: str, *, actor: str | None = None, again: bool = False, dry_run: bool = False,
     read_only: bool = False, saving: Saving = None, read_back: ReadBack = None,
 ) -> list[PlanRecorded]:
     """Approve the new plan `plan` from a structure file (the fields of an ``approve`` entry)."""
@@ -234,9 +310,38 @@ def approve(
         raise Refusal(_("name the new plan (for example --plan AN-2020)"), param="plan")
     data, source = read_data(file)
     return record_entry(
-        store, plan, "approve", data, actor=actor, source=source, again=again, read_only=read_only,
+        store, plan, "approve", data, actor=actor, source=source, again=again, dry_run=dry_run, read_only=read_only,
         saving=saving, read_back=read_back,
     )
+
+
+def _previewed(store: Store, commands: Sequence[Command], *, again: bool) -> list[PlanRecorded]:
+    """`record_batch`'s dry run: the batch checked against the store as it is, nothing written."""
+    with _opened_to_write(store, dry_run=True, read_only=True) as ledger:
+        now = ledger.settle()
+        try:
+            plans = ledger.preview(commands, again=again)
+        except CommandError as refused:
+            raise _command_refusal(refused) from None
+        return [_preview(plan.key, plan.history, len(plan.pending_events), now) for plan in plans]
+
+
+def _preview(key: str, history: Sequence[Recorded], new: int, now: datetime) -> PlanRecorded:
+    """A plan's would-be history (its last `new` facts not recorded) as a `PlanRecorded` with its preview."""
+    approval = history[0].fact
+    records = tuple(history[len(history) - new:])
+    latest = max((r.fact.date for r in records), default=approval.date)
+    as_of = min(max(default_as_of(approval.year, date.today()), latest, approval.date), date(approval.year, 12, 31))
+    after = View(as_of, max(r.recorded_at for r in history))
+    evaluation = evaluate(key, history, after.as_of, after.known_at)
+    comparison = None
+    if new < len(history):
+        try:
+            comparison = compare(key, history, View(as_of, now), after)
+        except ViewNotInForce:  # the plan is not in force yet at that date: the would-be report says it all
+            pass
+    preview = Preview(key, records, evaluation, comparison)
+    return PlanRecorded(key, new, len(history), len(evaluation.warnings), as_of, preview=preview)
 
 
 def actor_name(actor: str | None) -> str:
@@ -667,7 +772,8 @@ def history(
             date_to=_day(date_to, "date_to") if date_to else None,
             late_days=late_days,
         )
-        return PlanRecords(key, tuple(select(events, criteria)))
+        selected = tuple(select(events, criteria))
+        return PlanRecords(key, selected, corrected_values(events, selected))
 
 
 def issued_reports(store: Store, plan: str | None = None, *, read_only: bool = False) -> PlanRecords:
@@ -699,6 +805,21 @@ def _opened(store: Store, *, create: bool, read_only: bool) -> Iterator[Ledger]:
         yield ledger
     finally:
         ledger.close()
+
+
+@contextmanager
+def _opened_to_write(store: Store, *, dry_run: bool, read_only: bool) -> Iterator[Ledger]:
+    """The ledger a write records in. A new store path becomes a store even if the write is then
+    refused: removing the file could destroy what another process is writing to it at the same
+    moment. A dry run writes nothing: it reads an existing store read-only, and previews a store
+    that does not exist yet as an empty one kept in memory."""
+    if dry_run and not isinstance(store, Ledger) and not is_url(store) and not Path(store).exists():
+        from .memory_store import open_memory  # noqa: PLC0415 - only a dry run on a new store needs it
+
+        yield open_memory()
+        return
+    with _opened(store, create=not dry_run, read_only=read_only or dry_run) as ledger:
+        yield ledger
 
 
 def _plan_history(ledger: Ledger, plan: str | None) -> tuple[str, list[Recorded], datetime]:
@@ -767,11 +888,12 @@ def _entry_refusal(
 ) -> Refusal:
     """``FILE: entry N (kind): field 'x': message``; for an entry given as parameters, the field's
     parameter (`params` maps a field to a parameter of another name)."""
-    if source == PARAMETERS and isinstance(error, EntryError) and error.field:
-        return Refusal(error.message, param=(params or {}).get(error.field, error.field))
+    field = error.field if isinstance(error, EntryError) else None
+    if source == PARAMETERS and field:
+        return Refusal(error.message, param=(params or {}).get(field, field), field=field)
     shown = _(PARAMETERS) if source == PARAMETERS else source
     where = shown if entry is None else f"{shown}: {entry_said(entry)}" + (f" ({kind})" if kind else "")
-    return Refusal(str(error), where=where)
+    return Refusal(str(error), where=where, entry=entry, field=field)
 
 
 def _charted(evaluation: Evaluation, history: Sequence[Recorded], *fmts: str) -> Evaluation:
@@ -831,8 +953,16 @@ def _view(history: Sequence[Recorded], as_of: date | str | None, known_at: datet
     """The view at `as_of` (default: today, within the plan's year) as known at `known_at` (default: `now`;
     ``issued:REFERENCE``: the known_at of the report issued under that reference, `_moment`)."""
     year = history[0].fact.year
-    day = _day(as_of, "as_of") if as_of else default_as_of(year, date.today())
+    day = _in_year(_day(as_of, "as_of"), year, "as_of") if as_of else default_as_of(year, date.today())
     return View(day, _moment(known_at, "known_at", default=now, history=history))
+
+
+def _in_year(day: date, year: int, param: str) -> date:
+    """An effective date given for a view of the plan, refused outside the plan's year (as an issued
+    report's is): a report of another year's date would look plausible and mean nothing."""
+    if day.year != year:
+        raise Refusal(_("{date} is outside the plan's year {year}").format(date=day, year=year), param=param)
+    return day
 
 
 def _parse_view(value: View | str, param: str, history: Sequence[Recorded], now: datetime) -> View:
@@ -849,6 +979,10 @@ def _parse_view(value: View | str, param: str, history: Sequence[Recorded], now:
         day = _day(day_text, param)
     except Refusal as error:
         raise Refusal(f"AS_OF {error.message} ({_(VIEW_SYNTAX)})", param=param) from None
+    try:
+        _in_year(day, history[0].fact.year, param)
+    except Refusal as error:
+        raise Refusal(f"AS_OF {error.message}", param=param) from None
     if not at:
         return View(day, now)
     if not moment_text.strip():
@@ -1393,6 +1527,16 @@ def _export_view(
                 histories.append((key, ledger.history(key)))
             except StoreError as error:
                 raise Refusal(str(error), param="plan") from None
+        years = sorted({history[0].fact.year for _, history in histories})
+        if view.as_of is not None and len(years) == 1:
+            _in_year(view.as_of, years[0], "as_of")
+        elif view.as_of is not None and view.as_of.year not in years:  # several plans: the year of at least one
+            raise Refusal(
+                _("{date} is outside the years of the plans exported ({years})").format(
+                    date=view.as_of, years=", ".join(map(str, years))
+                ),
+                param="as_of",
+            )
         if issued_known_at:
             if len(histories) != 1:
                 raise Refusal(

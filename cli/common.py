@@ -19,7 +19,7 @@ from click.core import ParameterSource
 
 from poa.adapters.batch_files import BatchFileError
 from poa.adapters.exports import write_atomically
-from poa.adapters.formats import FormatUnavailable, BINARY, CSV_DIALECT_NAMES, Renderer, rendered
+from poa.adapters.formats import FormatUnavailable, BINARY, CSV_DIALECT_NAMES, Renderer, preview_text, rendered
 from poa.adapters.interface import ENGLISH, LANGUAGES, N_, chosen, install_in_click, ngettext, use_interface
 from poa.adapters.interface import translate as _
 from poa.adapters.localized import DECIMAL_MARKS, DEFAULT_DECIMAL_MARK, use_decimal_mark
@@ -188,6 +188,13 @@ store_option = click.option(
 )
 again_option = click.option(
     "--again", is_flag=True, help="Record the batch even if the plan already holds the very same batch."
+)
+dry_run_option = click.option(
+    "--dry-run",
+    "dry_run",
+    is_flag=True,
+    help="Check the entries against the store and show what would be recorded and the report's figures it would "
+    "change; record nothing.",
 )
 plan_option = click.option("--plan", envvar="POA_PLAN", help="Plan key such as AN-2020 (env POA_PLAN); optional when the store holds one plan.")
 known_at_option = click.option(
@@ -409,20 +416,23 @@ def parameter_text(param: str) -> str:
     return _("option {name}").format(name=f"--{head.replace('_', '-')}{rest}")
 
 
-def record(write: Callable[..., list[PlanRecorded]], locate: Callable[[str], str | None] | None = None) -> None:
+def record(use_case: Callable[..., list[PlanRecorded]], locate: Callable[[str], str | None] | None = None) -> None:
     """Run a write use-case, then say what it recorded: once committed, nothing can turn it into a failure.
 
-    `write(saving=..., read_back=...)` is the use-case with its other arguments
+    `use_case(saving=..., read_back=...)` is the write use-case with its other arguments
     bound. An interrupt (Ctrl-C) before the commit aborts with nothing stored; from
     the moment the commit starts it is deferred, and the command ends reporting what
     was stored.
     """
     with interrupts_deferred() as defer:
         try:
-            recorded = write(saving=defer, read_back=lambda: not defer.interrupted)
+            recorded = use_case(saving=defer, read_back=lambda: not defer.interrupted)
         except Refusal as refusal:
             raise Refused(refusal_text(refusal, locate)) from None
         for plan in recorded:
+            if plan.preview is not None:
+                with use_width(table_width()):
+                    write(preview_text(plan.preview).encode("utf-8"))
             click.echo(_recorded(plan), err=True)
         if defer.interrupted:
             click.echo(_("(interrupted after the batch was stored: it is recorded, as said above)"), err=True)
@@ -431,6 +441,15 @@ def record(write: Callable[..., list[PlanRecorded]], locate: Callable[[str], str
 def _recorded(plan: PlanRecorded) -> str:
     """What a write says of a plan: its entries recorded, then its new length and warning count,
     as read back after the commit (if they could be)."""
+    if plan.preview is not None:
+        said = ngettext(
+            "{plan}: dry run, nothing recorded: {count} entry checked (the plan would be at seq {seq}, with {warnings} "
+            "warnings as of {date}).",
+            "{plan}: dry run, nothing recorded: {count} entries checked (the plan would be at seq {seq}, with {warnings} "
+            "warnings as of {date}).",
+            plan.entries,
+        )
+        return said.format(plan=plan.plan, count=plan.entries, seq=plan.seq, warnings=plan.warnings, date=plan.as_of)
     said = ngettext("{plan}: {count} entry recorded", "{plan}: {count} entries recorded", plan.entries)
     said = said.format(plan=plan.plan, count=plan.entries)
     if plan.unread:

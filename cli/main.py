@@ -16,6 +16,7 @@ from . import export  # noqa: F401
 from . import project  # noqa: F401
 from . import admin  # noqa: F401
 from . import evidence  # noqa: F401
+from . import importing  # noqa: F401 - `template`, `import` (docs/import.md)
 from .common import cli
 
 __all__ = ["cli"]

@@ -11,6 +11,7 @@ from poa.adapters import use_cases
 from poa.adapters.batch_files import parse_text, read_data
 from poa.adapters.interface import translate as _
 from poa.domain.fact_kinds import FACT_KIND
+from poa.domain.facts import LATEST
 from poa.domain.values import preview
 
 from .common import (
@@ -18,6 +19,7 @@ from .common import (
     actor_option,
     again_option,
     cli,
+    dry_run_option,
     plan_option,
     read_only_asked,
     record,
@@ -32,14 +34,28 @@ from .common import (
 @plan_option
 @actor_option
 @again_option
+@dry_run_option
+@click.option(
+    "--initial-load", "initial_load", is_flag=True,
+    help="The entries are transcribed from earlier records (last year's figures, a migration): not late, and the "
+    "report says once that the plan's history up to their latest date was loaded from documents.",
+)
+@click.option(
+    "--load-reference", "load_reference",
+    help="With --initial-load: the load's reference, e.g. the document it was transcribed from (default: the "
+    "batch id's first 12 hex digits).",
+)
 @refusing
-def apply(files, store, plan, actor, again):
+def apply(files, store, plan, actor, again, dry_run, initial_load, load_reference):
     """Apply batch FILES (YAML or JSON; - for stdin) atomically: every entry of every file, or nothing.
 
     The same batch (the same entries for the same plan, however the file is
     written) is recorded once: applying it again is refused unless --again.
     """
-    record(partial(use_cases.apply, store, files, plan=plan, actor=actor, again=again, read_only=read_only_asked()))
+    record(partial(
+        use_cases.apply, store, files, plan=plan, actor=actor, again=again, dry_run=dry_run, read_only=read_only_asked(),
+        initial_load=initial_load, load_reference=load_reference,
+    ))
 
 
 @cli.command()
@@ -48,10 +64,13 @@ def apply(files, store, plan, actor, again):
 @plan_option
 @actor_option
 @again_option
+@dry_run_option
 @refusing
-def approve(file, store, plan, actor, again):
+def approve(file, store, plan, actor, again, dry_run):
     """Approve a new plan from a structure FILE (the fields of an `approve` entry)."""
-    record(partial(use_cases.approve, store, plan, file, actor=actor, again=again, read_only=read_only_asked()))
+    record(partial(
+        use_cases.approve, store, plan, file, actor=actor, again=again, dry_run=dry_run, read_only=read_only_asked()
+    ))
 
 
 @cli.command()
@@ -67,8 +86,9 @@ def approve(file, store, plan, actor, again):
 @plan_option
 @actor_option
 @again_option
+@dry_run_option
 @refusing
-def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, budgets, store, plan, actor, again):
+def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, budgets, store, plan, actor, again, dry_run):
     """Record an approved reformulation: from a changes file, or from repeated options.
 
     Changes given as options apply in this order: adds, updates, budget lines, cancellations.
@@ -98,36 +118,47 @@ def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, 
         return _("{where}: field '{field}'").format(where=where, field=match.group(2)) if match.group(2) else where
 
     fields = {"date": date_, "reference": reference, "reason": reason, "changes": changes}
-    record(_entry(store, plan, actor, again, "reformulate", fields), locate)
+    record(_entry(store, plan, actor, again, dry_run, "reformulate", fields), locate)
 
 
-def _entry(store, plan, actor, again, kind: str, fields: dict):
-    """The use-case recording one entry whose fields are the command's options."""
+def _entry(store, plan, actor, again, dry_run, kind: str, fields: dict):
+    """The use-case recording one entry whose fields are the command's options (`dry_run`: checking it only)."""
     return partial(
-        use_cases.record_entry, store, plan, kind, fields, actor=actor, again=again, read_only=read_only_asked()
+        use_cases.record_entry, store, plan, kind, fields, actor=actor, again=again, dry_run=dry_run,
+        read_only=read_only_asked(),
     )
 
 
-def entry_command(kind: str) -> click.Command:
-    """The `poa KIND` command recording one entry whose fields are its options (`fact_kinds.FACT_KINDS`)."""
+def entry_command(kind: str, *, replace_flag: bool = False) -> click.Command:
+    """The `poa KIND` command recording one entry whose fields are its options (`fact_kinds.FACT_KINDS`);
+    `replace_flag`: with ``--replace``, the entry's ``replaces: latest`` (a result's, a justification's)."""
     spec = FACT_KIND[kind].command
 
-    def command(store, plan, actor, again, **options):
+    def command(store, plan, actor, again, dry_run, replace=False, **options):
         fields = {name.rstrip("_"): value for name, value in options.items() if value is not None}
-        record(_entry(store, plan, actor, again, kind, fields))
+        if replace:
+            if "replaces" in fields:
+                raise Refused(_("give either --replaces SEQ or --replace, not both"))
+            fields["replaces"] = LATEST
+        record(_entry(store, plan, actor, again, dry_run, kind, fields))
 
+    if replace_flag:
+        command = click.option(
+            "--replace", "replace", is_flag=True,
+            help="Supersede the latest text of the same kind, element and date (what --replaces SEQ names by its seq).",
+        )(command)
     for option in reversed(spec.options):
         name = f"{option.name}_" if option.name == "date" else option.name
         command = click.option(f"--{option.name}", name, required=option.required, help=option.help)(command)
-    command = refusing(again_option(actor_option(plan_option(store_option(command)))))
+    command = refusing(dry_run_option(again_option(actor_option(plan_option(store_option(command))))))
     return cli.command(name=kind, help=spec.help)(command)
 
 
 budget = entry_command("budget")
 progress = entry_command("progress")
 execution = entry_command("execution")
-result = entry_command("result")
-justify = entry_command("justify")
+result = entry_command("result", replace_flag=True)
+justify = entry_command("justify", replace_flag=True)
 close = entry_command("close")
 reopen = entry_command("reopen")
 
@@ -142,8 +173,9 @@ reopen = entry_command("reopen")
 @plan_option
 @actor_option
 @again_option
+@dry_run_option
 @refusing
-def publish(reference, issued, date_, declared, short_term_actions, store, plan, actor, again):
+def publish(reference, issued, date_, declared, short_term_actions, store, plan, actor, again, dry_run):
     """Record a report the entity issued, with the figures it declared (compare them with `poa reconcile`)."""
     fields = {"reference": reference, "issued": issued, "date": date_}
     fields["declared"] = parse_text(declared, _("option {name}").format(name="--declared"), json_format=False)
@@ -151,4 +183,96 @@ def publish(reference, issued, date_, declared, short_term_actions, store, plan,
         fields["short_term_actions"] = parse_text(
             short_term_actions, _("option {name}").format(name="--short-term-actions"), json_format=False
         )
-    record(_entry(store, plan, actor, again, "publish", fields))
+    record(_entry(store, plan, actor, again, dry_run, "publish", fields))
+
+
+# where `poa transfer`'s entry fields came from: the options that state them
+_TRANSFER_OPTIONS = {
+    "from": "--from", "from.code": "--from", "from.source": "--source",
+    "to": "--to", "to.code": "--to", "to.source": "--to-source",
+}
+
+
+def _transfer_option(field: str) -> str | None:
+    option = _TRANSFER_OPTIONS.get(field)
+    return None if option is None else _("option {name}").format(name=option)
+
+
+@cli.command()
+@click.option("--from", "from_code", required=True, help="Code of the operation the budget moves from.")
+@click.option("--to", "to_code", required=True, help="Code of the operation the budget moves to.")
+@click.option("--source", required=True, help="Funding source it moves from (TGN, Otros, ...).")
+@click.option("--to-source", "to_source", help="Funding source it moves to; default: the same as --source.")
+@click.option("--amount", required=True, help="Amount moved, greater than 0.")
+@click.option("--date", "date_", required=True, help="Effective date, YYYY-MM-DD.")
+@click.option("--reference", required=True, help="Resolution that approves it.")
+@click.option("--reason", required=True, help="Why the budget moves.")
+@store_option
+@plan_option
+@actor_option
+@again_option
+@dry_run_option
+@refusing
+def transfer(from_code, to_code, source, to_source, amount, date_, reference, reason, store, plan, actor, again, dry_run):
+    """Record a budget transfer between two operations (or two sources) as one fact: the plan's total stays the same.
+
+    The amount leaves the --from operation's --source budget and enters the --to operation's
+    --to-source budget at once; the giving side may not go below 0 at any date.
+    """
+    to = {"code": to_code} if to_source is None else {"code": to_code, "source": to_source}
+    fields = {
+        "from": {"code": from_code, "source": source}, "to": to, "amount": amount, "date": date_,
+        "reference": reference, "reason": reason,
+    }
+    record(_entry(store, plan, actor, again, dry_run, "transfer", fields), _transfer_option)
+
+
+@cli.command()
+@click.option("--code", required=True, help="Code of the element whose recorded value was wrong.")
+@click.option("--title", help="The title as it should have been recorded.")
+@click.option("--weight", help="The weight as it should have been recorded.")
+@click.option(
+    "--budget", "budget", multiple=True, metavar="SOURCE=AMOUNT",
+    help="An amount as it should have been recorded, by funding source (repeatable): an approved or added operation's "
+    "approved amount, or a budget modification's or budget line's signed amount.",
+)
+@click.option("--reason", required=True, help="The data-entry error corrected.")
+@click.option(
+    "--corrects", help="Seq of the fact corrected; default: the fact that last set that field of the element."
+)
+@store_option
+@plan_option
+@actor_option
+@again_option
+@dry_run_option
+@refusing
+def correct(code, title, weight, budget, reason, corrects, store, plan, actor, again, dry_run):
+    """Correct a title, weight or approved amount as an earlier fact should have recorded it.
+
+    A data-entry fix, not a change of the plan: it counts from the corrected fact's own
+    date, is shown as a correction in history, explain and diff, and is neither a
+    reformulation nor a budget modification. Give one of --title, --weight, --budget.
+    """
+    fields = {"code": code, "reason": reason}
+    for name, value in (("title", title), ("weight", weight), ("corrects", corrects)):
+        if value is not None:
+            fields[name] = value
+    if budget:
+        amounts = {}
+        for given in budget:
+            source, sign, amount = given.partition("=")
+            if not sign or not source.strip() or not amount.strip():
+                raise Refused(
+                    _("{option}: expected SOURCE=AMOUNT, got {value}").format(
+                        option=_("option {name}").format(name="--budget"), value=preview(given)
+                    )
+                )
+            if source.strip() in amounts:
+                raise Refused(
+                    _("{option}: source {source} given twice").format(
+                        option=_("option {name}").format(name="--budget"), source=preview(source.strip())
+                    )
+                )
+            amounts[source.strip()] = amount.strip()
+        fields["budget"] = amounts
+    record(_entry(store, plan, actor, again, dry_run, "correct", fields))

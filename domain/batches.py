@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import attrs
 
-from .facts import Fact
+from .facts import ADDED_LATER, Fact
 
 
 def batch_id(plan: str, facts: Sequence[Fact]) -> str:
@@ -30,10 +30,23 @@ def batch_id(plan: str, facts: Sequence[Fact]) -> str:
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
+SHORT_ID = 12  # hex digits of a batch id's short form
+
+
+def short_batch_id(batch: str) -> str:
+    """A batch id's short form: its first `SHORT_ID` hex digits (the default reference of an initial
+    load, docs/design.md); `poa history --format json` gives the whole id, which starts with it."""
+    return batch[:SHORT_ID]
+
+
 def _plain(value: object) -> object:
     """Value objects as JSON-ready plain values, numbers by value."""
     if attrs.has(type(value)):
-        return {f.name: _plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in attrs.fields(type(value))
+            if not (f.metadata.get(ADDED_LATER) and getattr(value, f.name) is None)  # the id it had before the field
+        }
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, date):

@@ -243,7 +243,7 @@ class Rule(StrEnum):
     ZERO_CURRENT = "zero_current"  # % execution when the current budget is 0
     COUNT_OF_ACTIVE = "count_of_active"  # a plan count: active elements of that kind
     COUNT_OF_REFORMULATIONS = "count_of_reformulations"
-    COUNT_OF_BUDGET_MODIFICATIONS = "count_of_budget_modifications"  # `poa budget` facts in effect, not reformulation lines
+    COUNT_OF_BUDGET_MODIFICATIONS = "count_of_budget_modifications"  # `poa budget` and `poa transfer` facts in effect, not reformulation lines
     PROGRESS_OVER_PROGRAMMED = "progress_over_programmed"  # physical efficacy: progress / programmed × 100
     NO_TARGET = "no_target"  # efficacy, efficiency, band, relative efficiency: nothing programmed yet (none)
     NOT_GRADED = "cancelled_not_graded"  # the same four of a cancelled short-term action: none
@@ -283,9 +283,11 @@ class Action(StrEnum):
     CANCEL = "cancel"
     BUDGET_LINE = "budget_line"
     BUDGET_MODIFICATION = "budget_modification"
+    TRANSFER = "transfer"  # one side of a transfer: a budget line of each of its two operations
     PROGRESS = "progress"
     EXECUTION = "execution"
     REFORMULATE = "reformulate"  # a reformulation as a whole: what the plan's number of reformulations counts
+    CORRECT = "correct"  # a correction: the value an earlier fact should have recorded
 
 
 ACTION_LABELS = {
@@ -295,9 +297,11 @@ ACTION_LABELS = {
     Action.CANCEL: Label("cancelación", "cancellation"),
     Action.BUDGET_LINE: Label("línea presupuestaria", "budget line"),
     Action.BUDGET_MODIFICATION: Label("modificación presupuestaria", "budget modification"),
+    Action.TRANSFER: Label("traspaso", "transfer"),
     Action.PROGRESS: Label("avance", "progress"),
     Action.EXECUTION: Label("ejecución", "execution"),
     Action.REFORMULATE: Label("reformulación", "reformulation"),
+    Action.CORRECT: Label("corrección", "correction"),
 }
 
 
@@ -366,6 +370,8 @@ COLUMN_LABELS = {  # column headers; keys are the JSON keys of the same values w
     "because": Label("Motivo", "Reason"),
     "values": Label("Datos", "Data"),
     "source": Label("Fuente", "Source"),
+    "to_code": Label("Código destino", "To code"),  # a transfer's receiving operation (the code column: its giving one)
+    "to_source": Label("Fuente destino", "To source"),
     "value": Label("Valor", "Value"),
     "rule": Label("Regla", "Rule"),
     "role": Label("Papel", "Role"),
@@ -381,6 +387,7 @@ class FactKindName(StrEnum):
     APPROVE = "approve"
     REFORMULATE = "reformulate"
     BUDGET = "budget"
+    TRANSFER = "transfer"
     PROGRESS = "progress"
     EXECUTION = "execution"
     RESULT = "result"
@@ -389,12 +396,14 @@ class FactKindName(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"
     ISSUE = "issue"
+    CORRECT = "correct"
 
 
 FACT_KIND_LABELS = {
     FactKindName.APPROVE: Label("aprobación", "approval"),
     FactKindName.REFORMULATE: Label("reformulación", "reformulation"),
     FactKindName.BUDGET: Label("modificación presupuestaria", "budget modification"),
+    FactKindName.TRANSFER: Label("traspaso", "transfer"),
     FactKindName.PROGRESS: Label("avance", "progress"),
     FactKindName.EXECUTION: Label("ejecución", "execution"),
     FactKindName.RESULT: Label("resultado", "result"),
@@ -403,6 +412,7 @@ FACT_KIND_LABELS = {
     FactKindName.CLOSE: Label("cierre", "closing"),
     FactKindName.REOPEN: Label("reapertura", "reopening"),
     FactKindName.ISSUE: Label("informe emitido", "issued report"),
+    FactKindName.CORRECT: Label("corrección", "correction"),
 }
 
 
@@ -433,6 +443,10 @@ HISTORY_TABLE = Table(
     ),
 )
 HISTORY_CHANGES = Plural(Label("{n} cambio", "{n} change"), Label("{n} cambios", "{n} changes"))  # a reformulation's
+HISTORY_CORRECTION = Label(  # a correction's data; changes: "OLD → NEW" (a budget: "SOURCE OLD → NEW", ...)
+    "{code}, {field}: {changes} (corrige seq {seq}; motivo: {reason})",
+    "{code}, {field}: {changes} (corrects seq {seq}; reason: {reason})",
+)
 FIELD_LABELS = {  # the fields of a fact, as the history table's data column names them (its JSON keys elsewhere)
     "amount": Label("monto", "amount"),
     "code": Label("código", "code"),
@@ -451,6 +465,12 @@ FIELD_LABELS = {  # the fields of a fact, as the history table's data column nam
     "year": Label("gestión", "year"),
     "language": Label("idioma", "language"),
     "signatures": Label("firmas", "signatures"),
+    "initial_load": Label("carga inicial", "initial load"),  # not a fact's field: the load it came in, if any
+    "title": Label("título", "title"),
+    "weight": Label("ponderación", "weight"),
+    "budget": Label("presupuesto", "budget"),
+    "corrects": Label("corrige", "corrects"),
+    "replaces": Label("reemplaza", "replaces"),
 }
 ISSUED_REPORTS_TABLE = Table(
     Label("Informes emitidos de {plan}", "Reports issued from {plan}"),
@@ -518,6 +538,13 @@ CLOSING_SENTENCES = {  # after the introduction, one per closing or reopening kn
         "Reabierta el {date} ({reference}): {reason}.", "Reopened on {date} ({reference}): {reason}."
     ),
 }
+INITIAL_LOAD = Label("Carga inicial", "Initial load")  # facts transcribed from earlier records (`apply --initial-load`)
+INITIAL_LOAD_SENTENCE = Label(  # after the introduction and the closings, once per initial load visible
+    "La historia del plan hasta el {up_to} se cargó de documentos (carga inicial {reference}, registrada el "
+    "{recorded_on} por {actor}).",
+    "The plan's history up to {up_to} was loaded from documents (initial load {reference}, recorded on "
+    "{recorded_on} by {actor}).",
+)
 QUARTER = Label("{ordinal} trimestre", "{ordinal} quarter")  # the quarter of --as-of
 QUARTER_ORDINALS = (
     Label("primer", "first"),
@@ -647,6 +674,10 @@ LIST_ITEMS = {  # templates of the lists' items
         "{date} — modificación presupuestaria {reference}: {code} {source} {amount} ({reason}).",
         "{date} — budget modification {reference}: {code} {source} {amount} ({reason}).",
     ),
+    "transfer": Label(  # one line with both sides; {sides}: TRANSFER_SIDES
+        "{date} — traspaso {reference}: {sides} ({reason}).",
+        "{date} — transfer {reference}: {sides} ({reason}).",
+    ),
     "deviation": Label(
         "{code}: desviación de {deviation} puntos (programado {programmed} %, avance {progress} %). "
         "Justificación: {reasons}",
@@ -661,6 +692,10 @@ LIST_ITEMS = {  # templates of the lists' items
         "(sequences {first} to {last}; details in `poa report --format json` or `poa history`).",
     ),
 }
+TRANSFER_SIDES = Label(  # a transfer's two sides, wherever it is shown on one line (report, history, diff)
+    "de {from_code} ({from_source}) → a {to_code} ({to_source}): {amount}",
+    "from {from_code} ({from_source}) → to {to_code} ({to_source}): {amount}",
+)
 REFORMULATION_CHANGES = {  # {changes} of a reformulation's item, one per change (a budget change has no words)
     Action.ADD: Label("se incorpora {code}", "adds {code}"),
     Action.CANCEL: Label("se cancela {code}", "cancels {code}"),
@@ -719,6 +754,7 @@ EXPLAIN_TEXTS = {
     ),
     "source": Label(" — fuente {source}", " — source {source}"),  # after the label of a figure by source
     "plan": Label("POA", "POA"),  # {kind} of the heading when the plan itself is explained ({title}: the entity)
+    "correction": Label("{value} (corrección: {reason})", "{value} (correction: {reason})"),  # a correction's value
 }
 RULE_SENTENCES = {
     Rule.ADDED: Label(
@@ -729,8 +765,8 @@ RULE_SENTENCES = {
         "Cancelado el {cancelled_on}{through}.", "Cancelled on {cancelled_on}{through}."
     ),
     Rule.STRUCTURE_IN_FORCE: Label(
-        "Valor en vigor: la última aprobación, incorporación o modificación vigente (seq {seqs}).",
-        "Value in force: the latest approval, addition or update in effect (seq {seqs}).",
+        "Valor en vigor: la última aprobación, incorporación o modificación vigente, o su corrección (seq {seqs}).",
+        "Value in force: the latest approval, addition or update in effect, or its correction (seq {seqs}).",
     ),
     Rule.SUM_OF_ACTIVE_WEIGHTS: Label(
         "Suma de las ponderaciones de sus Acciones de Corto Plazo activas.",
@@ -771,9 +807,9 @@ RULE_SENTENCES = {
     ),
     Rule.SUM_OF_BUDGET_LINES: Label(
         "Suma de las líneas en vigor de la fuente {source}: monto aprobado (o de la incorporación), "
-        "líneas de reformulación y modificaciones presupuestarias de sus operaciones.",
+        "líneas de reformulación, modificaciones presupuestarias y traspasos de sus operaciones.",
         "Sum of the budget lines in force for source {source}: the amount approved (or added), "
-        "reformulation lines and budget modifications of its operations.",
+        "reformulation lines, budget modifications and transfers of its operations.",
     ),
     Rule.SUM_OVER_SOURCES: Label(  # terms: "SOURCE AMOUNT + ...", or RULE_SENTENCE_PARTS["no_sources"]
         "Suma por fuente de financiamiento: {terms}.", "Sum by funding source: {terms}."
@@ -806,10 +842,10 @@ RULE_SENTENCES = {
         "Number of reformulations in effect to date (their budget lines are not counted apart).",
     ),
     Rule.COUNT_OF_BUDGET_MODIFICATIONS: Label(
-        "Número de modificaciones presupuestarias (poa budget) en vigor a la fecha; las líneas presupuestarias "
-        "de una reformulación son parte de ella.",
-        "Number of budget modifications (poa budget) in effect to date; a reformulation's budget lines are "
-        "part of it.",
+        "Número de modificaciones presupuestarias (poa budget; un traspaso, poa transfer, cuenta una) en vigor a la "
+        "fecha; las líneas presupuestarias de una reformulación son parte de ella.",
+        "Number of budget modifications (poa budget; a transfer, poa transfer, counts one) in effect to date; a "
+        "reformulation's budget lines are part of it.",
     ),
 }
 RULE_SENTENCES.update({
@@ -879,6 +915,18 @@ RULE_SHORT = {  # the rule of a part in the parts table, in a few words (another
 # `poa diff --format table`: the heading, the two views, the texts of the tables' cells (their
 # titles and headers are TABLE_LABELS and COLUMN_LABELS above).
 
+DRY_RUN_TEXTS = {  # `--dry-run` of a write (adapters/formats.py, preview_text)
+    "would_record": Label(
+        "Simulación (--dry-run): no se registró nada. Se registraría en {plan}:",
+        "Dry run (--dry-run): nothing was recorded. It would record in {plan}:",
+    ),
+    "would_change": Label(
+        "Cifras del informe al {as_of} que cambiarían ('desde': lo registrado ahora; 'hasta': con estas entradas):",
+        "Report figures as of {as_of} that would change ('from': as recorded now; 'to': with these entries):",
+    ),
+    "new_plan": Label("Informe del plan nuevo al {as_of}:", "The new plan's report as of {as_of}:"),
+}
+
 DIFF_TEXTS = {
     "heading": Label(
         "{entity} — Diferencias entre dos vistas del POA, gestión {year} ({plan})",
@@ -912,6 +960,9 @@ class WarningKind(StrEnum):
     EXECUTION_DOWN = "execution_down"
     CANCELLED_WITH_BUDGET = "cancelled_with_budget"
     LATE_RECORD = "late_record"
+    EXECUTION_MIXED = "execution_with_and_without_source"  # latest records both without a source and by source
+    EXECUTION_DIFFERS_FROM_OPERATIONS = "execution_differs_from_operations"  # an ACP's own record ≠ Σ its operations'
+    PROGRESS_DIFFERS_FROM_CHILDREN = "progress_differs_from_children"  # an element's record ≠ its children's mean
 
 
 WARNING_MESSAGES = {
@@ -942,6 +993,24 @@ WARNING_MESSAGES = {
     WarningKind.LATE_RECORD: Label(  # kind: the fact kind's label (FACT_KIND_LABELS)
         "Registro {seq} ({kind}) con fecha {date} registrado {days} días después, el {recorded_on}.",
         "Record {seq} ({kind}) dated {date} recorded {days} days later, on {recorded_on}.",
+    ),
+    WarningKind.EXECUTION_MIXED: Label(
+        "{code}: ejecución registrada sin fuente y por fuente; lo ejecutado es su suma: {without} sin fuente + "
+        "{by_source} por fuente = {executed}.",
+        "{code}: execution recorded both without a source and by source; executed is their sum: {without} without "
+        "source + {by_source} by source = {executed}.",
+    ),
+    WarningKind.EXECUTION_DIFFERS_FROM_OPERATIONS: Label(
+        "{code}: su registro de ejecución al {date} ({own}) difiere de la suma de los registros de sus operaciones a "
+        "esa fecha de corte ({operations}).",
+        "{code}: its execution record at {date} ({own}) differs from the sum of its operations' records at that "
+        "cut-off date ({operations}).",
+    ),
+    WarningKind.PROGRESS_DIFFERS_FROM_CHILDREN: Label(
+        "{code}: su avance registrado al {date} ({own} %) difiere del promedio ponderado de los avances de sus "
+        "elementos registrados a esa fecha ({children} %).",
+        "{code}: its progress recorded at {date} ({own}%) differs from the weighted mean of its elements' progress "
+        "recorded at that date ({children}%).",
     ),
 }
 # -- the semáforo (domain/settings.py) ---------------------------------------------------------

@@ -22,7 +22,9 @@ class Command:
     `source` names the input (a file, or the command line) and `entry` the entry's
     number in it (0: the input is one entry); `plan_given` says the plan key was
     given for the whole write (the `plan` parameter) rather than by the batch's own
-    ``plan:`` field, so that a refusal names the right one.
+    ``plan:`` field, so that a refusal names the right one. `initial_load`: the reference
+    of the initial load the entry comes in (`poa apply --initial-load`; None: not one),
+    stored on its event.
     """
 
     plan: str
@@ -31,6 +33,7 @@ class Command:
     source: str
     entry: int
     plan_given: bool = False
+    initial_load: str | None = None
 
 
 class CommandError(Exception):

@@ -16,12 +16,14 @@ from .facts import (
     SHORT_TERM_ACTION,
     STRATEGIC_ACTION,
     TASK,
+    LATEST,
     Add,
     Approval,
     BudgetLine,
     BudgetModification,
     Cancel,
     Closing,
+    Correction,
     Element,
     Execution,
     Justification,
@@ -30,6 +32,7 @@ from .facts import (
     Reformulation,
     Reopening,
     Result,
+    Transfer,
     Update,
 )
 from .messages import translate as _
@@ -205,6 +208,36 @@ def parse_budget_modification(data: object) -> BudgetModification:
     )
 
 
+def parse_transfer(data: object) -> Transfer:
+    """``{from: {code, source}, to: {code[, source]}, amount, date, reference, reason}``: `to.source`
+    defaults to `from.source`; the amount is > 0; the two sides may not be the same operation and source."""
+    check_fields(data, None, {"from", "to", "amount", "date", "reference", "reason"}, set())
+    giving = check_fields(data["from"], "from", {"code", "source"}, set())
+    receiving = check_fields(data["to"], "to", {"code"}, {"source"})
+    from_code, from_source = parse_code(giving["code"], "from.code"), parse_text(giving["source"], "from.source")
+    to_code = parse_code(receiving["code"], "to.code")
+    to_source = parse_text(receiving.get("source"), "to.source", optional=True) or from_source
+    if (to_code, to_source) == (from_code, from_source):
+        raise EntryError(
+            "to" if receiving.get("source") is None else "to.source",
+            _("is the same operation and source as from ({code}, {source}): a transfer moves budget between two")
+            .format(code=from_code, source=from_source),
+        )
+    amount = parse_amount(data["amount"], "amount")
+    if amount == 0:
+        raise EntryError("amount", _("must not be zero"))
+    return Transfer(
+        from_code=from_code,
+        from_source=from_source,
+        to_code=to_code,
+        to_source=to_source,
+        amount=amount,
+        date=parse_date(data["date"], "date"),
+        reference=parse_text(data["reference"], "reference"),
+        reason=parse_text(data["reason"], "reason"),
+    )
+
+
 def parse_progress(data: object) -> Progress:
     check_fields(data, None, {"code", "percent", "date"}, {"note"})
     return Progress(
@@ -234,10 +267,64 @@ def parse_justification(data: object) -> Justification:
 
 
 def _note_fields(data: object) -> tuple:
-    """code (absent: the plan as a whole, e.g. the institutional justification), date, text."""
-    check_fields(data, None, {"date", "text"}, {"code"})
+    """code (absent: the plan as a whole, e.g. the institutional justification), date, text, and
+    `replaces`: the seq of the text of the same kind, element and date it supersedes, or ``latest``
+    (the latest such text, resolved by the plan: domain/corrections.py)."""
+    check_fields(data, None, {"date", "text"}, {"code", "replaces"})
     code = None if data.get("code") is None else parse_code(data["code"], "code")
-    return code, parse_date(data["date"], "date"), parse_text(data["text"], "text")
+    replaces = data.get("replaces")
+    if replaces is not None:
+        replaces = LATEST if replaces == LATEST else parse_seq(replaces, "replaces")
+    return code, parse_date(data["date"], "date"), parse_text(data["text"], "text"), replaces
+
+
+SEQ_MAX = 10**12  # beyond any plan's number of facts
+
+
+def parse_seq(value: object, field: str) -> int:
+    """The seq of a fact recorded in the plan: a whole number from 1."""
+    try:
+        return int(parse_decimal(value, field, minimum=ONE, maximum=Decimal(SEQ_MAX), places=0))
+    except EntryError:
+        raise EntryError(
+            field, _("must be the seq of a recorded fact (a whole number from 1), got {value}").format(value=preview(value))
+        ) from None
+
+
+def parse_correction(data: object) -> Correction:
+    """``{code, reason, title | weight | budget: {SOURCE: amount}, corrects}``: exactly one field
+    corrected; `corrects` optional (the plan resolves it, and the date: domain/corrections.py; a
+    `date`, as the history shows a correction, must be the corrected fact's). Budget amounts are
+    signed here: whether a sign fits depends on the fact corrected."""
+    check_fields(data, None, {"code", "reason"}, {"title", "weight", "budget", "corrects", "date"})
+    given = [name for name in ("title", "weight", "budget") if data.get(name) is not None]
+    if not given:
+        raise EntryError(None, _("must give one of title, weight or budget: the value as it should have been recorded"))
+    if len(given) > 1:
+        raise EntryError(
+            given[1], _("one correction fixes one field ({fields} given): record one correction per field").format(
+                fields=", ".join(given)
+            )
+        )
+    budget = None
+    if data.get("budget") is not None:
+        if not isinstance(data["budget"], dict) or not data["budget"]:
+            raise EntryError(
+                "budget", _("must map funding sources to amounts, got {value}").format(value=preview(data["budget"]))
+            )
+        budget = {
+            parse_text(source, "budget"): parse_amount(amount, subfield("budget", source), signed=True)
+            for source, amount in data["budget"].items()
+        }
+    return Correction(
+        code=parse_code(data["code"], "code"),
+        reason=parse_text(data["reason"], "reason"),
+        title=parse_text(data.get("title"), "title", optional=True),
+        weight=None if data.get("weight") is None else parse_weight(data["weight"], "weight"),
+        budget=budget,
+        corrects=None if data.get("corrects") is None else parse_seq(data["corrects"], "corrects"),
+        date=None if data.get("date") is None else parse_date(data["date"], "date"),
+    )
 
 
 # the figures a published report may declare, in the order they are read (and reconciled)

@@ -20,6 +20,7 @@ from .entries import (
     parse_approval,
     parse_budget_modification,
     parse_closing,
+    parse_correction,
     parse_execution,
     parse_justification,
     parse_progress,
@@ -27,6 +28,7 @@ from .entries import (
     parse_reformulation,
     parse_reopening,
     parse_result,
+    parse_transfer,
 )
 from .facts import (
     CHANGE_TYPES,
@@ -35,6 +37,7 @@ from .facts import (
     Approval,
     BudgetModification,
     Closing,
+    Correction,
     Execution,
     Fact,
     Justification,
@@ -44,6 +47,7 @@ from .facts import (
     Reopening,
     ReportIssued,
     Result,
+    Transfer,
 )
 from .messages import translate as _
 from .values import EntryError, preview
@@ -84,6 +88,9 @@ class FactKind:
 
 _DATE = "Effective (cut-off) date, YYYY-MM-DD."
 _PLAN_WIDE = "Element code; omit it for the plan as a whole."
+_REPLACES = (
+    "Seq of the text of the same kind, element and date that this one supersedes in reports (history keeps both)."
+)
 
 FACT_KINDS: tuple[FactKind, ...] = (
     FactKind(FactKindName.APPROVE, Approval, parse_approval, "Approved"),  # `poa approve FILE`
@@ -105,6 +112,7 @@ FACT_KINDS: tuple[FactKind, ...] = (
             ),
         ),
     ),
+    FactKind(FactKindName.TRANSFER, Transfer, parse_transfer, "Transferred"),  # `poa transfer` (from/to options)
     FactKind(
         FactKindName.PROGRESS,
         Progress,
@@ -142,7 +150,12 @@ FACT_KINDS: tuple[FactKind, ...] = (
         "ResultRecorded",
         EntryCommand(
             "Attach a result text to an element (or to the plan).",
-            (Option("code", False, _PLAN_WIDE), Option("date", True, _DATE), Option("text", True, "The result.")),
+            (
+                Option("code", False, _PLAN_WIDE),
+                Option("date", True, _DATE),
+                Option("text", True, "The result."),
+                Option("replaces", False, _REPLACES),
+            ),
         ),
     ),
     FactKind(
@@ -152,7 +165,12 @@ FACT_KINDS: tuple[FactKind, ...] = (
         "JustificationRecorded",
         EntryCommand(
             "Record the justification of a deviation (of an element or of the plan).",
-            (Option("code", False, _PLAN_WIDE), Option("date", True, _DATE), Option("text", True, "The justification.")),
+            (
+                Option("code", False, _PLAN_WIDE),
+                Option("date", True, _DATE),
+                Option("text", True, "The justification."),
+                Option("replaces", False, _REPLACES),
+            ),
         ),
     ),
     FactKind(FactKindName.PUBLISH, Publication, parse_publication, "ReportPublished"),  # `poa publish`
@@ -181,6 +199,7 @@ FACT_KINDS: tuple[FactKind, ...] = (
         ),
     ),
     FactKind(FactKindName.ISSUE, ReportIssued, None, "ReportIssued"),  # recorded by `poa report --issue`
+    FactKind(FactKindName.CORRECT, Correction, parse_correction, "Corrected"),  # `poa correct` (cli/corrections.py)
 )
 FACT_KIND = {k.name: k for k in FACT_KINDS}
 _BY_CLASS = {k.fact: k for k in FACT_KINDS}

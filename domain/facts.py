@@ -33,6 +33,19 @@ def _tuple_or_none(value):
     return None if value is None else tuple(value)
 
 
+def _dict_or_none(value):
+    return None if value is None else dict(value)
+
+
+# the metadata of an optional field added to a fact kind after facts of that kind were stored: while
+# it is None, the fact's batch id is the one it had before the field existed (domain/batches.py)
+ADDED_LATER = "added_later"
+# `replaces` of a result or justification entry that asks for the latest text of the same kind,
+# element and date (`--replace`, ``replaces: latest``): the plan resolves it to that text's seq
+# before the fact is stored (domain/corrections.py), so a stored fact never holds it
+LATEST = "latest"
+
+
 @frozen
 class Element:
     """One element of the plan's structure, as approved or added by a reformulation."""
@@ -126,6 +139,79 @@ class BudgetModification:
 
 
 @frozen
+class Transfer:
+    """An approved transfer of current budget: `amount` (> 0) moves from one operation and source to
+    another operation and source (not both the same) at once, as one fact. It acts as two budget
+    lines (`lines`), counts as one budget modification and is never a reformulation."""
+
+    kind = FactKindName.TRANSFER
+    from_code: str
+    from_source: str
+    to_code: str
+    to_source: str
+    amount: Decimal
+    date: date
+    reference: str
+    reason: str
+
+    def lines(self) -> tuple[BudgetLine, BudgetLine]:
+        """Its two sides as signed budget lines: the giving operation's (−amount), then the receiving one's (+amount)."""
+        return (
+            BudgetLine(self.from_code, self.from_source, -self.amount),
+            BudgetLine(self.to_code, self.to_source, self.amount),
+        )
+
+    def entry_fields(self) -> dict:
+        """Its fields in the shape of the entry that states it: ``from``/``to`` each ``{code, source}``."""
+        return {
+            "from": {"code": self.from_code, "source": self.from_source},
+            "to": {"code": self.to_code, "source": self.to_source},
+            "amount": self.amount,
+            "date": self.date,
+            "reference": self.reference,
+            "reason": self.reason,
+        }
+
+
+CORRECTED_FIELDS = ("title", "weight", "budget")  # what a correction may fix, one per fact
+
+
+@frozen
+class Correction:
+    """A fix of data entry: one element's title, weight or approved amounts as the earlier fact
+    `corrects` should have recorded them (docs/design.md, "Corrections").
+
+    Exactly one of `title`, `weight` and `budget` is given. `budget` maps funding sources to
+    amounts: for an approved or added operation, its approved amount of that source (sources not
+    named stay as they are); for a budget modification or a reformulation's budget line, the signed
+    amount of that line (its own source). The entry names neither `corrects` (optional) nor `date`:
+    the plan resolves them before the fact is stored (domain/corrections.py) — `corrects` to the
+    fact that last set that field of the element, `date` to the corrected fact's effective date —,
+    so that a stored correction always says which fact it corrects and from which date it counts.
+    It is not a reformulation nor a budget modification: it counts as neither.
+    """
+
+    kind = FactKindName.CORRECT
+    code: str
+    reason: str
+    title: str | None = None
+    weight: Decimal | None = None
+    budget: dict[str, Decimal] | None = field(default=None, converter=_dict_or_none)
+    corrects: int | None = None
+    date: date | None = None
+
+    @property
+    def field(self) -> str:
+        """The field it corrects: ``title``, ``weight`` or ``budget``."""
+        return next(name for name in CORRECTED_FIELDS if getattr(self, name) is not None)
+
+    @property
+    def value(self):
+        """The value it gives that field: a title, a weight, or amounts by source."""
+        return getattr(self, self.field)
+
+
+@frozen
 class Progress:
     """Cumulative physical progress of an element at a cut-off date."""
 
@@ -155,6 +241,7 @@ class Result:
     code: str | None
     date: date
     text: str
+    replaces: int | None = field(default=None, metadata={ADDED_LATER: True})  # the seq of the text it supersedes
 
 
 @frozen
@@ -165,6 +252,7 @@ class Justification:
     code: str | None
     date: date
     text: str
+    replaces: int | None = field(default=None, metadata={ADDED_LATER: True})  # the seq of the text it supersedes
 
 
 @frozen
@@ -244,12 +332,12 @@ class ReportIssued:
 
 
 Fact = (
-    Approval | Reformulation | BudgetModification | Progress | Execution | Result | Justification | Publication
-    | Closing | Reopening | ReportIssued
+    Approval | Reformulation | BudgetModification | Transfer | Progress | Execution | Result | Justification
+    | Publication | Closing | Reopening | ReportIssued | Correction
 )
 # facts about the plan's records rather than the plan: allowed while the plan is closed
 ABOUT_RECORDS = (Publication, Closing, Reopening, ReportIssued)
-STRUCTURAL = (Approval, Reformulation, BudgetModification)
+STRUCTURAL = (Approval, Reformulation, BudgetModification, Transfer, Correction)
 CHANGE_TYPES = (Element, Add, Update, Cancel, BudgetLine)  # value objects inside facts
 SEAL_TYPES = (ReportSeal,)  # value objects inside an issued report
 SETTINGS_TYPES = (Settings, Efficiency, Signatures)  # value objects inside an approval
@@ -264,6 +352,7 @@ class Recorded:
     actor: str
     fact: Fact
     batch: str | None = None  # the id of the batch it was recorded in (domain/batches.py)
+    initial_load: str | None = None  # the reference of the initial load it came in (None: recorded as it happened)
 
     @property
     def date(self) -> date:

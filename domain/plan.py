@@ -25,6 +25,7 @@ from .facts import (
     Recorded,
     Reopening,
 )
+from .corrections import settle
 from .fact_kinds import FACT_KINDS
 from .rules import check_approval, check_new
 from .structure import Structure, build
@@ -49,6 +50,7 @@ class Plan(Aggregate):
         actor: str
         fact: Approval
         batch: str | None = None  # events stored before batch ids existed read back as None
+        initial_load: str | None = None  # the initial load's reference; events stored before it existed: None
 
         def apply(self, plan: "Plan") -> None:
             plan._remember(self)
@@ -57,6 +59,7 @@ class Plan(Aggregate):
         actor: str
         fact: Fact
         batch: str | None = None
+        initial_load: str | None = None
 
         def apply(self, plan: "Plan") -> None:
             plan._remember(self)
@@ -65,6 +68,9 @@ class Plan(Aggregate):
         pass
 
     class BudgetModified(FactRecorded):
+        pass
+
+    class Transferred(FactRecorded):
         pass
 
     class ProgressRecorded(FactRecorded):
@@ -91,7 +97,10 @@ class Plan(Aggregate):
     class ReportIssued(FactRecorded):
         pass
 
-    def __init__(self, key: str, actor: str, fact: Approval, batch: str | None = None):
+    class Corrected(FactRecorded):
+        pass
+
+    def __init__(self, key: str, actor: str, fact: Approval, batch: str | None = None, initial_load: str | None = None):
         self.key = key
         self.history: list[Recorded] = []
         self.batches: dict[str, BatchRecord] = {}  # every batch recorded, by id
@@ -101,18 +110,24 @@ class Plan(Aggregate):
 
     # -- commands --------------------------------------------------------------
     @classmethod
-    def approve(cls, key: str, approval: Approval, actor: str, batch: str | None = None) -> "Plan":
-        """A new plan, after checking its approved structure."""
+    def approve(
+        cls, key: str, approval: Approval, actor: str, batch: str | None = None, initial_load: str | None = None
+    ) -> "Plan":
+        """A new plan, after checking its approved structure (`initial_load`: the reference of the
+        initial load it comes in, docs/design.md; None: recorded as it happened)."""
         check_approval(Recorded(1, cls.Event.create_timestamp(), actor, approval))
-        return cls(key=key, actor=actor, fact=approval, batch=batch)
+        return cls(key=key, actor=actor, fact=approval, batch=batch, initial_load=initial_load)
 
-    def record(self, fact: Fact, actor: str, batch: str | None = None) -> None:
-        """Record one more fact, after checking it keeps the history valid."""
+    def record(self, fact: Fact, actor: str, batch: str | None = None, initial_load: str | None = None) -> None:
+        """Record one more fact, after checking it keeps the history valid (`initial_load`: as in `approve`)."""
         timestamp = self.Event.create_timestamp()
         if timestamp <= self.modified_on:  # recorded order and recorded time never disagree
             timestamp = self.modified_on + timedelta(microseconds=1)
+        fact = settle(self.history, fact, self.structure_on)  # what a correction or replacement refers to
         check_new(self.history, Recorded(self.version + 1, timestamp, actor, fact), self.structure_on, self.closed)
-        self.trigger_event(EVENT_FOR[type(fact)], actor=actor, fact=fact, batch=batch, timestamp=timestamp)
+        self.trigger_event(
+            EVENT_FOR[type(fact)], actor=actor, fact=fact, batch=batch, initial_load=initial_load, timestamp=timestamp
+        )
 
     # -- state -----------------------------------------------------------------
     @property
@@ -131,7 +146,7 @@ class Plan(Aggregate):
 
     def _remember(self, event: "Plan.Approved | Plan.FactRecorded") -> None:
         fact = event.fact
-        recorded = Recorded(event.originator_version, event.timestamp, event.actor, fact, event.batch)
+        recorded = Recorded(event.originator_version, event.timestamp, event.actor, fact, event.batch, event.initial_load)
         self.history.append(recorded)
         if recorded.batch is not None:
             known = self.batches.get(recorded.batch)

@@ -27,6 +27,7 @@ from .facts import (
     BudgetLine,
     BudgetModification,
     Closing,
+    Correction,
     Execution,
     Progress,
     Publication,
@@ -34,20 +35,22 @@ from .facts import (
     Reformulation,
     Reopening,
     ReportIssued,
+    Transfer,
 )
 from .messages import translate as _
+from .corrections import NO_CORRECTIONS, Corrections
 from .structure import Structure, kind_said, structural_order
 from .values import EntryError, figures_context
 
 
 @figures_context
-def check_approval(recorded: Recorded) -> Structure:
-    """The approved structure, after checking the approval's own rules."""
+def check_approval(recorded: Recorded, corrections: Corrections = NO_CORRECTIONS) -> Structure:
+    """The approved structure, after checking the approval's own rules (as corrected by `corrections`)."""
     approval = recorded.fact
     assert isinstance(approval, Approval)
     if approval.date > date(approval.year, 12, 31):
         raise EntryError("date", _("{date} is after the end of the plan's year {year}").format(date=approval.date, year=approval.year))
-    return Structure.approved(recorded)
+    return Structure.approved(recorded, corrections)
 
 
 def check_dates(approval: Approval, recorded: Recorded) -> None:
@@ -93,6 +96,7 @@ def check_record(structure: Structure, recorded: Recorded) -> None:
 def check_history(history: Sequence[Recorded]) -> None:
     """Raise `HistoryError` naming the first fact (effective-date order) that breaks a rule."""
     structural = structural_order(history)
+    corrections = Corrections(structural)  # each fact is checked as corrected
     records = sorted((r for r in history if not isinstance(r.fact, STRUCTURAL)), key=lambda r: (r.fact.date, r.seq))
     structure = None
     i = j = 0
@@ -106,7 +110,7 @@ def check_history(history: Sequence[Recorded]) -> None:
             recorded = structural[i]
             _guard(recorded, _apply, structure, recorded)
             if structure is None:
-                structure = _guard(recorded, check_approval, recorded)
+                structure = _guard(recorded, check_approval, recorded, corrections)
             for field, line in _budget_lines(recorded):
                 touched[(line.code, line.source)] = (recorded, field)
             i += 1
@@ -159,6 +163,10 @@ def _budget_lines(recorded: Recorded) -> list[tuple[str, BudgetLine | BudgetModi
     fact = recorded.fact
     if isinstance(fact, BudgetModification):
         return [("amount", fact)]
+    if isinstance(fact, Transfer):  # both sides: the giving one may go negative
+        return [("amount", line) for line in fact.lines()]
+    if isinstance(fact, Correction) and fact.budget is not None:  # the line it corrects, from the corrected fact's date
+        return [(f"budget.{source}", BudgetLine(fact.code, source, amount)) for source, amount in fact.budget.items()]
     if isinstance(fact, Reformulation):
         return [(f"changes[{i + 1}].budget.amount", c) for i, c in enumerate(fact.changes) if isinstance(c, BudgetLine)]
     return []
@@ -167,12 +175,14 @@ def _budget_lines(recorded: Recorded) -> list[tuple[str, BudgetLine | BudgetModi
 def _blamed_field(history: Sequence[Recorded], new: Recorded) -> str:
     """The field of a new structural fact that breaks an older fact.
 
-    A budget modification: its amount. A reformulation: the first change whose
+    A budget modification or a transfer: its amount. A reformulation: the first change whose
     prefix of the change list already breaks the history.
     """
     fact = new.fact
-    if isinstance(fact, BudgetModification):
+    if isinstance(fact, (BudgetModification, Transfer)):
         return "amount"
+    if isinstance(fact, Correction):
+        return f"budget.{next(iter(fact.budget))}" if fact.budget is not None and len(fact.budget) == 1 else fact.field
     for n in range(1, len(fact.changes) + 1):
         partial = attrs.evolve(new, fact=attrs.evolve(fact, changes=fact.changes[:n]))
         try:

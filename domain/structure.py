@@ -9,7 +9,8 @@ The fold also remembers, on each `Node`, which recorded fact set each value in
 force, as a `Record` with role ``used``: the approval or add that created the
 element, the approval, add or update whose title, weight, schedule and sector
 code are in force, the cancellation in effect (of the element or of an
-ancestor), and every budget line in force by funding source. Only the fold knows
+ancestor), and every budget line in force by funding source — or, where a correction
+fixed that value of the fact, the correction. Only the fold knows
 which of several facts is in effect; the evaluation's derivations
 (`poa.projections.figures`) take these records as they are.
 """
@@ -32,13 +33,16 @@ from .facts import (
     BudgetLine,
     BudgetModification,
     Cancel,
+    Correction,
     Element,
     Recorded,
     Reformulation,
+    Transfer,
     Update,
     a_kind,
 )
 from .catalogue import ELEMENT_LISTS, PARENT_KIND, Role, Status
+from .corrections import NO_CORRECTIONS, Corrections, Fix
 from .messages import N_
 from .messages import translate as _
 from .settings import DEFAULT_SETTINGS, Settings
@@ -63,7 +67,9 @@ class Record(NamedTuple):
 
     `item` is the part of the fact that bears: an approved `Element`, a
     reformulation's `Add`, `Update`, `Cancel` or `BudgetLine`, a
-    `BudgetModification`, a `Progress` or `Execution` fact, or a `Reformulation`.
+    `BudgetModification`, one side of a `Transfer` (a `BudgetLine`, `Transfer.lines`), a
+    `Progress` or `Execution` fact, a `Reformulation`, or a `Correction` (of the value it fixed;
+    the other items are then those of the fact as corrected: domain/corrections.py).
     The structure's fold records the facts in force with role ``used``; the
     evaluation ranks progress and execution records (``used``, ``superseded``,
     ``corrected``). Immutable (a named tuple: an evaluation holds many).
@@ -123,7 +129,10 @@ class Structure:
     settings: Settings = DEFAULT_SETTINGS
     nodes: dict[str, Node] = field(factory=dict)
     reformulations: list[Recorded] = field(factory=list)
-    budget_changes: list[tuple[Recorded, BudgetLine | BudgetModification]] = field(factory=list)
+    # every budget change in effect: a reformulation's lines, a budget modification, a transfer (once, as the fact)
+    budget_changes: list[tuple[Recorded, BudgetLine | BudgetModification | Transfer]] = field(factory=list)
+    # the corrections of the facts folded (domain/corrections.py): each fact is applied as corrected
+    corrections: Corrections = field(default=NO_CORRECTIONS, repr=False, eq=False)
 
     # -- queries -------------------------------------------------------------
     def of_kind(self, kind: str) -> list[Node]:
@@ -163,24 +172,52 @@ class Structure:
 
     # -- folding -------------------------------------------------------------
     @classmethod
-    def approved(cls, recorded: Recorded) -> "Structure":
+    def approved(cls, recorded: Recorded, corrections: Corrections = NO_CORRECTIONS) -> "Structure":
+        """The approved structure; `corrections`: those of the facts this structure will fold."""
+        recorded, fixes = corrections.applied(recorded)
         approval = recorded.fact
         assert isinstance(approval, Approval)
         structure = cls(approval.entity, approval.year, approval.date, approval.reference, approval.settings or DEFAULT_SETTINGS)
+        structure.corrections = corrections
         for i, element in enumerate(approval.elements):
             try:
                 structure._add(element, approval.date, _in_force(recorded, element))
             except EntryError as error:
                 raise error.within(f"{ELEMENT_LISTS[element.kind]}[{_index(approval, i)}]") from None
+        structure._corrected_by(fixes)
         return structure
 
     def apply(self, recorded: Recorded) -> None:
-        """Apply one structural fact dated on or after the approval."""
+        """Apply one structural fact dated on or after the approval, as its corrections say it should
+        have been recorded; a correction itself is applied with the fact it corrects."""
+        if isinstance(recorded.fact, Correction):
+            return
+        recorded, fixes = self.corrections.applied(recorded)
+        self._apply(recorded)
+        self._corrected_by(fixes)
+
+    def _corrected_by(self, fixes: tuple[Fix, ...]) -> None:
+        """The values a fact just applied set, now set by the corrections that fixed them."""
+        for fix in fixes:
+            node = self.nodes[fix.code]
+            by = _in_force(fix.correction, fix.correction.fact)
+            if fix.field == "title":
+                node.title_by = by
+            elif fix.field == "weight":
+                node.weight_by = by
+            else:
+                node.budget_by[fix.source][-1] = by
+
+    def _apply(self, recorded: Recorded) -> None:
         fact = recorded.fact
         if isinstance(fact, Reformulation):
             self._reformulate(recorded, fact)
         elif isinstance(fact, BudgetModification):
             self._budget(fact.code, fact.source, fact.amount, "code", _in_force(recorded, fact))
+            self.budget_changes.append((recorded, fact))
+        elif isinstance(fact, Transfer):  # two budget lines at once, one budget change
+            for side, line in zip(("from", "to"), fact.lines()):
+                self._budget(line.code, line.source, line.amount, f"{side}.code", _in_force(recorded, line))
             self.budget_changes.append((recorded, fact))
         else:
             raise EntryError(None, _("the plan is already approved"))
@@ -293,11 +330,13 @@ def structural_order(history: Iterable[Recorded]) -> list[Recorded]:
 def build(history: Iterable[Recorded], on: date | None = None) -> Structure | None:
     """The structure in force at the end of `on` (or after every fact), None before approval."""
     structure = None
-    for recorded in structural_order(history):
+    ordered = structural_order(history)
+    corrections = Corrections(ordered)
+    for recorded in ordered:
         if on is not None and recorded.fact.date > on:
             break
         if isinstance(recorded.fact, Approval):
-            structure = Structure.approved(recorded)
+            structure = Structure.approved(recorded, corrections)
         elif structure is not None:
             structure.apply(recorded)
     return structure

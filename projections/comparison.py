@@ -40,9 +40,9 @@ symmetric difference that bear on it. What bears on which figure:
   number of quarter ends the figure also moves with the calendar
   (`as_of_effect`), with or without an event;
 - deviation: what bears on progress or programmed progress;
-- current budget (by source, or in total): budget modifications and budget
-  lines of the operations under the element (cancelled ones included), and the
-  adds of those operations with a budget;
+- current budget (by source, or in total): budget modifications, transfers (either
+  side) and budget lines of the operations under the element (cancelled ones
+  included), and the adds of those operations with a budget;
 - executed budget: the execution records of the element or, where it has none
   in that view, of its operations (recursively, as the evaluation sums them);
 - execution %: what bears on the current or executed budget;
@@ -63,7 +63,9 @@ which event items (a change, a record) touch which codes.
 For a reformulation only the changes that bear on the figure are kept
 (`Responsible.items`); other events keep their fact. A progress or execution
 record that replaces an earlier one of the same element, cut-off date (and
-source) names it (`corrects`).
+source) names it (`corrects`); so does a correction (the fact it corrects: it
+bears on a figure as that fact's budget line or update of the same field would)
+and a result or justification that replaces an earlier text.
 
 Figure names and their order are the catalogue's (`poa.domain.catalogue`);
 `change`, `side` and `because` are `Change` and `Because` values.
@@ -84,12 +86,15 @@ from poa.domain.facts import (
     BudgetLine,
     BudgetModification,
     Cancel,
+    Correction,
     Execution,
     Progress,
     Recorded,
     Reformulation,
+    Transfer,
     Update,
 )
+from poa.domain.corrections import TEXTS
 from poa.domain.values import figures_context, quantize
 
 from .evaluation import Derivation, Evaluation, Figures, NotInForce, evaluate, visible
@@ -301,7 +306,12 @@ def _record_key(r: Recorded) -> tuple:
 
 
 def _corrected(records: dict[tuple, list[int]], r: Recorded) -> int | None:
-    """The earlier record this progress or execution record replaces (same element, cut-off date, source)."""
+    """The earlier record this progress or execution record replaces (same element, cut-off date, source);
+    the fact a correction corrects; the text a result or justification replaces."""
+    if isinstance(r.fact, Correction):
+        return r.fact.corrects
+    if isinstance(r.fact, TEXTS):
+        return r.fact.replaces
     if not isinstance(r.fact, (Progress, Execution)):
         return None
     earlier = [seq for seq in records[_record_key(r)] if seq < r.seq]
@@ -377,6 +387,12 @@ class _Bearing:
                 return item.code in execution
             if isinstance(item, (BudgetModification, BudgetLine)):
                 return item.code in budget_ops and (source is None or item.source == source)
+            if isinstance(item, Correction):  # as what it corrects: a budget line, or an update of that field
+                if item.budget is not None:
+                    return item.code in budget_ops and (source is None or source in item.budget)
+                return any(item.code in codes and getattr(item, name, None) is not None for name, codes in updated.items())
+            if isinstance(item, Transfer):  # either side
+                return any(line.code in budget_ops and (source is None or line.source == source) for line in item.lines())
             if isinstance(item, Add):
                 e = item.element
                 if e.code in added:
@@ -467,7 +483,7 @@ class _Bearing:
         if figure == "reformulations":
             return self.predicate(any_change=True)
         if figure == "budget_modifications":
-            return lambda item: isinstance(item, BudgetModification)
+            return lambda item: isinstance(item, (BudgetModification, Transfer))
         derivations = self.derivations(None, figure, source)
         if any(d.rule == Rule.COUNT_OF_ACTIVE for d in derivations):
             codes = _part_codes(derivations)

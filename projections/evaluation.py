@@ -33,17 +33,19 @@ from attrs import field, frozen
 
 from poa.domain.catalogue import FIGURE, ElementKind, Role, Rule
 from poa.domain.facts import Closing, Execution, Justification, Progress, Recorded, Reopening, Result
+from poa.domain.corrections import TEXTS, replaced
 from poa.domain.rules import closing_state
 from poa.domain.settings import DEFAULT_SETTINGS, Settings, Signatures
 from poa.domain.structure import Node, Record, Structure, build
 from poa.domain.values import figures_context
 
 from .figures import NO_INPUTS, Derivation, Derivations, Figures, Note, Part, RankedRecords, Summary
+from .initial_loads import InitialLoad, initial_loads
 from .warnings import Warning, find_warnings
 
 __all__ = [
-    "Derivation", "Derivations", "Evaluation", "Figures", "Note", "NotInForce", "Part", "RankedRecords", "Record",
-    "Summary",
+    "Derivation", "Derivations", "Evaluation", "Figures", "InitialLoad", "Note", "NotInForce", "Part", "RankedRecords",
+    "Record", "Summary",
     "default_as_of", "end_of_day", "evaluate", "percentage", "quarter_ends", "visible",
 ]
 
@@ -99,6 +101,7 @@ class Evaluation(_Derived):
     budget_modifications: tuple[Recorded, ...] = ()
     closed: Recorded | None = None  # the closing in force at known_at (whatever as_of)
     closings: tuple[Recorded, ...] = ()  # every closing and reopening known at known_at
+    initial_loads: tuple[InitialLoad, ...] = ()  # the initial loads among the visible facts (projections/initial_loads.py)
     quarter_ends_passed: tuple[date, ...] = ()  # the quarter ends of the year on or before as_of
     settings: Settings = DEFAULT_SETTINGS  # the plan's (its approval's): efficiency grading, signatures
     trend: tuple = field(default=(), eq=False)  # the documents' quarter-by-quarter trend (projections/trend.py, `with_trend`); () unless asked
@@ -192,13 +195,14 @@ def evaluate(key: str, history: Sequence[Recorded], as_of: date, known_at: datet
         tasks=by_kind[TASK],
         reformulations=tuple(s.reformulations),
         warnings=tuple(
-            find_warnings(summary, by_kind[SHORT_TERM_ACTION], by_kind[OPERATION], derivations, seen)
+            find_warnings(summary, by_kind[SHORT_TERM_ACTION], by_kind[OPERATION], derivations, seen, by_kind[TASK])
         ),
         results=tuple(fold.notes.get((Result, None), ())),
         justifications=tuple(fold.notes.get((Justification, None), ())),
         budget_modifications=tuple(r for r, line in s.budget_changes if r.fact is line),
         closed=closing_state(known),
         closings=tuple(r for r in known if isinstance(r.fact, (Closing, Reopening))),
+        initial_loads=initial_loads(seen),
         quarter_ends_passed=fold.passed,
         settings=s.settings,
     )
@@ -229,6 +233,16 @@ def _roles_by_source(records: list[Recorded]) -> list[Role]:
     return roles
 
 
+def _places(seen: list[Recorded]) -> dict[int, int]:
+    """The seq of the first text of each chain of replacements, by the seq of each replacement: a
+    replacement is listed where the text it replaces was."""
+    place: dict[int, int] = {}
+    for r in sorted(seen, key=lambda r: r.seq):
+        if isinstance(r.fact, TEXTS) and r.fact.replaces is not None:
+            place[r.seq] = place.get(r.fact.replaces, r.fact.replaces)
+    return place
+
+
 def _empty_sum(code: str | None, figure: str, source: str) -> Derivation:
     """A funding source with no budget line in force: the empty sum."""
     return Derivation(figure, ZERO, Rule.SUM_OF_BUDGET_LINES, code=code, source=source)
@@ -246,13 +260,15 @@ class _Fold:
         self.progress_records: dict[str, list[Recorded]] = defaultdict(list)
         self.execution_records: dict[str, list[Recorded]] = defaultdict(list)
         self.notes: dict[tuple[type, str | None], list[Note]] = defaultdict(list)
-        for r in sorted(seen, key=lambda r: (r.fact.date, r.seq)):
+        superseded = replaced(seen)  # a text replaced by a visible one is left out; its replacement takes its place
+        place = _places(seen)
+        for r in sorted(seen, key=lambda r: (r.fact.date, place.get(r.seq, r.seq), r.seq)):
             fact = r.fact
             if isinstance(fact, Progress):
                 self.progress_records[fact.code].append(r)
             elif isinstance(fact, Execution):
                 self.execution_records[fact.code].append(r)
-            elif isinstance(fact, (Result, Justification)):
+            elif isinstance(fact, (Result, Justification)) and r.seq not in superseded:
                 self.notes[(type(fact), fact.code)].append(Note(fact.date, fact.text, r.seq))
         self.passed = tuple(q for q in quarter_ends(structure.year) if q <= as_of)
         self.index: dict[tuple[str | None, str, str | None], Derivation] = {}

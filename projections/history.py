@@ -7,7 +7,8 @@ from typing import Sequence
 
 from attrs import frozen
 
-from poa.domain.facts import Add, Approval, Publication, Recorded, Reformulation
+from poa.domain.facts import Add, Approval, Correction, Publication, Recorded, Reformulation, Transfer
+from poa.domain.corrections import before
 from poa.domain.structure import build
 
 from .warnings import days_late
@@ -21,6 +22,8 @@ def fact_codes(fact) -> set[str]:
         return {c.element.code if isinstance(c, Add) else c.code for c in fact.changes}
     if isinstance(fact, Publication):
         return set(fact.short_term_actions)
+    if isinstance(fact, Transfer):  # both operations
+        return {fact.from_code, fact.to_code}
     code = getattr(fact, "code", None)
     return {code} if code else set()
 
@@ -79,3 +82,9 @@ class HistoryFilter:
 
 def select(history: Sequence[Recorded], criteria: HistoryFilter) -> list[Recorded]:
     return [r for r in history if criteria.matches(r)]
+
+
+def corrected_values(history: Sequence[Recorded], records: Sequence[Recorded]) -> dict[int, dict]:
+    """What each correction among `records` replaced (`domain.corrections.before`: by source for a
+    budget, else under None), by the correction's seq."""
+    return {r.seq: before(history, r) for r in records if isinstance(r.fact, Correction)}

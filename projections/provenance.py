@@ -53,10 +53,12 @@ from poa.domain.facts import (
     BudgetLine,
     BudgetModification,
     Cancel,
+    Correction,
     Execution,
     Progress,
     Recorded,
     Reformulation,
+    Transfer,
     Update,
 )
 from poa.domain.structure import build
@@ -67,10 +69,11 @@ from .figures import Derivation
 from .figures import Part as DerivedPart
 
 USED, SUPERSEDED, NOT_KNOWN, AFTER_AS_OF = Role.USED, Role.SUPERSEDED, Role.NOT_KNOWN, Role.AFTER_AS_OF
+CORRECTED = Role.CORRECTED
 
 # the figures explain shows, in the order it shows them (those the element's kind carries)
 EXPLAINED = (
-    "status", "weight", "progress_pct", "programmed_pct", "deviation_pts", "budget", "budget_current",
+    "title", "status", "weight", "progress_pct", "programmed_pct", "deviation_pts", "budget", "budget_current",
     "budget_executed", "budget_execution_pct",
 )
 # the plan's figures explain shows, in the order it shows them: the JSON report's summary, with the
@@ -93,12 +96,12 @@ class Evidence:
     """One event behind a figure.
 
     `kind` is the fact's kind (approve, reformulate, budget, progress,
-    execution); `action` what the event did to this figure (approve, add,
-    update, cancel, budget_line, budget_modification, progress, execution, and
-    reformulate for the plan's number of reformulations); `code` the element the
+    execution, correct); `action` what the event did to this figure (approve, add,
+    update, cancel, budget_line, budget_modification, progress, execution, correct,
+    and reformulate for the plan's number of reformulations); `code` the element the
     event (or its change) names, None for a reformulation as a whole; `value`
     what it states for the figure (a percent, an amount, a weight, a schedule, a
-    status; None for a reformulation counted).
+    status, a title; None for a reformulation counted); `reason`: a correction's.
     """
 
     seq: int
@@ -112,6 +115,7 @@ class Evidence:
     source: str | None
     value: object
     role: Role
+    reason: str | None = None  # a correction's reason (None for any other event)
 
 
 @frozen
@@ -252,6 +256,11 @@ class _Naming:
     amount: Decimal | None = None
 
 
+def _giving(n: _Naming) -> bool:
+    """Whether a budget line is the giving side of a transfer (its first line)."""
+    return n.action == Action.TRANSFER and n.item == n.recorded.fact.lines()[0]
+
+
 def _item_code(item: object) -> str:
     return item.element.code if isinstance(item, Add) else item.code
 
@@ -301,6 +310,15 @@ class _Explainer:
                         name(self.lines, change.code, r, Action.BUDGET_LINE, change, change.source, change.amount)
             elif isinstance(fact, BudgetModification):
                 name(self.lines, fact.code, r, Action.BUDGET_MODIFICATION, fact, fact.source, fact.amount)
+            elif isinstance(fact, Correction):  # beside what it corrects: a line of each source, or a setter
+                if fact.budget is not None:
+                    for source, amount in fact.budget.items():
+                        name(self.lines, fact.code, r, Action.CORRECT, fact, source, amount)
+                else:
+                    name(self.structure_facts, fact.code, r, Action.CORRECT, fact)
+            elif isinstance(fact, Transfer):  # a line of each operation: −amount from one, +amount to the other
+                for line in fact.lines():
+                    name(self.lines, line.code, r, Action.TRANSFER, line, line.source, line.amount)
             elif isinstance(fact, Progress):
                 name(self.records, (Progress, fact.code), r, Action.PROGRESS, fact)
             elif isinstance(fact, Execution):
@@ -328,6 +346,7 @@ class _Explainer:
             source=source,
             value=value,
             role=self.hidden(r) or role,
+            reason=n.item.reason if n.action == Action.CORRECT else None,
         )
 
     # -- figures ----------------------------------------------------------------
@@ -396,9 +415,9 @@ class _Explainer:
             return self.count_events(d, COUNTED_KIND[figure])
         if figure == "reformulations":
             return self.counted(self.reformulations, lambda n: (None, None, None))
-        if figure == "budget_modifications":
-            modifications = [n for n in self.lines_under(None) if n.action == Action.BUDGET_MODIFICATION]
-            return self.counted(modifications, lambda n: (n.item.code, n.amount, n.source))
+        if figure == "budget_modifications":  # a transfer counts once: its giving side, with the amount it moves
+            modifications = [n for n in self.lines_under(None) if n.action == Action.BUDGET_MODIFICATION or _giving(n)]
+            return self.counted(modifications, lambda n: (n.item.code, n.recorded.fact.amount, n.source))
         return ()
 
     def status_events(self, d: Derivation) -> tuple[Evidence, ...]:
@@ -423,21 +442,40 @@ class _Explainer:
         return tuple(events)
 
     def setters(self, d: Derivation, attribute: str) -> tuple[Evidence, ...]:
-        """The approval, add and updates that set an attribute; those not in the derivation are superseded."""
+        """The approval, add, updates and corrections that set an attribute; those not in the derivation
+        are corrected (a visible correction fixed what they set) or superseded."""
         used = {rec.seq for rec in d.records}
+        naming = self.structure_facts[d.code]
+        corrected = self.corrected([n for n in naming if getattr(n.item, attribute, None) is not None], lambda n: n.recorded.seq)
         found = []
-        for n in self.structure_facts[d.code]:
+        for n in naming:
             item = n.item
             if n.action == Action.APPROVE:
                 value = getattr(item, attribute)
             elif n.action == Action.ADD:
                 value = getattr(item.element, attribute)
-            elif n.action == Action.UPDATE and getattr(item, attribute) is not None:
+            elif n.action in (Action.UPDATE, Action.CORRECT) and getattr(item, attribute, None) is not None:
                 value = getattr(item, attribute)
             else:
                 continue
-            found.append(self.evidence(n, d.code, value, USED if n.recorded.seq in used else SUPERSEDED))
+            seq = n.recorded.seq
+            found.append(self.evidence(n, d.code, value, USED if seq in used else CORRECTED if seq in corrected else SUPERSEDED))
         return tuple(found)
+
+    def corrected(self, naming: list[_Naming], key) -> set:
+        """The keys (`key(naming)`) of the facts among `naming` that a visible correction among them
+        fixed: the facts corrected, and every correction but the latest of each."""
+        latest: dict[int, _Naming] = {}  # the latest visible correction of each fact corrected
+        found = set()
+        for n in naming:
+            if n.action == Action.CORRECT and self.hidden(n.recorded) is None:
+                earlier = latest.get(n.item.corrects)
+                if earlier is not None:
+                    found.add(key(earlier))
+                latest[n.item.corrects] = n
+        corrects = set(latest)
+        found |= {key(n) for n in naming if n.action != Action.CORRECT and n.recorded.seq in corrects}
+        return found
 
     def record_events(self, d: Derivation, every: list[_Naming], value) -> tuple[Evidence, ...]:
         """Every progress or execution record of the element: visible ones with the fold's role."""
@@ -458,13 +496,18 @@ class _Explainer:
 
     def budget_events(self, d: Derivation) -> tuple[Evidence, ...]:
         used = {(rec.seq, _item_code(rec.item)) for rec in d.records}
-        return tuple(
-            self.evidence(
-                n, _item_code(n.item), n.amount, USED if (n.recorded.seq, _item_code(n.item)) in used else SUPERSEDED, n.source
+        lines = [n for n in self.lines_under(d.code) if n.source == d.source]
+        corrected = set()
+        for code in {_item_code(n.item) for n in lines}:
+            corrected |= self.corrected(
+                [n for n in lines if _item_code(n.item) == code], lambda n: (n.recorded.seq, _item_code(n.item))
             )
-            for n in self.lines_under(d.code)
-            if n.source == d.source
-        )
+
+        def role(n: _Naming) -> Role:
+            key = (n.recorded.seq, _item_code(n.item))
+            return USED if key in used else CORRECTED if key in corrected else SUPERSEDED
+
+        return tuple(self.evidence(n, _item_code(n.item), n.amount, role(n), n.source) for n in lines)
 
     # -- events of the plan's counts --------------------------------------------------------
     def count_events(self, d: Derivation, kind: str) -> tuple[Evidence, ...]:

@@ -38,11 +38,14 @@ from poa.domain.facts import (
     Approval,
     BudgetLine,
     BudgetModification,
+    Correction,
     Execution,
     Progress,
     Recorded,
     Reformulation,
+    Transfer,
 )
+from poa.domain.corrections import TEXTS, before
 from poa.domain.rules import closing_state
 from poa.domain.structure import Node, Record, build, structural_order
 
@@ -96,7 +99,7 @@ def plan_row(key: str, history: Sequence[Recorded]) -> dict:
 # -- facts ------------------------------------------------------------------------------
 
 FACT_COLUMNS = (
-    "plan", "seq", "recorded_at", "actor", "batch", "kind", "code", "date", "reference",
+    "plan", "seq", "recorded_at", "actor", "batch", "initial_load", "kind", "code", "date", "reference",
     "entity", "year", "percent", "amount", "source", "note", "text", "reason", "issued", "format", "items",
     "days_late", "corrects_seq",
 )
@@ -107,15 +110,18 @@ def fact_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
 
     The typed value columns hold what the fact's kind carries, None elsewhere:
     `entity`, `year` (approve); `percent`, `note` (progress); `amount` (execution,
-    budget); `source` (execution, budget); `text` (result, justify); `reason`
-    (reformulate, budget, reopen); `issued` (publish); `format` (issue); `items`: the
+    budget; transfer: the amount moved, its sides in `data` and `budget_line_rows`);
+    `source` (execution, budget); `text` (result, justify); `reason`
+    (reformulate, budget, transfer, reopen); `issued` (publish); `format` (issue); `items`: the
     number of elements of an approval or of changes of a reformulation. `days_late`:
     days from the effective date (a publication: its issue date) to the recording, the
-    warnings' rule (None for an issued report). `corrects_seq`: for progress and
+    warnings' rule (None for an issued report and for a fact of an initial load, whose
+    reference `initial_load` holds). `corrects_seq`: for progress and
     execution, the seq of the record it corrects — the latest earlier-recorded record of
     the same element and cut-off date (and, for execution, the same source, no source
-    being a source of its own); None otherwise. Results and justifications accumulate:
-    they correct nothing.
+    being a source of its own); for a correction, the seq of the fact it corrects; for a
+    result or justification that replaces an earlier text, that text's seq; None otherwise
+    (other results and justifications accumulate: they correct nothing).
     """
     latest: dict[tuple, int] = {}  # (kind, code, date[, source]) -> the seq of its last record so far
     rows = []
@@ -126,6 +132,10 @@ def fact_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
             same = (fact.kind, fact.code, fact.date, fact.source if isinstance(fact, Execution) else None)
             corrects = latest.get(same)
             latest[same] = r.seq
+        elif isinstance(fact, Correction):
+            corrects = fact.corrects
+        elif isinstance(fact, TEXTS):
+            corrects = fact.replaces
         if isinstance(fact, Approval):
             items = len(fact.elements)
         elif isinstance(fact, Reformulation):
@@ -138,6 +148,7 @@ def fact_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
             "recorded_at": r.recorded_at,
             "actor": r.actor,
             "batch": r.batch,
+            "initial_load": r.initial_load,
             "kind": _plain(r.kind),
             "code": r.code,
             "date": fact.date,
@@ -249,10 +260,16 @@ def budget_line_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
     - a reformulation: one line per source of each operation it adds (``add``) and one per
       budget line (``budget``), phase ``modified`` (an element added during the year is a
       change of the approved plan, even if its amount is approved with it);
-    - a budget modification: one line (``budget``), phase ``modified``.
+    - a budget modification: one line (``budget``), phase ``modified``;
+    - a transfer: two lines (``transfer``), phase ``modified``: line 1 the giving operation and
+      source (−amount), line 2 the receiving one (+amount);
+    - a correction of amounts: one line per source it changes (``correct``), the difference
+      between the amount it gives and the one it corrects, in the phase of the line corrected
+      (``approved`` when it corrects the approval), so that the lines still add up to the current
+      budget.
 
     `line` is the line's position within its fact (1, 2, …); `amount` is signed; `by` is
-    the fact's kind; `action` what in the fact states it (``element``, ``add``, ``budget``).
+    the fact's kind; `action` what in the fact states it (``element``, ``add``, ``budget``, ``transfer``).
     """
     rows = []
     lines: dict[int, int] = {}  # seq -> lines of its fact so far
@@ -293,6 +310,15 @@ def budget_line_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
                     line(r, change.code, change.source, change.amount, MODIFIED, "budget")
         elif isinstance(fact, BudgetModification):
             line(r, fact.code, fact.source, fact.amount, MODIFIED, "budget")
+        elif isinstance(fact, Transfer):
+            for side in fact.lines():
+                line(r, side.code, side.source, side.amount, MODIFIED, "transfer")
+        elif isinstance(fact, Correction) and fact.budget is not None:  # what it changes, in the corrected line's phase
+            phase = APPROVED if any(c.seq == fact.corrects and isinstance(c.fact, Approval) for c in history) else MODIFIED
+            held = before(history, r)
+            for source, amount in fact.budget.items():
+                if amount != (held[source] or 0):
+                    line(r, fact.code, source, amount - (held[source] or 0), phase, "correct")
     return rows
 
 

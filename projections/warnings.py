@@ -15,12 +15,13 @@ from typing import Iterable, Sequence
 
 from attrs import frozen
 
-from poa.domain.catalogue import FACT_KIND_LABELS, WARNING_MESSAGES, WARNING_PARTS, Role, Status, WarningKind
-from poa.domain.facts import Recorded, ReportIssued
-from poa.domain.values import grouped
+from poa.domain.catalogue import FACT_KIND_LABELS, WARNING_MESSAGES, WARNING_PARTS, Role, Rule, Status, WarningKind
+from poa.domain.facts import Correction, Recorded, ReportIssued
+from poa.domain.values import grouped, quantize
 
 from .figures import Derivation, Derivations, Figures, Summary
 
+ZERO = Decimal(0)
 DEVIATION_LIMIT = Decimal(10)
 LATE_AFTER_DAYS = 30
 
@@ -41,9 +42,10 @@ def find_warnings(
     operations: Sequence[Figures],
     derivations: Derivations,
     seen: Sequence[Recorded],
+    tasks: Sequence[Figures] = (),
 ) -> Iterable[Warning]:
     """The warnings of one evaluation: its summary, short-term actions and operations, the
-    derivations the fold recorded, and the facts visible in the view (`seen`)."""
+    derivations the fold recorded, the facts visible in the view (`seen`), and its tasks."""
     if summary.short_term_actions and summary.weights_total != 100:
         yield Warning(
             WarningKind.WEIGHTS_TOTAL,
@@ -61,6 +63,9 @@ def find_warnings(
         )
     yield from _unjustified_deviations(short_term_actions, derivations)
     yield from _going_down(derivations)
+    yield from _execution_mixed(derivations)
+    yield from _execution_differs_from_operations(short_term_actions, operations, derivations)
+    yield from _progress_differs_from_children((*short_term_actions, *operations), (*operations, *tasks), derivations)
     for f in operations:
         if f.status == Status.CANCELLED and f.budget_current > f.budget_executed:
             yield Warning(
@@ -92,11 +97,13 @@ def _over_executed(code: str, executed: Decimal, current: Decimal) -> str:
 
 
 def days_late(r: Recorded) -> int | None:
-    """Days between a fact's date and its recording; None for an issued report (printed, not late).
+    """Days between a fact's date and its recording; None for an issued report (printed, not late),
+    for a fact of an initial load (transcribed from earlier records, not late: docs/design.md) and
+    for a correction (dated as the fact it corrects, whenever the error is found).
 
     A published report counts from the day it was issued, not from its cut-off date.
     """
-    if isinstance(r.fact, ReportIssued):
+    if isinstance(r.fact, (ReportIssued, Correction)) or r.initial_load is not None:
         return None
     return (r.recorded_at.date() - getattr(r.fact, "issued", r.fact.date)).days
 
@@ -162,5 +169,101 @@ def _decreases(code: str, points: list, kind: WarningKind) -> Iterable[Warning]:
                         before_date=before,
                         after=grouped(values[after]),
                         after_date=after,
+                    ),
+                )
+
+
+# -- records that disagree with each other ---------------------------------------------------------
+
+
+def _execution_mixed(derivations: Derivations) -> Iterable[Warning]:
+    """An element whose executed budget adds, among its latest records per source key (the fold's
+    ``used`` records), one recorded without a source and one or more by source."""
+    for d in _with_records(derivations, "budget_executed"):
+        latest = {r.fact.source: r.fact.amount for r, role in zip(d.records.recorded, d.records.roles) if role == Role.USED}
+        if None not in latest or len(latest) == 1:
+            continue
+        by_source = sum((amount for source, amount in latest.items() if source is not None), ZERO)
+        yield Warning(
+            WarningKind.EXECUTION_MIXED,
+            d.code,
+            WARNING_MESSAGES[WarningKind.EXECUTION_MIXED].text.format(
+                code=d.code, without=grouped(latest[None]), by_source=grouped(by_source), executed=grouped(d.value)
+            ),
+        )
+
+
+def _latest_up_to(d: Derivation, day) -> tuple[Decimal, bool]:
+    """An executed-budget derivation's records read at cut-off `day`: the sum over source keys of the
+    latest record dated on or before it, and whether one is dated `day` itself."""
+    latest: dict[str | None, Decimal] = {}
+    on_day = False
+    for r in d.records.recorded if d.rule == Rule.LATEST_RECORD_PER_SOURCE else ():  # (cut-off date, seq) order
+        if r.fact.date <= day:
+            latest[r.fact.source] = r.fact.amount
+            on_day = on_day or r.fact.date == day
+    return sum(latest.values(), ZERO), on_day
+
+
+def _execution_differs_from_operations(
+    acps: Sequence[Figures], operations: Sequence[Figures], derivations: Derivations
+) -> Iterable[Warning]:
+    """A short-term action with execution records of its own whose figure differs from the sum of its
+    operations' (cancelled ones included) latest records up to its latest cut-off date D, when at least
+    one of its operations has an execution record dated D."""
+    for acp in acps:
+        d = derivations.get(acp.code, "budget_executed")
+        if d is None or d.rule != Rule.LATEST_RECORD_PER_SOURCE:
+            continue
+        day = d.records.recorded[-1].fact.date  # the latest cut-off date of its own records
+        read = [_latest_up_to(derivations.get(op.code, "budget_executed"), day) for op in operations if op.parent == acp.code]
+        if not any(on_day for _, on_day in read):
+            continue
+        total = sum((amount for amount, _ in read), ZERO)
+        if total != d.value:
+            yield Warning(
+                WarningKind.EXECUTION_DIFFERS_FROM_OPERATIONS,
+                acp.code,
+                WARNING_MESSAGES[WarningKind.EXECUTION_DIFFERS_FROM_OPERATIONS].text.format(
+                    code=acp.code, date=day, own=grouped(d.value), operations=grouped(total)
+                ),
+            )
+
+
+def _progress_differs_from_children(
+    parents: Sequence[Figures], children: Sequence[Figures], derivations: Derivations
+) -> Iterable[Warning]:
+    """An element (a short-term action, an operation) with a progress record in use, dated D, every one
+    of whose active children has a progress record dated D, where the weighted mean of the children's
+    records of D (the last recorded of each, with the weights in force; the plain mean when they weigh
+    0 in total) differs, as shown (two places), from the element's own record."""
+    under: dict[str, list[Figures]] = {}
+    for child in children:
+        if child.status == Status.ACTIVE:
+            under.setdefault(child.parent, []).append(child)
+    for f in parents:
+        d = derivations.get(f.code, "progress_pct")
+        if d is None or d.rule != Rule.DIRECT_RECORD or not under.get(f.code):
+            continue
+        day = d.records.recorded[-1].fact.date  # the record in use: latest cut-off date, then latest recorded
+        weighted = []
+        for child in under[f.code]:
+            c = derivations.get(child.code, "progress_pct")
+            on_day = [r for r in c.records.recorded if r.fact.date == day] if c.rule == Rule.DIRECT_RECORD else []
+            if not on_day:
+                break
+            weighted.append((child.weight, on_day[-1].fact.percent))
+        else:
+            total = sum((w for w, _ in weighted), ZERO)
+            if total:
+                mean = sum((w * p for w, p in weighted), ZERO) / total
+            else:
+                mean = sum((p for _, p in weighted), ZERO) / len(weighted)
+            if quantize(mean) != quantize(d.value):
+                yield Warning(
+                    WarningKind.PROGRESS_DIFFERS_FROM_CHILDREN,
+                    f.code,
+                    WARNING_MESSAGES[WarningKind.PROGRESS_DIFFERS_FROM_CHILDREN].text.format(
+                        code=f.code, date=day, own=grouped(d.value), children=grouped(mean)
                     ),
                 )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from support.programs import program
-from support.builders import ADUANA, ROOT
+from support.builders import ADUANA, ADUANA_LOAD, ROOT
 from support.runners import poa_command, process_env
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -41,7 +41,7 @@ def artifacts() -> Path:
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_the_aduana_report_renders_in_a_browser(poa_process, tmp_path, language):
     browser = chromium()
-    applied = poa_process("apply", str(ADUANA))
+    applied = poa_process("apply", str(ADUANA), *ADUANA_LOAD)
     assert applied.returncode == 0, applied.stderr
     page = tmp_path / f"report-aduana-2020-{language}.html"
     with page.open("wb") as out:  # the report's bytes as the command writes them

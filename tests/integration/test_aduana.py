@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from support.builders import ADUANA
+from support.builders import ADUANA, ADUANA_LOAD
 from support.postgres import STORE_KINDS, empty_store
 from support.runners import PoaInProcess
 
@@ -56,7 +56,7 @@ def aduana_store(request, tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def aduana(aduana_store, tmp_path_factory):
     poa = PoaInProcess(aduana_store, tmp_path_factory.mktemp("aduana"))
-    applied = poa("apply", str(ADUANA))
+    applied = poa("apply", str(ADUANA), *ADUANA_LOAD)  # transcribed from the published report: an initial load
     assert applied.returncode == 0, applied.stderr
     return poa
 
@@ -64,6 +64,17 @@ def aduana(aduana_store, tmp_path_factory):
 @pytest.fixture(scope="module")
 def report(aduana):
     return aduana.json("report", "--as-of", CUT_OFF)
+
+
+def test_loaded_from_the_report_none_of_its_facts_is_late_and_the_report_says_so_once(aduana, report):
+    assert [w for w in report["warnings"] if w["kind"] == "late_record"] == []  # 72 without the flag
+    (load,) = report["initial_loads"]
+    # its 72 facts: the latest effective date is the Q4 cut-off (the publication's date too)
+    assert (load["reference"], load["up_to"], load["facts"]) == (ADUANA_LOAD[-1], CUT_OFF, 72)
+    md = aduana("report", "--as-of", CUT_OFF, "--format", "md").stdout
+    said = ("La historia del plan hasta el 31 de diciembre de 2020 se cargó de documentos (carga inicial Informe de "
+            "Seguimiento POA, IV trimestre 2020, registrada el ")
+    assert md.count(said) == 1 and "Registro 1 (" not in md
 
 
 def test_every_acp_row_equals_cuadro_3(report):

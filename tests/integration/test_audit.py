@@ -135,7 +135,7 @@ def test_history_by_actor_and_recorded_time(demo):
     after = demo.json("history")["events"][-1]["recorded_at"]
     assert seqs(demo.json("history", "--since", after)["events"]) == [24]
     csv_out = demo("history", "--actor", "auditora", "--format", "csv")
-    assert csv_out.stdout.splitlines()[0] == "seq,recorded_at,kind,plan,date,reference,actor,batch,data"
+    assert csv_out.stdout.splitlines()[0] == "seq,recorded_at,kind,plan,date,reference,actor,batch,initial_load,data"
     assert len(csv_out.stdout.splitlines()) == 2
 
 

@@ -43,6 +43,7 @@ def test_json_report_keys_and_exact_strings(demo):
         "results", "justifications",  # of the plan as a whole (entries without code)
         "closed",  # the closing in force at known_at, or null
         "closings",  # every closing and reopening known at known_at
+        "initial_loads",  # the initial loads among the visible facts (none here)
     }
     assert (report["schema_version"], report["plan"], report["entity"], report["year"], report["as_of"]) == (
         "2.0", "DEMO-2021", "Entidad Demostrativa", 2021, "2021-09-30",
@@ -190,7 +191,8 @@ def test_history_lists_every_event_in_recorded_order(demo):
     times = [datetime.fromisoformat(e["recorded_at"]) for e in events]  # compared as times, not as texts
     assert times == sorted(times) and all(e["recorded_at"].endswith("Z") for e in events)
     first, budget = events[0], events[11]
-    assert set(first) == {"seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "batch", "data"}
+    assert set(first) == {"seq", "recorded_at", "kind", "plan", "date", "reference", "actor", "batch", "initial_load", "data"}
+    assert first["initial_load"] is None  # not applied as an initial load
     assert (first["kind"], first["plan"], first["date"], first["reference"], first["actor"]) == (
         "approve", "DEMO-2021", "2021-01-04", "RA 001/2021", "tester",
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
-from support.builders import ADUANA, SMALL
+from support.builders import ADUANA, ADUANA_LOAD, SMALL
 from support.postgres import STORE_KINDS, empty_store
 from support.runners import PoaInProcess, invoke
 
@@ -78,10 +78,10 @@ def test_the_schemas_enums_are_the_catalogues():
 
 
 def test_the_schemas_are_package_data():
-    """A regular (non-editable) install carries them, the documents' template and the interface's
-    catalogues: pyproject.toml's package-data."""
+    """A regular (non-editable) install carries them, the documents' template, the interface's
+    catalogues and the spreadsheet template's mapping: pyproject.toml's package-data."""
     text = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"poa.adapters" = ["schemas/*.schema.json", "templates/*", "locale/*/LC_MESSAGES/*"]' in text
+    assert '"poa.adapters" = ["schemas/*.schema.json", "templates/*", "locale/*/LC_MESSAGES/*", "mappings/*.yaml"]' in text
     assert {p.name for p in schema_path("report").parent.iterdir()} >= {f"{n}.schema.json" for n in SCHEMAS}
 
 
@@ -162,7 +162,7 @@ def other_store(store_kind: str, tmp_path: Path, request) -> Iterator[str]:
 def test_every_json_output_of_the_examples_validates(store_name, other_store, tmp_path):
     for example, store in ((SMALL, store_name), (ADUANA, other_store)):
         poa = PoaInProcess(store, tmp_path)
-        assert poa("apply", str(example)).returncode == 0
+        assert poa("apply", str(example), *(ADUANA_LOAD if example == ADUANA else ())).returncode == 0
         report = poa.json("report")
         validate("report", report)
         validate("history", poa.json("history"))
@@ -181,7 +181,7 @@ def test_every_export_of_the_examples_validates(poa):
     """`poa export --format json` of every table against export.schema.json, each JSON Lines row
     against its table's $defs entry, for both examples in one store, at no limit and at a view."""
     export = schema("export")
-    assert poa("apply", str(SMALL)).returncode == 0 and poa("apply", str(ADUANA)).returncode == 0
+    assert poa("apply", str(SMALL)).returncode == 0 and poa("apply", str(ADUANA), *ADUANA_LOAD).returncode == 0
     assert export["properties"]["table"]["enum"] == list(WHAT)
     for what in WHAT:
         for view in ((), ("--as-of", "2021-06-30")):
@@ -327,7 +327,9 @@ def test_the_csv_tables_of_the_report(demo):
     modifications = rows(demo, "--table", "budget_modifications")
     assert list(modifications[0]) == [
         "plan", "as_of", "known_at", "seq", "date", "reference", "reason", "code", "source", "amount", "recorded_at", "actor",
+        "to_code", "to_source",  # a transfer's receiving side: empty for these `budget` rows
     ]
+    assert all(m["to_code"] == m["to_source"] == "" for m in modifications)
     assert [(m["seq"], m["code"], m["source"], m["amount"]) for m in modifications] == [
         ("12", "1.1.1.2", "Otros", "-10000.00"), ("13", "1.1.1.1", "Otros", "10000.00"),
     ]

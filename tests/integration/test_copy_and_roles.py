@@ -17,7 +17,7 @@ import pytest
 from psycopg.sql import SQL, Identifier
 
 from poa.adapters.postgres_store import parse_url
-from support.builders import ADUANA, SMALL, open_store, raw_events
+from support.builders import ADUANA, ADUANA_LOAD, SMALL, open_store, raw_events
 from support.runners import invoke, no_traceback
 
 
@@ -42,7 +42,7 @@ def outputs(store: str, plan: str, as_of: str) -> dict[str, str]:
 
 def test_a_copy_sqlite_to_postgresql_to_sqlite_gives_identical_history_and_reports(tmp_path, postgres_store):
     first, back = str(tmp_path / "first.db"), str(tmp_path / "back.db")
-    assert poa("apply", str(ADUANA), store=first).exit_code == 0
+    assert poa("apply", str(ADUANA), *ADUANA_LOAD, store=first).exit_code == 0
     assert poa("apply", str(SMALL), store=first).exit_code == 0
     issued = poa("report", "--plan", "DEMO-2021", "--as-of", "2021-09-30", "--issue", "INF-Q3", "--format", "json",
                  store=first)

@@ -17,7 +17,7 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from support.builders import ADUANA, SMALL
+from support.builders import ADUANA, ADUANA_LOAD, SMALL
 from support.postgres import STORE_KINDS, empty_store
 from support.runners import invoke, no_traceback
 
@@ -37,7 +37,7 @@ def packages(request, tmp_path_factory) -> Iterator[dict[str, Path]]:
     folder = tmp_path_factory.mktemp("packages")
     with empty_store(request.param, folder, request) as db:
         run("apply", str(SMALL), "--store", db)
-        run("apply", str(ADUANA), "--store", db)
+        run("apply", str(ADUANA), *ADUANA_LOAD, "--store", db)
         run("export", "--store", db, "--datapackage", str(folder / "small"), "--plan", "DEMO-2021")
         run("export", "--store", db, "--datapackage", str(folder / "all"))
         yield {"small": folder / "small", "all": folder / "all"}

@@ -110,7 +110,9 @@ def test_cli_table_smoke(poa_t):
         (("--from", "2021-09-31", "--to", "2021-12-31"), "option --from: AS_OF is not a real date"),
         (("--from", "2021-09-30", "--to", "2021-12-31@soon"), "option --to: KNOWN_AT must be a timestamp"),
         (("--from", "issued:NOPE", "--to", "2021-12-31"), "option --from: no report issued as 'NOPE' (issued: 'INF-T3-2021')"),
-        (("--from", "2021-09-30", "--to", "2020-06-30"), "option --to: plan T-2021 is not in force at 2020-06-30"),
+        (("--from", "2021-09-30", "--to", "2021-01-02"), "option --to: plan T-2021 is not in force at 2021-01-02"),
+        (("--from", "2021-09-30", "--to", "2020-06-30"), "option --to: AS_OF 2020-06-30 is outside the plan's year 2021"),
+        (("--from", "2022-01-01@2021-12-31", "--to", "2021-06-30"), "option --from: AS_OF 2022-01-01 is outside the plan's year 2021"),
     ],
 )
 def test_cli_bad_views_exit_2_naming_the_option(poa_t, args, message):

@@ -29,7 +29,7 @@ from poa.adapters.stores import is_url
 from poa.adapters.use_cases import record_batch
 from poa.projections.tables import ELEMENT_EVALUATION_FIGURES
 
-from support.builders import ADUANA, ROOT, SMALL, commands, open_store
+from support.builders import ADUANA, ADUANA_LOAD, ROOT, SMALL, commands, open_store
 from support.postgres import empty_store
 from support.read_model import dirty, facts_by_plan, position, snapshot
 from support.runners import PoaInProcess
@@ -146,7 +146,7 @@ def assert_same_as_report(poa: PoaInProcess, db: Path, plan: str, as_of: str) ->
 
 
 def test_evaluation_equals_the_json_report_for_aduana_at_the_year_end(poa, tmp_path):
-    assert poa("apply", str(ADUANA)).returncode == 0
+    assert poa("apply", str(ADUANA), *ADUANA_LOAD).returncode == 0
     db = tmp_path / "poa-read.db"
     assert poa("project", *db_option(poa, db)).returncode == 0
     assert assert_same_as_report(poa, db, "AN-2020", "2020-12-31") > 500
@@ -305,17 +305,17 @@ def test_a_read_model_of_an_older_schema_is_refused_until_rebuilt(demo, tmp_path
     db = tmp_path / "poa-read.db"
     assert demo("project", "--db", str(db)).returncode == 0
     with closing(sqlite3.connect(db)) as connection, connection:
-        assert connection.execute("SELECT value FROM _poa_read_model WHERE key = 'schema'").fetchone() == ("2",)
+        assert connection.execute("SELECT value FROM _poa_read_model WHERE key = 'schema'").fetchone() == ("3",)
         # a read model of schema 1: evaluation had no key to plan_evaluation
         connection.execute("UPDATE _poa_read_model SET value = '1' WHERE key = 'schema'")
     before = db.read_bytes()
     result = demo("project", "--db", str(db))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "a read model of schema 1, this version writes 2; rebuild it with --rebuild" in result.stderr
+    assert "a read model of schema 1, this version writes 3; rebuild it with --rebuild" in result.stderr
     assert db.read_bytes() == before
     assert demo("project", "--db", str(db), "--rebuild").returncode == 0
     with closing(sqlite3.connect(db)) as connection:
-        assert connection.execute("SELECT value FROM _poa_read_model WHERE key = 'schema'").fetchone() == ("2",)
+        assert connection.execute("SELECT value FROM _poa_read_model WHERE key = 'schema'").fetchone() == ("3",)
         keys = connection.execute("SELECT [table], [from], [to] FROM pragma_foreign_key_list('evaluation')").fetchall()
         assert sorted(keys) == [("plan_evaluation", "as_of", "as_of"), ("plan_evaluation", "plan", "plan"),
                                 ("plans", "plan", "plan")]

@@ -19,7 +19,7 @@ from decimal import Decimal
 import html5lib
 import pdfplumber
 import pytest
-from support.builders import ADUANA, SMALL
+from support.builders import ADUANA, ADUANA_LOAD, SMALL
 from support.runners import invoke, no_traceback
 
 EXAMPLES = {"small": (SMALL, "2021-12-31"), "aduana": (ADUANA, "2020-12-31")}
@@ -41,7 +41,7 @@ def small(tmp_path_factory) -> tuple[str, tuple[str, ...], dict]:
 def made(name: str, tmp_path_factory) -> tuple[str, tuple[str, ...], dict]:
     path, as_of = EXAMPLES[name]
     store = str(tmp_path_factory.mktemp(name) / "poa.db")
-    applied = invoke("apply", str(path), "--store", store)
+    applied = invoke("apply", str(path), *(ADUANA_LOAD if path == ADUANA else ()), "--store", store)
     assert applied.exit_code == 0, applied.output
     view = ("--store", store, "--as-of", as_of, "--known-at", KNOWN_AT)
     report = invoke("report", "--format", "json", *view)

@@ -23,7 +23,7 @@ import pytest
 from poa.adapters.report_xlsx import HEADER_ROW
 from poa.domain.catalogue import FIGURE
 from support.programs import program
-from support.builders import ADUANA, SMALL
+from support.builders import ADUANA, ADUANA_LOAD, SMALL
 from support.runners import invoke, no_traceback
 
 EXAMPLES = {"small": (SMALL, "2021-12-31"), "aduana": (ADUANA, "2020-12-31")}
@@ -57,7 +57,7 @@ def rendered(request, tmp_path_factory) -> Rendered:
     store made for it, all of the same view."""
     example, as_of = EXAMPLES[request.param]
     store = str(tmp_path_factory.mktemp(request.param) / "poa.db")
-    applied = invoke("apply", str(example), "--store", store)
+    applied = invoke("apply", str(example), *(ADUANA_LOAD if example == ADUANA else ()), "--store", store)
     assert applied.exit_code == 0, applied.output
     view = ("--store", store, "--as-of", as_of, "--known-at", KNOWN_AT)
     shown = invoke("report", "--format", "xlsx", *view)

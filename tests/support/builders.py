@@ -25,7 +25,7 @@ from poa.domain.plan import Plan
 from poa.domain.values import quantize
 
 __all__ = [
-    "ROOT", "EXAMPLES", "SMALL", "ADUANA", "UTC", "FAR",
+    "ROOT", "EXAMPLES", "SMALL", "ADUANA", "ADUANA_LOAD", "UTC", "FAR",
     "at", "shown", "progress", "execution", "budget", "reformulate", "base_approval", "batch_text",
     "plan_of", "history_by_hand", "history_in_batches", "parse_entry",
     "Command", "CommandError", "CommitTimeRecorder", "Ledger", "open_store", "record", "count_events", "raw_events",
@@ -36,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 SMALL = EXAMPLES / "small-2021.yaml"  # plan DEMO-2021: 23 entries, see tests/integration/test_audit.py
 ADUANA = EXAMPLES / "aduana-nacional-2020.yaml"
+# `poa apply ADUANA *ADUANA_LOAD`: as a planning unit loads it, transcribed from its published report (an
+# initial load: none of its 72 facts is a late record; tests/integration/test_initial_load_cli.py loads it without)
+ADUANA_LOAD = ("--initial-load", "--load-reference", "Informe de Seguimiento POA, IV trimestre 2020")
 
 UTC = timezone.utc
 FAR = datetime(2100, 1, 1, tzinfo=UTC)  # known_at after everything: every recorded fact is known

@@ -283,7 +283,8 @@ def test_every_warning_kind_has_a_message_and_keeps_its_identifier():
     # the values JSON consumers filter on (docs/design.md, `warnings[]` of the JSON report)
     assert [k.value for k in WarningKind] == [
         "weights_total", "executed_above_current", "unjustified_deviation", "progress_down", "execution_down",
-        "cancelled_with_budget", "late_record",
+        "cancelled_with_budget", "late_record", "execution_with_and_without_source",
+        "execution_differs_from_operations", "progress_differs_from_children",
     ]
 
 
@@ -300,6 +301,9 @@ _DOWN = {"code", "source", "before", "before_date", "after", "after_date"}
         (WarningKind.EXECUTION_DOWN, _DOWN),
         (WarningKind.CANCELLED_WITH_BUDGET, {"code", "unexecuted"}),
         (WarningKind.LATE_RECORD, {"seq", "kind", "date", "days", "recorded_on"}),
+        (WarningKind.EXECUTION_MIXED, {"code", "without", "by_source", "executed"}),
+        (WarningKind.EXECUTION_DIFFERS_FROM_OPERATIONS, {"code", "date", "own", "operations"}),
+        (WarningKind.PROGRESS_DIFFERS_FROM_CHILDREN, {"code", "date", "own", "children"}),
     ],
     ids=lambda v: v.value if isinstance(v, WarningKind) else None,  # a set's own text varies between processes
 )

@@ -322,7 +322,7 @@ def test_renderers_json_keys_and_spanish_table():
     assert set(data) == {"schema_version", "plan", "entity", "year", "as_of", "known_at", "element", "figures"}
     assert (data["schema_version"], data["known_at"]) == ("2.0", "2021-07-10T23:59:59.999999Z")
     assert set(data["figures"]) == {
-        "status", "weight", "progress_pct", "programmed_pct", "deviation_pts", "budget",
+        "title", "status", "weight", "progress_pct", "programmed_pct", "deviation_pts", "budget",
         "budget_current", "budget_executed", "budget_execution_pct",
     }
     progress_pct = data["figures"]["progress_pct"]
@@ -332,7 +332,7 @@ def test_renderers_json_keys_and_spanish_table():
         (2, "20.00", "superseded"), (6, "55.00", "used"), (9, "45.00", "not_known"), (14, "80.00", "not_known"),
     ]
     # tasks carry no money and no programmed progress
-    assert set(provenance_to_dict(why("1.1.1.1", "2021-06-30"))["figures"]) == {"status", "weight", "progress_pct"}
+    assert set(provenance_to_dict(why("1.1.1.1", "2021-06-30"))["figures"]) == {"title", "status", "weight", "progress_pct"}
     text = to_rich(layout(p))
     assert "Avance físico (%): 55.00" in text
     assert "registrado después de la vista" in text and "reemplazado" in text

@@ -345,7 +345,7 @@ def test_a_strategic_action_is_explained_with_its_budget_totals_and_progress():
     p = why("2")
     assert (p.kind, p.code, p.parent, p.title, p.status) == ("strategic_action", "2", None, "AEI dos", "active")
     assert [f.figure for f in p.figures] == [
-        "status", "weight", "progress_pct", "programmed_pct", "deviation_pts", "budget",
+        "title", "status", "weight", "progress_pct", "programmed_pct", "deviation_pts", "budget",
         "budget_current", "budget_executed", "budget_execution_pct",
     ]
     # its only ACP 2.1 (w 20): weight 20, progress 30, programmed 60, deviation 30
