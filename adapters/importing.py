@@ -36,14 +36,16 @@ def import_workbook(
     store: Store, paths: Sequence[str], *, plan: str | None = None, mapping: str | None = None,
     entity: str | None = None, year: str | None = None, date: str | None = None, reference: str | None = None,
     actor: str | None = None, again: bool = False, dry_run: bool = False, read_only: bool = False,
-    saving: Saving = None, read_back: ReadBack = None, warn: Warn = None,
+    saving: Saving = None, read_back: ReadBack = None, warn: Warn = None, initial_load: bool = False,
+    load_reference: str | None = None,
 ) -> list[PlanRecorded]:
     """Record what the workbooks `paths` hold, read as `mapping` (a file; None: the native
     template's) says: the approval of the new plan `plan` when they hold a plan's structure, and
     their progress, execution, results and justifications (for that plan, or for the plan `plan`
     names, or the store's only plan). The approval's entity, year, date and reference are the
     arguments given, else the workbook's, else the mapping's `plan:`. `warn` is told each warning
-    (where the forms disagree) as soon as the workbooks are read."""
+    (where the forms disagree) as soon as the workbooks are read. `initial_load`, `load_reference`:
+    the workbooks transcribe earlier records (`use_cases.apply_batches`)."""
     described = _mapping(mapping)
     if not paths:
         raise Refusal(_("name the workbook to import"), param="files")
@@ -71,7 +73,7 @@ def import_workbook(
     try:
         return apply_batches(
             store, [batch], plan=plan, actor=actor, again=again, dry_run=dry_run, read_only=read_only, saving=saving,
-            read_back=read_back,
+            read_back=read_back, initial_load=initial_load, load_reference=load_reference,
         )
     except Refusal as refusal:
         raise _located(refusal, origins) from None

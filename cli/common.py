@@ -196,6 +196,20 @@ dry_run_option = click.option(
     help="Check the entries against the store and show what would be recorded and the report's figures it would "
     "change; record nothing.",
 )
+def initial_load_options(command):
+    """`--initial-load` and `--load-reference`, for the commands that record a batch (`apply`, `import`)."""
+    command = click.option(
+        "--load-reference", "load_reference",
+        help="With --initial-load: the load's reference, e.g. the document it was transcribed from (default: the "
+        "batch id's first 12 hex digits).",
+    )(command)
+    return click.option(
+        "--initial-load", "initial_load", is_flag=True,
+        help="The entries are transcribed from earlier records (last year's figures, a migration): not late, and the "
+        "report says once that the plan's history up to their latest date was loaded from documents.",
+    )(command)
+
+
 plan_option = click.option("--plan", envvar="POA_PLAN", help="Plan key such as AN-2020 (env POA_PLAN); optional when the store holds one plan.")
 known_at_option = click.option(
     "--known-at",

@@ -18,6 +18,7 @@ from .common import (
     again_option,
     cli,
     dry_run_option,
+    initial_load_options,
     output_file,
     output_option,
     plan_option,
@@ -64,8 +65,10 @@ def template():
 @actor_option
 @again_option
 @dry_run_option
+@initial_load_options
 @refusing
-def import_(files, mapping, entity, year, date_, reference, store, plan, actor, again, dry_run):
+def import_(files, mapping, entity, year, date_, reference, store, plan, actor, again, dry_run, initial_load,
+            load_reference):
     """Record spreadsheet FILES (xlsx): the approval of a new plan (--plan KEY) and/or quarterly records.
 
     The workbook is read as the template of `poa template` is laid out, or as --mapping
@@ -81,4 +84,5 @@ def import_(files, mapping, entity, year, date_, reference, store, plan, actor, 
     record(partial(
         importing.import_workbook, store, files, plan=plan, mapping=mapping, entity=entity, year=year, date=date_,
         reference=reference, actor=actor, again=again, dry_run=dry_run, read_only=read_only_asked(), warn=warn,
+        initial_load=initial_load, load_reference=load_reference,
     ))

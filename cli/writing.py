@@ -20,6 +20,7 @@ from .common import (
     again_option,
     cli,
     dry_run_option,
+    initial_load_options,
     plan_option,
     read_only_asked,
     record,
@@ -35,16 +36,7 @@ from .common import (
 @actor_option
 @again_option
 @dry_run_option
-@click.option(
-    "--initial-load", "initial_load", is_flag=True,
-    help="The entries are transcribed from earlier records (last year's figures, a migration): not late, and the "
-    "report says once that the plan's history up to their latest date was loaded from documents.",
-)
-@click.option(
-    "--load-reference", "load_reference",
-    help="With --initial-load: the load's reference, e.g. the document it was transcribed from (default: the "
-    "batch id's first 12 hex digits).",
-)
+@initial_load_options
 @refusing
 def apply(files, store, plan, actor, again, dry_run, initial_load, load_reference):
     """Apply batch FILES (YAML or JSON; - for stdin) atomically: every entry of every file, or nothing.

@@ -101,6 +101,19 @@ def test_a_dry_run_shows_what_would_be_recorded_and_stores_nothing(poa, tmp_path
     assert not store_path.exists() or poa("plans", "--format", "json").stdout.count('"plan"') == 0
 
 
+def test_last_years_workbook_imported_as_an_initial_load_is_not_late(poa, tmp_path):
+    q2 = write(tmp_path / "q2.xlsx", fill(empty_template(), APPROVAL, SECOND_QUARTER))
+    ran = poa("import", str(q2), "--plan", "DEMO-2021", "--initial-load", "--load-reference", "POA 2021 (planilla)")
+    assert ran.returncode == 0, ran.stderr
+    events = poa.json("history")["events"]
+    assert len(events) == 10 and {e["initial_load"] for e in events} == {"POA 2021 (planilla)"}
+    report = poa.json("report", "--as-of", "2021-12-31")
+    assert [w for w in report["warnings"] if w["kind"] == "late_record"] == []
+    assert [load["reference"] for load in report["initial_loads"]] == ["POA 2021 (planilla)"]
+    refused = poa("import", str(q2), "--plan", "DEMO-2022", "--load-reference", "POA 2021")
+    assert refused.returncode == 2 and "option --load-reference: needs --initial-load" in refused.stderr
+
+
 # -- malformed workbooks: exit 2, the sheet, row and column named, nothing stored -----------------------
 
 
