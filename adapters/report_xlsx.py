@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from datetime import date, timezone
 from decimal import Decimal
-from io import BytesIO
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import Outline
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from poa.domain.catalogue import (
     ACTION_LABELS,
@@ -54,6 +51,7 @@ from .report_csv import ELEMENT_COLUMNS, elements_rows
 from .report_json import budget_modification_to_dict, evaluation_to_dict
 from .report_text import breakdown, initial_load_text, source_totals
 from .safe_text import terminal_safe
+from .xlsx_bytes import GENERATOR, workbook_bytes
 
 SHEETS = {  # sheet names (at most 31 characters)
     "report": Label("Informe", "Report"),
@@ -93,15 +91,12 @@ AMOUNT, PERCENT, COUNT, DATE = FORMATS[Unit.AMOUNT], FORMATS[Unit.PERCENT], FORM
 HEADER_ROW = 5  # of the Cuadros: heading, introduction and title above it
 MAX_WIDTH = 60  # characters: a longer text wraps
 LINE_HEIGHT = 15  # points
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 BOLD = Font(bold=True)
 CANCELLED = Font(italic=True, color="808080")
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 HEADER_BORDER = Border(bottom=Side(style="thin"))
 
 
-GENERATOR = "POA Ledger (poa-ledger)"  # no version: an issued workbook records it in its issue fact, and
-# a newer program renders the same bytes (`poa report --issued REF --rerender`)
 
 
 def to_xlsx(ev: Evaluation) -> bytes:
@@ -117,25 +112,7 @@ def to_xlsx(ev: Evaluation) -> bytes:
     _reformulations_sheet(wb, ev)
     _budget_modifications_sheet(wb, ev)
     _data_sheet(wb, ev)
-    known_at = ev.known_at.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
-    wb.properties.created = wb.properties.modified = known_at
-    wb.properties.creator = GENERATOR
-    buffer = BytesIO()
-    with ZipFile(buffer, "w", ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()  # not `wb.save`: it stamps `modified` with now
-    return _fixed_times(buffer.getvalue())
-
-
-
-def _fixed_times(xlsx: bytes) -> bytes:
-    """The same zip with every entry dated `ZIP_TIME` (openpyxl dates them now), in the same order."""
-    out = BytesIO()
-    with ZipFile(BytesIO(xlsx)) as source, ZipFile(out, "w", ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = ZipInfo(info.filename, date_time=ZIP_TIME)
-            fixed.compress_type, fixed.create_system, fixed.external_attr = ZIP_DEFLATED, 3, 0o644 << 16
-            target.writestr(fixed, source.read(info))
-    return out.getvalue()
+    return workbook_bytes(wb, ev.known_at.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0))
 
 
 # -- cells ---------------------------------------------------------------------------------

@@ -13,24 +13,20 @@ gives the same bytes.
 from __future__ import annotations
 
 from datetime import datetime
-from io import BytesIO
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from poa.domain.values import CODE_MAX
 
 from .workbook_mapping import FIELD_TYPES, Level, Mapping, Spec, Table
+from .xlsx_bytes import GENERATOR, workbook_bytes
 
 ROWS = 1000  # rows below the header that carry the validations
 FIXED_TIME = datetime(2024, 1, 1)  # the workbook's created/modified: fixed, so that the bytes are
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-GENERATOR = "POA Ledger (poa-ledger)"
 INSTRUCTIONS = "Instrucciones"
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -65,24 +61,9 @@ def template_bytes(mapping: Mapping) -> bytes:
             _form(ws, table)
         else:
             _table(ws, table)
-    wb.properties.created = wb.properties.modified = FIXED_TIME
-    wb.properties.creator = wb.properties.lastModifiedBy = GENERATOR
     wb.properties.title = mapping.title
-    buffer = BytesIO()
-    with ZipFile(buffer, "w", ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()  # not `wb.save`: it stamps `modified` with now
-    return _fixed_times(buffer.getvalue())
-
-
-def _fixed_times(xlsx: bytes) -> bytes:
-    """The same zip with every entry dated `ZIP_TIME` (openpyxl dates them now), in the same order."""
-    out = BytesIO()
-    with ZipFile(BytesIO(xlsx)) as source, ZipFile(out, "w", ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = ZipInfo(info.filename, date_time=ZIP_TIME)
-            fixed.compress_type, fixed.create_system, fixed.external_attr = ZIP_DEFLATED, 3, 0o644 << 16
-            target.writestr(fixed, source.read(info))
-    return out.getvalue()
+    wb.properties.lastModifiedBy = GENERATOR
+    return workbook_bytes(wb, FIXED_TIME)
 
 
 # -- what a table's columns are -----------------------------------------------------------------------

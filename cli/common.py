@@ -196,6 +196,13 @@ dry_run_option = click.option(
     help="Check the entries against the store and show what would be recorded and the report's figures it would "
     "change; record nothing.",
 )
+def write_options(command):
+    """The options of every command that records: --store, --plan, --actor, --again and --dry-run."""
+    for option in reversed((store_option, plan_option, actor_option, again_option, dry_run_option)):
+        command = option(command)
+    return command
+
+
 def initial_load_options(command):
     """`--initial-load` and `--load-reference`, for the commands that record a batch (`apply`, `import`)."""
     command = click.option(

@@ -14,18 +14,14 @@ from poa.adapters.safe_text import terminal_safe
 from . import common
 from .common import (
     Refused,
-    actor_option,
-    again_option,
     cli,
-    dry_run_option,
     initial_load_options,
     output_file,
     output_option,
-    plan_option,
     read_only_asked,
     record,
     refusing,
-    store_option,
+    write_options,
     write,
 )
 
@@ -60,11 +56,7 @@ def template():
 @click.option("--year", help="The approval's year, when the workbook or the mapping does not say it.")
 @click.option("--date", "date_", help="The approval's date, YYYY-MM-DD, when the workbook or the mapping does not say it.")
 @click.option("--reference", help="The approval's reference, when the workbook or the mapping does not say it.")
-@store_option
-@plan_option
-@actor_option
-@again_option
-@dry_run_option
+@write_options
 @initial_load_options
 @refusing
 def import_(files, mapping, entity, year, date_, reference, store, plan, actor, again, dry_run, initial_load,

@@ -16,26 +16,18 @@ from poa.domain.values import preview
 
 from .common import (
     Refused,
-    actor_option,
-    again_option,
     cli,
-    dry_run_option,
     initial_load_options,
-    plan_option,
     read_only_asked,
     record,
     refusing,
-    store_option,
+    write_options,
 )
 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
-@store_option
-@plan_option
-@actor_option
-@again_option
-@dry_run_option
+@write_options
 @initial_load_options
 @refusing
 def apply(files, store, plan, actor, again, dry_run, initial_load, load_reference):
@@ -52,11 +44,7 @@ def apply(files, store, plan, actor, again, dry_run, initial_load, load_referenc
 
 @cli.command()
 @click.argument("file")
-@store_option
-@plan_option
-@actor_option
-@again_option
-@dry_run_option
+@write_options
 @refusing
 def approve(file, store, plan, actor, again, dry_run):
     """Approve a new plan from a structure FILE (the fields of an `approve` entry)."""
@@ -74,11 +62,7 @@ def approve(file, store, plan, actor, again, dry_run):
 @click.option("--update", "updates", multiple=True, help='e.g. "{code: 6.1.1, weight: 10}".')
 @click.option("--cancel", "cancels", multiple=True, help="Code of an element to cancel (with its descendants).")
 @click.option("--budget", "budgets", multiple=True, help='Budget line, e.g. "{code: 6.1.1.1, source: Otros, amount: -1000}".')
-@store_option
-@plan_option
-@actor_option
-@again_option
-@dry_run_option
+@write_options
 @refusing
 def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, budgets, store, plan, actor, again, dry_run):
     """Record an approved reformulation: from a changes file, or from repeated options.
@@ -142,7 +126,7 @@ def entry_command(kind: str, *, replace_flag: bool = False) -> click.Command:
     for option in reversed(spec.options):
         name = f"{option.name}_" if option.name == "date" else option.name
         command = click.option(f"--{option.name}", name, required=option.required, help=option.help)(command)
-    command = refusing(dry_run_option(again_option(actor_option(plan_option(store_option(command))))))
+    command = refusing(write_options(command))
     return cli.command(name=kind, help=spec.help)(command)
 
 
@@ -161,11 +145,7 @@ reopen = entry_command("reopen")
 @click.option("--date", "date_", required=True, help="Its cut-off date, YYYY-MM-DD.")
 @click.option("--declared", required=True, help='Declared plan totals, e.g. "{budget_current: 578301240, physical_progress_pct: 82.41}".')
 @click.option("--short-term-actions", "short_term_actions", help='Declared figures per ACP, e.g. "{6.1.1: {progress_pct: 78.92}}".')
-@store_option
-@plan_option
-@actor_option
-@again_option
-@dry_run_option
+@write_options
 @refusing
 def publish(reference, issued, date_, declared, short_term_actions, store, plan, actor, again, dry_run):
     """Record a report the entity issued, with the figures it declared (compare them with `poa reconcile`)."""
@@ -199,11 +179,7 @@ def _transfer_option(field: str) -> str | None:
 @click.option("--date", "date_", required=True, help="Effective date, YYYY-MM-DD.")
 @click.option("--reference", required=True, help="Resolution that approves it.")
 @click.option("--reason", required=True, help="Why the budget moves.")
-@store_option
-@plan_option
-@actor_option
-@again_option
-@dry_run_option
+@write_options
 @refusing
 def transfer(from_code, to_code, source, to_source, amount, date_, reference, reason, store, plan, actor, again, dry_run):
     """Record a budget transfer between two operations (or two sources) as one fact: the plan's total stays the same.
@@ -232,11 +208,7 @@ def transfer(from_code, to_code, source, to_source, amount, date_, reference, re
 @click.option(
     "--corrects", help="Seq of the fact corrected; default: the fact that last set that field of the element."
 )
-@store_option
-@plan_option
-@actor_option
-@again_option
-@dry_run_option
+@write_options
 @refusing
 def correct(code, title, weight, budget, reason, corrects, store, plan, actor, again, dry_run):
     """Correct a title, weight or approved amount as an earlier fact should have recorded it.
