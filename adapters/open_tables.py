@@ -197,7 +197,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Field("action", S, "What in the fact states it: element (approved), add (a reformulation's new operation), "
                            "budget, transfer (line 1 the giving operation and source, −amount; line 2 the "
                            "receiving one, +amount), or correct (the change a correction makes to the amount it "
-                           "corrects, in that amount's phase)."),
+                           "corrects, in that amount's phase; of a transfer's side: two lines, the side it names, "
+                           "then the other side with the opposite change)."),
         Field("date", DT, "The effective date."),
         Field("reference", S, "The resolution reference."),
         Field("reason", S, "The reason given (reformulate, budget, transfer, correct)."),

@@ -295,7 +295,8 @@ class ReadModel:
                 if history[0].seq == 1 and events[0].seq == 1:  # a new plan: its row before its facts
                     self.db["plans"].upsert(cells("plans", [plan_row(plan, history[:1])])[0], pk="plan")
                 self.db["facts"].insert_all(cells("facts", with_data(plan, history, {r.seq for r in events})))
-                lines = budget_line_rows(plan, events)
+                new_seqs = {r.seq for r in events}  # a correction's lines need the fact it corrects: the whole history
+                lines = [row for row in budget_line_rows(plan, history) if row["seq"] in new_seqs]
                 if lines:
                     self.db["budget_lines"].insert_all(cells("budget_lines", lines))
                 self.db.conn.execute("INSERT OR IGNORE INTO [_dirty] (plan) VALUES (?)", (plan,))

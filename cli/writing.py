@@ -202,7 +202,8 @@ def transfer(from_code, to_code, source, to_source, amount, date_, reference, re
 @click.option(
     "--budget", "budget", multiple=True, metavar="SOURCE=AMOUNT",
     help="An amount as it should have been recorded, by funding source (repeatable): an approved or added operation's "
-    "approved amount, or a budget modification's or budget line's signed amount.",
+    "approved amount, a budget modification's or budget line's signed amount, or the signed amount of one side of a "
+    "transfer (negative: the giving side; positive: the receiving side; the other side follows).",
 )
 @click.option("--reason", required=True, help="The data-entry error corrected.")
 @click.option(

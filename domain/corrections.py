@@ -1,11 +1,12 @@
 """Corrections of data entry and replaced texts (docs/design.md, "Corrections").
 
 A `Correction` states the title, weight or approved amounts one element should have had in an
-earlier structural fact (an approval, a reformulation, a budget modification): the fact it
-`corrects`. It counts from that fact's own effective date (its `date` is that date), as known from
-the correction's recorded time, and is neither a reformulation nor a budget modification. A result
-or justification that `replaces` an earlier text of the same kind, element and date supersedes it
-in reports; the history keeps both.
+earlier structural fact (an approval, a reformulation, a budget modification, a transfer): the fact
+it `corrects`. It counts from that fact's own effective date (its `date` is that date), as known
+from the correction's recorded time, and is neither a reformulation nor a budget modification. A
+transfer is corrected by naming one of its sides with that side's signed amount; the other side
+follows (`sides`, `mirrored`). A result or justification that `replaces` an earlier text of the
+same kind, element and date supersedes it in reports; the history keeps both.
 
 - `settle(history, fact, structure_on)`: the fact as the plan stores it, after checking what it
   refers to — a correction with its `corrects` resolved (by default the fact that last set that
@@ -13,9 +14,10 @@ in reports; the history keeps both.
   latest`` resolved to that text's seq. `Plan.record` calls it before the rules (`rules.check_new`).
 - `Corrections`: the corrections among a history's structural facts, by the fact they correct;
   the structure's fold (`structure.build`, `rules.check_history`) applies a fact as corrected
-  (`Corrections.applied`) and points the values corrected to the correction (`Fix`).
-- `before(history, correction)`: the values a correction replaced, for the history and the
-  budget lines (what it changed).
+  (`Corrections.applied`) and points the values corrected to the correction (`Fix`; for a
+  transfer, both sides).
+- `before(history, correction)`: the values a correction replaced, for the history; `changed`:
+  the budget lines it changes, by how much (a transfer's: both sides), for the budget lines table.
 
 Pure: no I/O.
 """
@@ -43,25 +45,29 @@ from .facts import (
     Recorded,
     Reformulation,
     Result,
+    Transfer,
     Update,
 )
 from .messages import translate as _
 from .values import EntryError
 
 TEXTS = (Result, Justification)  # the facts a later one may replace
-CORRECTABLE = (Approval, Reformulation, BudgetModification)  # the facts a correction may correct
+CORRECTABLE = (Approval, Reformulation, BudgetModification, Transfer)  # the facts a correction may correct
 
 Key = tuple  # (code, field, source): source None but for a budget
 
 
 class Fix(NamedTuple):
     """One value a correction gives a fact: the element's `code`, the `field` (``title``, ``weight``,
-    ``budget``), the funding `source` of a budget, and the correction (as recorded)."""
+    ``budget``), the funding `source` of a budget, the correction (as recorded), and the correction
+    as it states that value (`item`: the correction itself, or for the side of a transfer it does not
+    name, the correction `mirrored` to that side)."""
 
     code: str
     field: str
     source: str | None
     correction: Recorded
+    item: Correction
 
 
 # -- what a structural fact states ---------------------------------------------------------------
@@ -96,6 +102,8 @@ def setters(fact: Fact, code: str, field: str, source: str | None = None) -> lis
                 found.append(c)
     if isinstance(fact, BudgetModification) and fact.code == code and field == "budget" and source in (None, fact.source):
         found.append(fact)
+    if isinstance(fact, Transfer) and field == "budget":  # a side: its signed line
+        found += [line for line in fact.lines() if line.code == code and source in (None, line.source)]
     return found
 
 
@@ -123,6 +131,24 @@ def _value(correction: Correction, key: Key):
     return correction.budget[source] if field == "budget" else getattr(correction, field)
 
 
+def mirrored(correction: Correction, transfer: Transfer) -> Correction:
+    """A correction of one side of `transfer` as it states the other side: that side's code and
+    source, the opposite signed amount (the transfer's amount as corrected moves from one to the other)."""
+    [(source, amount)] = correction.budget.items()
+    giving, receiving = transfer.lines()
+    other = receiving if (giving.code, giving.source) == (correction.code, source) else giving
+    return attrs.evolve(correction, code=other.code, budget={other.source: -amount})
+
+
+def sides(correction: Correction, facts: Mapping[int, Recorded]) -> tuple[Correction, ...]:
+    """The correction as it states each value it fixes: itself; for a correction of a transfer's
+    side, also the other side (`mirrored`), which follows. `facts`: the history by seq."""
+    target = facts.get(correction.corrects)
+    if target is not None and isinstance(target.fact, Transfer) and correction.budget is not None:
+        return correction, mirrored(correction, target.fact)
+    return (correction,)
+
+
 # -- the corrections in force, for the structure's fold ----------------------------------------------
 
 
@@ -131,10 +157,13 @@ class Corrections:
     of it, the latest correction (recorded order) — the one in force."""
 
     def __init__(self, history: Iterable[Recorded] = ()):
-        self._by: dict[int, dict[Key, Recorded]] = {}
+        self._by: dict[int, dict[Key, tuple[Recorded, Correction]]] = {}
+        history = list(history)
+        facts = {r.seq: r for r in history}
         for r in sorted((r for r in history if isinstance(r.fact, Correction)), key=lambda r: r.seq):
-            for key in _keys(r.fact):
-                self._by.setdefault(r.fact.corrects, {})[key] = r
+            for item in sides(r.fact, facts):  # a transfer's: both sides, the latest correction wins for both
+                for key in _keys(item):
+                    self._by.setdefault(r.fact.corrects, {})[key] = (r, item)
 
     def applied(self, recorded: Recorded) -> tuple[Recorded, tuple[Fix, ...]]:
         """The fact as its corrections say it should have been recorded (the same seq, time and actor),
@@ -142,8 +171,8 @@ class Corrections:
         fixes = self._by.get(recorded.seq)
         if not fixes:
             return recorded, ()
-        fact = _corrected(recorded.fact, {key: _value(r.fact, key) for key, r in fixes.items()})
-        return attrs.evolve(recorded, fact=fact), tuple(Fix(*key, r) for key, r in fixes.items())
+        fact = _corrected(recorded.fact, {key: _value(item, key) for key, (r, item) in fixes.items()})
+        return attrs.evolve(recorded, fact=fact), tuple(Fix(*key, r, item) for key, (r, item) in fixes.items())
 
 
 NO_CORRECTIONS = Corrections()
@@ -176,6 +205,8 @@ def _corrected(fact: Fact, values: Mapping[Key, object]) -> Fact:
         return attrs.evolve(fact, changes=tuple(change(c) for c in fact.changes))
     if isinstance(fact, BudgetModification) and (fact.code, "budget", fact.source) in values:
         return attrs.evolve(fact, amount=values[(fact.code, "budget", fact.source)])
+    if isinstance(fact, Transfer) and (fact.to_code, "budget", fact.to_source) in values:  # both sides follow
+        return attrs.evolve(fact, amount=values[(fact.to_code, "budget", fact.to_source)])
     return fact
 
 
@@ -186,16 +217,34 @@ def before(history: Iterable[Recorded], correction: Recorded) -> dict[str | None
     return _held(history, correction.fact, correction.seq)
 
 
+def changed(history: Iterable[Recorded], correction: Recorded) -> list[tuple[str, str, object]]:
+    """The budget lines a correction of amounts changes, as (code, source, difference): the amount
+    it gives less the one held just before (`before`), for each source it names whose amount it
+    changes; for a correction of a transfer's side, then the other side's (the opposite difference)."""
+    history = list(history)
+    found = []
+    for item in sides(correction.fact, _by_seq(history)):
+        held = _held(history, item, correction.seq)
+        for source, amount in (item.budget or {}).items():
+            if amount != (held[source] or 0):
+                found.append((item.code, source, amount - (held[source] or 0)))
+    return found
+
+
 def _held(history: Iterable[Recorded], fact: Correction, seq: int) -> dict[str | None, object]:
-    """What the field `fact` corrects held before seq `seq`."""
+    """What the field `fact` corrects held before seq `seq` (a transfer's side: as corrected so far
+    by corrections naming either side)."""
+    history = list(history)
+    facts = _by_seq(history)
     earlier = {}
     target = None
     for r in history:
         if r.seq == fact.corrects:
             target = r
         elif isinstance(r.fact, Correction) and r.seq < seq and r.fact.corrects == fact.corrects:
-            for key in _keys(r.fact):
-                earlier[key] = _value(r.fact, key)
+            for item in sides(r.fact, facts):
+                for key in _keys(item):
+                    earlier[key] = _value(item, key)
     found = {}
     for key in _keys(fact):
         code, field, source = key
@@ -245,9 +294,16 @@ def _settled_correction(history: Sequence[Recorded], fact: Correction, structure
         raise EntryError(
             named,
             _(
-                "seq {seq} is an entry of kind {kind}: a correction fixes an approval, a reformulation or a budget modification "
-                "(a progress or execution figure is corrected by a new record for the same element and date)"
+                "seq {seq} is an entry of kind {kind}: a correction fixes an approval, a reformulation, a budget modification "
+                "or a transfer (a progress or execution figure is corrected by a new record for the same element and date)"
             ).format(seq=corrects, kind=target.kind),
+        )
+    if isinstance(target.fact, Transfer) and fact.budget is not None and len(fact.budget) > 1:
+        raise EntryError(
+            "budget",
+            _("seq {seq} is a transfer: a correction names one side of it, with one source (the other side follows)").format(
+                seq=corrects
+            ),
         )
     sources = list(fact.budget) if fact.budget is not None else [None]
     for source in sources:
@@ -274,6 +330,15 @@ def _settled_correction(history: Sequence[Recorded], fact: Correction, structure
             if isinstance(items[0], (BudgetLine, BudgetModification)):
                 if amount == 0:
                     raise EntryError(at, _("must not be zero: it is the signed amount of a budget line"))
+                if isinstance(target.fact, Transfer) and (amount < 0) != (items[0].amount < 0):  # a side keeps its sign
+                    said = (
+                        _("must be negative: it is the signed amount of the side of transfer seq {seq} that gives "
+                          "({code} from {source})")
+                        if items[0].amount < 0
+                        else _("must be positive: it is the signed amount of the side of transfer seq {seq} that receives "
+                               "({code} from {source})")
+                    )
+                    raise EntryError(at, said.format(seq=corrects, code=fact.code, source=source))
             elif amount < 0:
                 raise EntryError(at, _("must be at least 0: it is an approved amount"))
         elif field == "weight" and any(_kind_of(item) == STRATEGIC_ACTION for item in items):
@@ -382,5 +447,6 @@ def replaced(history: Iterable[Recorded]) -> set[int]:
 
 
 __all__ = [
-    "CORRECTABLE", "Corrections", "Fix", "NO_CORRECTIONS", "TEXTS", "before", "replaced", "settle", "setters", "stated",
+    "CORRECTABLE", "Corrections", "Fix", "NO_CORRECTIONS", "TEXTS", "before", "changed", "mirrored", "replaced", "settle",
+    "setters", "sides", "stated",
 ]

@@ -184,7 +184,8 @@ class Correction:
     Exactly one of `title`, `weight` and `budget` is given. `budget` maps funding sources to
     amounts: for an approved or added operation, its approved amount of that source (sources not
     named stay as they are); for a budget modification or a reformulation's budget line, the signed
-    amount of that line (its own source). The entry names neither `corrects` (optional) nor `date`:
+    amount of that line (its own source); for a transfer, the signed amount of the one side it names
+    (the other side follows: domain/corrections.py `sides`). The entry names neither `corrects` (optional) nor `date`:
     the plan resolves them before the fact is stored (domain/corrections.py) — `corrects` to the
     fact that last set that field of the element, `date` to the corrected fact's effective date —,
     so that a stored correction always says which fact it corrects and from which date it counts.

@@ -38,7 +38,7 @@ from .facts import (
     Transfer,
 )
 from .messages import translate as _
-from .corrections import NO_CORRECTIONS, Corrections
+from .corrections import NO_CORRECTIONS, Corrections, sides
 from .structure import Structure, kind_said, structural_order
 from .values import EntryError, figures_context
 
@@ -97,6 +97,7 @@ def check_history(history: Sequence[Recorded]) -> None:
     """Raise `HistoryError` naming the first fact (effective-date order) that breaks a rule."""
     structural = structural_order(history)
     corrections = Corrections(structural)  # each fact is checked as corrected
+    facts = {r.seq: r for r in structural}
     records = sorted((r for r in history if not isinstance(r.fact, STRUCTURAL)), key=lambda r: (r.fact.date, r.seq))
     structure = None
     i = j = 0
@@ -111,7 +112,7 @@ def check_history(history: Sequence[Recorded]) -> None:
             _guard(recorded, _apply, structure, recorded)
             if structure is None:
                 structure = _guard(recorded, check_approval, recorded, corrections)
-            for field, line in _budget_lines(recorded):
+            for field, line in _budget_lines(recorded, facts):
                 touched[(line.code, line.source)] = (recorded, field)
             i += 1
         for (code, source), (recorded, field) in touched.items():
@@ -158,15 +159,19 @@ def _guard(recorded: Recorded, check: Callable, *args):
         raise HistoryError(recorded, error) from None
 
 
-def _budget_lines(recorded: Recorded) -> list[tuple[str, BudgetLine | BudgetModification]]:
-    """The budget changes of a structural fact, each with the field that states its amount."""
+def _budget_lines(recorded: Recorded, facts: dict[int, Recorded]) -> list[tuple[str, BudgetLine | BudgetModification]]:
+    """The budget changes of a structural fact, each with the field that states its amount (`facts`:
+    the structural facts by seq, for the transfer a correction corrects)."""
     fact = recorded.fact
     if isinstance(fact, BudgetModification):
         return [("amount", fact)]
     if isinstance(fact, Transfer):  # both sides: the giving one may go negative
         return [("amount", line) for line in fact.lines()]
     if isinstance(fact, Correction) and fact.budget is not None:  # the line it corrects, from the corrected fact's date
-        return [(f"budget.{source}", BudgetLine(fact.code, source, amount)) for source, amount in fact.budget.items()]
+        found = [(f"budget.{source}", BudgetLine(fact.code, source, amount)) for source, amount in fact.budget.items()]
+        for other in sides(fact, facts)[1:]:  # a transfer's other side follows: the field is the one it names
+            found += [(found[0][0], BudgetLine(other.code, source, amount)) for source, amount in other.budget.items()]
+        return found
     if isinstance(fact, Reformulation):
         return [(f"changes[{i + 1}].budget.amount", c) for i, c in enumerate(fact.changes) if isinstance(c, BudgetLine)]
     return []

@@ -197,10 +197,11 @@ class Structure:
         self._corrected_by(fixes)
 
     def _corrected_by(self, fixes: tuple[Fix, ...]) -> None:
-        """The values a fact just applied set, now set by the corrections that fixed them."""
+        """The values a fact just applied set, now set by the corrections that fixed them (the item: the
+        correction as it states that value; for the side of a transfer it does not name, mirrored)."""
         for fix in fixes:
             node = self.nodes[fix.code]
-            by = _in_force(fix.correction, fix.correction.fact)
+            by = _in_force(fix.correction, fix.item)
             if fix.field == "title":
                 node.title_by = by
             elif fix.field == "weight":

@@ -41,8 +41,9 @@ symmetric difference that bear on it. What bears on which figure:
   (`as_of_effect`), with or without an event;
 - deviation: what bears on progress or programmed progress;
 - current budget (by source, or in total): budget modifications, transfers (either
-  side) and budget lines of the operations under the element (cancelled ones
-  included), and the adds of those operations with a budget;
+  side), corrections of amounts (of a transfer: either side) and budget lines of the
+  operations under the element (cancelled ones included), and the adds of those
+  operations with a budget;
 - executed budget: the execution records of the element or, where it has none
   in that view, of its operations (recursively, as the evaluation sums them);
 - execution %: what bears on the current or executed budget;
@@ -94,7 +95,7 @@ from poa.domain.facts import (
     Transfer,
     Update,
 )
-from poa.domain.corrections import TEXTS
+from poa.domain.corrections import TEXTS, sides
 from poa.domain.values import figures_context, quantize
 
 from .evaluation import Derivation, Evaluation, Figures, NotInForce, evaluate, visible
@@ -134,7 +135,8 @@ class Responsible:
     `because`: why the other view does not see it: its date is after that view's
     as_of (``date``), it was recorded after that view's known_at (``recorded``),
     or both (``date_and_recorded``).
-    `items`: the reformulation changes that bear on the figure, or the fact itself.
+    `items`: the reformulation changes that bear on the figure, or the fact itself (a correction
+    of a transfer's side: as it states the side that bears, `domain.corrections.sides`).
     `corrects`: the seq of the earlier record (same element, cut-off date and
     source) that this progress or execution record replaces.
     """
@@ -286,6 +288,7 @@ class _Event:
 def _symmetric_difference(history: Sequence[Recorded], b: _Side, a: _Side) -> list[_Event]:
     found = []
     records: dict[tuple, list[int]] = {}  # (type, code, cut-off date, source) -> seqs, recorded order
+    facts = {r.seq: r for r in history}
     for r in history:
         if isinstance(r.fact, (Progress, Execution)):
             records.setdefault(_record_key(r), []).append(r.seq)
@@ -295,7 +298,12 @@ def _symmetric_difference(history: Sequence[Recorded], b: _Side, a: _Side) -> li
         side, other = (ADDED, b.view) if a.sees(r) else (REMOVED, a.view)
         late_date, late_record = r.fact.date > other.as_of, r.recorded_at > other.known_at
         because = Because.DATE_AND_RECORDED if late_date and late_record else Because.DATE if late_date else Because.RECORDED
-        items = tuple(r.fact.changes) if isinstance(r.fact, Reformulation) else (r.fact,)
+        if isinstance(r.fact, Reformulation):
+            items = tuple(r.fact.changes)
+        elif isinstance(r.fact, Correction):  # a correction of a transfer's side bears on both sides (`sides`)
+            items = sides(r.fact, facts)
+        else:
+            items = (r.fact,)
         found.append(_Event(Responsible(r, side, because, items, _corrected(records, r)), items))
     return found
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from attrs import frozen
 
 from poa.domain.facts import Add, Approval, Correction, Publication, Recorded, Reformulation, Transfer
-from poa.domain.corrections import before
+from poa.domain.corrections import before, sides
 from poa.domain.structure import build
 
 from .warnings import days_late
 
 
-def fact_codes(fact) -> set[str]:
-    """The element codes a fact is about (every element for an approval; none for a closing)."""
+def fact_codes(fact, facts: Mapping[int, Recorded] | None = None) -> set[str]:
+    """The element codes a fact is about (every element for an approval; none for a closing; both
+    operations for a transfer, and, with `facts` (the history by seq), for a correction of one)."""
+    if isinstance(fact, Correction) and facts is not None:
+        return {item.code for item in sides(fact, facts)}
     if isinstance(fact, Approval):
         return {e.code for e in fact.elements}
     if isinstance(fact, Reformulation):
@@ -56,8 +59,9 @@ class HistoryFilter:
     date_to: date | None = None  # effective on or before
     late_days: int | None = None  # recorded more than this many days after its effective date
 
-    def matches(self, r: Recorded) -> bool:
-        if self.codes is not None and not (fact_codes(r.fact) & self.codes):
+    def matches(self, r: Recorded, facts: Mapping[int, Recorded] | None = None) -> bool:
+        """Whether `r` meets every criterion given (`facts`: the history by seq, for `fact_codes`)."""
+        if self.codes is not None and not (fact_codes(r.fact, facts) & self.codes):
             return False
         if self.kinds and r.kind not in self.kinds:
             return False
@@ -81,7 +85,8 @@ class HistoryFilter:
 
 
 def select(history: Sequence[Recorded], criteria: HistoryFilter) -> list[Recorded]:
-    return [r for r in history if criteria.matches(r)]
+    facts = {r.seq: r for r in history}
+    return [r for r in history if criteria.matches(r, facts)]
 
 
 def corrected_values(history: Sequence[Recorded], records: Sequence[Recorded]) -> dict[int, dict]:

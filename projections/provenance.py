@@ -61,6 +61,7 @@ from poa.domain.facts import (
     Transfer,
     Update,
 )
+from poa.domain.corrections import sides
 from poa.domain.structure import build
 from poa.domain.values import figures_context
 
@@ -280,6 +281,7 @@ class _Explainer:
 
     def _index(self, history: list[Recorded]) -> None:
         position = 0
+        facts = {r.seq: r for r in history}
 
         def name(book, code, r, action, item, source=None, amount=None):
             nonlocal position
@@ -311,9 +313,10 @@ class _Explainer:
             elif isinstance(fact, BudgetModification):
                 name(self.lines, fact.code, r, Action.BUDGET_MODIFICATION, fact, fact.source, fact.amount)
             elif isinstance(fact, Correction):  # beside what it corrects: a line of each source, or a setter
-                if fact.budget is not None:
-                    for source, amount in fact.budget.items():
-                        name(self.lines, fact.code, r, Action.CORRECT, fact, source, amount)
+                if fact.budget is not None:  # a transfer's side: a line of both operations (`sides`)
+                    for item in sides(fact, facts):
+                        for source, amount in item.budget.items():
+                            name(self.lines, item.code, r, Action.CORRECT, item, source, amount)
                 else:
                     name(self.structure_facts, fact.code, r, Action.CORRECT, fact)
             elif isinstance(fact, Transfer):  # a line of each operation: −amount from one, +amount to the other

@@ -45,7 +45,7 @@ from poa.domain.facts import (
     Reformulation,
     Transfer,
 )
-from poa.domain.corrections import TEXTS, before
+from poa.domain.corrections import TEXTS, changed
 from poa.domain.rules import closing_state
 from poa.domain.structure import Node, Record, build, structural_order
 
@@ -266,7 +266,8 @@ def budget_line_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
     - a correction of amounts: one line per source it changes (``correct``), the difference
       between the amount it gives and the one it corrects, in the phase of the line corrected
       (``approved`` when it corrects the approval), so that the lines still add up to the current
-      budget.
+      budget; a correction of a transfer's side: two lines, the side it names, then the other
+      side (the opposite difference).
 
     `line` is the line's position within its fact (1, 2, …); `amount` is signed; `by` is
     the fact's kind; `action` what in the fact states it (``element``, ``add``, ``budget``, ``transfer``).
@@ -315,10 +316,8 @@ def budget_line_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
                 line(r, side.code, side.source, side.amount, MODIFIED, "transfer")
         elif isinstance(fact, Correction) and fact.budget is not None:  # what it changes, in the corrected line's phase
             phase = APPROVED if any(c.seq == fact.corrects and isinstance(c.fact, Approval) for c in history) else MODIFIED
-            held = before(history, r)
-            for source, amount in fact.budget.items():
-                if amount != (held[source] or 0):
-                    line(r, fact.code, source, amount - (held[source] or 0), phase, "correct")
+            for code, source, difference in changed(history, r):  # a transfer's: the side named, then the other
+                line(r, code, source, difference, phase, "correct")
     return rows
 
 

@@ -14,11 +14,15 @@ the justification of 1.2.1 at 09-30. Current budget at the year's end: 480000.
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
+from decimal import Decimal
 
 from jsonschema import Draft202012Validator
 
 from poa.adapters.report_json import schema_path
 from support.builders import count_events
+from support.read_model import snapshot
 
 TITLE = "Desarrollar el portal de trámites en línea"
 
@@ -185,3 +189,112 @@ def test_an_evidence_package_with_corrections_and_replaced_texts_verifies(demo):
     # give the same report
     verified = ok(demo("verify", "--package", str(package), store=False))
     assert "the report follows from the events" in verified.stdout
+
+
+TRANSFER = (
+    "transfer", "--from", "1.1.2.1", "--to", "1.1.2.2", "--source", "TGN", "--amount", "5000",
+    "--date", "2021-11-02", "--reference", "RA 077/2021", "--reason", "Traspaso a firma digital",
+)
+
+
+def test_a_transfers_amount_corrected_by_one_side_moves_both_and_shows_everywhere(demo):
+    """The transfer (seq 24) moves TGN 5000 from 1.1.2.1 (TGN 250000) to 1.1.2.2 (Otros 15000) on
+    11-02; seq 25 corrects it to 3000, naming the giving side (−3000): from 11-02 1.1.2.1 TGN
+    250000 − 3000 = 247000 (2000 more), 1.1.2.2 TGN 3000 (2000 less); the plan 480000 throughout."""
+    ok(demo(*TRANSFER))
+    known = demo.json("history")["events"][-1]["recorded_at"]  # before the correction
+    said = ok(demo("correct", "--code", "1.1.2.1", "--budget", "TGN=-3000", "--reason", "Monto mal transcrito"))
+    assert "DEMO-2021: 1 entry recorded (now seq 25)" in said.stderr
+
+    def budgets(as_of, *known_at):
+        report = demo.json("report", "--as-of", as_of, *(("--known-at", known_at[0]) if known_at else ()))
+        ops = {o["code"]: o["budget"] for o in report["operations"]}
+        return ops["1.1.2.1"], ops["1.1.2.2"], report["summary"]["budget_current"], report["summary"]["budget_modifications"]
+
+    assert budgets("2021-11-01") == ({"TGN": "250000.00"}, {"Otros": "15000.00"}, "480000.00", 2)
+    assert budgets("2021-12-31") == ({"TGN": "247000.00"}, {"Otros": "15000.00", "TGN": "3000.00"}, "480000.00", 3)
+    assert budgets("2021-12-31", known) == ({"TGN": "245000.00"}, {"Otros": "15000.00", "TGN": "5000.00"}, "480000.00", 3)
+    # the report lists one transfer (of the 2 + 1 = 3 budget modifications counted), with its corrected amount;
+    # Cuadro 1 is as it was: the same current budget, the one reformulation
+    md = ok(demo("report", "--as-of", "2021-12-31", "--format", "md")).stdout
+    assert "- 2021-11-02 — traspaso RA 077/2021: de 1.1.2.1 (TGN) → a 1.1.2.2 (TGN): 3,000 (Traspaso a firma digital)." in md
+    assert md.count("traspaso RA 077/2021") == 1
+    cuadro = section(md, "I. Estructura del POA")
+    assert "| Presupuesto Vigente (en Bs) | 480,000 |" in cuadro and "| N° de Reformulaciones | 1 |" in cuadro
+    # history: the side it names, what it replaced and the seq it corrects; found by either operation
+    history = demo.json("history", "--code", "1.1.2.2")
+    valid("history", history)
+    assert [(e["seq"], e["kind"], e["date"]) for e in history["events"] if e["seq"] > 23] == [
+        (24, "transfer", "2021-11-02"), (25, "correct", "2021-11-02"),
+    ]
+    flat = " ".join(ok(demo("history", "--kind", "correct", env={"COLUMNS": "250"})).stdout.replace("│", " ").split())
+    assert "1.1.2.1, presupuesto: TGN -5000 → -3000 (corrige seq 24; motivo: Monto mal transcrito)" in flat
+    # explain: on both operations the correction is the line in force, the transfer's line corrected
+    for code, lines in (
+        ("1.1.2.1", [(1, "approve", "250000.00", "used"), (24, "transfer", "-5000.00", "corrected"),
+                     (25, "correct", "-3000.00", "used")]),
+        ("1.1.2.2", [(24, "transfer", "5000.00", "corrected"), (25, "correct", "3000.00", "used")]),
+    ):
+        explained = demo.json("explain", code, "--as-of", "2021-12-31")
+        valid("explain", explained)
+        assert [(e["seq"], e["action"], e["value"], e["role"]) for e in explained["figures"]["budget"]["TGN"]["events"]] == lines
+    # diff across the correction: it is responsible on both operations, correcting the transfer
+    compared = demo.json("diff", "--from", f"2021-12-31@{known}", "--to", "2021-12-31")
+    valid("diff", compared)
+    changed = {e["code"]: e["differences"] for e in compared["elements"] if e["code"] in ("1.1.2.1", "1.1.2.2")}
+    assert set(changed) == {"1.1.2.1", "1.1.2.2"}
+    for code, differences in changed.items():
+        [tgn] = [d for d in differences if d["figure"] == "budget" and d["source"] == "TGN"]
+        assert [(e["seq"], e["kind"], e["corrects"]) for e in tgn["events"]] == [(25, "correct", 24)], code
+    assert (changed["1.1.2.1"][0]["from"], changed["1.1.2.1"][0]["to"]) == ("245000.00", "247000.00")
+    # the exported budget lines: two `correct` lines, +2000 and −2000, and every operation's lines add up
+    lines = demo.json("export", "--what", "budget_lines")
+    valid("export", lines)
+    assert [(r["line"], r["code"], r["source"], r["amount"]) for r in lines["rows"] if r["seq"] == 25] == [
+        (1, "1.1.2.1", "TGN", "2000.00"), (2, "1.1.2.2", "TGN", "-2000.00"),
+    ]
+    report = demo.json("report", "--as-of", "2021-12-31")
+    for op in report["operations"]:
+        for source, amount in op["budget"].items():
+            total = sum(Decimal(r["amount"]) for r in lines["rows"] if (r["code"], r["source"]) == (op["code"], source))
+            assert total == Decimal(amount), (op["code"], source)
+
+
+def test_a_transfers_correction_that_does_not_fit_is_refused_and_nothing_stored(demo):
+    ok(demo(*TRANSFER))  # seq 24: TGN 5000 from 1.1.2.1 (TGN 250000) to 1.1.2.2
+    stored = count_events(demo.store)
+    for args, said in (
+        (("--code", "1.1.2.1", "--budget", "TGN=3000"), "option --budget.TGN: must be negative"),
+        (("--code", "1.1.2.2", "--budget", "TGN=-3000"), "option --budget.TGN: must be positive"),
+        (("--code", "1.1.2.2", "--budget", "TGN=0"), "option --budget.TGN: must not be zero"),
+        (("--code", "1.1.2.2", "--budget", "TGN=3000", "--budget", "Otros=1", "--corrects", "24"),
+         "option --budget: seq 24 is a transfer"),
+        # 1.1.2.1 would give 250001 of its TGN 250000 on 11-02: 250000 − 250001 = −1
+        (("--code", "1.1.2.2", "--budget", "TGN=250001"), "current budget of 1.1.2.1 from TGN would be -1 on 2021-11-02"),
+    ):
+        ran = demo("correct", *args, "--reason", "r")
+        assert ran.returncode == 2, args
+        assert said in " ".join(ran.stderr.split()), (args, ran.stderr)
+        assert "would break" not in ran.stderr  # the correction's own fault, not the transfer's
+    assert count_events(demo.store) == stored
+
+
+def test_the_read_model_brought_up_to_date_after_corrections_has_their_lines_as_a_rebuilt_one(demo, tmp_path):
+    """`poa project` run between the facts and their corrections: a correction's `budget_lines` rows are
+    worked out against the fact it corrects, which is in an earlier page."""
+    db, rebuilt = tmp_path / "read.db", tmp_path / "rebuilt.db"
+    ok(demo(*TRANSFER))  # seq 24: TGN 5000 from 1.1.2.1 to 1.1.2.2
+    ok(demo("project", "--db", str(db)))
+    ok(demo("correct", "--code", "1.1.2.2", "--budget", "TGN=3000", "--reason", "r"))  # seq 25: the transfer, to 3000
+    ok(demo("correct", "--code", "1.1.1.1", "--budget", "TGN=90000", "--reason", "r"))  # seq 26: the approval's 100000
+    ok(demo("project", "--db", str(db)))
+    ok(demo("project", "--db", str(rebuilt), "--rebuild"))
+    query = "SELECT seq, line, code, source, amount, phase FROM budget_lines WHERE seq > 24 ORDER BY seq, line"
+    with closing(sqlite3.connect(db)) as connection:
+        incremental = connection.execute(query).fetchall()
+    # 3000 − 5000 = −2000 on 1.1.2.2's TGN, +2000 on 1.1.2.1's; 90000 − 100000 = −10000 in the approved phase
+    assert incremental == [
+        (25, 1, "1.1.2.2", "TGN", "-2000.00", "modified"), (25, 2, "1.1.2.1", "TGN", "2000.00", "modified"),
+        (26, 1, "1.1.1.1", "TGN", "-10000.00", "approved"),
+    ]
+    assert snapshot(db)["budget_lines"] == snapshot(rebuilt)["budget_lines"]
