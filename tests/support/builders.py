@@ -6,11 +6,12 @@ One definition of each; every test module imports them from here.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import attrs
+import pytest
 
 # the store's public names, imported here once for every test (the store module may be split)
 from poa.adapters.ledger import Ledger
@@ -22,7 +23,7 @@ from poa.domain.commands import Command, CommandError
 from poa.domain.fact_kinds import parse_entry
 from poa.domain.facts import Recorded
 from poa.domain.plan import Plan
-from poa.domain.values import quantize
+from poa.domain.values import EntryError, quantize
 
 __all__ = [
     "ROOT", "EXAMPLES", "SMALL", "ADUANA", "ADUANA_LOAD", "UTC", "FAR",
@@ -129,6 +130,20 @@ def plan_of(key: str, approval: dict, *entries: dict, actor: str = "tester") -> 
     for entry in entries:
         plan.record(parse_entry(entry), actor)
     return plan
+
+
+def refusal(plan: Plan, entry: dict) -> EntryError:
+    """The rules' refusal of `entry` by `plan`, which records nothing."""
+    stored = len(plan.history)
+    with pytest.raises(EntryError) as caught:
+        plan.record(parse_entry(entry), "tester")
+    assert len(plan.history) == stored
+    return caught.value
+
+
+def just_before(plan: Plan, seq: int) -> datetime:
+    """A moment just before the fact of `seq` was recorded: a known_at that does not see it."""
+    return plan.history[seq - 1].recorded_at - timedelta(microseconds=1)
 
 
 def history_by_hand(entries, actor: str = "tester") -> list[Recorded]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import attrs
@@ -33,7 +33,7 @@ from poa.projections.evaluation import evaluate
 from poa.projections.issued import View
 from poa.projections.provenance import explain
 from poa.projections.tables import budget_line_rows, fact_rows
-from support.builders import FAR, base_approval, budget, parse_entry, plan_of, progress, reformulate
+from support.builders import FAR, base_approval, budget, just_before, parse_entry, plan_of, progress, reformulate, refusal
 
 D = Decimal
 KEY = "C-2021"
@@ -63,20 +63,11 @@ def plan(*entries):
 
 def refused(*entries) -> EntryError:
     """The refusal of the last entry, after the others were recorded; nothing more is recorded."""
-    p = plan(*entries[:-1])
-    before = len(p.history)
-    with pytest.raises(EntryError) as caught:
-        p.record(parse_entry(entries[-1]), "tester")
-    assert len(p.history) == before
-    return caught.value
+    return refusal(plan(*entries[:-1]), entries[-1])
 
 
 def ev(p, as_of=YEAR_END, known_at=FAR):
     return evaluate(KEY, p.history, as_of, known_at)
-
-
-def just_before(p, seq: int):
-    return p.history[seq - 1].recorded_at - timedelta(microseconds=1)
 
 
 # -- the entry ----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ out by hand in the comments.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -32,7 +32,7 @@ from poa.projections.history import HistoryFilter, corrected_values, select
 from poa.projections.issued import View
 from poa.projections.provenance import explain
 from poa.projections.tables import budget_line_rows
-from support.builders import FAR, base_approval, budget, parse_entry, plan_of
+from support.builders import FAR, base_approval, budget, just_before, parse_entry, plan_of, refusal
 
 D = Decimal
 KEY = "TC-2021"
@@ -67,20 +67,11 @@ def plan(*entries):
 
 def refused(*entries) -> EntryError:
     """The refusal of the last entry, after the transfer and the others; nothing more is recorded."""
-    p = plan(*entries[:-1])
-    stored = len(p.history)
-    with pytest.raises(EntryError) as caught:
-        p.record(parse_entry(entries[-1]), "tester")
-    assert len(p.history) == stored
-    return caught.value
+    return refusal(plan(*entries[:-1]), entries[-1])
 
 
 def ev(p, as_of=YEAR_END, known_at=FAR):
     return evaluate(KEY, p.history, as_of, known_at)
-
-
-def just_before(p, seq: int):
-    return p.history[seq - 1].recorded_at - timedelta(microseconds=1)
 
 
 def tgn_of_a_and_otros_of_b(e) -> tuple[Decimal, Decimal]:
