@@ -42,11 +42,12 @@ from poa.projections.tables import (
     plan_row,
 )
 
-from .open_tables import OBJ, TABLES, Field, field_value, json_text, json_value, row_values, with_data
+from .open_tables import EXPORT_FORMATS, OBJ, TABLES, Field, field_value, json_text, json_value, row_values, with_data
+from .open_tables import WHAT  # noqa: F401 - the tables `poa export --what` names (defined there: docs/design.md, "Start-up")
 from .report_json import SCHEMA_VERSION
 from .safe_text import csv_cell, json_escape
 
-FORMATS = ("csv", "json", "jsonl")
+FORMATS = EXPORT_FORMATS
 CURRENCY = "BOB"  # ISO 4217: the boliviano, the currency of every amount of a Bolivian entity's POA
 DIRECTION = "expenditure"  # a POA's budget is what the entity may spend
 PHASE_LABELS = {
@@ -63,9 +64,6 @@ class View:
 
     as_of: date | None = None
     known_at: datetime | None = None
-
-
-WHAT = tuple(TABLES)  # the tables `poa export --what` names
 
 
 # -- rows ---------------------------------------------------------------------------------------

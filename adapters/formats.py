@@ -11,15 +11,12 @@ command's table.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from poa.domain.catalogue import DRY_RUN_TEXTS
-from poa.projections.evaluation import Evaluation
 
-from . import proofs, report_diff, report_provenance
 from .report_csv import CSV_DIALECTS, REPORT_TABLES, STANDARD, history_to_csv, report_to_csv
 from .report_json import (
     evaluation_to_dict,
@@ -30,9 +27,32 @@ from .report_json import (
     recorded_to_dict,
     timestamp,
 )
-from .report_tables import history_table, issued_reports_table, plans_table, reconciliation_table
-from .report_text import layout, to_markdown, to_rich
 from .safe_text import json_text, terminal_safe
+
+if TYPE_CHECKING:
+    from poa.projections.evaluation import Evaluation
+
+# The renderers' modules (report_*.py, proofs, and through them rich, openpyxl, Jinja2, matplotlib,
+# WeasyPrint, the projections) are imported by the renderer when it first runs (`_module`), not with
+# this module: a command's --format choices are its table's keys, read at start-up by `poa --help`
+# and by every command (docs/design.md, "Start-up: what the entry point imports").
+
+
+def _module(name: str):
+    """This package's module `name`, imported when a renderer first needs it."""
+    return importlib.import_module(f"{__package__}.{name}")
+
+
+def _document(module: str, renderer: str) -> Callable:
+    """A document's renderer, imported when first used: Jinja2, matplotlib, openpyxl and WeasyPrint
+    cost a command that prints no document nothing at start-up."""
+    return getattr(_module(module), renderer)
+
+
+def _text(blocks) -> str:
+    """Blocks drawn as the terminal's table format (`report_text.to_rich`)."""
+    return _module("report_text").to_rich(blocks)
+
 
 Renderer = Callable[[Any, bool], "str | bytes"]  # renderer(value, raw) -> text, or a binary document
 
@@ -48,20 +68,14 @@ def _json(data) -> str:
 
 # `report`: the projections.evaluation.Evaluation of a use_cases.Report
 REPORT: dict[str, Renderer] = {
-    "table": lambda ev, raw: to_rich(layout(ev)),
+    "table": lambda ev, raw: _text(_module("report_text").layout(ev)),
     "json": lambda ev, raw: _json(evaluation_to_dict(ev)),
     "csv": lambda ev, raw: report_to_csv(ev, raw=raw),
-    "md": lambda ev, raw: to_markdown(layout(ev)),
+    "md": lambda ev, raw: _module("report_text").to_markdown(_module("report_text").layout(ev)),
     "html": lambda ev, raw: _document("report_html", "to_html")(ev),
     "pdf": lambda ev, raw: _document("report_pdf", "to_pdf")(ev),
     "xlsx": lambda ev, raw: _document("report_xlsx", "to_xlsx")(ev),
 }
-
-
-def _document(module: str, renderer: str) -> Callable:
-    """A document's renderer, imported when first used: Jinja2, matplotlib, openpyxl and WeasyPrint
-    cost a command that prints no document nothing at start-up."""
-    return getattr(importlib.import_module(f"{__package__}.{module}"), renderer)
 
 CHARTED = ("html", "pdf")  # the formats that draw the quarter-by-quarter trend (`Evaluation.trend`)
 
@@ -107,7 +121,7 @@ def report_bytes(ev: Evaluation, fmt: str) -> bytes:
 
 # `history`: a use_cases.PlanRecords
 HISTORY: dict[str, Renderer] = {
-    "table": lambda selected, raw: history_table(selected.plan, selected.records, selected.corrected),
+    "table": lambda selected, raw: _module("report_tables").history_table(selected.plan, selected.records, selected.corrected),
     "json": lambda selected, raw: _json(history_to_dict(selected.plan, selected.records)),
     "csv": lambda selected, raw: history_to_csv([recorded_to_dict(selected.plan, r) for r in selected.records], raw=raw),
 }
@@ -122,26 +136,28 @@ def history_formats(dialect: str = STANDARD) -> dict[str, Renderer]:
 
 # `reports`: a use_cases.PlanRecords of issued reports
 ISSUED_REPORTS: dict[str, Renderer] = {
-    "table": lambda issued, raw: issued_reports_table(issued.plan, issued.records),
+    "table": lambda issued, raw: _module("report_tables").issued_reports_table(issued.plan, issued.records),
     "json": lambda issued, raw: _json(issued_reports_to_dict(issued.plan, issued.records)),
 }
 
 # `reconcile`: a use_cases.Reconciliation
 RECONCILIATION: dict[str, Renderer] = {
-    "table": lambda compared, raw: reconciliation_table(compared.plan, compared.reports, compared.differences),
+    "table": lambda compared, raw: _module("report_tables").reconciliation_table(
+        compared.plan, compared.reports, compared.differences
+    ),
     "json": lambda compared, raw: _json(reconciliation_to_dict(compared.plan, compared.reports, compared.differences)),
 }
 
 # `plans`: a list of (key, approval)
 PLANS: dict[str, Renderer] = {
-    "table": lambda plans, raw: plans_table(plans),
+    "table": lambda plans, raw: _module("report_tables").plans_table(plans),
     "json": lambda plans, raw: _json(plans_to_dict(plans)),
 }
 
 # `diff`: a projections.comparison.Comparison
 COMPARISON: dict[str, Renderer] = {
-    "table": lambda comparison, raw: to_rich(report_diff.layout(comparison)),
-    "json": lambda comparison, raw: _json(report_diff.comparison_to_dict(comparison)),
+    "table": lambda comparison, raw: _text(_module("report_diff").layout(comparison)),
+    "json": lambda comparison, raw: _json(_module("report_diff").comparison_to_dict(comparison)),
 }
 
 def preview_text(preview) -> str:
@@ -150,16 +166,19 @@ def preview_text(preview) -> str:
     would-be report of a new plan."""
     said = DRY_RUN_TEXTS
     as_of = preview.evaluation.as_of
+    history_table = _module("report_tables").history_table
     recorded = said["would_record"].text.format(plan=preview.plan) + "\n" + history_table(preview.plan, preview.records)
     if preview.comparison is None:
-        return recorded + "\n" + said["new_plan"].text.format(as_of=as_of) + "\n" + to_rich(layout(preview.evaluation))
-    return recorded + "\n" + said["would_change"].text.format(as_of=as_of) + "\n" + to_rich(report_diff.layout(preview.comparison))
+        new_plan = _text(_module("report_text").layout(preview.evaluation))
+        return recorded + "\n" + said["new_plan"].text.format(as_of=as_of) + "\n" + new_plan
+    changed = _text(_module("report_diff").layout(preview.comparison))
+    return recorded + "\n" + said["would_change"].text.format(as_of=as_of) + "\n" + changed
 
 
 # `explain`: a projections.provenance.Provenance
 PROVENANCE: dict[str, Renderer] = {
-    "table": lambda provenance, raw: to_rich(report_provenance.layout(provenance)),
-    "json": lambda provenance, raw: _json(report_provenance.provenance_to_dict(provenance)),
+    "table": lambda provenance, raw: _text(_module("report_provenance").layout(provenance)),
+    "json": lambda provenance, raw: _json(_module("report_provenance").provenance_to_dict(provenance)),
 }
 
 
@@ -222,6 +241,8 @@ def rerendering_text(checked) -> str:
 def _first_differences(issued: bytes, today: bytes, issued_name: str, today_name: str) -> list[str]:
     """The first `DIFF_LINES` lines of the unified diff of two renderings (as UTF-8 text, lines
     without their ends), with a last line saying how many more there were."""
+    import difflib
+
     from .interface import ngettext
     from .interface import translate as _
 
@@ -247,6 +268,6 @@ RERENDERING: dict[str, Renderer] = {"text": lambda checked, raw: rerendering_tex
 
 # `digest`: a merkle_log.TreeHead (the store's, after a full verification)
 TREE_HEAD: dict[str, Renderer] = {
-    "text": lambda head, raw: proofs.digest_line(head) + "\n",
-    "json": lambda head, raw: _json(proofs.digest_to_dict(head)),
+    "text": lambda head, raw: _module("proofs").digest_line(head) + "\n",
+    "json": lambda head, raw: _json(_module("proofs").digest_to_dict(head)),
 }

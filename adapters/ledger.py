@@ -22,14 +22,14 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime, timezone
 from functools import partial, wraps
 from typing import Protocol
 from uuid import UUID
 
 import attrs
 from attrs import frozen
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
@@ -44,8 +44,10 @@ from eventsourcing.utils import get_topic
 from poa.domain.batches import batch_id
 from poa.domain.commands import BatchRepeated, Command, CommandError
 from poa.domain.facts import Approval, Recorded
-from poa.domain.plan import Plan, plan_id
+from poa.domain.plan import Plan, plan_id, recorded_of
 from poa.domain.values import EntryError
+from poa.projections.issued import View
+from poa.projections.selection import IndexRow, Selected, firsts, index_row, parents, select
 
 from . import merkle, merkle_log
 from .interface import translate as _, ngettext
@@ -64,6 +66,7 @@ from .store_errors import (
 from .transcodings import register_values
 
 WRITE_ATTEMPTS = 20
+SNAPSHOT_EVERY = 500  # events of a plan between two of its snapshots: what a write reads beyond the plan's state
 
 
 class StoreOperations(Protocol):
@@ -80,12 +83,15 @@ class StoreOperations(Protocol):
     def check_intact(self) -> None:
         """Raise `StoreDamaged` if the store's rows are not those its commits recorded."""
 
+    def structure_problems(self) -> list[str]:
+        """What the store's own check of its structure finds wrong (`verify`)."""
+
     def failure(self, error: Exception) -> StoreFailure:
         """A library error the input did not cause, as the failure it is (busy, damaged, read-only...)."""
 
-    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None) -> list[LogEntry]:
-        """The Merkle log's entries of one aggregate (None: all of them), of its versions up to `up_to`
-        (None: all), in log order (adapters/merkle_log.py)."""
+    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None, after: int = 0) -> list[LogEntry]:
+        """The Merkle log's entries of one aggregate (None: all of them), of its versions after `after` up
+        to `up_to` (None: all), in log order (adapters/merkle_log.py)."""
 
     def log_head(self) -> LogEntry | None:
         """The Merkle log's last entry (None: an empty log)."""
@@ -96,6 +102,24 @@ class StoreOperations(Protocol):
     def log_nodes(self, positions: Iterable[tuple[int, int]] | None) -> dict[tuple[int, int], bytes]:
         """The stored perfect nodes at these (level, index) positions, level 0 being the leaves
         (None: every stored node of level 1 and above)."""
+
+    def log_entries_at(self, originator_id: UUID, versions: Sequence[int]) -> list[LogEntry]:
+        """The Merkle log's entries of one aggregate's events of these versions."""
+
+    def index_rows(self, originator_id: UUID, as_of: date, known_at: datetime, others: bool) -> list[IndexRow] | None:
+        """The index's rows of an aggregate's facts dated up to `as_of` and recorded up to `known_at`
+        (`others`: its facts but the records; else its records), in seq order (projections/selection.py;
+        [] or None: the store has no index)."""
+
+    def index_loads(self, originator_id: UUID, as_of: date, known_at: datetime) -> dict[str, tuple[int, date, int]]:
+        """Each initial load's facts dated up to `as_of` and recorded up to `known_at`: how many, the latest
+        date, the first seq."""
+
+    def index_count(self, originator_id: UUID) -> int:
+        """How many of an aggregate's events the index holds."""
+
+    def events_at(self, originator_id: UUID, versions: Sequence[int]) -> list[StoredEvent]:
+        """An aggregate's stored events of these versions, in version order."""
 
 
 def _translated(method):
@@ -119,9 +143,9 @@ def _project(plan: Plan | None, events) -> Plan | None:
     return plan
 
 
-def _recorded(event) -> Recorded:
-    """A plan event as the plan remembers it (`Plan._remember`)."""
-    return Recorded(event.originator_version, event.timestamp, event.actor, event.fact, event.batch, event.initial_load)
+def processing_event_events(processing_event, aggregate: UUID) -> list:
+    """The events a save recorded for one aggregate."""
+    return [e for e in processing_event.events if e.originator_id == aggregate]
 
 
 def _plan_of(event, keys: dict[UUID, str]) -> str | None:
@@ -189,13 +213,17 @@ class Ledger(Application):
     """The POA ledger application: every plan of the store, as event-sourced aggregates."""
 
     name = "PlanLedger"
+    is_snapshotting_enabled = True  # snapshots of each plan's validation state (`_take_snapshots`)
     check_log = True  # check every plan read against the store's Merkle log (`poa --no-verify`: False)
 
     def __init__(self, env: dict[str, str], operations: Callable[[ApplicationRecorder], StoreOperations]):
         """`env` configures the library's persistence module; `operations(recorder)` gives the store's own."""
         super().__init__(env=env)
         self._keys: dict[UUID, str] = {}  # each plan's key by aggregate id, as learnt from approvals and reads
+        self._snapshotted: dict[str, int] = {}  # each plan's version at its latest snapshot, as read
         self.recorder.leaf_hashes = self._leaf_hashes  # the recorder logs each event it inserts
+        self.recorder.index_rows = self._index_rows  # and indexes it (projections/selection.py)
+        self._decoded: dict[tuple[UUID, int], Recorded] = {}  # the events `_leaf_hashes` decoded last, for `_index_rows`
         self.store = operations(self.recorder)
 
     @property
@@ -210,45 +238,188 @@ class Ledger(Application):
     # -- reading -----------------------------------------------------------------
     @_translated
     def plan(self, key: str) -> Plan:
-        """The plan as stored, refused as damaged if it has fewer events than its commits recorded."""
-        recorded = self.store.recorded_version(plan_id(key))
+        """The plan as the next write needs it: its latest snapshot and the events since (all of them
+        when it has none), checked against the Merkle log; refused as damaged if it has fewer events
+        than its commits recorded. Its state is what validation needs (domain/plan.py); the facts
+        themselves are read with `history`."""
+        aggregate = plan_id(key)
+        recorded = self.store.recorded_version(aggregate)
+        snapshot = self._snapshot(aggregate)
+        after = snapshot.originator_version if snapshot is not None else 0
+        events = self._read(key, lambda: list(self.events.get(aggregate, gt=after or None)))
+        if not events and snapshot is None:
+            self._missing(key, recorded)
+        plan = self._read(key, lambda: _project(snapshot.mutate(None) if snapshot is not None else None, events))
+        self._check_version(key, plan.version, recorded)
+        self._keys[plan.id] = key
+        self._snapshotted[key] = after
+        if self.check_log:
+            self._check_log(key, plan.id, [recorded_of(e) for e in events], after=after)
+        return plan
+
+    @_translated
+    def history(self, key: str) -> list[Recorded]:
+        """Every fact of the plan as stored, in seq order, checked against the Merkle log; refused
+        as damaged if there are fewer than its commits recorded."""
+        aggregate = plan_id(key)
+        recorded = self.store.recorded_version(aggregate)
+        events = self._read(key, lambda: [recorded_of(e) for e in self.events.get(aggregate)])
+        if not events:
+            self._missing(key, recorded)
+        if not isinstance(events[0].fact, Approval):
+            raise StoreDamaged(
+                _("the store is damaged: plan {plan}'s events cannot be read back ({error})").format(
+                    plan=key, error=_("its first event is not its approval")
+                )
+            )
+        self._check_version(key, len(events), recorded)
+        self._keys[aggregate] = key
+        if self.check_log:
+            self._check_log(key, aggregate, events)
+        return events
+
+    @_translated
+    def version(self, key: str) -> int:
+        """How many facts the plan's commits recorded (0: no such plan)."""
+        return self.store.recorded_version(plan_id(key))
+
+    @_translated
+    def facts(self, key: str) -> list[Recorded]:
+        """Every fact of the plan but its progress and execution records (`selected` with no view), in
+        seq order: what choosing a view needs (its year, its approval, its issued reports)."""
+        return self.selected(key, [])
+
+    @_translated
+    def selected(self, key: str, views: Sequence[View]) -> list[Recorded]:
+        """The facts of the plan the evaluations at `views` need (projections/selection.py, `Selected`:
+        they evaluate as the whole history does), read through the store's index and checked against
+        the Merkle log; no view: every fact but the progress and execution records. A store whose index
+        does not cover the plan (made before it, and read-only since) gives the whole history."""
+        aggregate = plan_id(key)
+        recorded = self.store.recorded_version(aggregate)
+        forever = datetime.max.replace(tzinfo=timezone.utc)
         try:
-            plan = self.repository.get(plan_id(key), projector_func=_project)
-        except AggregateNotFoundError:
-            if recorded:
-                raise StoreDamaged(
-                    _("the store is damaged: plan {plan}'s {count} events cannot be found").format(plan=key, count=recorded)
-                ) from None
-            raise unknown_plan(key) from None
+            rows = self.store.index_rows(aggregate, date.max, forever, others=True)  # every fact but the records
+        except PersistenceError:  # no index: a store made before it, opened read-only
+            rows = None
+        if rows is None or not rows and not recorded or self.store.index_count(aggregate) < recorded:
+            history = self.history(key)
+            return Selected(history) if views else [r for r in history if index_row(r).kind == "other"]
+        others = {1} | {r.seq for r in rows}  # the approval, visible or not, says why a view is not in force
+        found = self._read(key, lambda: self._events_at(aggregate, sorted(others)))
+        seqs, tally, first = set(others), None, None
+        if views:
+            latest, known = max(v.as_of for v in views), max(v.known_at for v in views)
+            rows = self.store.index_rows(aggregate, latest, known, others=False)
+            chosen = select(rows, views, parents(found))[0]
+            first = firsts(rows, views[0])
+            loads = self.store.index_loads(aggregate, views[0].as_of, views[0].known_at)
+            seqs |= chosen | {load[2] for load in loads.values()}
+            tally = {reference: load[:2] for reference, load in loads.items()}
+            records = self._read(key, lambda: self._events_at(aggregate, sorted(seqs - others)))
+            found = sorted([*found, *records], key=lambda r: r.seq)
+        if len(found) != len(seqs) or not isinstance(found[0].fact, Approval):
+            self.history(key)  # events lost or changed: refused as the whole history's read refuses them
+            missing = sorted(seqs - {r.seq for r in found})
+            raise StoreDamaged(
+                _("the store is damaged: plan {plan}'s events {seqs} are in its index but cannot be found").format(
+                    plan=key, seqs=", ".join(map(str, missing[:10])) or "1"
+                )
+            )
+        self._keys[aggregate] = key
+        if self.check_log:
+            self._check_log_at(key, aggregate, found)
+        return Selected(found, tally, first) if views else found
+
+    def _events_at(self, aggregate: UUID, seqs: Sequence[int]) -> list[Recorded]:
+        return [recorded_of(self.mapper.to_domain_event(e)) for e in self.store.events_at(aggregate, seqs)]
+
+    def _check_log_at(self, key: str, aggregate: UUID, facts: Sequence[Recorded]) -> None:
+        """Refuse facts read (some of the plan's, in seq order) that the store's Merkle log does not vouch for."""
+        self._vouched(key, aggregate, facts, self.store.log_entries_at(aggregate, [r.seq for r in facts]))
+
+    def history_of(self, plan: Plan) -> list[Recorded]:
+        """A plan's whole history: as stored, then its events not saved yet (a preview's)."""
+        return plan.whole_history(partial(self._stored_history, plan.key, plan))
+
+    def _stored_history(self, key: str, plan: Plan) -> list[Recorded]:
+        """The stored history of a plan being written (none for a plan not saved yet)."""
+        saved = plan.version - len(plan.pending_events)
+        return self.history(key) if saved else []
+
+    def _read(self, key: str, read: Callable):
+        """`read()`, its failures as the store's: busy, damaged..."""
+        try:
+            return read()
         except OperationalError as error:
             raise self.store.failure(error) from None
         except PersistenceError as error:
             raise StoreDamaged(
                 _("the store is damaged: plan {plan}'s events cannot be read ({error})").format(plan=key, error=error)
             ) from None
+        except StoreError:
+            raise
         except Exception as error:  # a state or topic the library cannot turn back into an event
             raise StoreDamaged(
                 _("the store is damaged: plan {plan}'s events cannot be read back ({error})").format(
                     plan=key, error=f"{type(error).__name__}: {error}"
                 )
             ) from None
-        if plan.version < recorded:  # read later than the record: never fewer unless rows were lost
+
+    def _missing(self, key: str, recorded: int):
+        if recorded:
+            raise StoreDamaged(
+                _("the store is damaged: plan {plan}'s {count} events cannot be found").format(plan=key, count=recorded)
+            )
+        raise unknown_plan(key)
+
+    def _check_version(self, key: str, version: int, recorded: int) -> None:
+        if version < recorded:  # read later than the record: never fewer unless rows were lost
             raise StoreDamaged(
                 _("the store is damaged: plan {plan} reads back {count} events, its commits recorded {recorded}").format(
-                    plan=key, count=plan.version, recorded=recorded
+                    plan=key, count=version, recorded=recorded
                 )
             )
-        self._keys[plan.id] = key
-        if self.check_log:
-            self._check_log(key, plan.id, plan.history)
-        return plan
 
-    def _check_log(self, key: str, aggregate: UUID, history: Sequence[Recorded], *, whole: bool = True) -> None:
+    def _snapshot(self, aggregate: UUID):
+        """The plan's latest snapshot (None: none, or a store without snapshots: then the plan is read
+        from its first event). A snapshot is a cache of the state its events fold to: `verify` checks it."""
+        if self.snapshots is None:
+            return None
+        try:
+            found = list(self.snapshots.get(aggregate, desc=True, limit=1))
+        except PersistenceError:  # a store made before snapshots, opened read-only: no snapshot table
+            return None
+        return found[0] if found else None
+
+    def _take_snapshots(self, processing_event) -> None:
+        """After a save: a snapshot of each plan that has `SNAPSHOT_EVERY` events or more since its last
+        one, taken from the state in memory stamped with its commit's time (so the whole history is
+        not read again); a snapshot that cannot be written is skipped (the next write takes one)."""
+        stamp = getattr(self.recorder, "last_stamp", None)
+        if self.snapshots is None or stamp is None:
+            return
+        for plan in processing_event.aggregates.values():
+            after = self._snapshotted.get(plan.key, 0)
+            if plan.version - after < SNAPSHOT_EVERY:
+                continue
+            plan.stamped(stamp, processing_event_events(processing_event, plan.id))
+            try:
+                self.snapshots.put([Plan.Snapshot.take(plan)])
+            except PersistenceError:
+                continue
+            self._snapshotted[plan.key] = plan.version
+
+    def _check_log(
+        self, key: str, aggregate: UUID, history: Sequence[Recorded], *, whole: bool = True, after: int = 0
+    ) -> None:
         """Refuse events read that the store's Merkle log does not vouch for (`merkle_log.check_plan`);
-        `whole`: the history read is the plan's whole history (not only its approval), so that the log's
-        entries of later seqs must be events recorded since. Read after the events: the log's head
-        then covers every event read."""
-        entries = self.store.log_entries(aggregate, None if whole else len(history))
+        `whole`: the history read is the plan's whole history from seq `after` + 1 (not only its
+        approval), so that the log's entries of later seqs must be events recorded since. Read after
+        the events: the log's head then covers every event read."""
+        self._vouched(key, aggregate, history, self.store.log_entries(aggregate, None if whole else len(history), after))
+
+    def _vouched(self, key: str, aggregate: UUID, history: Sequence[Recorded], entries: Sequence[LogEntry]) -> None:
         try:
             merkle_log.check_plan(
                 key, aggregate, history, entries, self.store.log_head(), self.store.log_nodes, self._stored,
@@ -262,9 +433,6 @@ class Ledger(Application):
                 ).format(problem=error)
             ) from None
 
-    def history(self, key: str) -> list[Recorded]:
-        return self.plan(key).history
-
     @_translated
     def plans(self) -> list[tuple[str, Recorded]]:
         """Every plan of the store (key and approval), in the order they were approved."""
@@ -276,7 +444,7 @@ class Ledger(Application):
                 raise StoreDamaged(
                     _("the store is damaged: a plan's approval cannot be read back ({error})").format(error=error)
                 ) from None
-            found.append((_plan_of(event, self._keys), _recorded(event)))
+            found.append((_plan_of(event, self._keys), recorded_of(event)))
         if self.check_log:
             for key, approval in found:
                 self._check_log(key, plan_id(key), [approval], whole=False)
@@ -327,6 +495,7 @@ class Ledger(Application):
             self.check_intact()
         except StoreDamaged as error:
             problems.append(str(error))
+        problems += self.store.structure_problems()
         per_aggregate: Counter[str] = Counter()
         leaves: list[StoredLeaf] = []
         unreadable = []
@@ -344,7 +513,7 @@ class Ledger(Application):
             name = event_name(key, notification.originator_version, notification.originator_id)
             leaf = as_seq = None
             if event is not None and key:
-                recorded = _recorded(event)
+                recorded = recorded_of(event)
                 leaf = event_leaf(key, event.originator_id, recorded)
                 as_seq = partial(_leaf_as, key, event.originator_id, recorded)
             leaves.append(
@@ -361,9 +530,12 @@ class Ledger(Application):
                 approved = []
             for key, _approval in approved:
                 try:
-                    plans[key] = self.plan(key).version
+                    history = self.history(key)
                 except StoreDamaged as error:
                     problems.append(str(error))
+                    continue
+                plans[key] = len(history)
+                problems += self._derived_problems(key, history)
         finally:
             self.check_log = check_log
         events = sum(per_aggregate.values())
@@ -376,6 +548,47 @@ class Ledger(Application):
         entries = self.store.log_entries()
         problems += _at_most(merkle_log.audit(leaves, entries, self.store.log_nodes(None)), limit, _more_log_problems)
         return Audit(events, plans, problems, self.tree_head(), [leaf.leaf for leaf in leaves])
+
+    def _derived_problems(self, key: str, history: Sequence[Recorded]) -> list[str]:
+        """What is wrong with what the store derives from a plan's events: its index rows
+        (projections/selection.py) and its latest snapshot (`plan`), each against the events."""
+        aggregate, problems = plan_id(key), []
+        forever = datetime.max.replace(tzinfo=timezone.utc)
+        try:
+            rows = [
+                *self.store.index_rows(aggregate, date.max, forever, others=True),
+                *self.store.index_rows(aggregate, date.max, forever, others=False),
+            ]
+        except PersistenceError:
+            rows = []
+        if rows or self.store.index_count(aggregate):
+            stored = {r.seq: r for r in rows}
+            wrong = [r for r in history if stored.get(r.seq) != index_row(r)]
+            logged = {e.version: e.leaf for e in self.store.log_entries_at(aggregate, [r.seq for r in wrong])}
+            # an event changed since it was recorded is the Merkle log's problem to name, not the index's
+            wrong = [r.seq for r in wrong if logged.get(r.seq) == event_leaf(key, aggregate, r)]
+            if wrong or len(stored) != len(history):
+                problems.append(
+                    _(
+                        "plan {plan}'s index does not match its events (seq {seqs}): reports read through it; "
+                        "`poa copy` into a new store indexes the events again"
+                    ).format(plan=key, seqs=", ".join(map(str, wrong[:10])) or len(stored))
+                )
+        snapshot = self._snapshot(aggregate)
+        if snapshot is not None:
+            try:
+                state = Plan.Snapshot.take(_project(None, self.events.get(aggregate, lte=snapshot.originator_version))).state
+                matches = state == snapshot.state
+            except Exception:  # noqa: BLE001 - events the snapshot's version does not reach, or a damaged snapshot
+                matches = False
+            if not matches:
+                problems.append(
+                    _(
+                        "plan {plan}'s snapshot at seq {seq} does not match its events: writes check new facts against it; "
+                        "`poa copy` into a new store leaves it behind"
+                    ).format(plan=key, seq=snapshot.originator_version)
+                )
+        return problems
 
     @_translated
     def tree_head(self, size: int | None = None) -> TreeHead:
@@ -398,13 +611,14 @@ class Ledger(Application):
     def inclusions(self, key: str, seqs: Sequence[int], size: int | None = None) -> list[Inclusion]:
         """Plan `key`'s events `seqs`, each with its log entry and the proof that it is in the tree of
         the log's first `size` events (default: all), against one tree head."""
-        plan = self.plan(key)
+        history = self.history(key)
+        aggregate = plan_id(key)
         head = self.tree_head(size)
-        entries = {e.version: e for e in self.store.log_entries(plan.id)}
+        entries = {e.version: e for e in self.store.log_entries(aggregate)}
         for seq in seqs:
-            if not 1 <= seq <= plan.version:
+            if not 1 <= seq <= len(history):
                 raise StoreError(
-                    _("plan {plan} has no seq {seq} (its seqs run from 1 to {last})").format(plan=key, seq=seq, last=plan.version)
+                    _("plan {plan} has no seq {seq} (its seqs run from 1 to {last})").format(plan=key, seq=seq, last=len(history))
                 )
             if seq not in entries:
                 raise StoreTampered(_("plan {plan} seq {seq} is not in the store's Merkle log").format(plan=key, seq=seq))
@@ -427,7 +641,7 @@ class Ledger(Application):
                         node=missing, plan=key, seq=seq
                     )
                 ) from None
-            event = merkle_log.canonical_event(key, plan.id, plan.history[seq - 1])
+            event = merkle_log.canonical_event(key, aggregate, history[seq - 1])
             proofs.append(Inclusion(event, entry, head, tuple(path)))
         return proofs
 
@@ -487,8 +701,23 @@ class Ledger(Application):
                         aggregate=event.originator_id
                     )
                 )
-            leaves.append(event_leaf(key, event.originator_id, _recorded(event)))
+            recorded = recorded_of(event)
+            self._decoded[(event.originator_id, recorded.seq)] = recorded
+            leaves.append(event_leaf(key, event.originator_id, recorded))
         return leaves
+
+    def _index_rows(self, stored_events: Sequence[StoredEvent]) -> list[tuple]:
+        """The index's row of each event a recorder inserts (aggregate id, then `IndexRow` but its seq's
+        place: the version), decoded by `_leaf_hashes` just before (else decoded here)."""
+        rows = []
+        decoded, self._decoded = self._decoded, {}
+        for stored in stored_events:
+            aggregate = stored.originator_id if isinstance(stored.originator_id, UUID) else UUID(str(stored.originator_id))
+            recorded = decoded.get((aggregate, stored.originator_version))
+            if recorded is None:
+                recorded = recorded_of(self.mapper.to_domain_event(stored))
+            rows.append((aggregate, *index_row(recorded)))
+        return rows
 
     # -- writing -----------------------------------------------------------------
     @_translated
@@ -572,7 +801,10 @@ class Ledger(Application):
                 elif plan is None:
                     raise unknown_plan(command.plan)
                 else:
-                    plan.record(command.fact, command.actor, ids[command.plan], command.initial_load)
+                    plan.record(
+                        command.fact, command.actor, ids[command.plan], command.initial_load,
+                        history=partial(self._stored_history, command.plan, plan),
+                    )
             except (EntryError, StoreError) as error:
                 raise CommandError(command, error) from None
         # after the rules: an entry the rules refuse is reported as such, repeated or not

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -43,10 +43,12 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.utils import get_topic
 
+from poa.projections.selection import IndexRow, microseconds
+
 from . import merkle
 from .commit_stamps import tick_past, to_commit, utc_now
 from .ledger import Ledger
-from .merkle_log import LeafHashes, LogEntry, extend
+from .merkle_log import IndexRows, LeafHashes, LogEntry, extend
 from .store_errors import StoreFailure
 
 
@@ -67,6 +69,8 @@ class CommitTimePOPORecorder(POPOApplicationRecorder):
         self.log: list[LogEntry] = []  # the Merkle log (adapters/merkle_log.py)
         self.nodes: dict[tuple[int, int], bytes] = {}  # its perfect nodes of level >= 1
         self.leaf_hashes: LeafHashes | None = None  # set by the ledger
+        self.index_rows: IndexRows | None = None  # set by the ledger
+        self.index: dict[UUID, list[IndexRow]] = {}  # each aggregate's index rows (projections/selection.py)
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:
@@ -93,6 +97,9 @@ class CommitTimePOPORecorder(POPOApplicationRecorder):
         for (index, leaf, root), event, notification_id in zip(entries, inserted, ids):
             self.log.append(LogEntry(index, notification_id, event.originator_id, event.originator_version, leaf, root))
         self.nodes.update({(level, index): value for level, index, value in nodes})
+        if self.index_rows is not None:
+            for aggregate, *row in self.index_rows(inserted):
+                self.index.setdefault(aggregate, []).append(IndexRow(*row))
 
 
 class CommitTimePOPOFactory(POPOFactory):
@@ -127,6 +134,10 @@ class MemoryOperations:
             tick_past(now)
         return now
 
+    def structure_problems(self) -> list[str]:
+        """Nothing beyond what `verify` reads: no file."""
+        return []
+
     def check_intact(self) -> None:
         """Nothing to check: no other process, no file, nothing but the library's recorder writes here."""
 
@@ -134,11 +145,12 @@ class MemoryOperations:
         """Any library error: the store could not complete the operation (never busy, damaged or read-only)."""
         return StoreFailure(f"the in-memory store could not complete the operation: {error}")
 
-    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None) -> list[LogEntry]:
+    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None, after: int = 0) -> list[LogEntry]:
         with self.recorder.write_lock():
             return [
                 e for e in self.recorder.log
-                if originator_id is None or (e.originator_id == originator_id and (up_to is None or e.version <= up_to))
+                if originator_id is None
+                or (e.originator_id == originator_id and after < e.version and (up_to is None or e.version <= up_to))
             ]
 
     def log_head(self) -> LogEntry | None:
@@ -160,6 +172,33 @@ class MemoryOperations:
                 if value is not None:
                     found[(level, index)] = value
             return found
+
+
+    def log_entries_at(self, originator_id: UUID, versions: Sequence[int]) -> list[LogEntry]:
+        wanted = set(versions)
+        return [e for e in self.log_entries(originator_id) if e.version in wanted]
+
+    def index_rows(self, originator_id: UUID, as_of: date, known_at: datetime, others: bool) -> list[IndexRow] | None:
+        day, moment = as_of.toordinal(), microseconds(known_at)
+        with self.recorder.write_lock():
+            rows = self.recorder.index.get(originator_id, [])
+            return [r for r in rows if r.day <= day and r.recorded <= moment and (r.kind == "other") == others]
+
+    def index_loads(self, originator_id: UUID, as_of: date, known_at: datetime) -> dict[str, tuple[int, date, int]]:
+        loads: dict[str, tuple[int, date, int]] = {}
+        for r in self.index_rows(originator_id, as_of, known_at, True) + self.index_rows(originator_id, as_of, known_at, False):
+            if r.initial_load is not None:
+                count, latest, first = loads.get(r.initial_load, (0, date.min, r.seq))
+                loads[r.initial_load] = (count + 1, max(latest, date.fromordinal(r.day)), min(first, r.seq))
+        return loads
+
+    def index_count(self, originator_id: UUID) -> int:
+        with self.recorder.write_lock():
+            return len(self.recorder.index.get(originator_id, []))
+
+    def events_at(self, originator_id: UUID, versions: Sequence[int]) -> list[StoredEvent]:
+        wanted = set(versions)
+        return [e for e in self.recorder.select_events(originator_id) if e.originator_version in wanted]
 
 
 def open_memory() -> Ledger:

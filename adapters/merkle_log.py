@@ -114,6 +114,8 @@ def extend(
 
 
 LeafHashes = Callable[[Sequence], list[bytes]]  # stored events -> their leaf hashes (set on a recorder by the ledger)
+# stored events -> their rows of the index (aggregate id, then `selection.IndexRow`'s fields but seq), set likewise
+IndexRows = Callable[[Sequence], list[tuple]]
 
 
 # -- checking a plan's events when they are read --------------------------------------------------------
@@ -128,21 +130,23 @@ def check_plan(
     nodes: Callable[[Iterable[tuple[int, int]]], Mapping[tuple[int, int], bytes]], stored: Callable[[int], bool],
     every_entry: Callable[[], Sequence[LogEntry]],
 ) -> None:
-    """Raise `LogBroken` unless each event of the plan read (`history`, seqs 1..n) hashes to its leaf
+    """Raise `LogBroken` unless each event of the plan read (`history`, seqs k..n in order: all of them,
+    or those after its snapshot) hashes to its leaf
     in the log (`entries`: the plan's entries, read after the events, in any order) and each of those
     leaves is included in the tree `head` by a proof from the stored `nodes` (when one is not, the
     first entry rewritten is looked for among `every_entry()`). An entry of a later seq
     is an event recorded since the events were read, unless its event is no longer `stored` (by
     notification id): then events were deleted."""
+    last = history[-1].seq if history else 0
     for entry in entries:
-        if entry.version > len(history) and not stored(entry.notification_id):
+        if entry.version > last and not stored(entry.notification_id):
             raise LogBroken(
                 _(
                     "plan {plan} seq {seq} (log index {index}) is in the store's Merkle log but its event is gone: "
                     "events were deleted"
                 ).format(plan=plan, seq=entry.version, index=entry.log_index)
             )
-    by_version = {e.version: e for e in entries if e.version <= len(history)}
+    by_version = {e.version: e for e in entries if e.version <= last}
     for recorded in history:
         entry = by_version.get(recorded.seq)
         if entry is None and head is None:

@@ -30,13 +30,14 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from poa.domain.facts import Recorded
-from poa.projections.tables import fact_rows
-
 from .report_json import SCHEMA_VERSION, plain, recorded_to_dict, schema_path, two_places
+
+if TYPE_CHECKING:
+    from poa.domain.facts import Recorded
 
 S, I, N, DT, TS, OBJ = "string", "integer", "number", "date", "datetime", "object"
 TYPES = (S, I, N, DT, TS, OBJ)
@@ -282,6 +283,10 @@ TABLES: dict[str, Table] = {t.name: t for t in (
 # the read model's tables, in the order it creates them; `budget` is an export only (the Fiscal
 # Data Package resource, the evaluation's budget at each date by phase)
 READ_MODEL = ("plans", "facts", "elements", "budget_lines", "evaluation", "plan_evaluation")
+# `poa export`'s choices (adapters/exports.py, whose names they are): here, so that the command
+# offers them without importing the projections at start-up (docs/design.md, "Start-up")
+WHAT = tuple(TABLES)  # the tables `poa export --what` names
+EXPORT_FORMATS = ("csv", "json", "jsonl")  # `poa export --format`: exports.FORMATS
 
 
 # -- values -------------------------------------------------------------------------------------
@@ -322,6 +327,8 @@ def with_data(key: str, history: Sequence[Recorded], seqs: set[int] | None = Non
     """The `facts` rows of a plan's history (those of `seqs` only, when given), each with its
     `data`: the event as `poa history --format json` gives it."""
     records = {r.seq: r for r in history}
+    from poa.projections.tables import fact_rows
+
     rows = [row for row in fact_rows(key, history) if seqs is None or row["seq"] in seqs]
     return [{**row, "data": recorded_to_dict(key, records[row["seq"]])} for row in rows]
 

@@ -37,12 +37,13 @@ from datetime import timezone
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
 from . import merkle
 from .commit_stamps import last_versions, to_commit
-from .merkle_log import LeafHashes, extend
+from .index_queries import INDEX_COLUMNS
+from .merkle_log import IndexRows, LeafHashes, extend
 from .store_errors import StoreDamaged
 
 LOCK_CLASS = 0x504F41  # "POA": the first key of the store's advisory locks; the second is the schema's hash
@@ -67,6 +68,7 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
             "refuse": Identifier("poa_refuse_change"),
             "log": Identifier("poa_log"),
             "nodes": Identifier("poa_log_nodes"),
+            "index": Identifier("poa_index"),
         }
         self.names = names
         self.sql_create_statements += [
@@ -92,12 +94,17 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
                 "(level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))"
             ).format(**names),
             SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{index} (originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
+                "kind text NOT NULL, code text, source text, day integer NOT NULL, recorded bigint NOT NULL, value text, "
+                "initial_load text, PRIMARY KEY (originator_id, originator_version))"
+            ).format(**names),
+            SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{refuse}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                 "BEGIN RAISE EXCEPTION '{message}: % refused', TG_OP USING ERRCODE = 'insufficient_privilege'; END $$"
             ).format(message=SQL(APPEND_ONLY_MESSAGE), **names),
             *(
                 SQL(statement).format(table=Identifier(table), **names)
-                for table in (events_table_name, "poa_log", "poa_log_nodes")
+                for table in (events_table_name, "poa_log", "poa_log_nodes", "poa_index")
                 for statement in (
                     "CREATE OR REPLACE TRIGGER poa_append_only BEFORE UPDATE OR DELETE ON {schema}.{table} "
                     "FOR EACH ROW EXECUTE FUNCTION {schema}.{refuse}()",
@@ -107,7 +114,9 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
             ),
         ]
         self.keep_stamps = False  # `poa copy`: insert events as they are, with the stamps of their first store
+        self.last_stamp = None  # the stamp of the last transaction this recorder inserted events in
         self.leaf_hashes: LeafHashes | None = None  # set by the ledger: the events' leaf hashes for the Merkle log
+        self.index_rows: IndexRows | None = None  # set by the ledger: the events' rows of the index (`poa_index`)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """The library's insert without its retry decorator (ten attempts on an `OperationalError`):
@@ -117,12 +126,16 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
         return PostgresApplicationRecorder.insert_events.__wrapped__(self, stored_events, **kwargs)
 
     def create_table(self) -> None:
-        """The library's tables and ours, created by one process at a time (concurrent creations
-        of the same types and tables fail on PostgreSQL)."""
+        """The library's tables and ours (the snapshots' included), created by one process at a time
+        (concurrent creations of the same types and tables fail on PostgreSQL)."""
         with self.datastore.get_connection() as connection:
             connection.execute(CREATE_LOCK, (self.datastore.schema,))
             try:
                 super().create_table()
+                # the plans' snapshots (Ledger._take_snapshots): the library creates their table too, unlocked,
+                # which two processes creating a store at once would race on; created here first, it exists then
+                snapshots = self.events_table_name.removesuffix("_events") + "_snapshots"
+                PostgresAggregateRecorder(self.datastore, events_table_name=snapshots).create_table()
             finally:
                 connection.execute(CREATE_UNLOCK, (self.datastore.schema,))
 
@@ -138,6 +151,7 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
         events, stamp = to_commit(
             stored_events, previous, keep=self.keep_stamps, held=row["events"], clock=row["now"].astimezone(timezone.utc)
         )
+        self.last_stamp = stamp  # the ledger stamps its snapshots with it once the save returns (`Ledger._take_snapshots`)
         with curs.connection.cursor() as other:  # `curs` is the library's, for the insert and its RETURNING rows
             other.executemany(
                 SQL(
@@ -198,6 +212,29 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
         )
         if nodes:
             curs.executemany(SQL("INSERT INTO {schema}.{nodes} (level, idx, hash) VALUES (%s, %s, %s)").format(**names), nodes)
+        if self.index_rows is not None:
+            self._index(curs, stored, rows[0]["notification_id"])
+
+    def _index(self, curs, stored: list[StoredEvent], first: int) -> None:
+        """Index the events just logged, and every earlier one if the index is new (a store made before it)."""
+        names = self.names
+        curs.execute(SQL("SELECT 1 AS found FROM {schema}.{index} LIMIT 1").format(**names))
+        if curs.fetchone() is None and first > 1:
+            curs.execute(
+                SQL(
+                    "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
+                    "WHERE notification_id < %s ORDER BY notification_id"
+                ).format(**names),
+                (first,),
+            )
+            stored = [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in curs.fetchall()] + stored
+        curs.executemany(
+            SQL(
+                "INSERT INTO {schema}.{index} (" + INDEX_COLUMNS + ") VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT DO NOTHING"  # a log made anew logs events indexed already
+            ).format(**names),
+            self.index_rows(stored),
+        )
 
 
 NODES = SQL(

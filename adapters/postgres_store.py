@@ -18,17 +18,20 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timezone
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from uuid import UUID
 
 import psycopg
 from attrs import frozen
-from eventsourcing.persistence import ApplicationRecorder, PersistenceError
+from eventsourcing.persistence import ApplicationRecorder, PersistenceError, StoredEvent
 from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
+from poa.projections.selection import IndexRow, microseconds
+
+from .index_queries import INDEX_ROWS, LOADS
 from .interface import translate as _
 from .ledger import Ledger
 from .merkle_log import LogEntry
@@ -214,6 +217,10 @@ class PostgresOperations:
             raise self.failure(error) from None
         return now.astimezone(timezone.utc)
 
+    def structure_problems(self) -> list[str]:
+        """Nothing beyond what `verify` reads: the server keeps its own structure."""
+        return []
+
     def check_intact(self) -> None:
         """Refuse a damaged store: its event rows must be those its commits recorded (their
         number and the last notification id; on PostgreSQL ids may skip values a refused
@@ -261,12 +268,13 @@ class PostgresOperations:
             return StoreFailure(_("{store}: the connection to the server was lost ({error})").format(store=self.target.shown, error=text))
         return StoreFailure(_("the store could not complete the operation: {error}").format(error=text))
 
-    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None) -> list[LogEntry]:
-        """The Merkle log's entries of one aggregate (None: all), of its versions up to `up_to` (None: all), in log order."""
+    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None, after: int = 0) -> list[LogEntry]:
+        """The Merkle log's entries of one aggregate (None: all), of its versions after `after` up to `up_to` (None: all), in log order."""
         if originator_id is None:
             return self._entries("ORDER BY log_index")
         return self._entries(
-            "WHERE originator_id = %s AND originator_version <= %s ORDER BY log_index", (originator_id, up_to or MAX_VERSION)
+            "WHERE originator_id = %s AND originator_version > %s AND originator_version <= %s ORDER BY log_index",
+            (originator_id, after, up_to or MAX_VERSION),
         )
 
     def log_head(self) -> LogEntry | None:
@@ -283,6 +291,37 @@ class PostgresOperations:
             rows = self._all(SQL("SELECT level, idx, hash FROM {schema}.poa_log_nodes"))
             return {(level, index): bytes(value) for level, index, value in rows}
         return self._read(lambda cursor: stored_nodes(cursor, self.target.schema, positions), {})
+
+    def log_entries_at(self, originator_id: UUID, versions: Sequence[int]) -> list[LogEntry]:
+        return self._entries("WHERE originator_id = %s AND originator_version = ANY(%s)", (originator_id, list(versions)))
+
+    def index_rows(self, originator_id: UUID, as_of: date, known_at: datetime, others: bool) -> list[IndexRow] | None:
+        rows = self._all(
+            SQL(INDEX_ROWS.format(placeholder="%s", table="{schema}.poa_index")),
+            (originator_id, as_of.toordinal(), microseconds(known_at), others),
+        )
+        return list(map(IndexRow._make, rows))
+
+    def index_loads(self, originator_id: UUID, as_of: date, known_at: datetime) -> dict[str, tuple[int, date, int]]:
+        rows = self._all(
+            SQL(LOADS.format(placeholder="%s", table="{schema}.poa_index")),
+            (originator_id, as_of.toordinal(), microseconds(known_at)),
+        )
+        return {r[0]: (r[1], date.fromordinal(r[2]), r[3]) for r in rows}
+
+    def index_count(self, originator_id: UUID) -> int:
+        rows = self._all(SQL("SELECT COUNT(*) FROM {schema}.poa_index WHERE originator_id = %s"), (originator_id,))
+        return rows[0][0] if rows else 0
+
+    def events_at(self, originator_id: UUID, versions: Sequence[int]) -> list[StoredEvent]:
+        rows = self._all(
+            SQL(
+                "SELECT originator_version, topic, state FROM {schema}.{events} "
+                "WHERE originator_id = %s AND originator_version = ANY(%s) ORDER BY originator_version"
+            ),
+            (originator_id, list(versions)),
+        )
+        return [StoredEvent(originator_id, r[0], r[1], bytes(r[2])) for r in rows]
 
     def _entries(self, clause: str, parameters: tuple = ()) -> list[LogEntry]:
         rows = self._all(
@@ -431,6 +470,8 @@ def grant(name: str, role: str, access: str) -> list[str]:
         "versions": Identifier(target.schema, "poa_versions"),
         "log": Identifier(target.schema, "poa_log"),
         "nodes": Identifier(target.schema, "poa_log_nodes"),
+        "index": Identifier(target.schema, "poa_index"),
+        "snapshots": Identifier(target.schema, Ledger.name.lower() + "_snapshots"),
     }
     statements = [
         "GRANT USAGE ON SCHEMA {schema} TO {role}",
@@ -442,7 +483,7 @@ def grant(name: str, role: str, access: str) -> list[str]:
             "GRANT INSERT, UPDATE ON {events} TO {role}",
             "GRANT USAGE ON SEQUENCE {sequence} TO {role}",
             "GRANT INSERT, UPDATE ON {lock}, {versions} TO {role}",
-            "GRANT INSERT ON {log}, {nodes} TO {role}",
+            "GRANT INSERT ON {log}, {nodes}, {index}, {snapshots} TO {role}",
         ]
     try:
         with target.connect() as connection:

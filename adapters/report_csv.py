@@ -43,10 +43,9 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
 from io import StringIO
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from poa.domain.catalogue import Status
-from poa.projections.evaluation import Evaluation, Figures
 
 from .report_json import (
     REPORT_ELEMENT_FIGURES,
@@ -57,6 +56,10 @@ from .report_json import (
     two_places,
 )
 from .safe_text import csv_cell, json_escape
+
+if TYPE_CHECKING:
+    from poa.projections.evaluation import Evaluation, Figures
+
 
 # -- funding sources as column names --------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from importlib import resources
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -20,8 +20,10 @@ from poa.domain.catalogue import ELEMENT_FIGURES, ELEMENT_LISTS, FIGURE, SUMMARY
 from poa.domain.facts import Add, Approval, BudgetLine, Cancel, Element, Recorded, ReportIssued, Transfer, Update
 from poa.domain.settings import Settings, settings_fields
 from poa.domain.values import quantize
-from poa.projections.evaluation import Evaluation, Figures, Note
 from poa.projections.issued import issued_view
+
+if TYPE_CHECKING:
+    from poa.projections.evaluation import Evaluation, Figures, Note
 
 
 SCHEMA_VERSION = "2.0"  # the version of the machine-readable contract (CHANGELOG.md); 1.0 had no key
@@ -34,6 +36,8 @@ def schema_path(name: str):
     """The JSON Schema of one machine-readable output (package data: ``poa/adapters/schemas``)."""
     if name not in SCHEMAS:
         raise ValueError(f"no schema named {name!r}")
+    from importlib import resources
+
     return resources.files("poa.adapters").joinpath("schemas", f"{name}.schema.json")
 
 

@@ -16,11 +16,9 @@ from contextvars import ContextVar
 from datetime import timezone
 from decimal import Decimal
 from io import StringIO
+from typing import TYPE_CHECKING
 
 from attrs import frozen
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from poa.domain.catalogue import (
     BAND_LABELS,
@@ -59,7 +57,6 @@ from poa.domain.catalogue import (
 )
 from poa.domain.facts import Transfer
 from poa.domain.values import quantize
-from poa.projections.evaluation import Evaluation, Figures, InitialLoad
 
 from .localized import long_date, moment, number
 from poa.projections.warnings import DEVIATION_LIMIT
@@ -67,6 +64,12 @@ from poa.projections.warnings import DEVIATION_LIMIT
 from .report_csv import ordered_sources
 from .safe_text import markdown_text, terminal_safe
 from .text_table import draw_table
+
+if TYPE_CHECKING:
+    from rich.table import Table
+    from rich.text import Text
+
+    from poa.projections.evaluation import Evaluation, Figures, InitialLoad
 
 ZERO = Decimal(0)
 LATE_SHOWN = 5  # late-record warnings listed one by one; beyond, a count
@@ -521,31 +524,41 @@ def to_rich(blocks: list[Block], width: int | None = None) -> str:
     """
     width = width or _width.get()
     buffer = StringIO()
-    console = Console(
-        file=buffer, width=width, color_system=None, force_terminal=False, markup=False, emoji=False, highlight=False
-    )
+    console = None  # rich's, made (and rich imported) for the first text rich draws: `poa plans` draws none
+
+    def say(renderable) -> None:
+        nonlocal console
+        if console is None:
+            from rich.console import Console  # noqa: PLC0415
+
+            console = Console(
+                file=buffer, width=width, color_system=None, force_terminal=False, markup=False, emoji=False,
+                highlight=False,
+            )
+        console.print(renderable)
+
     for b in blocks:
         if b.kind == "heading":
-            console.print(_plain(b.title, style="bold"))
+            say(_plain(b.title, style="bold"))
         elif b.kind == "section":
-            console.print(_plain(f"\n{b.title}", style="bold underline"))
+            say(_plain(f"\n{b.title}", style="bold underline"))
         elif b.kind == "paragraph":
             if b.title:
-                console.print(_plain(f"\n{b.title}", style="bold"))
-            console.print(_plain(b.text))
+                say(_plain(f"\n{b.title}", style="bold"))
+            say(_plain(b.text))
         elif b.kind == "table":
             title, headers = _safe(b.title), [_safe(h) for h in b.headers]
             rows = [[_safe(cell) for cell in row] for row in b.rows]
             drawn = draw_table(title, headers, rows, b.right, width)
-            console.print()
+            buffer.write("\n")  # what console.print() writes: an empty line
             if drawn is not None:
                 buffer.write(drawn)  # what console.print(table) writes, drawn without rich
             else:  # a text draw_table is not sure to draw as rich does (adapters/text_table.py)
-                console.print(_rich_table(title, headers, rows, b.right))
+                say(_rich_table(title, headers, rows, b.right))
         elif b.kind == "list":
-            console.print(_plain(f"\n{b.title}", style="bold"))
+            say(_plain(f"\n{b.title}", style="bold"))
             for item in b.items:
-                console.print(_plain(f"- {item}"))
+                say(_plain(f"- {item}"))
     return buffer.getvalue()
 
 
@@ -556,11 +569,16 @@ def _safe(text: str) -> str:
 
 def _plain(text: str, style: str = "") -> Text:
     """User text for rich: a `Text` (no markup, no emoji codes), control characters shown escaped."""
+    from rich.text import Text
+
     return Text(_safe(text), style=style)
 
 
 def _rich_table(title: str, headers: list[str], rows: list[list[str]], right) -> Table:
     """A table drawn by rich, from texts already made safe (`_safe`), each a `Text`."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=Text(title), title_justify="left")
     for i, header in enumerate(headers):
         table.add_column(Text(header), justify="right" if i in right else "left", overflow="fold")

@@ -22,10 +22,19 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from . import merkle
 from .commit_stamps import last_versions, to_commit, utc_now
-from .merkle_log import LeafHashes, extend
+from .index_queries import INDEX_COLUMNS
+from .merkle_log import IndexRows, LeafHashes, extend
 from .store_errors import StoreDamaged
 
 __all__ = ["CommitTimeRecorder", "stored_nodes", "utc_now"]
+
+# the index of every plan's facts (projections/selection.py, `IndexRow`), kept in the transaction of its events
+INDEX_TABLE = (
+    "CREATE TABLE IF NOT EXISTS poa_index (originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, kind TEXT NOT NULL, "
+    "code TEXT, source TEXT, day INTEGER NOT NULL, recorded INTEGER NOT NULL, value TEXT, initial_load TEXT, "
+    "PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID"
+)
+INDEX_INSERT = f"INSERT OR IGNORE INTO poa_index ({INDEX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"  # a log made anew: indexed
 
 
 class CommitTimeRecorder(SQLiteApplicationRecorder):
@@ -44,7 +53,9 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
     """
 
     keep_stamps = False  # `poa copy` (`Ledger.copy_in`): insert events with the stamps of their first store
+    last_stamp: datetime | None = None  # the stamp of the last transaction this recorder inserted events in
     leaf_hashes: LeafHashes | None = None  # set by the ledger: the events' leaf hashes for the Merkle log
+    index_rows: IndexRows | None = None  # set by the ledger: the events' rows of the index (`poa_index`)
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -57,6 +68,7 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
             "CREATE INDEX IF NOT EXISTS poa_log_by_aggregate ON poa_log (originator_id, originator_version)",
             "CREATE TABLE IF NOT EXISTS poa_log_nodes "
             "(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx))",
+            INDEX_TABLE,
         ]
 
     def _create_table(self, c) -> None:  # private in the library: see the module's docstring
@@ -77,6 +89,7 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
         inserted, stamp = to_commit(
             stored_events, datetime.fromisoformat(previous) if previous else None, keep=self.keep_stamps, held=events
         )
+        self.last_stamp = stamp  # the ledger stamps its snapshots with it once the save returns (`Ledger._take_snapshots`)
         ids = super()._insert_events(c, inserted, **kwargs)
         versions = {key.hex: version for key, version in last_versions(stored_events).items()}
         c.executemany(
@@ -104,7 +117,8 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
         rows = c.fetchall()
         if not rows:
             return
-        leaves = self.leaf_hashes([StoredEvent(UUID(r[1]), r[2], r[3], bytes(r[4])) for r in rows])
+        stored = [StoredEvent(UUID(r[1]), r[2], r[3], bytes(r[4])) for r in rows]
+        leaves = self.leaf_hashes(stored)
         positions = merkle.frontier_positions(size)
         found = stored_nodes(c, positions)
         if len(found) != len(positions):
@@ -117,6 +131,16 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
             [(index, row[0], row[1], row[2], leaf, root) for (index, leaf, root), row in zip(entries, rows)],
         )
         c.executemany("INSERT INTO poa_log_nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
+        if self.index_rows is not None:
+            self._index(c, stored, rows[0][0])
+
+    def _index(self, c, stored: list[StoredEvent], first: int) -> None:
+        """Index the events just logged, and every earlier one if the index is new (a store made before it)."""
+        c.execute("SELECT 1 FROM poa_index LIMIT 1")
+        if c.fetchone() is None and first > 1:
+            c.execute("SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid < ? ORDER BY rowid", (first,))
+            stored = [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in c.fetchall()] + stored
+        c.executemany(INDEX_INSERT, [(row[0].hex, *row[1:]) for row in self.index_rows(stored)])
 
 
 

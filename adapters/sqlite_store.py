@@ -15,13 +15,17 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, OperationalError, PersistenceError
+from eventsourcing.persistence import ApplicationRecorder, OperationalError, PersistenceError, StoredEvent
 from eventsourcing.utils import get_topic
+
+from poa.projections.selection import IndexRow, microseconds
+
+from .index_queries import INDEX_ROWS, LOADS
 
 from .interface import translate as _
 from .ledger import Ledger
@@ -99,17 +103,24 @@ class SQLiteOperations:
                 + _quick_check(self.uri)
             )
 
+    def structure_problems(self) -> list[str]:
+        """SQLite's own check of the file's structure (every table and index, `PRAGMA quick_check`):
+        a damaged page of an index no command of `verify` reads would otherwise go unseen."""
+        found = _quick_check(self.uri)
+        return [_("the store's file is damaged{verdict}").format(verdict=found)] if found else []
+
     def failure(self, error: Exception) -> StoreFailure:
         """The library's error read from SQLite's message: busy, damaged, read-only, or another failure."""
         return _failure(error)
 
-    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None) -> list[LogEntry]:
-        """The Merkle log's entries of one aggregate (None: all), of its versions up to `up_to` (None: all),
+    def log_entries(self, originator_id: UUID | None = None, up_to: int | None = None, after: int = 0) -> list[LogEntry]:
+        """The Merkle log's entries of one aggregate (None: all), of its versions after `after` up to `up_to` (None: all),
         in log order (none in a store made before the log)."""
         if originator_id is None:
             return self._entries("ORDER BY log_index")
         return self._entries(
-            "WHERE originator_id = ? AND originator_version <= ? ORDER BY log_index", (originator_id.hex, up_to or MAX_VERSION)
+            "WHERE originator_id = ? AND originator_version > ? AND originator_version <= ? ORDER BY log_index",
+            (originator_id.hex, after, up_to or MAX_VERSION),
         )
 
     def log_head(self) -> LogEntry | None:
@@ -125,6 +136,38 @@ class SQLiteOperations:
         if positions is None:
             return {(level, index): bytes(value) for level, index, value in self._all("SELECT level, idx, hash FROM poa_log_nodes")}
         return self._read(lambda c: stored_nodes(c, positions), {})
+
+    def log_entries_at(self, originator_id: UUID, versions: Sequence[int]) -> list[LogEntry]:
+        found = []
+        for chunk in _chunks(versions):
+            found += self._entries(
+                f"WHERE originator_id = ? AND originator_version IN ({','.join('?' * len(chunk))})", (originator_id.hex, *chunk)
+            )
+        return found
+
+    def index_rows(self, originator_id: UUID, as_of: date, known_at: datetime, others: bool) -> list[IndexRow] | None:
+        rows = self._all(
+            INDEX_ROWS.format(placeholder="?", table="poa_index"), (originator_id.hex, as_of.toordinal(), microseconds(known_at), others)
+        )
+        return list(map(IndexRow._make, rows))
+
+    def index_loads(self, originator_id: UUID, as_of: date, known_at: datetime) -> dict[str, tuple[int, date, int]]:
+        rows = self._all(LOADS.format(placeholder="?", table="poa_index"), (originator_id.hex, as_of.toordinal(), microseconds(known_at)))
+        return {r[0]: (r[1], date.fromordinal(r[2]), r[3]) for r in rows}
+
+    def index_count(self, originator_id: UUID) -> int:
+        row = self._one("SELECT COUNT(*) FROM poa_index WHERE originator_id = ?", (originator_id.hex,))
+        return row[0] if row else 0
+
+    def events_at(self, originator_id: UUID, versions: Sequence[int]) -> list[StoredEvent]:
+        found = []
+        for chunk in _chunks(versions):
+            found += self._all(
+                "SELECT originator_version, topic, state FROM stored_events "
+                f"WHERE originator_id = ? AND originator_version IN ({','.join('?' * len(chunk))}) ORDER BY originator_version",
+                (originator_id.hex, *chunk),
+            )
+        return [StoredEvent(originator_id, r[0], r[1], bytes(r[2])) for r in found]
 
     def _entries(self, clause: str, parameters: tuple = ()) -> list[LogEntry]:
         rows = self._all(
@@ -160,6 +203,12 @@ class SQLiteOperations:
         before the table existed lacks it)."""
         rows = self._all(statement, parameters)
         return rows[0] if rows else None
+
+
+def _chunks(values: Sequence[int], size: int = 500) -> list[Sequence[int]]:
+    """Within SQLite's limit on a statement's parameters."""
+    values = list(values)
+    return [values[i:i + size] for i in range(0, len(values), size)]
 
 
 def _failure(error: Exception) -> StoreFailure:

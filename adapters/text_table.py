@@ -57,8 +57,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rich.cells import cell_len
-
 # HEAVY_HEAD (rich.box): the header between heavy lines, the body between light ones.
 _TOP = ("┏", "━", "┳", "┓")
 _HEAD = ("┃", "┃", "┃")
@@ -70,11 +68,19 @@ _PADDING = 2  # one space either side of a cell's text
 _OTHER_THAN_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e]")
 _WORD = re.compile(r"\s*\S+\s*")  # rich._wrap.re_word
 _TRAILING_WHITESPACE = re.compile(r"\s+$")  # rich.text._re_whitespace
+# Latin-1 Supplement but the no-break space, Latin Extended-A and B (á, ñ, º, «: Spanish text): one
+# cell each for rich and none of them whitespace (tests/integration/test_startup_index.py checks it
+# against rich), known without importing rich (`poa plans` never does: docs/design.md, "Start-up")
+LATIN_ONE_CELL = ("\u00a1", "\u024f")
 
 
 @lru_cache(maxsize=4096)
 def _one_cell(character: str) -> bool:
     """Whether rich measures `character` as one cell wherever it stands, and never as whitespace."""
+    if LATIN_ONE_CELL[0] <= character <= LATIN_ONE_CELL[1]:
+        return True
+    from rich.cells import cell_len  # noqa: PLC0415 - rich is imported by a text beyond Latin only
+
     return character not in "\u200d\ufe0f" and not character.isspace() and cell_len(character) == 1
 
 

@@ -12,6 +12,8 @@ import attrs
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from poa.domain.fact_kinds import VALUE_TYPES
+from poa.domain.facts import Recorded
+from poa.domain.plan import BatchRecord
 
 
 class DateAsISO(Transcoding):
@@ -40,7 +42,8 @@ class AttrsTranscoding(Transcoding):
 
 
 def register_values(transcoder: JSONTranscoder) -> None:
-    """Register dates and every value object stored in an event (`fact_kinds.VALUE_TYPES`)."""
+    """Register dates, every value object stored in an event (`fact_kinds.VALUE_TYPES`), and what a
+    plan's snapshot holds besides (its facts as recorded, its batches)."""
     transcoder.register(DateAsISO())
-    for cls in VALUE_TYPES:
+    for cls in (*VALUE_TYPES, Recorded, BatchRecord):
         transcoder.register(AttrsTranscoding(cls))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import getpass
 import hashlib
 import json
@@ -36,7 +37,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,11 +61,10 @@ from poa.projections.provenance import explain as explain_figures
 from poa.projections.provenance import explain_all
 from poa.projections.reconciliation import Difference, publications
 from poa.projections.reconciliation import reconcile as reconcile_report
+from poa.projections.selection import views_of
 from poa.projections.trend import with_trend
 
-from . import datapackage as data_package
 from . import exports, formats
-from .batch_files import Batch, entry_said, read_batch, read_data
 from .interface import N_
 from .interface import translate as _
 from .localized import DEFAULT_DECIMAL_MARK, decimal_mark, use_decimal_mark
@@ -77,6 +76,7 @@ from .store_errors import BeyondTheLog, StoreDamaged, StoreError, StoreFailure, 
 from .stores import is_url, open_store, shown_name  # noqa: F401 - shown_name: the CLI's too
 
 if TYPE_CHECKING:
+    from .batch_files import Batch
     from .read_model import Progress
 
 PARAMETERS = N_("command line")  # the source of an entry whose fields are a use-case's parameters (shown translated)
@@ -218,6 +218,8 @@ def apply(
     A file's entries go to the plan its ``plan:`` names, else to `plan`, else to the
     store's only plan. `initial_load`, `load_reference`: as in `apply_batches`.
     """
+    from .batch_files import read_batch  # noqa: PLC0415 - YAML loads with the first batch file (docs/design.md, "Start-up")
+
     reference = _load_reference(initial_load, load_reference)  # before reading any file
     return apply_batches(
         store, [read_batch(path) for path in files], plan=plan, actor=actor, again=again, dry_run=dry_run,
@@ -238,6 +240,8 @@ def apply_batches(
     late; docs/design.md), whose reference is `load_reference`, else the short form of each
     plan's batch id (`_as_initial_load`).
     """
+    from .batch_files import entry_said  # noqa: PLC0415
+
     load_reference = _load_reference(initial_load, load_reference)
     parsed = []
     for batch in batches:
@@ -308,6 +312,8 @@ def approve(
     """Approve the new plan `plan` from a structure file (the fields of an ``approve`` entry)."""
     if not plan:
         raise Refusal(_("name the new plan (for example --plan AN-2020)"), param="plan")
+    from .batch_files import read_data  # noqa: PLC0415
+
     data, source = read_data(file)
     return record_entry(
         store, plan, "approve", data, actor=actor, source=source, again=again, dry_run=dry_run, read_only=read_only,
@@ -323,7 +329,7 @@ def _previewed(store: Store, commands: Sequence[Command], *, again: bool) -> lis
             plans = ledger.preview(commands, again=again)
         except CommandError as refused:
             raise _command_refusal(refused) from None
-        return [_preview(plan.key, plan.history, len(plan.pending_events), now) for plan in plans]
+        return [_preview(plan.key, ledger.history_of(plan), len(plan.pending_events), now) for plan in plans]
 
 
 def _preview(key: str, history: Sequence[Recorded], new: int, now: datetime) -> PlanRecorded:
@@ -344,13 +350,23 @@ def _preview(key: str, history: Sequence[Recorded], new: int, now: datetime) -> 
     return PlanRecorded(key, new, len(history), len(evaluation.warnings), as_of, preview=preview)
 
 
+def _os_user() -> str:
+    """The OS user (looked up once per environment: a batch's every entry asks)."""
+    return _os_user_of(*(os.environ.get(name) for name in ("LOGNAME", "USER", "LNAME", "USERNAME")))
+
+
+@functools.cache
+def _os_user_of(*_environment) -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER") or "unknown"
+
+
 def actor_name(actor: str | None) -> str:
     """Who records: `actor`, else the OS user; a text of at most 200 characters."""
     if actor is None:
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):
-            return os.environ.get("USER") or "unknown"
+        return _os_user()
     try:
         name = parse_text(actor, "actor")
     except EntryError as error:
@@ -391,7 +407,7 @@ def report(
             param="raw_csv",
         )
     with _opened(store, create=False, read_only=read_only) as ledger:
-        key, history, now = _plan_history(ledger, plan)
+        key, facts, now = _plan_history(ledger, plan, whole=False)  # all but the records: enough to choose the view
         printed = None
         if issued is not None:
             if as_of or known_at or issue:
@@ -399,19 +415,22 @@ def report(
             if signatures is not None and signatures != Signatures():
                 given = next(role for role in SIGNATURE_ROLES if getattr(signatures, role))
                 raise Refusal(_("an issued report keeps the signatures it was issued with"), param=given)
-            printed = _issued_or_refused(history, issued, "issued")
+            printed = _issued_or_refused(facts, issued, "issued")
             view, fmt = issued_view(printed), format or printed.fact.format
         elif issue is not None:
             if known_at:
                 raise Refusal(_("an issued report is printed as known at the moment it is issued"), param="known_at")
-            view = _view(history, as_of, None, now)
+            view = _view(facts, as_of, None, now)
+            history = ledger.history(key)
             return _issue_sealed(ledger, key, history, issue, view, format or "table", actor, saving, signatures)
         else:
-            view, fmt = _view(history, as_of, known_at, now), format or "table"
+            view, fmt = _view(facts, as_of, known_at, now), format or "table"
         if raw_csv and fmt != "csv":
             raise Refusal(_csv_only(fmt, issued if format is None else None), param="raw_csv")
         if table != "elements" and fmt != "csv":
             raise Refusal(_csv_only(fmt, issued if format is None else None), param="table")
+        # the facts the report's evaluations need, not the whole history (projections/selection.py)
+        history = ledger.selected(key, views_of(view, facts[0].fact.year, fmt in formats.CHARTED))
         if printed is None:
             return Report(key, _charted(evaluation_at(key, history, view), history, fmt).signed(signatures), fmt, None)
         with rendering_as(printed.fact):  # what is not sealed is rendered again in the issued language
@@ -538,6 +557,8 @@ def rendering_as(fact: ReportIssued | None) -> Iterator[tuple[str, str]]:
 
 def program_version() -> str:
     """This program's version, as `poa --version` says it: the installed distribution ``poa-ledger``'s."""
+    from importlib import metadata  # noqa: PLC0415 - only a sealed report and --version ask (docs/design.md, "Start-up")
+
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
@@ -822,8 +843,9 @@ def _opened_to_write(store: Store, *, dry_run: bool, read_only: bool) -> Iterato
         yield ledger
 
 
-def _plan_history(ledger: Ledger, plan: str | None) -> tuple[str, list[Recorded], datetime]:
-    """The plan named (or the store's only plan), its history, and "now".
+def _plan_history(ledger: Ledger, plan: str | None, *, whole: bool = True) -> tuple[str, list[Recorded], datetime]:
+    """The plan named (or the store's only plan), its history (not `whole`: every fact but the
+    progress and execution records, `Ledger.facts`), and "now".
 
     The ledger is settled first (`Ledger.settle`): every transaction stamped up to
     "now" has committed, so a view as known at any moment up to it can never change.
@@ -831,7 +853,7 @@ def _plan_history(ledger: Ledger, plan: str | None) -> tuple[str, list[Recorded]
     key = plan or _only_plan(ledger, _("no plan named"))
     now = ledger.settle()
     try:
-        return key, ledger.history(key), now
+        return key, ledger.history(key) if whole else ledger.facts(key), now
     except StoreError as error:
         raise Refusal(str(error), param="plan") from None
 
@@ -863,15 +885,17 @@ def _read_back(ledger: Ledger, key: str, entries: int, read_back: ReadBack) -> P
     if read_back is not None and not read_back():
         return PlanRecorded(key, entries)
     try:
-        history = ledger.history(key)
-        as_of = default_as_of(history[0].fact.year, date.today())
-        warnings = evaluate(key, history, as_of, datetime.now(timezone.utc)).warnings
+        facts = ledger.facts(key)
+        as_of, now = default_as_of(facts[0].fact.year, date.today()), datetime.now(timezone.utc)
+        warnings = evaluate(key, ledger.selected(key, [View(as_of, now)]), as_of, now).warnings
     except Exception as error:  # noqa: BLE001 - reading back is a courtesy; the write has succeeded
         return PlanRecorded(key, entries, unread=type(error).__name__)
-    return PlanRecorded(key, entries, len(history), len(warnings), as_of)
+    return PlanRecorded(key, entries, ledger.version(key), len(warnings), as_of)
 
 
 def _command_refusal(refused: CommandError) -> Refusal:
+    from .batch_files import entry_said  # noqa: PLC0415
+
     c, error = refused.command, refused.error
     if isinstance(error, BatchRepeated):
         return Refusal(error.message, where=None if c.source == PARAMETERS else c.source)
@@ -888,6 +912,8 @@ def _entry_refusal(
 ) -> Refusal:
     """``FILE: entry N (kind): field 'x': message``; for an entry given as parameters, the field's
     parameter (`params` maps a field to a parameter of another name)."""
+    from .batch_files import entry_said  # noqa: PLC0415
+
     field = error.field if isinstance(error, EntryError) else None
     if source == PARAMETERS and field:
         return Refusal(error.message, param=(params or {}).get(field, field), field=field)
@@ -1484,6 +1510,8 @@ def export_datapackage(
     datapackage.json. A previous package there is replaced; another non-empty folder is refused."""
     if not datapackage.strip():
         raise Refusal(_("the folder name is empty"), param="datapackage")
+    from . import datapackage as data_package  # noqa: PLC0415 - the data package's modules load with it
+
     folder = Path(datapackage)
     try:
         data_package.check_target(folder)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from poa.adapters import formats, proofs, use_cases
+from poa.adapters import formats
 from poa.adapters.interface import N_, ngettext
 from poa.adapters.interface import translate as _
 from poa.adapters.safe_text import json_text, terminal_safe
@@ -40,6 +40,8 @@ def verify(digest, package, store):
     store read-only. Run it on both sides of a `poa copy`, after a restore, or
     before an audit.
     """
+    from poa.adapters import proofs, use_cases
+
     if package is not None:
         if digest is not None:
             raise Refused(_("option --digest: checks a store; a package's tree head is compared with a digest by hand"))
@@ -66,6 +68,8 @@ def _not_intact(what: str, count: int) -> str:
 
 
 def _verify_package(package: str) -> None:
+    from poa.adapters import use_cases
+
     checked = use_cases.verify_package(package)
     if not checked.intact:
         for problem in checked.problems:
@@ -94,6 +98,8 @@ def digest(fmt, store):
     what later shows a rewrite of the whole store: `poa verify --digest` checks
     that the ledger still extends it (docs/integrity.md).
     """
+    from poa.adapters import use_cases
+
     output(formats.TREE_HEAD, fmt, use_cases.tree_head(store))
 
 
@@ -113,6 +119,8 @@ def prove(seq, from_size, size, store, plan):
     consistency proof that the tree of today (or of --size events) extends the
     tree of its first SIZE events. Every proof is checked before it is printed.
     """
+    from poa.adapters import proofs, use_cases
+
     if (seq is None) == (from_size is None):
         raise Refused(_("give one of --event SEQ or --from SIZE"))
     if seq is not None:
@@ -134,6 +142,8 @@ def copy(source, target):
     and compared with the source before the command ends; a target that already
     holds events is refused, with nothing written to it. The source is only read.
     """
+    from poa.adapters import use_cases
+
     copied = use_cases.copy_store(source, target)
     click.echo(
         _("copied {events} events of {plans} plan(s) from {source} to {target}").format(
@@ -160,6 +170,8 @@ def _grant(access: str):
     @store_option
     @refusing
     def command(role, store):
+        from poa.adapters import use_cases
+
         for statement in use_cases.grant_access(store, role, access):
             click.echo(statement + ";")
         click.echo(_(GRANTED[access]).format(role=role, store=use_cases.shown_name(store)), err=True)

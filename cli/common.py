@@ -4,30 +4,38 @@ how a write is run (with Ctrl-C deferred from its commit on)."""
 from __future__ import annotations
 
 import copy
+import importlib
 import inspect
 import os
 import shutil
 import signal
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from click.core import ParameterSource
 
-from poa.adapters.batch_files import BatchFileError
-from poa.adapters.exports import write_atomically
-from poa.adapters.formats import FormatUnavailable, BINARY, CSV_DIALECT_NAMES, Renderer, preview_text, rendered
 from poa.adapters.interface import ENGLISH, LANGUAGES, N_, chosen, install_in_click, ngettext, use_interface
 from poa.adapters.interface import translate as _
 from poa.adapters.localized import DECIMAL_MARKS, DEFAULT_DECIMAL_MARK, use_decimal_mark
-from poa.adapters.report_text import use_width
 from poa.adapters.safe_text import terminal_safe
 from poa.adapters.store_errors import StoreError, StoreFailure
-from poa.adapters.use_cases import PlanRecorded, Refusal, unverified
 from poa.domain.catalogue import use_language
+
+from .index import COMMANDS as LISTED
+
+if TYPE_CHECKING:
+    from poa.adapters.formats import Renderer
+    from poa.adapters.use_cases import PlanRecorded, Refusal
+
+# Start-up (docs/design.md, "Start-up: what the entry point imports"): this module imports click and
+# the interface only. The formats, the store, the library, the use-cases, the batch files (YAML) and
+# every renderer are imported by the command that runs, when it runs.
 
 DEFAULT_STORE = "poa.db"
 install_in_click()  # click's own texts ("Usage:", "Missing option"...) in the interface's language
@@ -45,6 +53,15 @@ class Failed(click.ClickException):
     exit_code = 1
 
 
+def loaded(module: str, name: str) -> tuple[type[BaseException], ...]:
+    """The exception class `name` of `module` if that module is imported, else none: an error whose
+    class was never imported cannot have been raised, and ``except ()`` catches nothing. So an
+    ``except`` names the use-cases' `Refusal`, the batch files' `BatchFileError` or the formats'
+    `FormatUnavailable` without importing them at start-up."""
+    imported = sys.modules.get(module)
+    return (getattr(imported, name),) if imported is not None else ()
+
+
 def refusing(command):
     """Turn every input error raised below a command into a `Refused`, every store failure into a `Failed`."""
 
@@ -52,11 +69,11 @@ def refusing(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except Refusal as refusal:
+        except loaded("poa.adapters.use_cases", "Refusal") as refusal:
             raise Refused(refusal_text(refusal)) from None
-        except (StoreError, BatchFileError) as error:
+        except (StoreError, *loaded("poa.adapters.batch_files", "BatchFileError")) as error:
             raise Refused(str(error)) from None
-        except (StoreFailure, FormatUnavailable) as error:
+        except (StoreFailure, *loaded("poa.adapters.formats", "FormatUnavailable")) as error:
             raise Failed(str(error)) from None
 
     return wrapper
@@ -125,6 +142,9 @@ class PoaCommand(Translated, click.Command):
     """Every `poa` command: its help in the interface's language."""
 
 
+_registering = threading.local()  # `now`: this thread is importing a listed command's module (`PoaGroup._import`)
+
+
 class PoaGroup(Translated, click.Group):
     """The `poa` group: the interface's language chosen before anything is said, no command
     ever ending in a traceback (unless --debug asks for it), and every message a command
@@ -132,12 +152,73 @@ class PoaGroup(Translated, click.Group):
 
     command_class = PoaCommand
     group_class = type  # a subgroup is a PoaGroup too
+    # commands known by name before their module is imported (`poa`'s: cli/index.py): name ->
+    # (module, the command's help fields); a module registers its commands on the group when imported
+    listed: Mapping[str, tuple[str, dict]] = {}
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        """Every command of the group (click's attribute), the modules of the listed ones not
+        imported yet imported first: for the tests, cli/reference.py and click's "did you mean" of
+        an unknown command. Running a command imports its own module only (`get_command`)."""
+        if not getattr(_registering, "now", False):  # a module importing now adds its commands only
+            self._import(*(name for name in self.listed if name not in self._commands))
+        return self._commands
+
+    @commands.setter
+    def commands(self, commands: dict[str, click.Command]) -> None:
+        self._commands = commands
+
+    def _import(self, *names: str) -> None:
+        """Import the modules of these listed commands: each registers its commands on the group.
+        An interrupt meanwhile is one while the program is still importing, said as the console
+        script says it (cli/entry.py): "poa: interrupted", exit status 130."""
+        registering, _registering.now = getattr(_registering, "now", False), True
+        try:
+            for name in names:
+                importlib.import_module(self.listed[name][0])
+        except KeyboardInterrupt:
+            click.echo(_("poa: interrupted"), err=True)
+            raise click.exceptions.Exit(130) from None
+        finally:
+            _registering.now = registering
 
     def main(self, args=None, *rest, **kwargs):
         """Run in the language of --lang, POA_LANG or the locale: click's refusals of the
         group's own options and its --help come before the group's callback."""
         with use_interface(chosen(sys.argv[1:] if args is None else list(args))):
             return super().main(args, *rest, **kwargs)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command named, its module imported first if it is listed and not imported yet
+        (click's LazyGroup: `poa plans` imports cli/reading.py, not every command module)."""
+        if cmd_name not in self._commands and cmd_name in self.listed:
+            self._import(cmd_name)
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._commands, *self.listed})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The Commands section of the help, as `click.Group.format_commands` writes it, each
+        command not imported yet shown from its `listed` help fields: the same line, and `poa --help`
+        imports no command module."""
+        commands = []
+        for name in self.list_commands(ctx):
+            command = self._commands.get(name) or self._listed_command(name)
+            if command is not None and not command.hidden:
+                commands.append((name, command))
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _command in commands)
+            rows = [(name, command.get_short_help_str(limit)) for name, command in commands]
+            with formatter.section(_("Commands")):
+                formatter.write_dl(rows)
+
+    def _listed_command(self, name: str) -> click.Command | None:
+        """A stand-in for a listed command, for its line of the help only (never run)."""
+        if name not in self.listed:
+            return None
+        return PoaCommand(name, **self.listed[name][1])
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_options(ctx, formatter)
@@ -246,15 +327,20 @@ def format_option(formats: Mapping[str, Renderer], *, default: str | None = "tab
     )
 
 
-csv_dialect_option = click.option(
-    "--csv-dialect",
-    "csv_dialect",
-    type=click.Choice(CSV_DIALECT_NAMES),
-    help="With --format csv: standard (the default: the documented CSV, UTF-8 without a byte order mark, "
-    "',' between cells, '.' in numbers), excel (the same with a UTF-8 byte order mark, so that a "
-    "spreadsheet reads it as UTF-8) or excel-es (the byte order mark, ';' between cells and a decimal "
-    "comma in the numbers the ledger writes, never in a text: for a spreadsheet set to Spanish).",
-)
+def csv_dialect_option(command):
+    """--csv-dialect, of `report` and `history`: its choices are `formats.CSV_DIALECT_NAMES` (the formats
+    are imported by the command module that uses it, not at start-up)."""
+    from poa.adapters.formats import CSV_DIALECT_NAMES
+
+    return click.option(
+        "--csv-dialect",
+        "csv_dialect",
+        type=click.Choice(CSV_DIALECT_NAMES),
+        help="With --format csv: standard (the default: the documented CSV, UTF-8 without a byte order mark, "
+        "',' between cells, '.' in numbers), excel (the same with a UTF-8 byte order mark, so that a "
+        "spreadsheet reads it as UTF-8) or excel-es (the byte order mark, ';' between cells and a decimal "
+        "comma in the numbers the ledger writes, never in a text: for a spreadsheet set to Spanish).",
+    )(command)
 
 
 # -- where a reading command's output goes (--output, the terminal) ------------------------------
@@ -320,6 +406,8 @@ def table_width() -> int | None:
 def refuse_binary_to_terminal(fmt: str | None) -> None:
     """A binary format (`formats.BINARY`: XLSX, PDF) is not written to a terminal: refused, before
     anything is read or recorded, unless --output names a file or the output is redirected."""
+    from poa.adapters.formats import BINARY
+
     if fmt in BINARY and output_file() is None and stdout_is_terminal():
         raise Refused(
             _("option --format: {format} is a binary format: give --output FILE or redirect the output")
@@ -331,6 +419,9 @@ def output(formats: Mapping[str, Renderer], fmt: str, value, *, raw: bool = Fals
     """Write a reading command's output: `value` rendered in format `fmt`, exactly: the bytes of
     `adapters.formats.rendered` (the renderer's text in UTF-8), which `poa report --issue` seals;
     its tables as wide as `table_width` says."""
+    from poa.adapters.formats import rendered
+    from poa.adapters.report_text import use_width
+
     refuse_binary_to_terminal(fmt)
     with use_width(table_width()):
         data = rendered(formats, fmt, value, raw)
@@ -348,6 +439,8 @@ def write(data: bytes, fmt: str | None = None) -> None:
     if target is None:
         click.echo(data, nl=False)
         return
+    from poa.adapters.exports import write_atomically
+
     try:
         write_atomically(target, data)
     except OSError as error:  # after the checks of --output: the disk, the folder's permissions
@@ -401,7 +494,12 @@ def cli(ctx, debug, read_only, no_verify, lang, decimal_mark):
     ctx.with_resource(use_interface(lang))  # None: as chosen from the locale (PoaGroup.main)
     ctx.with_resource(use_decimal_mark(decimal_mark))
     if no_verify:
+        from poa.adapters.use_cases import unverified
+
         ctx.with_resource(unverified())
+
+
+cli.listed = LISTED  # `poa`'s commands, each imported when it runs (cli/index.py)
 
 
 def read_only_asked() -> bool:
@@ -445,6 +543,10 @@ def record(use_case: Callable[..., list[PlanRecorded]], locate: Callable[[str], 
     the moment the commit starts it is deferred, and the command ends reporting what
     was stored.
     """
+    from poa.adapters.formats import preview_text
+    from poa.adapters.report_text import use_width
+    from poa.adapters.use_cases import Refusal
+
     with interrupts_deferred() as defer:
         try:
             recorded = use_case(saving=defer, read_back=lambda: not defer.interrupted)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from poa.adapters import formats, use_cases
+from poa.adapters import formats
 
 from .common import cli, format_option, output, output_option, plan_option, read_only_asked, refusing, store_option
 
@@ -28,4 +28,6 @@ def diff(from_view, to_view, fmt, store, plan):
 
     Exit status 0 whether or not there are differences.
     """
+    from poa.adapters import use_cases
+
     output(formats.COMPARISON, fmt, use_cases.diff(store, plan, from_view, to_view, read_only=read_only_asked()))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from poa.adapters import proofs, use_cases
 from poa.adapters.interface import translate as _
 
 from .common import as_of_option, cli, known_at_option, plan_option, read_only_asked, refusing, store_option
@@ -36,6 +35,8 @@ def evidence(as_of, known_at, output, issued, store, plan):
     report was issued with, and the checker matches them against the SHA-256 sealed in
     its issue event. Written whole or not at all.
     """
+    from poa.adapters import proofs, use_cases
+
     made = use_cases.evidence(
         store, plan, output, as_of=as_of, known_at=known_at, issued=issued, read_only=read_only_asked()
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from poa.adapters import formats, use_cases
+from poa.adapters import formats
 
 from .common import (
     as_of_option,
@@ -38,5 +38,7 @@ def explain(code, as_of, known_at, fmt, store, plan):
     physical progress, programmed and deviation, and the numbers of reformulations and budget
     modifications.
     """
+    from poa.adapters import use_cases
+
     provenance = use_cases.explain(store, plan, code, as_of=as_of, known_at=known_at, read_only=read_only_asked())
     output(formats.PROVENANCE, fmt, provenance)

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import click
 
-from poa.adapters import exports, use_cases
+from poa.adapters import open_tables
 from poa.adapters.interface import translate as _
 
 from .common import Refused, cli, known_at_option, raw_csv_option, read_only_asked, refusing, store_option, write
 
 
 @cli.command()
-@click.option("--what", type=click.Choice(exports.WHAT), help="The table to export (see docs/open-data.md).")
-@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), help="Output format of the table (with --what): csv (default), json or jsonl.")
+@click.option("--what", type=click.Choice(open_tables.WHAT), help="The table to export (see docs/open-data.md).")
+@click.option("--format", "fmt", type=click.Choice(open_tables.EXPORT_FORMATS), help="Output format of the table (with --what): csv (default), json or jsonl.")
 @click.option("--as-of", "as_of", help="Effective date, YYYY-MM-DD: facts dated on or before it, the element versions "
               "in force on it, the evaluation at it only. Default: every fact and version, the evaluation at every "
               "quarter end and the latest cut-off date.")
@@ -32,6 +32,8 @@ def export(what, fmt, as_of, known_at, output, datapackage, raw_csv, store, plan
 
     For BI tools, Datasette and data portals: the files and their schemas are documented in
     docs/open-data.md."""
+    from poa.adapters import use_cases
+
     if datapackage is not None:
         for given, name in ((what, "--what"), (fmt, "--format"), (output, "--output")):
             if given is not None:

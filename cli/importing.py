@@ -7,7 +7,6 @@ from functools import partial
 
 import click
 
-from poa.adapters import importing
 from poa.adapters.interface import translate as _
 from poa.adapters.safe_text import terminal_safe
 
@@ -39,6 +38,8 @@ def template():
     execution, results, justifications), with validations and an instructions sheet in
     Spanish. Binary: give --output FILE or redirect the output.
     """
+    from poa.adapters import importing
+
     if output_file() is None and common.stdout_is_terminal():  # (through the module: a test plays a terminal)
         raise Refused(_("the template is an xlsx workbook, a binary file: give --output FILE or redirect the output"))
     write(importing.template(), XLSX)
@@ -69,6 +70,7 @@ def import_(files, mapping, entity, year, date_, reference, store, plan, actor, 
     row and column, and nothing is stored. Where the forms disagree with each other (a
     declared budget that is not the sum of its lines), a warning says so on stderr.
     """
+    from poa.adapters import importing
 
     def warn(text: str) -> None:
         click.echo(terminal_safe(_("warning: {text}").format(text=text)), err=True)

@@ -3,20 +3,18 @@
 Thin click commands: they parse options, call one use-case of the application
 layer (adapters/use_cases.py) and print what it returns. Every refusal exits with
 status 2 and one message naming the file, entry and field, or the option.
+
+The commands are in reading.py, writing.py, diff.py, explain.py, export.py, project.py,
+admin.py, evidence.py and importing.py (`template`, `import`; docs/import.md): each
+module registers its commands on `cli` when imported, and `cli` imports the module of
+the command that runs, only that one (cli/index.py lists them; `cli.commands` imports
+them all). docs/design.md, "Start-up: what the entry point imports".
 """
 
 from __future__ import annotations
 
 import sys
 
-from . import reading, writing  # noqa: F401 - they register their commands on `cli`
-from . import diff  # noqa: F401
-from . import explain  # noqa: F401
-from . import export  # noqa: F401
-from . import project  # noqa: F401
-from . import admin  # noqa: F401
-from . import evidence  # noqa: F401
-from . import importing  # noqa: F401 - `template`, `import` (docs/import.md)
 from .common import cli
 
 __all__ = ["cli"]

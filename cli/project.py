@@ -6,14 +6,17 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
-from poa.adapters import use_cases
 from poa.adapters.interface import N_, ngettext
 from poa.adapters.interface import translate as _
 
 from .common import cli, interrupts_deferred, refusing, store_option
+
+if TYPE_CHECKING:
+    from poa.adapters import use_cases
 
 
 @contextmanager
@@ -67,6 +70,8 @@ def project(store, db, rebuild, watch, interval, page_size, metadata):
     lines, evaluations at every quarter end, views and full-text search (docs/read-model.md).
 
     Re-running processes only the events recorded since; the store is only read."""
+    from poa.adapters import use_cases
+
     terminal = sys.stderr.isatty()
     total, result, following = 0, None, False
     try:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from poa.adapters import formats, use_cases
+from poa.adapters import formats
 from poa.adapters.interface import translate as _
 from poa.adapters.safe_text import terminal_safe
 from poa.domain.fact_kinds import FACT_KINDS
@@ -80,6 +80,8 @@ def report(as_of, known_at, fmt, issue, issued, table, rerender, prepared_by, re
     recorded afterwards and whatever version of the program runs; --issued --rerender says
     whether today's program still renders the same bytes.
     """
+    from poa.adapters import use_cases
+
     if rerender:
         given = [name for name, value in (("--as-of", as_of), ("--known-at", known_at), ("--issue", issue),
                                           ("--table", table != formats.CSV_TABLES[0]), ("--raw-csv", raw_csv),
@@ -138,6 +140,8 @@ def report(as_of, known_at, fmt, issue, issued, table, rerender, prepared_by, re
 @refusing
 def reports(fmt, store, plan):
     """The reports issued with `poa report --issue`."""
+    from poa.adapters import use_cases
+
     output(formats.ISSUED_REPORTS, fmt, use_cases.issued_reports(store, plan, read_only=read_only_asked()))
 
 
@@ -165,6 +169,8 @@ HISTORY_KINDS = [k.name.value for k in FACT_KINDS]
 def history(code, descendants, kinds, actor, reference, since, until, date_from, date_to, late_days, fmt, raw_csv,
             csv_dialect, store, plan):
     """The plan's events in recorded order, all or those matching every filter given."""
+    from poa.adapters import use_cases
+
     if raw_csv and fmt != "csv":
         raise Refused(_("option --raw-csv: applies to --format csv only, not {format}").format(format=fmt))
     if csv_dialect is not None and fmt != "csv":
@@ -186,6 +192,8 @@ def history(code, descendants, kinds, actor, reference, since, until, date_from,
 @refusing
 def reconcile(reference, known_at, fmt, store, plan):
     """Compare every figure of the published reports with the ledger; exit 1 when any differs."""
+    from poa.adapters import use_cases
+
     compared = use_cases.reconcile(store, plan, reference=reference, known_at=known_at, read_only=read_only_asked())
     output(formats.RECONCILIATION, fmt, compared)
     sys.exit(1 if compared.differences else 0)
@@ -198,4 +206,6 @@ def reconcile(reference, known_at, fmt, store, plan):
 @refusing
 def plans(fmt, store):
     """The plans in the store."""
+    from poa.adapters import use_cases
+
     output(formats.PLANS, fmt, use_cases.plans(store, read_only=read_only_asked()))

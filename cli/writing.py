@@ -7,8 +7,6 @@ from functools import partial
 
 import click
 
-from poa.adapters import use_cases
-from poa.adapters.batch_files import parse_text, read_data
 from poa.adapters.interface import translate as _
 from poa.domain.fact_kinds import FACT_KIND
 from poa.domain.facts import LATEST
@@ -36,6 +34,8 @@ def apply(files, store, plan, actor, again, dry_run, initial_load, load_referenc
     The same batch (the same entries for the same plan, however the file is
     written) is recorded once: applying it again is refused unless --again.
     """
+    from poa.adapters import use_cases
+
     record(partial(
         use_cases.apply, store, files, plan=plan, actor=actor, again=again, dry_run=dry_run, read_only=read_only_asked(),
         initial_load=initial_load, load_reference=load_reference,
@@ -48,6 +48,8 @@ def apply(files, store, plan, actor, again, dry_run, initial_load, load_referenc
 @refusing
 def approve(file, store, plan, actor, again, dry_run):
     """Approve a new plan from a structure FILE (the fields of an `approve` entry)."""
+    from poa.adapters import use_cases
+
     record(partial(
         use_cases.approve, store, plan, file, actor=actor, again=again, dry_run=dry_run, read_only=read_only_asked()
     ))
@@ -69,6 +71,8 @@ def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, 
 
     Changes given as options apply in this order: adds, updates, budget lines, cancellations.
     """
+    from poa.adapters.batch_files import parse_text, read_data
+
     changes, origins = [], []
     if changes_file:
         data, source = read_data(changes_file)
@@ -99,6 +103,8 @@ def reformulate(date_, reference, reason, changes_file, adds, updates, cancels, 
 
 def _entry(store, plan, actor, again, dry_run, kind: str, fields: dict):
     """The use-case recording one entry whose fields are the command's options (`dry_run`: checking it only)."""
+    from poa.adapters import use_cases
+
     return partial(
         use_cases.record_entry, store, plan, kind, fields, actor=actor, again=again, dry_run=dry_run,
         read_only=read_only_asked(),
@@ -149,6 +155,8 @@ reopen = entry_command("reopen")
 @refusing
 def publish(reference, issued, date_, declared, short_term_actions, store, plan, actor, again, dry_run):
     """Record a report the entity issued, with the figures it declared (compare them with `poa reconcile`)."""
+    from poa.adapters.batch_files import parse_text
+
     fields = {"reference": reference, "issued": issued, "date": date_}
     fields["declared"] = parse_text(declared, _("option {name}").format(name="--declared"), json_format=False)
     if short_term_actions:

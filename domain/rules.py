@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import attrs
 
@@ -93,18 +93,25 @@ def check_record(structure: Structure, recorded: Recorded) -> None:
 
 
 @figures_context
-def check_history(history: Sequence[Recorded]) -> None:
-    """Raise `HistoryError` naming the first fact (effective-date order) that breaks a rule."""
+def check_history(history: Sequence[Recorded], spans: Mapping[str, Sequence[int]] | None = None) -> None:
+    """Raise `HistoryError` naming the first fact (effective-date order) that breaks a rule.
+
+    `spans`: the records the history leaves out, summarised by element (`Plan.spans`); raise
+    `SpansBroken` if one of them may not fit (then check the whole history to name it).
+    """
     structural = structural_order(history)
     corrections = Corrections(structural)  # each fact is checked as corrected
     facts = {r.seq: r for r in structural}
     records = sorted((r for r in history if not isinstance(r.fact, STRUCTURAL)), key=lambda r: (r.fact.date, r.seq))
+    points = _span_points(spans or {})
+    span_days = sorted(points)
     structure = None
-    i = j = 0
-    while i < len(structural) or j < len(records):
+    i = j = k = 0
+    while i < len(structural) or j < len(records) or k < len(span_days):
         day = min(
             structural[i].fact.date if i < len(structural) else date.max,
             records[j].fact.date if j < len(records) else date.max,
+            span_days[k] if k < len(span_days) else date.max,
         )
         touched: dict[tuple[str, str], tuple[Recorded, str]] = {}
         while i < len(structural) and structural[i].fact.date == day:
@@ -133,6 +140,10 @@ def check_history(history: Sequence[Recorded]) -> None:
                 raise HistoryError(recorded, EntryError("date", _("{date} is before the plan's approval").format(date=day)))
             _guard(recorded, check_record, structure, recorded)
             j += 1
+        if k < len(span_days) and span_days[k] == day:
+            for code, progress in points[day]:
+                _check_span_point(structure, day, code, progress)
+            k += 1
 
 
 class HistoryError(Exception):
@@ -197,6 +208,39 @@ def _blamed_field(history: Sequence[Recorded], new: Recorded) -> str:
     return "changes"
 
 
+class SpansBroken(Exception):
+    """A record summarised by a span may not fit: the whole history must be checked (`check_history`)."""
+
+
+def _span_points(spans: Mapping[str, Sequence[int]]) -> dict[date, list[tuple[str, bool]]]:
+    """The dates a span's records must fit on (`Plan.spans`: first and last progress, first and last
+    execution, as date ordinals; 0: none): each element with whether it is its progress."""
+    points: dict[date, list[tuple[str, bool]]] = {}
+    for code, (first_progress, last_progress, first_execution, last_execution) in spans.items():
+        for day in {first_progress, last_progress} - {0}:
+            points.setdefault(date.fromordinal(day), []).append((code, True))
+        for day in {first_execution, last_execution} - {0}:
+            points.setdefault(date.fromordinal(day), []).append((code, False))
+    return points
+
+
+def _check_span_point(structure: Structure | None, day: date, code: str, progress: bool) -> None:
+    """The records of a span fit on this date (an element exists from the date it is added and is
+    active until its cancellation, never again after: so a span fits iff its first and last dates do)."""
+    try:
+        if structure is None:
+            raise SpansBroken()
+        node = structure.node(code)
+        if progress:
+            structure.active_node(code, day)
+            if node.kind == STRATEGIC_ACTION:
+                raise SpansBroken()
+        elif node.kind not in (OPERATION, SHORT_TERM_ACTION):
+            raise SpansBroken()
+    except EntryError:
+        raise SpansBroken() from None
+
+
 def closing_state(history: Sequence[Recorded]) -> Recorded | None:
     """The closing in force (recorded order), or None when the plan is open."""
     state = None
@@ -240,8 +284,10 @@ def check_new(
     new: Recorded,
     structure_on: Callable[[date], Structure | None],
     closed: Recorded | None,
+    spans: Mapping[str, Sequence[int]] | None = None,
 ) -> None:
-    """Raise `EntryError` if recording `new` after `history` would break a rule.
+    """Raise `EntryError` if recording `new` after `history` would break a rule (`spans`: the
+    records `history` leaves out, as in `check_history`: `SpansBroken` if one may not fit).
 
     `structure_on(day)` gives the structure in force at a date for the current
     history and `closed` the closing in force (the aggregate keeps both, so that a
@@ -254,7 +300,7 @@ def check_new(
     check_closing(history, new, closed)
     if isinstance(new.fact, STRUCTURAL):
         try:
-            check_history([*history, new])
+            check_history([*history, new], spans)
         except HistoryError as broken:
             if broken.recorded is new:
                 raise broken.error from None

@@ -47,6 +47,10 @@ symmetric difference that bear on it. What bears on which figure:
 - executed budget: the execution records of the element or, where it has none
   in that view, of its operations (recursively, as the evaluation sums them);
 - execution %: what bears on the current or executed budget;
+- physical efficacy, weighted efficiency, band, relative efficiency: what bears on
+  progress, programmed progress or the execution %; and where a short-term action is
+  not graded in a view (cancelled: its derivation's rule is ``cancelled_not_graded``),
+  what bears on its status;
 - for an element present in one view only, its add bears on every figure.
 
 Which elements count for a derived figure is never decided here: it is read
@@ -482,7 +486,10 @@ class _Bearing:
         if figure in ("physical_efficacy_pct", "efficiency_pct", "efficiency_band", "relative_efficiency"):
             progress = "progress_pct" if code is not None else "physical_progress_pct"
             physical = _either(self.progress(code, progress, present), self.programmed(code, present))
-            return _either(physical, self.derived("budget_execution_pct", code, present, source))
+            graded = _either(physical, self.derived("budget_execution_pct", code, present, source))
+            if any(d.rule == Rule.NOT_GRADED for d in self.derivations(code, figure)):  # cancelled in a view
+                return _either(graded, self.element("status", code, present, source))
+            return graded
         raise AssertionError(figure)
 
     def summary(self, figure: str, source: str | None) -> Predicate:

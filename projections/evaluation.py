@@ -195,14 +195,17 @@ def evaluate(key: str, history: Sequence[Recorded], as_of: date, known_at: datet
         tasks=by_kind[TASK],
         reformulations=tuple(s.reformulations),
         warnings=tuple(
-            find_warnings(summary, by_kind[SHORT_TERM_ACTION], by_kind[OPERATION], derivations, seen, by_kind[TASK])
+            find_warnings(
+                summary, by_kind[SHORT_TERM_ACTION], by_kind[OPERATION], derivations, seen, by_kind[TASK],
+                getattr(history, "firsts", None),  # a `selection.Selected` gives each element's first record
+            )
         ),
         results=tuple(fold.notes.get((Result, None), ())),
         justifications=tuple(fold.notes.get((Justification, None), ())),
         budget_modifications=tuple(r for r, line in s.budget_changes if r.fact is line),
         closed=closing_state(known),
         closings=tuple(r for r in known if isinstance(r.fact, (Closing, Reopening))),
-        initial_loads=initial_loads(seen),
+        initial_loads=initial_loads(seen, getattr(history, "tally", None)),  # a `selection.Selected` counts them
         quarter_ends_passed=fold.passed,
         settings=s.settings,
     )

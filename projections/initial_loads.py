@@ -8,9 +8,10 @@ visible in the view.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
+import attrs
 from attrs import frozen
 
 from poa.domain.facts import Recorded
@@ -29,9 +30,10 @@ class InitialLoad:
     facts: int
 
 
-def initial_loads(seen: Iterable[Recorded]) -> tuple[InitialLoad, ...]:
+def initial_loads(seen: Iterable[Recorded], tally: Mapping[str, tuple[int, date]] | None = None) -> tuple[InitialLoad, ...]:
     """The initial loads among the facts `seen` (those visible in a view), one per reference, in
-    the order of their first fact (seq)."""
+    the order of their first fact (seq). `tally`: each load's visible facts and latest date, counted
+    by the index when `seen` is a selection of them (projections/selection.py)."""
     found: dict[str, InitialLoad] = {}
     for r in sorted(seen, key=lambda r: r.seq):
         if r.initial_load is None:
@@ -41,4 +43,6 @@ def initial_loads(seen: Iterable[Recorded]) -> tuple[InitialLoad, ...]:
             found[r.initial_load] = InitialLoad(r.initial_load, r.fact.date, r.recorded_at, r.actor, 1)
         else:
             found[r.initial_load] = InitialLoad(load.reference, max(load.up_to, r.fact.date), load.recorded_at, load.actor, load.facts + 1)
+    if tally:
+        found = {ref: attrs.evolve(load, facts=tally[ref][0], up_to=tally[ref][1]) for ref, load in found.items()}
     return tuple(found.values())

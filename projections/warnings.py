@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from attrs import frozen
 
@@ -43,9 +43,12 @@ def find_warnings(
     derivations: Derivations,
     seen: Sequence[Recorded],
     tasks: Sequence[Figures] = (),
+    firsts: Mapping[tuple, tuple] | None = None,
 ) -> Iterable[Warning]:
     """The warnings of one evaluation: its summary, short-term actions and operations, the
-    derivations the fold recorded, the facts visible in the view (`seen`), and its tasks."""
+    derivations the fold recorded, the facts visible in the view (`seen`), and its tasks.
+    `firsts`: each element's first visible record of a kind, (date ordinal, seq) by (kind, code),
+    when `seen` is a selection that may not hold it (projections/selection.py)."""
     if summary.short_term_actions and summary.weights_total != 100:
         yield Warning(
             WarningKind.WEIGHTS_TOTAL,
@@ -62,8 +65,8 @@ def find_warnings(
             WarningKind.OVER_EXECUTED, None, _over_executed(plan, summary.budget_executed, summary.budget_current)
         )
     yield from _unjustified_deviations(short_term_actions, derivations)
-    yield from _going_down(derivations)
-    yield from _execution_mixed(derivations)
+    yield from _going_down(derivations, firsts or {})
+    yield from _execution_mixed(derivations, firsts or {})
     yield from _execution_differs_from_operations(short_term_actions, operations, derivations)
     yield from _progress_differs_from_children((*short_term_actions, *operations), (*operations, *tasks), derivations)
     for f in operations:
@@ -125,10 +128,20 @@ def _unjustified_deviations(acps: Sequence[Figures], derivations: Derivations) -
             )
 
 
-def _with_records(derivations: Derivations, figure: str) -> list[Derivation]:
-    """The derivations of `figure` that rest on records, in the order of their first record (cut-off date, seq)."""
+RECORD_KINDS = {"progress_pct": "progress", "budget_executed": "execution"}  # the records a figure rests on
+
+
+def _with_records(derivations: Derivations, figure: str, firsts: Mapping[tuple, tuple]) -> list[Derivation]:
+    """The derivations of `figure` that rest on records, in the order of their first record (cut-off
+    date, seq; `firsts` where the records read may not hold it)."""
     found = [d for d in derivations if d.figure == figure and d.code is not None and d.records]
-    return sorted(found, key=lambda d: (d.records.recorded[0].fact.date, d.records.recorded[0].seq))
+    kind = RECORD_KINDS[figure]
+
+    def first(d: Derivation) -> tuple:
+        given = firsts.get((kind, d.code))
+        return given if given is not None else (d.records.recorded[0].fact.date.toordinal(), d.records.recorded[0].seq)
+
+    return sorted(found, key=first)
 
 
 def _in_effect(d: Derivation) -> list[Recorded]:
@@ -136,24 +149,28 @@ def _in_effect(d: Derivation) -> list[Recorded]:
     return [r for r, role in zip(d.records.recorded, d.records.roles) if role != Role.CORRECTED]
 
 
-def _going_down(derivations: Derivations) -> Iterable[Warning]:
-    for d in _with_records(derivations, "progress_pct"):
+def _going_down(derivations: Derivations, firsts: Mapping[tuple, tuple]) -> Iterable[Warning]:
+    for d in _with_records(derivations, "progress_pct", firsts):
         points = [(r.fact.date, None, r.fact.percent) for r in _in_effect(d)]
         yield from _decreases(d.code, points, WarningKind.PROGRESS_DOWN)
-    for d in _with_records(derivations, "budget_executed"):
+    for d in _with_records(derivations, "budget_executed", firsts):
         points = [(r.fact.date, r.fact.source, r.fact.amount) for r in _in_effect(d)]
-        yield from _decreases(d.code, points, WarningKind.EXECUTION_DOWN)
+        order = {k[2]: at for k, at in firsts.items() if len(k) == 3 and k[0] == "execution" and k[1] == d.code}
+        yield from _decreases(d.code, points, WarningKind.EXECUTION_DOWN, order)
 
 
-def _decreases(code: str, points: list, kind: WarningKind) -> Iterable[Warning]:
+def _decreases(code: str, points: list, kind: WarningKind, order: Mapping | None = None) -> Iterable[Warning]:
     """Cumulative figures (per source key) whose value at a later cut-off is lower.
 
     `points` are in cut-off date order, one per source key and cut-off date (the
-    fold's records less those it found corrected).
+    fold's records less those it found corrected); the source keys in the order of their first
+    point, or of `order` (each key's first point, where `points` may not hold it).
     """
     by_key: dict[object, dict] = {}
     for day, key, value in points:
         by_key.setdefault(key, {})[day] = value
+    if order:
+        by_key = dict(sorted(by_key.items(), key=lambda item: order.get(item[0], (0, 0))))
     for key, values in by_key.items():
         days = sorted(values)
         for before, after in zip(days, days[1:]):
@@ -176,10 +193,10 @@ def _decreases(code: str, points: list, kind: WarningKind) -> Iterable[Warning]:
 # -- records that disagree with each other ---------------------------------------------------------
 
 
-def _execution_mixed(derivations: Derivations) -> Iterable[Warning]:
+def _execution_mixed(derivations: Derivations, firsts: Mapping[tuple, tuple]) -> Iterable[Warning]:
     """An element whose executed budget adds, among its latest records per source key (the fold's
     ``used`` records), one recorded without a source and one or more by source."""
-    for d in _with_records(derivations, "budget_executed"):
+    for d in _with_records(derivations, "budget_executed", firsts):
         latest = {r.fact.source: r.fact.amount for r, role in zip(d.records.recorded, d.records.roles) if role == Role.USED}
         if None not in latest or len(latest) == 1:
             continue

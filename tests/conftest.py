@@ -15,10 +15,31 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+
+def cache_bytecode(folder: Path) -> None:
+    """Compiled bytecode kept in `folder` (.pytest_cache/pycache, never beside the sources), for this
+    process and every one it starts (pytest-xdist's workers, the `poa` processes of tests/e2e), even
+    where PYTHONDONTWRITEBYTECODE is set: without it each worker compiles the program and rewrites
+    every test module again, and each of the suite's few hundred `poa` processes compiles the
+    program's modules before it runs (about a third of what a short command costs). Set before
+    tests/support (and so the program) is imported; what a test asserts is unchanged."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(folder)
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = str(folder)
+
+
+try:
+    cache_bytecode(Path(__file__).resolve().parents[1] / ".pytest_cache" / "pycache")
+except OSError:  # a read-only checkout: compiled as before
+    pass
+
+import pytest  # noqa: E402
 
 from support.builders import SMALL, open_store
 from support.postgres import STORE_KINDS, PostgresDatabase, unavailable

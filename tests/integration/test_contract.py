@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import io
 import json
 from collections.abc import Iterator
@@ -35,8 +36,13 @@ def schema(name: str) -> dict:
     return json.loads(schema_path(name).read_text(encoding="utf-8"))
 
 
+@functools.cache  # the schemas do not change during the run: each validator is made once
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name))
+
+
 def validate(name: str, document) -> None:
-    errors = sorted(Draft202012Validator(schema(name)).iter_errors(document), key=lambda e: list(e.absolute_path))
+    errors = sorted(validator(name).iter_errors(document), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{name}: {said(e)}" for e in errors[:10])
     assert next(iter(document)) == "schema_version" and document["schema_version"] == SCHEMA_VERSION
 
@@ -198,14 +204,14 @@ def test_every_export_of_the_examples_validates(poa):
             assert not errors, (what, [e.message for e in errors[:3]])
     # a row of another table, or a number written as a float, is not an export's row
     wrong = {**poa.json("export", "--what", "plans"), "table": "facts"}
-    assert list(Draft202012Validator(export).iter_errors(wrong))
+    assert not validator("export").is_valid(wrong)
     plans = poa.json("export", "--what", "plan_evaluation")
     plans["rows"][0]["budget_current"] = 480000.0
-    assert list(Draft202012Validator(export).iter_errors(plans))
+    assert not validator("export").is_valid(plans)
 
 
 def refused(name: str, document) -> None:
-    assert list(Draft202012Validator(schema(name)).iter_errors(document)), f"{name}: should not validate"
+    assert not validator(name).is_valid(document), f"{name}: should not validate"
 
 
 def refused_when_broken(name: str, document: dict) -> None:

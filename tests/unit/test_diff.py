@@ -302,6 +302,63 @@ def test_a_view_before_the_approval_is_refused(history):
     assert refused.value.side == "after"
 
 
+def test_cancelling_a_short_term_action_is_what_ungrades_it():
+    """A cancelled short-term action is not graded (efficiency figures none): its cancellation is
+    responsible for its efficiency figures as for its status (found by the random histories below).
+
+    AEI 1 with ACPs 1.1–1.4 of weight 0, op 1.4.1 without budget; 1.1's weight updated to 0 twice
+    (01-04, 02-15), then 1.1 cancelled on 03-31. At 03-31 as known when the plan was approved
+    (nothing but the approval) 1.1 is active: programmed 25 (one quarter end, default schedule),
+    progress 0 (no record, no children) → efficacy 0 / 25 = 0; budget 0 → execution 0 % →
+    weighted efficiency 0 × 0.5 + 0 × 0.5 = 0 → inefficient (< 26); relative none (nothing
+    executed). As known now 1.1 is cancelled: all four none, the rest as before (progress 0,
+    programmed 25, weight 0); 3 active ACPs instead of 4; 3 reformulations instead of 0.
+    """
+    approval = {"approve": {
+        "entity": "Entidad", "year": 2021, "date": "2021-01-04", "reference": "RA 1/2021",
+        "strategic_actions": [{"code": "1", "title": "AEI 1"}, {"code": "2", "title": "AEI 2"}],
+        "short_term_actions": [
+            {"code": f"1.{n}", "parent": "1", "title": f"ACP {n}", "weight": "0.00"} for n in range(1, 5)
+        ],
+        "operations": [{"code": "1.4.1", "parent": "1.4", "title": "Op 1", "budget": {}}],
+        "tasks": [],
+    }}
+
+    def reformulate(day: str, n: int, change: dict) -> dict:
+        return {"reformulate": {"date": day, "reference": f"RD {n}/2021", "reason": "reformulación", "changes": [change]}}
+
+    history = record_all(approval, [
+        reformulate("2021-01-04", 1, {"update": {"code": "1.1", "weight": 0}}),
+        reformulate("2021-02-15", 2, {"update": {"code": "1.1", "weight": 0}}),
+        reformulate("2021-03-31", 3, {"cancel": {"code": "1.1"}}),
+    ]).history
+    now = View(date(2021, 3, 31), FAR)
+    at_approval = View(date(2021, 3, 31), history[0].recorded_at)
+    c = compare(KEY, history, now, at_approval)
+
+    # the three reformulations were recorded after the approval: visible as known now only
+    assert [(r.seq, r.side, r.because) for r in c.events] == [(s, "removed", "recorded") for s in (2, 3, 4)]
+    cancel = "4[cancel 1.1]"
+    assert figures(c.summary) == {
+        ("short_term_actions", None): (3, 4, [cancel]),
+        ("reformulations", None): (3, 0, ["2[update 1.1]", "3[update 1.1]", cancel]),
+    }
+    assert elements(c) == {
+        "1.1": ("restored", {
+            ("status", None): ("cancelled", "active", [cancel]),
+            ("physical_efficacy_pct", None): (None, "0.00", [cancel]),
+            ("efficiency_pct", None): (None, "0.00", [cancel]),
+            ("efficiency_band", None): (None, Band.INEFFICIENT, [cancel]),
+        }),
+    }
+    assert not any(f.as_of_effect for f in c.summary + tuple(f for e in c.elements for f in e.figures))
+    backward = compare(KEY, history, at_approval, now)
+    assert {f.figure: [who(r) for r in f.events] for f in backward.elements[0].figures} == {
+        "status": [cancel], "physical_efficacy_pct": [cancel], "efficiency_pct": [cancel], "efficiency_band": [cancel],
+    }
+    assert backward.elements[0].change == "cancelled"
+
+
 # -- on random histories (the strategies of test_properties) ---------------------------------
 
 

@@ -13,6 +13,7 @@ that changed in the code, whose new form then shows in English; the failure name
 from __future__ import annotations
 
 import ast
+import functools
 import gettext
 import importlib
 import re
@@ -46,10 +47,11 @@ def spanish():
         return read_po(po, locale="es", domain="poa")
 
 
-def marked_in(directory: Path) -> set:
+@functools.cache  # the sources do not change during the run: each folder is extracted once
+def marked_in(directory: Path) -> frozenset:
     """The msgids marked with _, N_ or ngettext in a folder's Python files (plurals: their singular)."""
     found = extract_from_dir(directory, method_map=[("*.py", "python")], keywords=KEYWORDS)
-    return {message[0] if isinstance(message, tuple) else message for _file, _line, message, _c, _ctx in found}
+    return frozenset(message[0] if isinstance(message, tuple) else message for _file, _line, message, _c, _ctx in found)
 
 
 FOLDERS = {"cli": poa.cli, "adapters": poa.adapters, "domain": poa.domain, "projections": poa.projections}  # whose code marks texts
@@ -116,9 +118,10 @@ def test_every_translation_has_the_placeholders_of_its_msgid():
 def test_the_extraction_collects_the_layers_below_the_cli():
     """`python -m poa.cli.reference --pot` (docs/languages.md) takes the msgids of every module the
     refusals come from, as the tests take them."""
-    extracted = {(m[0] if isinstance(m, tuple) else m) for m, where in messages() if " " not in where}
+    every = list(messages())
+    extracted = {(m[0] if isinstance(m, tuple) else m) for m, where in every if " " not in where}
     assert marked_in_code() <= extracted
-    places = {where.split("/")[0] for _m, where in messages() if " " not in where}
+    places = {where.split("/")[0] for _m, where in every if " " not in where}
     assert {"cli", "adapters", "domain"} <= places
     assert {str(Path(FOLDERS[name].__file__).parent) for name in FOLDERS} == {
         str(Path(importlib.import_module(name).__file__).parent) for name in interface.CODE_PACKAGES
