@@ -36,7 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from poa.domain import messages as domain_messages
-from poa.domain.catalogue import LANGUAGES
+from poa.domain.languages import LANGUAGES
 from poa.domain.scoped import ScopedChoice
 
 ENGLISH = "en"  # the msgids' language: no catalogue

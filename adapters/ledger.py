@@ -143,7 +143,7 @@ def _project(plan: Plan | None, events) -> Plan | None:
     return plan
 
 
-def processing_event_events(processing_event, aggregate: UUID) -> list:
+def _saved_events(processing_event, aggregate: UUID) -> list:
     """The events a save recorded for one aggregate."""
     return [e for e in processing_event.events if e.originator_id == aggregate]
 
@@ -403,7 +403,7 @@ class Ledger(Application):
             after = self._snapshotted.get(plan.key, 0)
             if plan.version - after < SNAPSHOT_EVERY:
                 continue
-            plan.stamped(stamp, processing_event_events(processing_event, plan.id))
+            plan.stamped(stamp, _saved_events(processing_event, plan.id))
             try:
                 self.snapshots.put([Plan.Snapshot.take(plan)])
             except PersistenceError:
@@ -689,6 +689,7 @@ class Ledger(Application):
         """The leaf hash of each event a recorder logs, in the order given (`merkle_log.event_leaf`); the
         plan of an event is learnt from its approval (earlier in the same events, or read before)."""
         leaves = []
+        self._decoded = {}
         for stored in stored_events:
             try:
                 event = self.mapper.to_domain_event(stored)

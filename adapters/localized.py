@@ -13,9 +13,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from poa.domain.catalogue import language
+from poa.domain.languages import language
 from poa.domain.scoped import ScopedChoice
-from poa.domain.values import quantize
 
 DECIMAL_MARKS = ("point", "comma")
 DEFAULT_DECIMAL_MARK = "point"
@@ -30,6 +29,8 @@ use_decimal_mark = _decimal_mark.use  # every number with that decimal mark (Non
 
 def number(value: Decimal, places: int = 2, *, group: bool = True) -> str:
     """A number with `places` decimals (0: an integer), thousands grouped unless `group` is False."""
+    from poa.domain.values import quantize  # noqa: PLC0415 - not at start-up (docs/design.md)
+
     q = quantize(value) if places == 2 else value.quantize(Decimal(1).scaleb(-places)) if places else value.to_integral_value()
     text = f"{q:,}" if group else f"{q}"
     if places == 0 and "." in text:

@@ -20,32 +20,42 @@ completes the same content a rebuild gives.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
 import sqlite_utils
 from eventsourcing.persistence import Tracking, TrackingRecorder
+from sqlite_utils.db import jsonify_if_needed
 
-from poa.domain.facts import Recorded
+from poa.domain.catalogue import FactKindName
+from poa.domain.corrections import CORRECTABLE
+from poa.domain.facts import Correction, Recorded
 from poa.domain.plan import Plan
-from poa.projections.tables import budget_line_rows, element_versions, evaluation_rows, plan_row
+from poa.projections.tables import budget_lines, corrected_seq, element_versions, evaluation_rows, fact_row, plan_row
 from poa.projections.warnings import LATE_AFTER_DAYS
 
 from .interface import translate as _
 from .ledger import Ledger
-from .open_tables import READ_MODEL, Table, json_text, read_model_description, row_values, sqlite_type, with_data
+from .open_tables import N, READ_MODEL, Table, json_text, json_value, read_model_description, row_values, sqlite_type
 from .open_tables import TABLES as OPEN_TABLES
+from .report_json import recorded_to_dict, timestamp, two_places
 from .sqlite_store import is_sqlite_file
 from .store_errors import StoreError, StoreFailure
 
 SCHEMA_VERSION = "3"  # 2: the keys of adapters/open_tables.py (budget_lines.plan, evaluation (plan, as_of)); 3: facts.initial_load
 MARKER = "_poa_read_model"  # the table that says a database is a POA read model
 PAGE_SIZE = 500  # notifications per transaction
+HELD = 100_000  # facts, series and histories' records a catch-up holds at most between pages (`Held`)
 
 Progress = Callable[[str, int, int], None]  # (phase: "events" or "plans", done, total)
 
@@ -124,6 +134,86 @@ def cells(name: str, rows: Sequence[dict]) -> list[dict]:
     """Rows of table `name` as the read model stores them: its columns, each by its type
     (`open_tables.row_values`), an object as its JSON text."""
     return [{k: json_text(v) if isinstance(v, dict) else v for k, v in row_values(name, row).items()} for row in rows]
+
+
+_PLAIN = frozenset({str, int, bool, float, type(None)})  # what `json_value` gives back unchanged
+
+
+def _not_json(value):
+    """What JSON has no type for (a decimal, a date, a time), as `json_value` writes it."""
+    found = json_value(value)
+    if found is value:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    return found
+
+
+# `json_text(json_value(obj))` for an object whose keys are texts (`plain` makes every key one), in one
+# pass: the encoder writes what JSON has a type for as `json_value` leaves it, the rest through it
+_OBJECT_TEXT = json.JSONEncoder(ensure_ascii=False, default=_not_json).encode
+
+
+def _json_ready(value):
+    """`open_tables.json_value(value)`, with what is already plain (exactly a text, a number, None, or
+    a dict or list of them) walked without its checks; anything else is `json_value`'s."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): _json_ready(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_json_ready(v) for v in value]
+    return json_value(value)
+
+
+_timestamp = lru_cache(maxsize=4096)(timestamp)  # a batch's facts share their recorded time
+
+
+def _number(value) -> str | None:
+    return None if value is None else two_places(Decimal(value))
+
+
+def _other(value):
+    """A value of a field not a number, as `cells` gives it and sqlite-utils binds it."""
+    kind = type(value)
+    if kind is datetime:
+        return _timestamp(value)
+    if kind is date:
+        return value.isoformat()
+    if kind is dict and all(type(k) is str for k in value):
+        return _OBJECT_TEXT(value)
+    value = _json_ready(value)
+    return _OBJECT_TEXT(value) if isinstance(value, dict) else jsonify_if_needed(value)
+
+
+class _Insert(NamedTuple):
+    sql: str
+    fields: tuple[tuple[str, frozenset, Callable], ...]  # each column: name, the types stored as they are, else how
+    names: frozenset[str]
+
+
+INSERTS = {
+    t.name: _Insert(
+        f"INSERT INTO [{t.name}] ({', '.join(f'[{c}]' for c in t.columns)}) VALUES ({', '.join('?' for _c in t.columns)})",
+        tuple((f.name, frozenset({type(None)}), _number) if f.type == N else (f.name, frozenset({str, int, type(None)}), _other)
+              for f in t.fields),
+        frozenset(t.columns),
+    )
+    for t in TABLES
+}
+
+
+def values(name: str, rows: Sequence[dict]) -> list[tuple]:
+    """`cells(name, rows)` as sqlite-utils would bind them: tuples of the table's columns, in order
+    (for `executemany`)."""
+    insert = INSERTS[name]
+    fields = insert.fields
+    found = []
+    for row in rows:
+        if not row.keys() <= insert.names:
+            row_values(name, row)  # refuses it, naming the columns no field describes
+        get = row.get
+        found.append(tuple([v if type(v) in same else how(v) for field, same, how in fields for v in [get(field)]]))
+    return found
 
 
 # -- tracking: the library's interface, on the read model's own database ---------------------------
@@ -277,12 +367,17 @@ class ReadModel:
         return [row[0] for row in self.db.conn.execute("SELECT plan FROM [_dirty] ORDER BY plan")]
 
     # -- writing ------------------------------------------------------------------------------------
-    def write_page(self, expected: int, last_id: int, new: dict[str, list[Recorded]], histories: dict[str, list[Recorded]],
+    def insert(self, name: str, rows: Sequence[dict]) -> None:
+        """Insert rows of table `name` (its columns as `cells` gives them) in the open transaction."""
+        if rows:
+            self.db.conn.executemany(INSERTS[name].sql, values(name, rows))
+
+    def write_page(self, expected: int, last_id: int, new: dict[str, list[Recorded]], held: Mapping[str, HeldPlan],
                    ids: dict[str, str]) -> bool:
         """Write one page in one transaction: the facts and budget lines of its events (`new`, by
-        plan; `histories`: each plan's history up to its last new event), the plans touched marked
-        dirty, a new plan's id, and the tracking record of `last_id`. False, and nothing written,
-        when another process has moved the position from `expected` meanwhile."""
+        plan, each worked out with what `held` holds of its plan), the plans touched marked dirty,
+        a new plan's id, and the tracking record of `last_id`. False, and nothing written, when
+        another process has moved the position from `expected` meanwhile."""
         with self.transaction():
             if self.position() != expected:
                 return False
@@ -291,34 +386,151 @@ class ReadModel:
                     "INSERT OR IGNORE INTO [_plan_ids] (originator_id, plan) VALUES (?, ?)", (originator_id, plan)
                 )
             for plan, events in new.items():
-                history = histories[plan]
-                if history[0].seq == 1 and events[0].seq == 1:  # a new plan: its row before its facts
-                    self.db["plans"].upsert(cells("plans", [plan_row(plan, history[:1])])[0], pk="plan")
-                self.db["facts"].insert_all(cells("facts", with_data(plan, history, {r.seq for r in events})))
-                new_seqs = {r.seq for r in events}  # a correction's lines need the fact it corrects: the whole history
-                lines = [row for row in budget_line_rows(plan, history) if row["seq"] in new_seqs]
-                if lines:
-                    self.db["budget_lines"].insert_all(cells("budget_lines", lines))
+                if events[0].seq == 1:  # a new plan: its row before its facts
+                    self.db["plans"].upsert(cells("plans", [plan_row(plan, events[:1])])[0], pk="plan")
+                facts, lines = held[plan].rows(plan, events)
+                self.insert("facts", facts)
+                self.insert("budget_lines", lines)
                 self.db.conn.execute("INSERT OR IGNORE INTO [_dirty] (plan) VALUES (?)", (plan,))
             self.tracking.insert_tracking(Tracking(Ledger.name, last_id))
         return True
 
-    def refresh(self, plan: str, history: Sequence[Recorded]) -> None:
+    def refresh(self, plan: str, history: Sequence[Recorded]) -> bool:
         """Recompute the per-plan tables of `plan` from its history as held, and clear its dirty
-        mark, in one transaction."""
+        mark, in one transaction. False, and nothing written, when the read model holds more of the
+        plan's facts than `history` (another process wrote them meanwhile: it recomputes the plan)."""
         elements, plans = evaluation_rows(plan, history)
+        versions = element_versions(plan, history)
+        row = cells("plans", [plan_row(plan, history)])[0]
         with self.transaction():
+            if self.last_seq(plan) != history[-1].seq:
+                return False
             for table in PER_PLAN:
                 self.db.conn.execute(f"DELETE FROM [{table}] WHERE plan = ?", (plan,))
-            self.db["plans"].upsert(cells("plans", [plan_row(plan, history)])[0], pk="plan")
-            self.db["elements"].insert_all(cells("elements", element_versions(plan, history)))
+            self.db["plans"].upsert(row, pk="plan")
+            self.insert("elements", versions)
             if elements:
-                self.db["plan_evaluation"].insert_all(cells("plan_evaluation", plans))  # before its elements' rows
-                self.db["evaluation"].insert_all(cells("evaluation", elements))
+                self.insert("plan_evaluation", plans)  # before its elements' rows
+                self.insert("evaluation", elements)
             self.db.conn.execute("DELETE FROM [_dirty] WHERE plan = ?", (plan,))
+        return True
 
 
 # -- the catch-up ----------------------------------------------------------------------------------
+
+
+class HeldPlan:
+    """What a catch-up holds of one plan between its pages: what the rows of the plan's next facts
+    depend on, as of `last`, the last seq written — each progress and execution series' last record
+    (a record's `corrects_seq`), and the facts a correction may correct with their corrections (a
+    correction's budget lines) — and, when this run wrote the plan from its first fact, its history
+    (to recompute the plan without reading it again). Never every record of every plan: a fact's
+    rows cost in proportion to the fact, not to the plan's history."""
+
+    __slots__ = ("ledger", "last", "latest", "structural", "history")
+
+    def __init__(self, ledger: Ledger, last: int, latest: dict[tuple, int], history: list[Recorded] | None):
+        self.ledger = ledger
+        self.last = last
+        self.latest = latest  # tables.record_key -> the seq of the series' last record
+        # the seq of each fact a correction may correct -> that fact, then its corrections in seq
+        # order; None until a correction of amounts needs it (read then from the ledger)
+        self.structural: dict[int, list[Recorded]] | None = {} if history is not None else None
+        self.history = history
+
+    @property
+    def weight(self) -> int:
+        held = len(self.latest) + (len(self.history) if self.history is not None else 0)
+        return held + (sum(map(len, self.structural.values())) if self.structural else 0)
+
+    def rows(self, plan: str, events: Sequence[Recorded]) -> tuple[list[dict], list[dict]]:
+        """The `facts` and `budget_lines` rows of the plan's next facts (`events`, in seq order, right
+        after `last`), as `tables.fact_rows`/`with_data` and `tables.budget_line_rows` of the whole
+        history give them; what is held moves on past them."""
+        facts, lines = [], []
+        for r in events:
+            facts.append({**fact_row(plan, r, corrected_seq(r, self.latest)), "data": recorded_to_dict(plan, r)})
+            fact = r.fact
+            if isinstance(fact, Correction) and fact.budget is not None:
+                if self.structural is None:
+                    self.structural = {}
+                    for earlier in self.ledger.facts(plan):
+                        if earlier.seq < r.seq:
+                            self._hold(earlier)
+                lines += budget_lines(plan, r, self.structural.get(fact.corrects, ()))
+            else:
+                lines += budget_lines(plan, r, ())
+            if self.structural is not None:
+                self._hold(r)
+            if self.history is not None:
+                self.history.append(r)
+            self.last = r.seq
+        return facts, lines
+
+    def _hold(self, r: Recorded) -> None:
+        if isinstance(r.fact, CORRECTABLE):
+            self.structural[r.seq] = [r]
+        elif isinstance(r.fact, Correction):
+            self.structural.setdefault(r.fact.corrects, []).append(r)
+
+
+class Held(Mapping):
+    """The plans a catch-up holds (`HeldPlan`), by key, the least recently written first; a plan not
+    held is read when written: from the read model's own rows, as of what it holds."""
+
+    def __init__(self, ledger: Ledger, model: ReadModel, limit: int = HELD):
+        self.ledger, self.model, self.limit = ledger, model, limit
+        self.plans: OrderedDict[str, HeldPlan] = OrderedDict()
+
+    def __getitem__(self, plan: str) -> HeldPlan:
+        held = self.plans.get(plan)
+        if held is None:
+            held = self.plans[plan] = self.read(plan)
+        self.plans.move_to_end(plan)
+        return held
+
+    def __iter__(self):
+        return iter(self.plans)
+
+    def __len__(self) -> int:
+        return len(self.plans)
+
+    def read(self, plan: str) -> HeldPlan:
+        last = self.model.last_seq(plan)
+        if not last:
+            return HeldPlan(self.ledger, 0, {}, [])
+        latest = {
+            (FactKindName(kind), code, date.fromisoformat(day), source): seq
+            for kind, code, day, source, seq in self.model.db.conn.execute(
+                "SELECT kind, code, date, source, MAX(seq) FROM facts WHERE plan = ? AND kind IN (?, ?) "
+                "GROUP BY kind, code, date, source", (plan, FactKindName.PROGRESS.value, FactKindName.EXECUTION.value)
+            )
+        }
+        return HeldPlan(self.ledger, last, latest, None)
+
+    def drop(self, plan: str) -> HeldPlan | None:
+        return self.plans.pop(plan, None)
+
+    def clear(self) -> None:
+        self.plans.clear()
+
+    def trim(self, keep: Iterable[str]) -> None:
+        """Hold at most `limit`: let go of histories, then of the plans not in `keep`, least recently
+        written first (a plan whose history is let go is recomputed from a fresh read of it)."""
+        weight = sum(held.weight for held in self.plans.values())
+        for held in list(self.plans.values()):
+            if weight <= self.limit:
+                return
+            if held.history is not None:
+                weight -= len(held.history)
+                held.history = None
+        keep = set(keep)
+        for plan, held in list(self.plans.items()):
+            if weight <= self.limit:
+                return
+            if plan not in keep:
+                weight -= held.weight
+                del self.plans[plan]
 
 
 class CatchUp(NamedTuple):
@@ -329,21 +541,21 @@ class CatchUp(NamedTuple):
 
 def catch_up(ledger: Ledger, model: ReadModel, *, page_size: int = PAGE_SIZE, progress: Progress | None = None) -> CatchUp:
     """Bring the read model up to the event store's last notification (as it is when this starts),
-    page by page from the tracked position, then recompute the dirty plans."""
+    page by page from the tracked position, then recompute the dirty plans.
+
+    A plan this run wrote from its first fact and whose last fact it has written is recomputed
+    right after that page, from the history it holds; every other dirty plan at the end, one at a
+    time, from a fresh read of its history up to the last seq the read model holds for it."""
     report = progress or (lambda phase, done, total: None)
     try:
         stop = ledger.recorder.max_notification_id() or 0
     except Exception as error:  # the library's errors, as the store's failure
         raise ledger.store.failure(error) from None
     position = start = model.position()
-    histories: dict[str, list[Recorded]] = {}  # each touched plan's history as held, this run
+    held = Held(ledger, model)
+    plans: dict[str, str] = {}  # each plan's key by its originator id, as learnt
+    recomputed: list[str] = []
     report("events", 0, max(stop - start, 0))
-
-    def held(plan: str) -> list[Recorded]:
-        if plan not in histories:
-            last = model.last_seq(plan)
-            histories[plan] = [r for r in ledger.history(plan) if r.seq <= last] if last else []
-        return histories[plan]
 
     while position < stop:
         page = ledger.recorder.select_notifications(position + 1, page_size, stop=stop)
@@ -358,29 +570,42 @@ def catch_up(ledger: Ledger, model: ReadModel, *, page_size: int = PAGE_SIZE, pr
                 key = event.key
                 ids[originator] = key
             else:
-                key = ids.get(originator) or model.plan_of(originator)
+                key = ids.get(originator) or plans.get(originator) or model.plan_of(originator)
                 if key is None:
                     raise StoreError(
                         _("event {id} belongs to no approved plan the read model knows").format(id=notification.id)
                     )
+                plans[originator] = key
             recorded = Recorded(
                 event.originator_version, event.timestamp, event.actor, event.fact, event.batch, event.initial_load
             )
             new.setdefault(key, []).append(recorded)
-        extended = {plan: held(plan) + events for plan, events in new.items()}
-        if model.write_page(position, page[-1].id, new, extended, ids):
-            histories.update(extended)
+        if model.write_page(position, page[-1].id, new, held, ids):
             position = page[-1].id
+            for plan in new:  # the plans written up to their last fact: recomputed now, then let go
+                mine = held.plans.get(plan)
+                if mine is not None and mine.history is not None and ledger.version(plan) == mine.last:
+                    if model.refresh(plan, mine.history) is not False:
+                        recomputed.append(plan)
+                    held.drop(plan)
+            held.trim(new)
         else:  # another process wrote this page: continue from where it is now
-            histories.clear()
+            held.clear()
             position = model.position()
+        del page, new
         report("events", min(position, stop) - start, max(stop - start, 0))
+    held.clear()
     dirty = model.dirty()
-    report("plans", 0, len(dirty))
-    for done, plan in enumerate(dirty, 1):
-        model.refresh(plan, held(plan))
-        report("plans", done, len(dirty))
-    return CatchUp(max(position - start, 0), tuple(dirty), position)
+    total = len(recomputed) + len(dirty)
+    report("plans", len(recomputed), total)
+    for done, plan in enumerate(dirty, len(recomputed) + 1):
+        last = model.last_seq(plan)
+        history = [r for r in ledger.history(plan) if r.seq <= last]
+        if model.refresh(plan, history) is not False:
+            recomputed.append(plan)
+        del history
+        report("plans", done, total)
+    return CatchUp(max(position - start, 0), tuple(sorted(recomputed)), position)
 
 
 # -- Datasette ---------------------------------------------------------------------------------------

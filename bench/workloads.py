@@ -29,10 +29,10 @@ Files written in DIR (``DIR/manifest.json`` lists them with their entry counts):
                         added in.
 - ``w1-late.json``      1 % of W1's progress and execution records, taken OUT of the history: the
                         late records (see below).
-- ``w1-short.json``     the same approval, reformulations, budget modifications and transfers
-                        (so the same structure and budgets in force at Dec 31) with a SHORT history:
-                        only Dec 31 progress of about 1,000 tasks and Dec 31 execution of about 1,000
-                        operation/source pairs (full: about 2,050 entries).
+- ``w1-short.json``     the same plan with the shortest history that gives the same Dec 31 report:
+                        every entry of ``w1-history.json`` but the progress and execution records,
+                        and of those only each series' last (full: about 13,500 entries; with
+                        ``w1-late.json`` applied after it, as on W1, the report is W1's).
 - ``w1-next.json``      "the next 1,000 entries" to append to W1 or to W1 short: Dec 31 progress of
                         800 active tasks and Dec 31 execution of 200 operation/source pairs, with new
                         values (the plan's year is over, so the next records are Dec 31 revisions; the
@@ -91,8 +91,6 @@ class Shape:
     corrections: float = 0.01
     late: float = 0.01
     modifications: int = 0  # budget modifications (each quarter gets its share); as many transfers / 2
-    short_progress: int = 0  # W1 short: Dec 31 progress records
-    short_execution: int = 0  # W1 short: Dec 31 execution records
     next_progress: int = 0  # the next batch: Dec 31 progress records
     next_execution: int = 0
 
@@ -107,23 +105,20 @@ class Size:
 
 SIZES = {
     "full": Size(
-        w1=Shape(20, 200, 2000, 10000, reformulations=4, modifications=40, short_progress=1000,
-                 short_execution=1000, next_progress=800, next_execution=200),
+        w1=Shape(20, 200, 2000, 10000, reformulations=4, modifications=40, next_progress=800, next_execution=200),
         w2=Shape(4, 19, 45, 800, reformulations=1, late=0.0, modifications=4),
         w2_plans=100,
         prefix=100_000,
     ),
     # about 1/10 of full: for developing the harness
     "medium": Size(
-        w1=Shape(10, 40, 200, 1000, reformulations=4, modifications=12, short_progress=100,
-                 short_execution=100, next_progress=80, next_execution=20),
+        w1=Shape(10, 40, 200, 1000, reformulations=4, modifications=12, next_progress=80, next_execution=20),
         w2=Shape(4, 19, 45, 80, reformulations=1, late=0.0, modifications=4),
         w2_plans=20,
         prefix=10_000,
     ),
     "smoke": Size(
-        w1=Shape(2, 4, 10, 20, reformulations=4, modifications=4, short_progress=10,
-                 short_execution=5, next_progress=8, next_execution=2),
+        w1=Shape(2, 4, 10, 20, reformulations=4, modifications=4, next_progress=8, next_execution=2),
         w2=Shape(2, 3, 4, 8, reformulations=1, late=0.0, modifications=2),
         w2_plans=3,
         prefix=100_000,
@@ -478,11 +473,22 @@ class PlanBuilder:
             return [{"execution": {"code": c, "amount": money(self.elements[c].executed["final:" + src] * factor),
                                    "date": dec31.isoformat(), "source": src}} for c, src in chosen]
 
-        short = ([approval] + structural + progress(rng.sample(tasks, min(s.short_progress, len(tasks))), Decimal(0))
-                 + execution(rng.sample(pairs, min(s.short_execution, len(pairs))), Decimal(1)))
+        short = latest_only(history)
         nxt = (progress(rng.sample(tasks, min(s.next_progress, len(tasks))), Decimal("-0.5"))
                + execution(rng.sample(pairs, min(s.next_execution, len(pairs))), Decimal("0.97")))
         return {"history": history, "late": late_entries, "short": short, "next": nxt}
+
+
+def latest_only(history: list[dict]) -> list[dict]:
+    """The shortest history with the same Dec 31 report: every entry but the progress and execution
+    records, and of those only each series' (element's, source's) last."""
+    last = {}
+    for i, entry in enumerate(history):
+        (kind, fields), = entry.items()
+        if kind in ("progress", "execution"):
+            last[(kind, fields["code"], fields.get("source"))] = i
+    kept = set(last.values())
+    return [e for i, e in enumerate(history) if next(iter(e)) not in ("progress", "execution") or i in kept]
 
 
 def build_plan(key: str, entity: str, shape: Shape, seed: int) -> tuple[dict, dict[str, list[dict]]]:

@@ -25,7 +25,7 @@ from poa.adapters.interface import translate as _
 from poa.adapters.localized import DECIMAL_MARKS, DEFAULT_DECIMAL_MARK, use_decimal_mark
 from poa.adapters.safe_text import terminal_safe
 from poa.adapters.store_errors import StoreError, StoreFailure
-from poa.domain.catalogue import use_language
+from poa.domain.languages import use_language
 
 from .index import COMMANDS as LISTED
 

@@ -18,13 +18,7 @@ from enum import StrEnum
 
 from attrs import frozen
 
-from .scoped import ScopedChoice
-
-LANGUAGES = ("es", "en")  # the interface languages: Spanish (the reports' default) and English
-DEFAULT_LANGUAGE = "es"
-_language = ScopedChoice("language", LANGUAGES, DEFAULT_LANGUAGE)
-language = _language.get  # the language texts are shown in now: Spanish unless said otherwise
-use_language = _language.use  # every `Label.text` in a language (None: the current one) inside a block
+from .languages import DEFAULT_LANGUAGE, LANGUAGE as _language, LANGUAGES, language, use_language  # noqa: F401 - re-exported
 
 
 @frozen

@@ -6,7 +6,7 @@ constrains later progress; a budget may not go negative at any date), and the
 aggregate's version is the optimistic lock that serialises concurrent writers.
 Its state is what validating the next fact needs, in proportion to the plan's size rather than
 to its history (docs/performance.md): every fact but the progress and execution records, and
-of those only each element's span of dates (`Spans`). The figures are folded from the history
+of those only each element's span of dates (`spans`, `widen`). The figures are folded from the history
 read from the store (projections/), never from this state. A rule that must name one of the
 records it left out (a cancellation that would strand recorded progress, a correction naming a
 record's seq) asks for the full history through the `history` callable the ledger passes to
@@ -41,7 +41,7 @@ from .rules import SpansBroken, check_approval, check_new
 from .structure import Structure, build
 from .values import EntryError
 
-RECORDS = (Progress, Execution)  # the facts the plan keeps as spans only (`Spans`)
+RECORDS = (Progress, Execution)  # the facts the plan keeps as spans only (`widen`)
 PLAN_NAMESPACE = uuid5(NAMESPACE_URL, "https://poa-ledger/plan")
 
 
@@ -115,7 +115,7 @@ class Plan(Aggregate):
     def __init__(self, key: str, actor: str, fact: Approval, batch: str | None = None, initial_load: str | None = None):
         self.key = key
         self.facts: list[Recorded] = []  # every fact but progress and execution records, in seq order
-        self.spans: dict[str, list[int]] = {}  # each element's records' span of dates (`Spans`)
+        self.spans: dict[str, list[int]] = {}  # each element's records' span of dates (`widen`)
         self.batches: dict[str, BatchRecord] = {}  # every batch recorded, by id
         self.closed: Recorded | None = None  # the closing in force, by recorded order
 
@@ -270,7 +270,8 @@ def recorded_of(event: "Plan.Approved | Plan.FactRecorded") -> Recorded:
 
 
 def widen(spans: dict[str, list[int]], recorded: Recorded) -> None:
-    """Widen the span of the element's records of this kind to the record's date (`Spans`)."""
+    """Widen the span of the element's records of this kind to the record's date: per element, the first and
+    last date of its progress records, then of its execution records, as date ordinals (0: none)."""
     fact = recorded.fact
     day = fact.date.toordinal()
     span = spans.get(fact.code)

@@ -55,7 +55,7 @@ from .warnings import days_late
 __all__ = [
     "APPROVED", "MODIFIED", "ELEMENT_EVALUATION_FIGURES", "PLAN_EVALUATION_FIGURES",
     "plan_row", "fact_rows", "element_versions", "budget_line_rows", "evaluations", "evaluation_rows", "evaluation_dates",
-    "EXECUTED", "fiscal_rows",
+    "EXECUTED", "fiscal_rows", "fact_row", "corrected_seq", "record_key", "budget_lines",
 ]
 
 APPROVED, MODIFIED = "approved", "modified"  # the phase of a budget line
@@ -122,52 +122,71 @@ def fact_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
     being a source of its own); for a correction, the seq of the fact it corrects; for a
     result or justification that replaces an earlier text, that text's seq; None otherwise
     (other results and justifications accumulate: they correct nothing).
+
+    Row by row: `fact_row` of each fact, its `corrects_seq` from `corrected_seq`.
     """
-    latest: dict[tuple, int] = {}  # (kind, code, date[, source]) -> the seq of its last record so far
-    rows = []
-    for r in sorted(history, key=lambda r: r.seq):
-        fact = r.fact
-        corrects = None
-        if isinstance(fact, (Progress, Execution)):
-            same = (fact.kind, fact.code, fact.date, fact.source if isinstance(fact, Execution) else None)
-            corrects = latest.get(same)
-            latest[same] = r.seq
-        elif isinstance(fact, Correction):
-            corrects = fact.corrects
-        elif isinstance(fact, TEXTS):
-            corrects = fact.replaces
-        if isinstance(fact, Approval):
-            items = len(fact.elements)
-        elif isinstance(fact, Reformulation):
-            items = len(fact.changes)
-        else:
-            items = None
-        rows.append({
-            "plan": key,
-            "seq": r.seq,
-            "recorded_at": r.recorded_at,
-            "actor": r.actor,
-            "batch": r.batch,
-            "initial_load": r.initial_load,
-            "kind": _plain(r.kind),
-            "code": r.code,
-            "date": fact.date,
-            "reference": r.reference,
-            "entity": getattr(fact, "entity", None),
-            "year": getattr(fact, "year", None),
-            "percent": getattr(fact, "percent", None),
-            "amount": getattr(fact, "amount", None),
-            "source": getattr(fact, "source", None),
-            "note": getattr(fact, "note", None),
-            "text": getattr(fact, "text", None),
-            "reason": getattr(fact, "reason", None),
-            "issued": getattr(fact, "issued", None),
-            "format": getattr(fact, "format", None),
-            "items": items,
-            "days_late": days_late(r),
-            "corrects_seq": corrects,
-        })
-    return rows
+    latest: dict[tuple, int] = {}
+    return [fact_row(key, r, corrected_seq(r, latest)) for r in sorted(history, key=lambda r: r.seq)]
+
+
+def record_key(fact) -> tuple | None:
+    """The series a progress or execution record belongs to — (kind, code, date, source; None for
+    progress) — whose later records correct the earlier ones; None for any other fact."""
+    if isinstance(fact, (Progress, Execution)):
+        return (fact.kind, fact.code, fact.date, fact.source if isinstance(fact, Execution) else None)
+    return None
+
+
+def corrected_seq(r: Recorded, latest: dict[tuple, int]) -> int | None:
+    """The `corrects_seq` of `r` (see `fact_rows`), given `latest`: each series' (`record_key`) last
+    record among the plan's facts before `r` (by seq), which it updates with `r`."""
+    fact = r.fact
+    same = record_key(fact)
+    if same is not None:
+        corrects = latest.get(same)
+        latest[same] = r.seq
+        return corrects
+    if isinstance(fact, Correction):
+        return fact.corrects
+    if isinstance(fact, TEXTS):
+        return fact.replaces
+    return None
+
+
+def fact_row(key: str, r: Recorded, corrects: int | None) -> dict:
+    """The row of one fact (see `fact_rows`), `corrects` its `corrects_seq`."""
+    fact = r.fact
+    if isinstance(fact, Approval):
+        items = len(fact.elements)
+    elif isinstance(fact, Reformulation):
+        items = len(fact.changes)
+    else:
+        items = None
+    return {
+        "plan": key,
+        "seq": r.seq,
+        "recorded_at": r.recorded_at,
+        "actor": r.actor,
+        "batch": r.batch,
+        "initial_load": r.initial_load,
+        "kind": _plain(r.kind),
+        "code": r.code,
+        "date": fact.date,
+        "reference": r.reference,
+        "entity": getattr(fact, "entity", None),
+        "year": getattr(fact, "year", None),
+        "percent": getattr(fact, "percent", None),
+        "amount": getattr(fact, "amount", None),
+        "source": getattr(fact, "source", None),
+        "note": getattr(fact, "note", None),
+        "text": getattr(fact, "text", None),
+        "reason": getattr(fact, "reason", None),
+        "issued": getattr(fact, "issued", None),
+        "format": getattr(fact, "format", None),
+        "items": items,
+        "days_late": days_late(r),
+        "corrects_seq": corrects,
+    }
 
 
 # -- the structure, as versions ------------------------------------------------------------
@@ -271,17 +290,24 @@ def budget_line_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
 
     `line` is the line's position within its fact (1, 2, …); `amount` is signed; `by` is
     the fact's kind; `action` what in the fact states it (``element``, ``add``, ``budget``, ``transfer``).
-    """
-    rows = []
-    lines: dict[int, int] = {}  # seq -> lines of its fact so far
 
-    def line(r: Recorded, code: str, source: str, amount: Decimal, phase: str, action: str) -> None:
-        fact = r.fact
-        lines[r.seq] = lines.get(r.seq, 0) + 1
+    Fact by fact: `budget_lines` of each.
+    """
+    return [row for r in sorted(history, key=lambda r: r.seq) for row in budget_lines(key, r, history)]
+
+
+def budget_lines(key: str, r: Recorded, history: Sequence[Recorded]) -> list[dict]:
+    """The budget lines of one fact (see `budget_line_rows`). `history` matters only for a correction
+    of amounts: what it needs of the plan's facts before it — the fact it corrects and the earlier
+    corrections of that fact (the plan's whole history will do)."""
+    rows = []
+    fact = r.fact
+
+    def line(code: str, source: str, amount: Decimal, phase: str, action: str) -> None:
         rows.append({
             "plan": key,
             "seq": r.seq,
-            "line": lines[r.seq],
+            "line": len(rows) + 1,
             "code": code,
             "source": source,
             "amount": amount,
@@ -295,29 +321,27 @@ def budget_line_rows(key: str, history: Sequence[Recorded]) -> list[dict]:
             "actor": r.actor,
         })
 
-    for r in sorted(history, key=lambda r: r.seq):
-        fact = r.fact
-        if isinstance(fact, Approval):
-            for element in fact.elements:
-                if element.kind == ElementKind.OPERATION:
-                    for source, amount in element.budget.items():
-                        line(r, element.code, source, amount, APPROVED, "element")
-        elif isinstance(fact, Reformulation):
-            for change in fact.changes:
-                if isinstance(change, Add) and change.element.kind == ElementKind.OPERATION:
-                    for source, amount in change.element.budget.items():
-                        line(r, change.element.code, source, amount, MODIFIED, "add")
-                elif isinstance(change, BudgetLine):
-                    line(r, change.code, change.source, change.amount, MODIFIED, "budget")
-        elif isinstance(fact, BudgetModification):
-            line(r, fact.code, fact.source, fact.amount, MODIFIED, "budget")
-        elif isinstance(fact, Transfer):
-            for side in fact.lines():
-                line(r, side.code, side.source, side.amount, MODIFIED, "transfer")
-        elif isinstance(fact, Correction) and fact.budget is not None:  # what it changes, in the corrected line's phase
-            phase = APPROVED if any(c.seq == fact.corrects and isinstance(c.fact, Approval) for c in history) else MODIFIED
-            for code, source, difference in changed(history, r):  # a transfer's: the side named, then the other
-                line(r, code, source, difference, phase, "correct")
+    if isinstance(fact, Approval):
+        for element in fact.elements:
+            if element.kind == ElementKind.OPERATION:
+                for source, amount in element.budget.items():
+                    line(element.code, source, amount, APPROVED, "element")
+    elif isinstance(fact, Reformulation):
+        for change in fact.changes:
+            if isinstance(change, Add) and change.element.kind == ElementKind.OPERATION:
+                for source, amount in change.element.budget.items():
+                    line(change.element.code, source, amount, MODIFIED, "add")
+            elif isinstance(change, BudgetLine):
+                line(change.code, change.source, change.amount, MODIFIED, "budget")
+    elif isinstance(fact, BudgetModification):
+        line(fact.code, fact.source, fact.amount, MODIFIED, "budget")
+    elif isinstance(fact, Transfer):
+        for side in fact.lines():
+            line(side.code, side.source, side.amount, MODIFIED, "transfer")
+    elif isinstance(fact, Correction) and fact.budget is not None:  # what it changes, in the corrected line's phase
+        phase = APPROVED if any(c.seq == fact.corrects and isinstance(c.fact, Approval) for c in history) else MODIFIED
+        for code, source, difference in changed(history, r):  # a transfer's: the side named, then the other
+            line(code, source, difference, phase, "correct")
     return rows
 
 

@@ -153,10 +153,13 @@ def _going_down(derivations: Derivations, firsts: Mapping[tuple, tuple]) -> Iter
     for d in _with_records(derivations, "progress_pct", firsts):
         points = [(r.fact.date, None, r.fact.percent) for r in _in_effect(d)]
         yield from _decreases(d.code, points, WarningKind.PROGRESS_DOWN)
+    by_source: dict[str, dict] = {}  # each element's execution series: where each starts
+    for key, at in firsts.items():
+        if len(key) == 3 and key[0] == "execution":
+            by_source.setdefault(key[1], {})[key[2]] = at
     for d in _with_records(derivations, "budget_executed", firsts):
         points = [(r.fact.date, r.fact.source, r.fact.amount) for r in _in_effect(d)]
-        order = {k[2]: at for k, at in firsts.items() if len(k) == 3 and k[0] == "execution" and k[1] == d.code}
-        yield from _decreases(d.code, points, WarningKind.EXECUTION_DOWN, order)
+        yield from _decreases(d.code, points, WarningKind.EXECUTION_DOWN, by_source.get(d.code))
 
 
 def _decreases(code: str, points: list, kind: WarningKind, order: Mapping | None = None) -> Iterable[Warning]:

@@ -1,5 +1,6 @@
 """`poa diff` (in-process, against a real store holding the diff scenario of
-tests/support/diff_scenario.py): its JSON, its table and its refusals. The comparison
+tests/support/diff_scenario.py): its JSON, its table and its refusals; and the scenario
+recorded through the CLI alone, its report issued by `poa report --issue` (the last test). The comparison
 itself, with every figure worked out by hand, is in tests/unit/test_diff.py, on the same
 scenario recorded in memory; the first test here checks that the store reads back
 exactly those facts.
@@ -7,11 +8,12 @@ exactly those facts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 
-from support.diff_scenario import KINDS, PLAN, REPORT, history_in_memory, history_in_store
+from support.diff_scenario import KINDS, LATE, PLAN, Q3, Q4, REPORT, history_in_memory, history_in_store
 from support.postgres import STORE_KINDS, empty_store
 from support.runners import PoaInProcess
 
@@ -119,3 +121,34 @@ def test_cli_bad_views_exit_2_naming_the_option(poa_t, args, message):
     result = poa_t("diff", *args)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_end_to_end_with_a_report_issued_by_poa_report(poa, tmp_path):
+    """The same scenario through the CLI only, on a store of its own: `poa apply`, `poa report
+    --issue`, `poa diff --from issued:REF` and `poa report --issued`. (In-process: the real
+    console script runs `poa diff --from issued:...` in tests/e2e/test_readme.py, the auditor's
+    guide.)"""
+    for name, entries in (("q3", Q3), ("q4", Q4), ("late", LATE)):
+        (tmp_path / f"{name}.json").write_text(json.dumps({"plan": PLAN, "entries": entries}))
+    assert poa("apply", str(tmp_path / "q3.json")).returncode == 0
+    printed = poa.json("report", "--as-of", "2021-09-30", "--issue", REPORT)
+    for name in ("q4", "late"):
+        assert poa("apply", str(tmp_path / f"{name}.json")).returncode == 0
+
+    result = poa.json("diff", "--from", f"issued:{REPORT}", "--to", "2021-09-30")
+    assert [(e["seq"], e["because"]) for e in result["events"]] == [(22, "recorded"), (23, "recorded")]
+    summary = {d["figure"]: (d["from"], d["to"]) for d in result["summary"]}
+    assert summary == {
+        "budget_executed": ("1400.00", "1700.00"),
+        "budget_execution_pct": ("27.45", "33.33"),
+        "physical_progress_pct": ("40.00", "42.00"),
+        "deviation_pts": ("33.00", "31.00"),
+        # as in tests/unit/test_diff.py: efficacy 40/73 → 42/73, weighted with execution 27.45 → 33.33
+        "physical_efficacy_pct": ("54.79", "57.53"),
+        "efficiency_pct": ("41.12", "45.43"),
+        "relative_efficiency": ("2.00", "1.73"),
+    }
+    for figure, (before, _) in summary.items():  # "from" is what the issued report printed
+        assert printed["summary"][figure] == before, figure
+    reprinted = poa.json("report", "--issued", REPORT)
+    assert reprinted["summary"] == printed["summary"]

@@ -1,5 +1,5 @@
-"""The scenario of the `poa diff` tests (tests/unit/test_diff.py, tests/integration/test_diff_cli.py,
-tests/e2e/test_diff_end_to_end.py); the figures worked out by hand are in tests/unit/test_diff.py.
+"""The scenario of the `poa diff` tests (tests/unit/test_diff.py, tests/integration/test_diff_cli.py);
+the figures worked out by hand are in tests/unit/test_diff.py.
 
 Plan T-2021, approved 2021-01-04 (operation weights 1 unless said):
 

@@ -5,7 +5,7 @@ Every expected value below is computed by hand from SPEC §4, never taken from
 the program's output. The last test checks two invariants on random histories
 (the strategies of tests/support/strategies.py): every difference has a responsible
 event or moved with the quarter, and swapping the views mirrors the comparison. The
-command itself: tests/integration/test_diff_cli.py and tests/e2e/test_diff_end_to_end.py.
+command itself: tests/integration/test_diff_cli.py.
 
 The scenario (plan T-2021, its structure and its events in recorded order) is in
 tests/support/diff_scenario.py; it is recorded here on a plan in memory.

@@ -27,7 +27,6 @@ import random
 from datetime import date, datetime, timedelta
 
 import attrs
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
