@@ -54,6 +54,9 @@ CREATE_UNLOCK = SQL("SELECT pg_advisory_unlock({0}, hashtext(%s || ' create'))")
 APPEND_ONLY_MESSAGE = "POA ledger events are append-only"
 
 
+INSERT_CHUNK = 2000  # events per INSERT statement of a batch (`_insert_stored_events`)
+
+
 class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
     """The library's PostgreSQL recorder, stamping every event of a transaction with one commit time
     from the server's clock, under the store's commit lock (see the module's docstring)."""
@@ -161,14 +164,25 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
                 list(last_versions(stored_events).items()),
             )
             other.execute(SQL("UPDATE {schema}.{lock} SET stamped = %s WHERE id = 1").format(**names), (stamp,))
-        super()._insert_stored_events(curs, events, **kwargs)
+        # a large batch in a few statements whose results are read as they come: one statement of every event
+        # stalls in pipeline mode (the server waits for the rest of the statement, the client for its results)
+        self._lock_table(curs)
+        self._chunk_ids: list[int] = []
+        with curs.connection.cursor() as other:
+            for start in range(0, len(events) - INSERT_CHUNK, INSERT_CHUNK):
+                chunk = events[start:start + INSERT_CHUNK]
+                rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state) for e in chunk]
+                other.execute(self.insert_events_statement, (rows,))
+                self._chunk_ids += [row["notification_id"] for row in other.fetchall()]
+        last = events[len(self._chunk_ids):]
+        super()._insert_stored_events(curs, last, **kwargs)
 
     def _fetch_ids_after_insert_events(self, curs, stored_events: Sequence[StoredEvent], **kwargs: Any):
         """The library's notification ids of the insert, then the rest of the commit record: the event
         count and the last id. Done here, once the insert is known to have succeeded: a statement
         queued after a refused insert (a version conflict) would fail as "pipeline aborted" instead of
         letting the conflict surface. Private in the library: see the module's docstring."""
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        ids = [*self._chunk_ids, *super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)]
         curs.execute(
             SQL("UPDATE {schema}.{lock} SET events = events + %s, last_id = %s WHERE id = 1").format(**self.names),
             (len(stored_events), max(ids)),

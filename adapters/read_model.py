@@ -287,6 +287,9 @@ class ReadModel:
         self.db = sqlite_utils.Database(str(path))
         self.db.conn.execute("PRAGMA busy_timeout = 30000")
         self.db.conn.execute("PRAGMA foreign_keys = ON")
+        # a page committed is in the WAL and survives the process (kill, crash) without a sync per commit;
+        # a power loss may take the last pages back, with their tracking records: the next run re-reads them
+        self.db.conn.execute("PRAGMA synchronous = NORMAL")
         self.tracking = ReadModelTracking(self.db)
 
     def close(self) -> None:

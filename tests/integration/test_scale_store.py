@@ -129,3 +129,21 @@ def test_verify_finds_an_index_row_that_does_not_match_its_event(store_name, req
             connection.execute(statement.format(table="poa_index"))
     problems = open_store(store_name, create=False).verify().problems
     assert any("index does not match its events (seq 4)" in p for p in problems), problems
+
+
+def test_a_batch_larger_than_one_insert_statement_is_one_transaction_in_order(store_name, monkeypatch):
+    """PostgreSQL inserts a large batch in statements of `INSERT_CHUNK` events (one statement of every
+    event stalls in pipeline mode): with chunks of 4, a batch of 10 events is 3 statements (4, 4, 2), one
+    commit, its notification ids in seq order, logged and indexed (SQLite inserts it at once)."""
+    from poa.adapters import postgres_recorder
+
+    monkeypatch.setattr(postgres_recorder, "INSERT_CHUNK", 4)
+    ledger = open_store(store_name, create=True)
+    monthly(ledger)  # the approval, then six batches of two
+    record(ledger, KEY, *[progress("1.1.1.2", 10 * day, f"2021-07-{day:02d}") for day in range(1, 11)])
+    stored = [(e.originator_version, e.timestamp) for e in ledger.events.get(plan_id(KEY))]
+    assert [seq for seq, _ in stored] == list(range(1, 24))
+    assert len({at for seq, at in stored if seq > 13}) == 1  # one transaction, one stamp
+    notifications = ledger.recorder.select_notifications(1, 100)
+    assert [n.originator_version for n in notifications] == list(range(1, 24))  # ids follow the seqs
+    assert open_store(store_name, create=False).verify().problems == []
