@@ -1,9 +1,10 @@
 """The SQLite read model (docs/read-model.md): the ledger's plans, facts, structure versions, budget
-lines and evaluations as plain tables, written incrementally and exactly once through sqlite-utils.
+lines and evaluations as plain tables, written incrementally and exactly once (the schema through
+sqlite-utils, the rows with `executemany`).
 
 The rows come from `poa.projections.tables` (the same rows feed the open-data exports); this module
 only formats them (decimals as two-place exact strings, as the JSON report gives them; dates ISO;
-timestamps ISO 8601 UTC with ``Z``) and writes them.
+timestamps ISO 8601 UTC with ``Z``: `values`, the same cells as `cells`) and writes them.
 
 Exactly once. The position in the event store's notification log is tracked in the read model
 itself, through the eventsourcing library's tracking interface (`ReadModelTracking`, a
@@ -16,6 +17,13 @@ position re-read under the write lock). The per-plan tables (`plans`, `elements`
 seq the read model holds for it — a deterministic function of the tracked position — in one
 transaction per plan that also clears its dirty mark. Whatever the moment of a crash, the next run
 completes the same content a rebuild gives.
+
+Cost. A page's rows are those of its facts alone (`tables.fact_row`, `tables.budget_lines`), worked
+out with what the catch-up holds of each plan (`HeldPlan`: each progress and execution series' last
+seq, the facts a correction may correct): in proportion to the page, not to the plan's history.
+A plan written from its first fact up to its last is recomputed right after its last page from the
+history the catch-up holds, then let go; any other dirty plan at the end, one at a time, from a
+fresh read. What is held is bounded (`HELD`), so memory does not grow with the store.
 """
 
 from __future__ import annotations
@@ -481,8 +489,8 @@ class Held(Mapping):
     """The plans a catch-up holds (`HeldPlan`), by key, the least recently written first; a plan not
     held is read when written: from the read model's own rows, as of what it holds."""
 
-    def __init__(self, ledger: Ledger, model: ReadModel, limit: int = HELD):
-        self.ledger, self.model, self.limit = ledger, model, limit
+    def __init__(self, ledger: Ledger, model: ReadModel, limit: int | None = None):
+        self.ledger, self.model, self.limit = ledger, model, HELD if limit is None else limit
         self.plans: OrderedDict[str, HeldPlan] = OrderedDict()
 
     def __getitem__(self, plan: str) -> HeldPlan:
@@ -608,7 +616,7 @@ def catch_up(ledger: Ledger, model: ReadModel, *, page_size: int = PAGE_SIZE, pr
             recomputed.append(plan)
         del history
         report("plans", done, total)
-    return CatchUp(max(position - start, 0), tuple(sorted(recomputed)), position)
+    return CatchUp(max(position - start, 0), tuple(sorted(set(recomputed))), position)
 
 
 # -- Datasette ---------------------------------------------------------------------------------------

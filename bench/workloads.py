@@ -460,7 +460,6 @@ class PlanBuilder:
         history = [approval] + [t.entry for t in ordered if id(t) not in late_ids]
         late_entries = [t.entry for t in ordered if id(t) in late_ids]
         dec31 = month_end(12)
-        structural = [t.entry for t in sorted(self.structural, key=lambda t: (t.at, t.order))]
         tasks = [e.code for e in self.elements.values() if e.kind == "task" and self.active(e.code, dec31)]
         pairs = [(e.code, src) for e in self.elements.values() if e.kind == "operation" and self.active(e.code, dec31)
                  for src in sorted(e.budget)]

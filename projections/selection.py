@@ -121,8 +121,9 @@ def select(
     seqs: set[int] = set()
     for view in views:
         seqs |= _select(rows, view, parent_of)
-    for view in views:  # what another view needs, read in this one as this one reads it
-        seqs |= _in_effect_on_kept_days(_visible(rows, view), seqs)
+    if len(views) > 1:  # what another view needs, read in this one as this one reads it
+        for view in views:
+            seqs |= _in_effect_on_kept_days(_visible(rows, view), seqs)
     return seqs, _tally(rows, views[0])
 
 
@@ -196,7 +197,7 @@ def _select(rows: Sequence[IndexRow], view: View, parent_of: Mapping[str, str | 
         in_effect[key] = last_of_day
         keep.add(last_of_day[-1].seq)
         for before, after in zip(last_of_day, last_of_day[1:]):
-            if after.value != before.value and Decimal(after.value) < Decimal(before.value):
+            if _lower(after.value, before.value):
                 keep.update((before.seq, after.seq))
         element = key[:2]
         if latest_day.get(element, 0) < last_of_day[-1].day:
@@ -207,7 +208,19 @@ def _select(rows: Sequence[IndexRow], view: View, parent_of: Mapping[str, str | 
             at = bisect_right([r.day for r in last_of_day], parent_day)
             if at:
                 keep.add(last_of_day[at - 1].seq)
-    return keep | _in_effect_on_kept_days([r for found in series.values() for r in found], keep)
+    for key, found in series.items():  # a kept record corrected on its date: the one in effect with it
+        last_of_day = in_effect[key]
+        if len(found) > len(last_of_day):
+            kept_days = {r.day for r in found if r.seq in keep}
+            keep.update(r.seq for r in last_of_day if r.day in kept_days)
+    return keep
+
+
+def _lower(value: str, than: str) -> bool:
+    """Whether a record's value (a decimal's text) is lower than another's: as floats when they tell
+    (a float is the decimal rounded, so rounding keeps their order or makes them equal), else exactly."""
+    a, b = float(value), float(than)
+    return a < b if a != b else value != than and Decimal(value) < Decimal(than)
 
 
 def _last_of_each_day(found: list[IndexRow]) -> list[IndexRow]:

@@ -10,10 +10,12 @@ Nothing is formatted here: the adapters format (two-place decimal strings, ISO d
 
 - `plan_row`: the plan and its approval;
 - `fact_rows`: one row per recorded fact, flattened, with the seq of the record it
-  corrects (`corrects_seq`) and its lateness in days (`days_late`, the warnings' rule);
+  corrects (`corrects_seq`) and its lateness in days (`days_late`, the warnings' rule); fact by
+  fact, `fact_row` with `corrected_seq` (what the read model writes for a page of new facts);
 - `element_versions`: the structure as known now, as versions of each element with
   half-open validity in effective dates (`valid_from` inclusive, `valid_to` exclusive);
-- `budget_line_rows`: every approved amount and every budget change;
+- `budget_line_rows`: every approved amount and every budget change; fact by fact,
+  `budget_lines` (a correction's with the fact it corrects and that fact's earlier corrections);
 - `evaluations`: the evaluation fold at every quarter end of the year and at the latest
   cut-off date; `evaluation_rows` and `fiscal_rows` (the budget by phase) are their figures,
   from evaluations given or computed.

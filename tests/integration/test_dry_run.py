@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.builders import base_approval, progress
+from support.builders import base_approval, progress
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_a_dry_run_refuses_a_batch_already_recorded_as_a_write_would(planned, tm
 
 
 def test_a_dry_run_of_a_new_plan_creates_no_store_and_shows_its_report(tmp_path):
-    from tests.support.runners import PoaInProcess
+    from support.runners import PoaInProcess
 
     store = tmp_path / "nuevo.db"
     poa = PoaInProcess(store, tmp_path)
