@@ -311,7 +311,7 @@ class Ledger(Application):
         if views:
             latest, known = max(v.as_of for v in views), max(v.known_at for v in views)
             rows = self.store.index_rows(aggregate, latest, known, others=False)
-            chosen = select(rows, views, parents(found))[0]
+            chosen = select(rows, views, parents(found), count_loads=False)[0]  # the store counts them (`index_loads`)
             first = firsts(rows, views[0])
             loads = self.store.index_loads(aggregate, views[0].as_of, views[0].known_at)
             seqs |= chosen | {load[2] for load in loads.values()}

@@ -112,10 +112,10 @@ def parents(facts: Iterable[Recorded]) -> dict[str, str | None]:
 
 
 def select(
-    rows: Iterable[IndexRow], views: Sequence[View], parent_of: Mapping[str, str | None]
+    rows: Iterable[IndexRow], views: Sequence[View], parent_of: Mapping[str, str | None], *, count_loads: bool = True
 ) -> tuple[set[int], dict[str, tuple[int, date]]]:
     """The seqs of the facts the views need (`parent_of`: each element's parent, `parents`), and the
-    initial loads' tally of the first view."""
+    initial loads' tally of the first view (not `count_loads`: none, for a store that counts them)."""
     views = list(views)
     rows = list(rows)
     seqs: set[int] = set()
@@ -124,7 +124,7 @@ def select(
     if len(views) > 1:  # what another view needs, read in this one as this one reads it
         for view in views:
             seqs |= _in_effect_on_kept_days(_visible(rows, view), seqs)
-    return seqs, _tally(rows, views[0])
+    return seqs, _tally(rows, views[0]) if count_loads else {}
 
 
 def firsts(rows: Iterable[IndexRow], view: View) -> dict[tuple, tuple[int, int]]:
@@ -173,6 +173,7 @@ def _late(row: IndexRow) -> bool:
 def _select(rows: Sequence[IndexRow], view: View, parent_of: Mapping[str, str | None]) -> set[int]:
     keep: set[int] = set()
     series: dict[tuple[str, str | None, str | None], list[IndexRow]] = {}
+    load_firsts: dict[str, int] = {}
     moment = microseconds(view.known_at)
     for r in _visible(rows, view, everything_known=True):
         if r.kind == "other":
@@ -188,7 +189,9 @@ def _select(rows: Sequence[IndexRow], view: View, parent_of: Mapping[str, str | 
             found.append(r)
         if _late(r):
             keep.add(r.seq)
-    keep |= _firsts(rows, view)
+        if r.initial_load is not None and r.seq < load_firsts.get(r.initial_load, r.seq + 1):
+            load_firsts[r.initial_load] = r.seq  # the first visible fact of each load (the others are all kept)
+    keep.update(load_firsts.values())
     latest_day: dict[tuple[str, str | None], int] = {}  # per element and kind, its records' latest date
     in_effect: dict[tuple, list[IndexRow]] = {}
     for key, found in series.items():
@@ -259,10 +262,3 @@ def _tally(rows: Iterable[IndexRow], view: View) -> dict[str, tuple[int, date]]:
     return {reference: (count, date.fromordinal(day)) for reference, (count, day) in tally.items()}
 
 
-def _firsts(rows: Iterable[IndexRow], view: View) -> set[int]:
-    """The first visible fact (by seq) of each initial load: the one a report names it by."""
-    firsts: dict[str, int] = {}
-    for r in _visible(rows, view):
-        if r.initial_load is not None and (r.initial_load not in firsts or r.seq < firsts[r.initial_load]):
-            firsts[r.initial_load] = r.seq
-    return set(firsts.values())
