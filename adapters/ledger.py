@@ -44,7 +44,7 @@ from eventsourcing.utils import get_topic
 from poa.domain.batches import batch_id
 from poa.domain.commands import BatchRepeated, Command, CommandError
 from poa.domain.facts import Approval, Recorded
-from poa.domain.plan import Plan, plan_id, recorded_of
+from poa.domain.plan import RECORDS, Plan, plan_id, recorded_of
 from poa.domain.values import EntryError
 from poa.projections.issued import View
 from poa.projections.selection import IndexRow, Selected, firsts, index_row, parents, select
@@ -66,6 +66,7 @@ from .store_errors import (
 from .transcodings import register_values
 
 WRITE_ATTEMPTS = 20
+FOREVER = datetime.max.replace(tzinfo=timezone.utc)  # a known_at that sees every fact
 SNAPSHOT_EVERY = 500  # events of a plan between two of its snapshots: what a write reads beyond the plan's state
 
 
@@ -226,6 +227,18 @@ class Ledger(Application):
         self._decoded: dict[tuple[UUID, int], Recorded] = {}  # the events `_leaf_hashes` decoded last, for `_index_rows`
         self.store = operations(self.recorder)
 
+    def close(self) -> None:
+        """Close the store, and let go of the recorder's hooks into this ledger (a cycle that would keep
+        it alive until the garbage collector runs, at a moment nobody chose)."""
+        super().close()
+        self.recorder.leaf_hashes = self.recorder.index_rows = None
+
+    def __del__(self) -> None:
+        """The library's finaliser closes an application left open; a closed ledger has nothing to do
+        there (an interrupt landing in a finaliser is lost and shown as an ignored exception)."""
+        if not self.closing.is_set():
+            super().__del__()
+
     @property
     def read_only(self) -> str:
         """Why the store is open read-only ("" when it is not)."""
@@ -285,40 +298,47 @@ class Ledger(Application):
 
     @_translated
     def facts(self, key: str) -> list[Recorded]:
-        """Every fact of the plan but its progress and execution records (`selected` with no view), in
-        seq order: what choosing a view needs (its year, its approval, its issued reports)."""
-        return self.selected(key, [])
+        """Every fact of the plan but its progress and execution records, in seq order, read through
+        the store's index and checked against the Merkle log: what choosing a view needs (its year, its
+        approval, its issued reports), and the part of every view's facts that grows with the plan."""
+        aggregate = plan_id(key)
+        if not self._indexed(aggregate):
+            return [r for r in self.history(key) if not isinstance(r.fact, RECORDS)]
+        rows = self.store.index_rows(aggregate, date.max, FOREVER, others=True)
+        return self._read_at(key, aggregate, {1} | {r.seq for r in rows})  # the approval, whatever the view
 
     @_translated
-    def selected(self, key: str, views: Sequence[View]) -> list[Recorded]:
+    def selected(self, key: str, views: Sequence[View], facts: Sequence[Recorded] | None = None) -> Selected:
         """The facts of the plan the evaluations at `views` need (projections/selection.py, `Selected`:
-        they evaluate as the whole history does), read through the store's index and checked against
-        the Merkle log; no view: every fact but the progress and execution records. A store whose index
-        does not cover the plan (made before it, and read-only since) gives the whole history."""
+        they evaluate as the whole history does): its `facts` (read here when not given), and the records
+        chosen through the store's index, checked against the Merkle log. A store whose index does not
+        cover the plan (made before it, and read-only since) gives the whole history."""
         aggregate = plan_id(key)
+        if not self._indexed(aggregate):
+            return Selected(self.history(key))
+        facts = self.facts(key) if facts is None else facts
+        latest, known = max(v.as_of for v in views), max(v.known_at for v in views)
+        rows = self.store.index_rows(aggregate, latest, known, others=False)
+        chosen = select(rows, views, parents(facts), count_loads=False)[0]  # the store counts them (`index_loads`)
+        loads = self.store.index_loads(aggregate, views[0].as_of, views[0].known_at)
+        wanted = (chosen | {load[2] for load in loads.values()}) - {r.seq for r in facts}
+        records = self._read_at(key, aggregate, wanted) if wanted else []
+        tally = {reference: load[:2] for reference, load in loads.items()}
+        return Selected(sorted([*facts, *records], key=lambda r: r.seq), tally, firsts(rows, views[0]))
+
+    def _indexed(self, aggregate: UUID) -> bool:
+        """Whether the store's index holds every event of the plan its commits recorded."""
         recorded = self.store.recorded_version(aggregate)
-        forever = datetime.max.replace(tzinfo=timezone.utc)
         try:
-            rows = self.store.index_rows(aggregate, date.max, forever, others=True)  # every fact but the records
+            return recorded > 0 and self.store.index_count(aggregate) >= recorded
         except PersistenceError:  # no index: a store made before it, opened read-only
-            rows = None
-        if rows is None or not rows and not recorded or self.store.index_count(aggregate) < recorded:
-            history = self.history(key)
-            return Selected(history) if views else [r for r in history if index_row(r).kind == "other"]
-        others = {1} | {r.seq for r in rows}  # the approval, visible or not, says why a view is not in force
-        found = self._read(key, lambda: self._events_at(aggregate, sorted(others)))
-        seqs, tally, first = set(others), None, None
-        if views:
-            latest, known = max(v.as_of for v in views), max(v.known_at for v in views)
-            rows = self.store.index_rows(aggregate, latest, known, others=False)
-            chosen = select(rows, views, parents(found), count_loads=False)[0]  # the store counts them (`index_loads`)
-            first = firsts(rows, views[0])
-            loads = self.store.index_loads(aggregate, views[0].as_of, views[0].known_at)
-            seqs |= chosen | {load[2] for load in loads.values()}
-            tally = {reference: load[:2] for reference, load in loads.items()}
-            records = self._read(key, lambda: self._events_at(aggregate, sorted(seqs - others)))
-            found = sorted([*found, *records], key=lambda r: r.seq)
-        if len(found) != len(seqs) or not isinstance(found[0].fact, Approval):
+            return False
+
+    def _read_at(self, key: str, aggregate: UUID, seqs: set[int]) -> list[Recorded]:
+        """The plan's facts of these seqs, checked against the Merkle log; refused as damaged when one
+        the index names cannot be found."""
+        found = self._read(key, lambda: self._events_at(aggregate, sorted(seqs)))
+        if len(found) != len(seqs) or (1 in seqs and not isinstance(found[0].fact, Approval)):
             self.history(key)  # events lost or changed: refused as the whole history's read refuses them
             missing = sorted(seqs - {r.seq for r in found})
             raise StoreDamaged(
@@ -329,7 +349,7 @@ class Ledger(Application):
         self._keys[aggregate] = key
         if self.check_log:
             self._check_log_at(key, aggregate, found)
-        return Selected(found, tally, first) if views else found
+        return found
 
     def _events_at(self, aggregate: UUID, seqs: Sequence[int]) -> list[Recorded]:
         return [recorded_of(self.mapper.to_domain_event(e)) for e in self.store.events_at(aggregate, seqs)]
@@ -553,11 +573,10 @@ class Ledger(Application):
         """What is wrong with what the store derives from a plan's events: its index rows
         (projections/selection.py) and its latest snapshot (`plan`), each against the events."""
         aggregate, problems = plan_id(key), []
-        forever = datetime.max.replace(tzinfo=timezone.utc)
         try:
             rows = [
-                *self.store.index_rows(aggregate, date.max, forever, others=True),
-                *self.store.index_rows(aggregate, date.max, forever, others=False),
+                *self.store.index_rows(aggregate, date.max, FOREVER, others=True),
+                *self.store.index_rows(aggregate, date.max, FOREVER, others=False),
             ]
         except PersistenceError:
             rows = []

@@ -430,7 +430,7 @@ def report(
         if table != "elements" and fmt != "csv":
             raise Refusal(_csv_only(fmt, issued if format is None else None), param="table")
         # the facts the report's evaluations need, not the whole history (projections/selection.py)
-        history = ledger.selected(key, views_of(view, facts[0].fact.year, fmt in formats.CHARTED))
+        history = ledger.selected(key, views_of(view, facts[0].fact.year, fmt in formats.CHARTED), facts)
         if printed is None:
             return Report(key, _charted(evaluation_at(key, history, view), history, fmt).signed(signatures), fmt, None)
         with rendering_as(printed.fact):  # what is not sealed is rendered again in the issued language
@@ -885,9 +885,10 @@ def _read_back(ledger: Ledger, key: str, entries: int, read_back: ReadBack) -> P
     if read_back is not None and not read_back():
         return PlanRecorded(key, entries)
     try:
+        now = datetime.now(timezone.utc)  # before the facts are read: what is recorded after is not seen
         facts = ledger.facts(key)
-        as_of, now = default_as_of(facts[0].fact.year, date.today()), datetime.now(timezone.utc)
-        warnings = evaluate(key, ledger.selected(key, [View(as_of, now)]), as_of, now).warnings
+        as_of = default_as_of(facts[0].fact.year, date.today())
+        warnings = evaluate(key, ledger.selected(key, [View(as_of, now)], facts), as_of, now).warnings
     except Exception as error:  # noqa: BLE001 - reading back is a courtesy; the write has succeeded
         return PlanRecorded(key, entries, unread=type(error).__name__)
     return PlanRecorded(key, entries, ledger.version(key), len(warnings), as_of)

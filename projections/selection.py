@@ -220,10 +220,8 @@ def _select(rows: Sequence[IndexRow], view: View, parent_of: Mapping[str, str | 
 
 
 def _lower(value: str, than: str) -> bool:
-    """Whether a record's value (a decimal's text) is lower than another's: as floats when they tell
-    (a float is the decimal rounded, so rounding keeps their order or makes them equal), else exactly."""
-    a, b = float(value), float(than)
-    return a < b if a != b else value != than and Decimal(value) < Decimal(than)
+    """Whether a record's value (a decimal's text) is lower than another's, exactly."""
+    return value != than and Decimal(value) < Decimal(than)
 
 
 def _last_of_each_day(found: list[IndexRow]) -> list[IndexRow]:
