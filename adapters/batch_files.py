@@ -140,7 +140,7 @@ def _check(data: object, source: str) -> None:
     def refuse(path: list, problem: str):
         return BatchFileError(f"{source}: {_where(path)}{problem}")
 
-    def walk(value: object, path: list, depth: int) -> None:
+    def walk(value: object, path: list, depth: int) -> None:  # `path`: the keys down to `value`, one list for the walk
         if isinstance(value, (dict, list)):
             if depth >= MAX_DEPTH:
                 raise refuse(path, _("nested more than {depth} levels deep").format(depth=MAX_DEPTH))
@@ -148,15 +148,21 @@ def _check(data: object, source: str) -> None:
                 raise refuse(path, _("duplicate key {key}: each key may appear once").format(key=preview(value.key)))
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
-                if isinstance(key, str) and LONE_SURROGATE.search(key):
+                if isinstance(key, str) and _holds_surrogate(key):
                     raise refuse(path, _("the key {key} holds a lone surrogate, which UTF-8 cannot encode").format(key=preview(key)))
-                walk(item, [*path, key], depth + 1)
+                path.append(key)
+                walk(item, path, depth + 1)
+                path.pop()
         elif isinstance(value, _Constant):
             raise refuse(path, _("{value} is not a number a batch may hold").format(value=value))
-        elif isinstance(value, str) and LONE_SURROGATE.search(value):
+        elif isinstance(value, str) and _holds_surrogate(value):
             raise refuse(path, _("{value} holds a lone surrogate, which UTF-8 cannot encode").format(value=preview(value)))
 
     walk(data, [], 0)
+
+
+def _holds_surrogate(text: str) -> bool:
+    return not text.isascii() and LONE_SURROGATE.search(text) is not None
 
 
 def _where(path: list) -> str:

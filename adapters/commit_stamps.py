@@ -41,7 +41,8 @@ def to_commit(
 ) -> tuple[list[StoredEvent], datetime]:
     """What a recorder inserts, holding its write lock, and the stamp its commit record keeps.
 
-    Usually the events restamped with `next_stamp(previous, clock)`. With `keep` (`poa copy`,
+    Usually the events restamped with `next_stamp(previous, clock)` (in the list given, when it is one:
+    the library's list of the events of a save, which it does not use again once inserted). With `keep` (`poa copy`,
     `Ledger.copy_in`) the events as they are, with their latest recorded time; refused
     (`StoreNotEmpty`) when the store already holds events (`held`).
     """
@@ -50,6 +51,11 @@ def to_commit(
             raise StoreNotEmpty(f"the target store already holds {held} events: a copy goes into an empty store")
         return list(stored_events), latest_stamp(stored_events) or next_stamp(None, clock)
     stamp = next_stamp(previous, clock)
+    if isinstance(stored_events, list):  # the save's own list: restamped in place, so no state is held twice
+        iso = stamp.isoformat().encode("ascii")
+        for i, event in enumerate(stored_events):
+            stored_events[i] = _stamped(event, stamp, iso)
+        return stored_events, stamp
     return stamped(stored_events, stamp), stamp
 
 
@@ -68,23 +74,41 @@ def tick_past(moment: datetime) -> None:
         pass
 
 
+STAMPED_HEAD = b'{"timestamp":{"_type_":"datetime_iso","_data_":"'  # how the library's JSON transcoder begins an event
+
+
 def stamped(stored_events: Sequence[StoredEvent], stamp: datetime) -> list[StoredEvent]:
     """The events with their timestamp replaced by the transaction's stamp.
 
-    States that are not this application's JSON events (no transcoded timestamp)
-    are stored as they are.
+    An event's state as the library's transcoder writes it (compact JSON, its
+    timestamp first) has the stamp put in place of its timestamp, byte for byte what
+    decoding, restamping and encoding it again gives (`restamped`, used for any other
+    state). States that are not this application's JSON events (no transcoded
+    timestamp) are stored as they are.
     """
-    restamped = []
-    for event in stored_events:
-        try:
-            state = json.loads(event.state)
-            state["timestamp"]["_data_"] = stamp.isoformat()
-        except (ValueError, TypeError, KeyError):
-            restamped.append(event)
-            continue
-        state_bytes = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode("utf8")
-        restamped.append(StoredEvent(event.originator_id, event.originator_version, event.topic, state_bytes))
-    return restamped
+    iso = stamp.isoformat().encode("ascii")
+    return [_stamped(event, stamp, iso) for event in stored_events]
+
+
+def _stamped(event: StoredEvent, stamp: datetime, iso: bytes) -> StoredEvent:
+    """One event of `stamped` (`iso`: the stamp's ISO form)."""
+    state = event.state
+    end = state.find(b'"', len(STAMPED_HEAD)) if state.startswith(STAMPED_HEAD) else -1
+    if end > 0 and state[end + 1:end + 2] == b"}":
+        return StoredEvent(event.originator_id, event.originator_version, event.topic, STAMPED_HEAD + iso + state[end:])
+    return restamped(event, stamp)
+
+
+def restamped(event: StoredEvent, stamp: datetime) -> StoredEvent:
+    """The event with its timestamp replaced by `stamp`, decoded and encoded again (unchanged if
+    its state is not this application's JSON event)."""
+    try:
+        state = json.loads(event.state)
+        state["timestamp"]["_data_"] = stamp.isoformat()
+    except (ValueError, TypeError, KeyError):
+        return event
+    state_bytes = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode("utf8")
+    return StoredEvent(event.originator_id, event.originator_version, event.topic, state_bytes)
 
 
 def latest_stamp(stored_events: Sequence[StoredEvent]) -> datetime | None:

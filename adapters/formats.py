@@ -12,8 +12,8 @@ command's table.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from poa.domain.catalogue import DRY_RUN_TEXTS
 
@@ -22,11 +22,12 @@ from .report_json import (
     evaluation_to_dict,
     history_to_dict,
     issued_reports_to_dict,
-    plans_to_dict,
     reconciliation_to_dict,
     recorded_to_dict,
     timestamp,
 )
+from .outputs import BINARY, ENCODING, Renderer, rendered  # noqa: F401 - re-exported: every command's output
+from .plan_listing import PLANS  # noqa: F401 - re-exported: `poa plans`, whose renderers import no domain
 from .safe_text import json_text, terminal_safe
 
 if TYPE_CHECKING:
@@ -54,7 +55,6 @@ def _text(blocks) -> str:
     return _module("report_text").to_rich(blocks)
 
 
-Renderer = Callable[[Any, bool], "str | bytes"]  # renderer(value, raw) -> text, or a binary document
 
 
 class FormatUnavailable(Exception):
@@ -100,18 +100,6 @@ def render_report(ev: Evaluation, fmt: str, *, raw_csv: bool = False, table: str
     return report_formats(table)[fmt](ev, raw_csv)
 
 
-ENCODING = "utf-8"  # what every reading command writes: its text in UTF-8, whatever the terminal's locale
-BINARY = ("xlsx", "pdf")  # the formats whose renderer gives a binary document: never written to a terminal
-
-
-def rendered(formats: Mapping[str, Renderer], fmt: str, value, raw: bool = False) -> bytes:
-    """The exact bytes a reading command writes for `value` in format `fmt` (cli/common.py,
-    `output`, writes these and nothing else): the renderer's text, final newline included, in UTF-8,
-    or its binary document as it is."""
-    out = formats[fmt](value, raw)
-    return out if isinstance(out, bytes) else out.encode(ENCODING)
-
-
 def report_bytes(ev: Evaluation, fmt: str) -> bytes:
     """The bytes `poa report --format FMT` writes for an evaluation (the elements table for CSV,
     neutralised): what `poa report --issue` seals for each format of `SEALED`, and what
@@ -146,12 +134,6 @@ RECONCILIATION: dict[str, Renderer] = {
         compared.plan, compared.reports, compared.differences
     ),
     "json": lambda compared, raw: _json(reconciliation_to_dict(compared.plan, compared.reports, compared.differences)),
-}
-
-# `plans`: a list of (key, approval)
-PLANS: dict[str, Renderer] = {
-    "table": lambda plans, raw: _module("report_tables").plans_table(plans),
-    "json": lambda plans, raw: _json(plans_to_dict(plans)),
 }
 
 # `diff`: a projections.comparison.Comparison

@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from functools import partial, wraps
 from typing import Protocol
@@ -41,7 +41,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic
 
-from poa.domain.batches import batch_id
+from poa.domain.batches import batch_ids
 from poa.domain.commands import BatchRepeated, Command, CommandError
 from poa.domain.facts import Approval, Recorded
 from poa.domain.plan import RECORDS, Plan, plan_id, recorded_of
@@ -52,6 +52,7 @@ from poa.projections.selection import IndexRow, Selected, firsts, index_row, par
 from . import merkle, merkle_log
 from .interface import translate as _, ngettext
 from .merkle_log import LogBroken, LogEntry, StoredLeaf, TreeHead, event_leaf, event_name
+from .plan_rows import catalogue_values, listed
 from .store_errors import (
     BeyondTheLog,
     StoreBusy,
@@ -121,6 +122,10 @@ class StoreOperations(Protocol):
 
     def events_at(self, originator_id: UUID, versions: Sequence[int]) -> list[StoredEvent]:
         """An aggregate's stored events of these versions, in version order."""
+
+    def plan_catalogue(self) -> list[tuple[UUID, tuple]]:
+        """The catalogue of plans (adapters/plan_catalogue.py): each row's aggregate id and values, in the
+        order of their notification ids ([]: none, or a store made before it)."""
 
 
 def _translated(method):
@@ -224,14 +229,16 @@ class Ledger(Application):
         self._snapshotted: dict[str, int] = {}  # each plan's version at its latest snapshot, as read
         self.recorder.leaf_hashes = self._leaf_hashes  # the recorder logs each event it inserts
         self.recorder.index_rows = self._index_rows  # and indexes it (projections/selection.py)
+        self.recorder.catalogue_rows = self._catalogue_rows  # and lists each plan approved (adapters/plan_catalogue.py)
         self._decoded: dict[tuple[UUID, int], Recorded] = {}  # the events `_leaf_hashes` decoded last, for `_index_rows`
+        self._saving: dict[tuple[UUID, int], object] = {}  # the events of the save in progress (`_record`)
         self.store = operations(self.recorder)
 
     def close(self) -> None:
         """Close the store, and let go of the recorder's hooks into this ledger (a cycle that would keep
         it alive until the garbage collector runs, at a moment nobody chose)."""
         super().close()
-        self.recorder.leaf_hashes = self.recorder.index_rows = None
+        self.recorder.leaf_hashes = self.recorder.index_rows = self.recorder.catalogue_rows = None
 
     def __del__(self) -> None:
         """The library's finaliser closes an application left open; a closed ledger has nothing to do
@@ -412,6 +419,15 @@ class Ledger(Application):
             return None
         return found[0] if found else None
 
+    def _record(self, processing_event):
+        """The library's recording of a save, with its events at hand for the recorder's hooks
+        (`_leaf_hashes`, `_index_rows`): they need not decode what was just encoded."""
+        self._saving = {(e.originator_id, e.originator_version): e for e in processing_event.events}
+        try:
+            return super()._record(processing_event)
+        finally:
+            self._saving = {}
+
     def _take_snapshots(self, processing_event) -> None:
         """After a save: a snapshot of each plan that has `SNAPSHOT_EVERY` events or more since its last
         one, taken from the state in memory stamped with its commit's time (so the whole history is
@@ -556,6 +572,8 @@ class Ledger(Application):
                     continue
                 plans[key] = len(history)
                 problems += self._derived_problems(key, history)
+            if approved:
+                problems += self._catalogue_problems(approved)
         finally:
             self.check_log = check_log
         events = sum(per_aggregate.values())
@@ -568,6 +586,47 @@ class Ledger(Application):
         entries = self.store.log_entries()
         problems += _at_most(merkle_log.audit(leaves, entries, self.store.log_nodes(None)), limit, _more_log_problems)
         return Audit(events, plans, problems, self.tree_head(), [leaf.leaf for leaf in leaves])
+
+    def _catalogue_problems(self, approved: Sequence[tuple[str, Recorded]]) -> list[str]:
+        """What is wrong with the catalogue of plans (adapters/plan_catalogue.py) against the approvals read
+        (every plan's, in the order they were approved): a row that is not its approval's, a plan without a
+        row, a row of no plan, rows in another order. An empty catalogue (a store made before it, not written
+        since) is not wrong: `poa plans` reads the approvals then."""
+        try:
+            rows = self.store.plan_catalogue()
+        except PersistenceError:
+            rows = []
+        if not rows:
+            return []
+        stored, problems, listed_plans = dict(rows), [], []
+        for key, approval in approved:
+            aggregate = plan_id(key)
+            values = stored.pop(aggregate, None)
+            if values is None:
+                problems.append(
+                    _("plan {plan} has no row in the catalogue of plans: `poa plans` reads the approvals instead").format(plan=key)
+                )
+                continue
+            listed_plans.append(aggregate)
+            if tuple(values) != catalogue_values(listed(key, approval)):
+                logged = self.store.log_entries_at(aggregate, [1])
+                # an approval changed since it was recorded is the Merkle log's problem to name, not the catalogue's
+                if logged and logged[0].leaf != event_leaf(key, aggregate, approval):
+                    continue
+                problems.append(
+                    _(
+                        "plan {plan}'s row in the catalogue of plans does not match its approval: `poa plans` lists it; "
+                        "`poa copy` into a new store writes the catalogue again"
+                    ).format(plan=key)
+                )
+        for aggregate in stored:
+            problems.append(
+                _("the catalogue of plans has a row of aggregate {aggregate}, which no approval recorded").format(aggregate=aggregate)
+            )
+        kept = set(listed_plans)
+        if [aggregate for aggregate, _values in rows if aggregate in kept] != listed_plans:
+            problems.append(_("the catalogue of plans lists the plans in another order than they were approved"))
+        return problems
 
     def _derived_problems(self, key: str, history: Sequence[Recorded]) -> list[str]:
         """What is wrong with what the store derives from a plan's events: its index rows
@@ -706,14 +765,25 @@ class Ledger(Application):
 
     def _leaf_hashes(self, stored_events: Sequence[StoredEvent]) -> list[bytes]:
         """The leaf hash of each event a recorder logs, in the order given (`merkle_log.event_leaf`); the
-        plan of an event is learnt from its approval (earlier in the same events, or read before)."""
+        plan of an event is learnt from its approval (earlier in the same events, or read before).
+
+        An event of the save in progress is hashed as it is in memory, with its transaction's stamp
+        (`recorder.last_stamp`, taken before the insert): what its stored bytes decode to, as every
+        read checks. Any other (a store made before the log, logged on its next write) is decoded."""
         leaves = []
         self._decoded = {}
+        stamp = getattr(self.recorder, "last_stamp", None)
         for stored in stored_events:
-            try:
-                event = self.mapper.to_domain_event(stored)
-            except Exception as error:  # noqa: BLE001 - an event that cannot be read back cannot be logged
-                raise StoreDamaged(_("the store is damaged: an event to log cannot be read back ({error})").format(error=error)) from None
+            aggregate = stored.originator_id if isinstance(stored.originator_id, UUID) else UUID(str(stored.originator_id))
+            event = self._saving.get((aggregate, stored.originator_version))
+            if event is not None and stamp is not None:
+                recorded = recorded_of(event, stamp)
+            else:
+                try:
+                    event = self.mapper.to_domain_event(stored)
+                except Exception as error:  # noqa: BLE001 - an event that cannot be read back cannot be logged
+                    raise StoreDamaged(_("the store is damaged: an event to log cannot be read back ({error})").format(error=error)) from None
+                recorded = recorded_of(event)
             key = _plan_of(event, self._keys)
             if key is None:
                 raise StoreDamaged(
@@ -721,10 +791,26 @@ class Ledger(Application):
                         aggregate=event.originator_id
                     )
                 )
-            recorded = recorded_of(event)
             self._decoded[(event.originator_id, recorded.seq)] = recorded
             leaves.append(event_leaf(key, event.originator_id, recorded))
         return leaves
+
+    def _catalogue_rows(self, stored_events: Sequence[StoredEvent]) -> list[tuple[UUID, tuple]]:
+        """The catalogue's row of each plan these events approve (adapters/plan_catalogue.py): its aggregate
+        id and `catalogue_values`; an approval is its plan's first event, decoded by `_leaf_hashes` just
+        before (else decoded here). Called before `_index_rows`, which lets go of what was decoded."""
+        rows = []
+        for stored in stored_events:
+            if stored.originator_version != 1:
+                continue
+            aggregate = stored.originator_id if isinstance(stored.originator_id, UUID) else UUID(str(stored.originator_id))
+            recorded, key = self._decoded.get((aggregate, 1)), self._keys.get(aggregate)
+            if recorded is None or key is None:
+                event = self.mapper.to_domain_event(stored)
+                key, recorded = _plan_of(event, self._keys), recorded_of(event)
+            if isinstance(recorded.fact, Approval) and key is not None:
+                rows.append((aggregate, catalogue_values(listed(key, recorded))))
+        return rows
 
     def _index_rows(self, stored_events: Sequence[StoredEvent]) -> list[tuple]:
         """The index's row of each event a recorder inserts (aggregate id, then `IndexRow` but its seq's
@@ -755,17 +841,19 @@ class Ledger(Application):
             self.recorder.keep_stamps = False
 
     @_translated
-    def record(self, batch: Sequence[Command], *, again: bool = False, saving=None) -> None:
+    def record(
+        self, batch: Sequence[Command], *, again: bool = False, saving=None, ids: Mapping[str, str] | None = None
+    ) -> None:
         """Record every command of the batch, all or nothing; retried on a version conflict.
 
         The batch is refused if any of its plans already holds the same batch
-        (`domain/batches.py`), unless `again`. `saving()`, if given, is called just
-        before each attempt to commit. The plans are not returned: their events are
+        (`domain/batches.py`; `ids`: each plan's batch id, if the caller computed them), unless `again`.
+        `saving()`, if given, is called just before each attempt to commit. The plans are not returned: their events are
         stamped when committed (`CommitTimeRecorder`), so read them back with `history()`.
         """
         if self.read_only:
             raise StoreReadOnly(_("the store is open read-only ({reason}): nothing was recorded").format(reason=self.read_only))
-        ids = {key: batch_id(key, [c.fact for c in batch if c.plan == key]) for key in dict.fromkeys(c.plan for c in batch)}
+        ids = batch_ids((c.plan, c.fact) for c in batch) if ids is None else ids
         for attempt in range(WRITE_ATTEMPTS):
             plans = self._execute(batch, ids, again)
             if saving is not None:
@@ -793,7 +881,7 @@ class Ledger(Application):
         refused for the same reasons as `record`, with nothing written (a store open read-only
         will do). Each plan's new events are its pending events (`Plan.pending_events`), stamped
         with the time they were checked at rather than a commit time."""
-        ids = {key: batch_id(key, [c.fact for c in batch if c.plan == key]) for key in dict.fromkeys(c.plan for c in batch)}
+        ids = batch_ids((c.plan, c.fact) for c in batch)
         return self._execute(batch, ids, again)
 
     def _execute(self, batch: Sequence[Command], ids: dict[str, str], again: bool) -> list[Plan]:

@@ -48,7 +48,7 @@ from poa.projections.selection import IndexRow, microseconds
 from . import merkle
 from .commit_stamps import tick_past, to_commit, utc_now
 from .ledger import Ledger
-from .merkle_log import IndexRows, LeafHashes, LogEntry, extend
+from .merkle_log import CatalogueRows, IndexRows, LeafHashes, LogEntry, extend
 from .store_errors import StoreFailure
 
 
@@ -71,6 +71,8 @@ class CommitTimePOPORecorder(POPOApplicationRecorder):
         self.leaf_hashes: LeafHashes | None = None  # set by the ledger
         self.index_rows: IndexRows | None = None  # set by the ledger
         self.index: dict[UUID, list[IndexRow]] = {}  # each aggregate's index rows (projections/selection.py)
+        self.catalogue_rows: CatalogueRows | None = None  # set by the ledger
+        self.catalogue: dict[UUID, tuple] = {}  # each plan's row of the catalogue of plans: notification id, values
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:
@@ -97,6 +99,10 @@ class CommitTimePOPORecorder(POPOApplicationRecorder):
         for (index, leaf, root), event, notification_id in zip(entries, inserted, ids):
             self.log.append(LogEntry(index, notification_id, event.originator_id, event.originator_version, leaf, root))
         self.nodes.update({(level, index): value for level, index, value in nodes})
+        if self.catalogue_rows is not None:  # before the index: it lets go of the events the ledger decoded
+            numbered = {(e.originator_id, e.originator_version): i for e, i in zip(inserted, ids)}
+            for aggregate, values in self.catalogue_rows(inserted):
+                self.catalogue.setdefault(aggregate, (numbered[(aggregate, 1)], values))
         if self.index_rows is not None:
             for aggregate, *row in self.index_rows(inserted):
                 self.index.setdefault(aggregate, []).append(IndexRow(*row))
@@ -199,6 +205,11 @@ class MemoryOperations:
     def events_at(self, originator_id: UUID, versions: Sequence[int]) -> list[StoredEvent]:
         wanted = set(versions)
         return [e for e in self.recorder.select_events(originator_id) if e.originator_version in wanted]
+
+    def plan_catalogue(self) -> list[tuple[UUID, tuple]] | None:
+        with self.recorder.write_lock():
+            rows = sorted(self.recorder.catalogue.items(), key=lambda item: item[1][0])
+            return [(aggregate, values) for aggregate, (_number, values) in rows]
 
 
 def open_memory() -> Ledger:

@@ -116,6 +116,7 @@ def extend(
 LeafHashes = Callable[[Sequence], list[bytes]]  # stored events -> their leaf hashes (set on a recorder by the ledger)
 # stored events -> their rows of the index (aggregate id, then `selection.IndexRow`'s fields but seq), set likewise
 IndexRows = Callable[[Sequence], list[tuple]]
+CatalogueRows = Callable[[Sequence], list[tuple]]  # stored events -> (aggregate id, the catalogue's values) of each plan approved
 
 
 # -- checking a plan's events when they are read --------------------------------------------------------

@@ -43,7 +43,8 @@ from psycopg.sql import SQL, Identifier
 from . import merkle
 from .commit_stamps import last_versions, to_commit
 from .index_queries import INDEX_COLUMNS
-from .merkle_log import IndexRows, LeafHashes, extend
+from .merkle_log import CatalogueRows, IndexRows, LeafHashes, extend
+from .plan_rows import CATALOGUE_COLUMNS
 from .store_errors import StoreDamaged
 
 LOCK_CLASS = 0x504F41  # "POA": the first key of the store's advisory locks; the second is the schema's hash
@@ -72,6 +73,7 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
             "log": Identifier("poa_log"),
             "nodes": Identifier("poa_log_nodes"),
             "index": Identifier("poa_index"),
+            "plans": Identifier("poa_plans"),
         }
         self.names = names
         self.sql_create_statements += [
@@ -101,13 +103,18 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
                 "kind text NOT NULL, code text, source text, day integer NOT NULL, recorded bigint NOT NULL, value text, "
                 "initial_load text, PRIMARY KEY (originator_id, originator_version))"
             ).format(**names),
+            SQL(  # the catalogue of plans (adapters/plan_catalogue.py)
+                "CREATE TABLE IF NOT EXISTS {schema}.{plans} (originator_id uuid PRIMARY KEY, notification_id bigint NOT NULL, "
+                "plan text NOT NULL, entity text NOT NULL, year integer NOT NULL, approved text NOT NULL, reference text NOT NULL, "
+                "recorded_at text NOT NULL)"
+            ).format(**names),
             SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{refuse}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                 "BEGIN RAISE EXCEPTION '{message}: % refused', TG_OP USING ERRCODE = 'insufficient_privilege'; END $$"
             ).format(message=SQL(APPEND_ONLY_MESSAGE), **names),
             *(
                 SQL(statement).format(table=Identifier(table), **names)
-                for table in (events_table_name, "poa_log", "poa_log_nodes", "poa_index")
+                for table in (events_table_name, "poa_log", "poa_log_nodes", "poa_index", "poa_plans")
                 for statement in (
                     "CREATE OR REPLACE TRIGGER poa_append_only BEFORE UPDATE OR DELETE ON {schema}.{table} "
                     "FOR EACH ROW EXECUTE FUNCTION {schema}.{refuse}()",
@@ -120,6 +127,7 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
         self.last_stamp = None  # the stamp of the last transaction this recorder inserted events in
         self.leaf_hashes: LeafHashes | None = None  # set by the ledger: the events' leaf hashes for the Merkle log
         self.index_rows: IndexRows | None = None  # set by the ledger: the events' rows of the index (`poa_index`)
+        self.catalogue_rows: CatalogueRows | None = None  # set by the ledger: the rows of the plans approved (`poa_plans`)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """The library's insert without its retry decorator (ten attempts on an `OperationalError`):
@@ -230,8 +238,11 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
             self._index(curs, stored, rows[0]["notification_id"])
 
     def _index(self, curs, stored: list[StoredEvent], first: int) -> None:
-        """Index the events just logged, and every earlier one if the index is new (a store made before it)."""
+        """Index the events just logged, and every earlier one if the index is new (a store made before it);
+        list the plans they approve in the catalogue of plans (`_catalogue`) first."""
         names = self.names
+        if self.catalogue_rows is not None:
+            self._catalogue(curs, stored, first)
         curs.execute(SQL("SELECT 1 AS found FROM {schema}.{index} LIMIT 1").format(**names))
         if curs.fetchone() is None and first > 1:
             curs.execute(
@@ -249,6 +260,31 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
             ).format(**names),
             self.index_rows(stored),
         )
+
+    def _catalogue(self, curs, stored: list[StoredEvent], first: int) -> None:
+        """List the plans these events approve in the catalogue of plans, and every plan approved before
+        them if the catalogue is new (a store made before it: its approvals are its aggregates' first events)."""
+        names = self.names
+        curs.execute(SQL("SELECT 1 AS found FROM {schema}.{plans} LIMIT 1").format(**names))
+        if curs.fetchone() is None and first > 1:
+            curs.execute(
+                SQL(
+                    "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
+                    "WHERE notification_id < %s AND originator_version = 1 ORDER BY notification_id"
+                ).format(**names),
+                (first,),
+            )
+            stored = [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in curs.fetchall()] + list(stored)
+        rows = self.catalogue_rows(stored)
+        if rows:
+            curs.executemany(
+                SQL(
+                    "INSERT INTO {schema}.{plans} (originator_id, notification_id, " + CATALOGUE_COLUMNS + ") "
+                    "SELECT originator_id, notification_id, %s, %s, %s, %s, %s, %s FROM {schema}.{events} "
+                    "WHERE originator_id = %s AND originator_version = 1 ON CONFLICT DO NOTHING"
+                ).format(**names),
+                [(*values, aggregate) for aggregate, values in rows],
+            )
 
 
 NODES = SQL(

@@ -34,6 +34,7 @@ from poa.projections.selection import IndexRow, microseconds
 from .index_queries import INDEX_ROWS, LOADS
 from .interface import translate as _
 from .ledger import Ledger
+from .plan_rows import CATALOGUE_COLUMNS
 from .merkle_log import LogEntry
 from .postgres_recorder import APPEND_ONLY_MESSAGE, SETTLE_LOCK, PostgresCommitTimeRecorder, stored_nodes
 from .sqlite_store import MAX_VERSION, lock_timeout
@@ -323,6 +324,10 @@ class PostgresOperations:
         )
         return [StoredEvent(originator_id, r[0], r[1], bytes(r[2])) for r in rows]
 
+    def plan_catalogue(self) -> list[tuple[UUID, tuple]]:
+        rows = self._all(SQL(f"SELECT originator_id, {CATALOGUE_COLUMNS} FROM {{schema}}.poa_plans ORDER BY notification_id"))
+        return [(r[0], tuple(r[1:])) for r in rows]
+
     def _entries(self, clause: str, parameters: tuple = ()) -> list[LogEntry]:
         rows = self._all(
             SQL(
@@ -471,6 +476,7 @@ def grant(name: str, role: str, access: str) -> list[str]:
         "log": Identifier(target.schema, "poa_log"),
         "nodes": Identifier(target.schema, "poa_log_nodes"),
         "index": Identifier(target.schema, "poa_index"),
+        "plans": Identifier(target.schema, "poa_plans"),
         "snapshots": Identifier(target.schema, Ledger.name.lower() + "_snapshots"),
     }
     statements = [
@@ -483,7 +489,7 @@ def grant(name: str, role: str, access: str) -> list[str]:
             "GRANT INSERT, UPDATE ON {events} TO {role}",
             "GRANT USAGE ON SEQUENCE {sequence} TO {role}",
             "GRANT INSERT, UPDATE ON {lock}, {versions} TO {role}",
-            "GRANT INSERT ON {log}, {nodes}, {index}, {snapshots} TO {role}",
+            "GRANT INSERT ON {log}, {nodes}, {index}, {plans}, {snapshots} TO {role}",
         ]
     try:
         with target.connect() as connection:

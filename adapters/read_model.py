@@ -37,16 +37,19 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
+import attrs
 import sqlite_utils
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from sqlite_utils.db import jsonify_if_needed
 
 from poa.domain.catalogue import FactKindName
 from poa.domain.corrections import CORRECTABLE
+from poa.domain import facts as domain_facts
 from poa.domain.facts import Correction, Recorded
 from poa.domain.plan import Plan
 from poa.projections.tables import budget_lines, corrected_seq, element_versions, evaluation_rows, fact_row, plan_row
@@ -56,7 +59,7 @@ from .interface import translate as _
 from .ledger import Ledger
 from .open_tables import N, READ_MODEL, Table, json_text, json_value, read_model_description, row_values, sqlite_type
 from .open_tables import TABLES as OPEN_TABLES
-from .report_json import recorded_to_dict, timestamp, two_places
+from .report_json import decimal_text, plain, recorded_to_dict, timestamp, two_places
 from .sqlite_store import is_sqlite_file
 from .store_errors import StoreError, StoreFailure
 
@@ -175,6 +178,42 @@ def _json_ready(value):
 
 _timestamp = lru_cache(maxsize=4096)(timestamp)  # a batch's facts share their recorded time
 
+# the facts whose `poa history` data (`report_json.history_fields`) is each field of the fact but its
+# date (and reference), in the order the fact declares them, None left out, a decimal as `decimal_text`:
+# the progress and execution records, results and justifications -- nearly every fact of a plan
+_FLAT_FIELDS = {
+    kind: tuple(f.name for f in attrs.fields(kind) if f.name not in ("date", "reference"))
+    for kind in (domain_facts.Progress, domain_facts.Execution, domain_facts.Result, domain_facts.Justification)
+}
+
+
+def data_text(plan: str, r: Recorded) -> str:
+    """A fact's `data` cell: `report_json.recorded_to_dict(plan, r)` as the read model stores it (the
+    JSON text `values` gives a dict), the most frequent facts' built without the generic walk."""
+    fact = r.fact
+    names = _FLAT_FIELDS.get(type(fact))
+    if names is None:
+        return _other(recorded_to_dict(plan, r))
+    data = {}
+    for name in names:
+        value = getattr(fact, name)
+        if value is None:
+            continue
+        kind = type(value)
+        data[name] = decimal_text(value) if kind is Decimal else value if kind is str or kind is int else plain(value)
+    return _OBJECT_TEXT({
+        "seq": r.seq,
+        "recorded_at": _timestamp(r.recorded_at),
+        "kind": fact.kind,
+        "plan": plan,
+        "date": fact.date.isoformat(),
+        "reference": getattr(fact, "reference", None),
+        "actor": r.actor,
+        "batch": r.batch,
+        "initial_load": r.initial_load,
+        "data": data,
+    })
+
 
 def _number(value) -> str | None:
     return None if value is None else two_places(Decimal(value))
@@ -197,6 +236,7 @@ class _Insert(NamedTuple):
     sql: str
     fields: tuple[tuple[str, frozenset, Callable], ...]  # each column: name, the types stored as they are, else how
     names: frozenset[str]
+    columns: Callable  # a row with every column's key -> its values in column order (`operator.itemgetter`)
 
 
 INSERTS = {
@@ -205,6 +245,7 @@ INSERTS = {
         tuple((f.name, frozenset({type(None)}), _number) if f.type == N else (f.name, frozenset({str, int, type(None)}), _other)
               for f in t.fields),
         frozenset(t.columns),
+        itemgetter(*t.columns),
     )
     for t in TABLES
 }
@@ -212,16 +253,39 @@ INSERTS = {
 
 def values(name: str, rows: Sequence[dict]) -> list[tuple]:
     """`cells(name, rows)` as sqlite-utils would bind them: tuples of the table's columns, in order
-    (for `executemany`)."""
+    (for `executemany`).
+
+    Column by column: a column whose values all have a type stored as it is (a text, an integer,
+    None; a number column: None) is taken whole, and only the others are converted value by
+    value (a value of such a type stays as it is, any other is converted), so that the cost is
+    in the values that need converting."""
     insert = INSERTS[name]
-    fields = insert.fields
-    found = []
-    for row in rows:
-        if not row.keys() <= insert.names:
-            row_values(name, row)  # refuses it, naming the columns no field describes
-        get = row.get
-        found.append(tuple([v if type(v) in same else how(v) for field, same, how in fields for v in [get(field)]]))
-    return found
+    if not rows:
+        return []
+    names = insert.names
+    if not all(map(names.issuperset, rows)):
+        for row in rows:
+            if not row.keys() <= names:
+                row_values(name, row)  # refuses it, naming the columns no field describes
+    try:
+        table = list(map(insert.columns, rows))
+    except KeyError:  # a row without some column: None there
+        table = [tuple([row.get(field) for field, _same, _how in insert.fields]) for row in rows]
+    columns = list(zip(*table))
+    for i, (_field, same, how) in enumerate(insert.fields):
+        column = columns[i]
+        kinds = set(map(type, column))
+        if kinds <= same:
+            continue
+        if how is _number:  # None stays None
+            columns[i] = list(map(_number, column))
+        elif kinds == {datetime}:
+            columns[i] = list(map(_timestamp, column))
+        elif kinds == {date}:
+            columns[i] = list(map(date.isoformat, column))
+        else:
+            columns[i] = [v if type(v) in same else how(v) for v in column]
+    return list(zip(*columns))
 
 
 # -- tracking: the library's interface, on the read model's own database ---------------------------
@@ -460,7 +524,9 @@ class HeldPlan:
         history give them; what is held moves on past them."""
         facts, lines = [], []
         for r in events:
-            facts.append({**fact_row(plan, r, corrected_seq(r, self.latest)), "data": recorded_to_dict(plan, r)})
+            row = fact_row(plan, r, corrected_seq(r, self.latest))  # a new dict: `data` added to it
+            row["data"] = data_text(plan, r)
+            facts.append(row)
             fact = r.fact
             if isinstance(fact, Correction) and fact.budget is not None:
                 if self.structural is None:

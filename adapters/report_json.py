@@ -1,5 +1,5 @@
 """The stable JSON shapes (SPEC §5, contract version `SCHEMA_VERSION`): the report, the history,
-the issued reports, the plans, the reconciliation, and facts as entries.
+the issued reports, the reconciliation, and facts as entries (the plans': adapters/plan_listing.py).
 
 Every document is an object whose first key is ``schema_version``; its JSON Schema is
 ``adapters/schemas/<name>.schema.json`` (`schema_path`). Amounts, weights, percentages and
@@ -10,7 +10,7 @@ dates are ``YYYY-MM-DD``; recorded times and known_at are ``timestamp`` (ISO 860
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -22,11 +22,12 @@ from poa.domain.settings import Settings, settings_fields
 from poa.domain.values import quantize
 from poa.projections.issued import issued_view
 
+from .outputs import SCHEMA_VERSION, timestamp  # noqa: F401 - re-exported: the contract's version, its moments
+
 if TYPE_CHECKING:
     from poa.projections.evaluation import Evaluation, Figures, Note
 
 
-SCHEMA_VERSION = "2.0"  # the version of the machine-readable contract (CHANGELOG.md); 1.0 had no key
 SCHEMAS = (  # adapters/schemas/
     "report", "history", "explain", "diff", "reconcile", "reports", "plans", "export", "digest", "proof", "evidence",
 )
@@ -53,15 +54,6 @@ def decimal_text(value: Decimal | None) -> str | None:
     if value.as_tuple().exponent >= -2:
         return two_places(value)
     return format(value, "f")
-
-
-def timestamp(moment: datetime | None) -> str | None:
-    """A recorded time or a known_at as every machine-readable output gives it: ISO 8601 in UTC
-    with ``Z``, with microseconds only when they are not zero (an exact known_at needs them)."""
-    if moment is None:
-        return None
-    utc = moment.astimezone(timezone.utc)
-    return utc.replace(tzinfo=None).isoformat(timespec="microseconds" if utc.microsecond else "seconds") + "Z"
 
 
 def evaluation_to_dict(ev: Evaluation) -> dict:
@@ -304,23 +296,6 @@ def issued_report_to_dict(r: Recorded) -> dict:
 def issued_reports_to_dict(plan: str, records) -> dict:
     """`poa reports --format json`: the plan and its issued reports, in the order they were issued."""
     return {"schema_version": SCHEMA_VERSION, "plan": plan, "reports": [issued_report_to_dict(r) for r in records]}
-
-
-def plan_to_dict(key: str, approval: Recorded) -> dict:
-    """One plan of `poa plans`: its key and approval."""
-    return {
-        "plan": key,
-        "entity": approval.fact.entity,
-        "year": approval.fact.year,
-        "date": approval.fact.date.isoformat(),
-        "reference": approval.fact.reference,
-        "recorded_at": timestamp(approval.recorded_at),
-    }
-
-
-def plans_to_dict(plans) -> dict:
-    """`poa plans --format json`: every plan of the store, as (key, approval) pairs."""
-    return {"schema_version": SCHEMA_VERSION, "plans": [plan_to_dict(key, r) for key, r in plans]}
 
 
 def difference_to_dict(d) -> dict:

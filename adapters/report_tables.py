@@ -1,4 +1,4 @@
-"""The Spanish tables of `poa history`, `poa reports`, `poa reconcile` and `poa plans`.
+"""The Spanish tables of `poa history`, `poa reports` and `poa reconcile` (`poa plans`': adapters/plan_listing.py).
 
 Each is drawn from the command's records, with its title and headers from the catalogue
 (`domain/catalogue.py`, the tables of the reading commands), through `to_rich` like every other
@@ -20,7 +20,6 @@ from poa.domain.catalogue import (
     HISTORY_TABLE,
     ISSUED_REPORT_SEALED,
     ISSUED_REPORTS_TABLE,
-    PLANS_TABLE,
     RECONCILED_PLAN,
     RECONCILIATION_TABLE,
     TRANSFER_SIDES,
@@ -75,15 +74,6 @@ def reconciliation_table(plan: str, reports: int, differences) -> str:
     )
     counted = {name: plural.text(n) for (name, plural), n in zip(RECONCILIATION_COUNTS.items(), (reports, len(shown)))}
     return _table(RECONCILIATION_TABLE, rows, right={3, 4, 5}, plan=plan, **counted)
-
-
-def plans_table(plans) -> str:
-    """The plans, as (key, approval) pairs: key, entity, year, approval date and reference, recorded time."""
-    rows = tuple(
-        (key, r.fact.entity, str(r.fact.year), r.fact.date.isoformat(), str(r.fact.reference), moment(r.recorded_at))
-        for key, r in plans
-    )
-    return _table(PLANS_TABLE, rows)
 
 
 WIDE = 200  # the issued reports' table: wide enough for a whole SHA-256 on one line

@@ -10,9 +10,7 @@ is made safe (adapters/safe_text.py), for every renderer that draws Blocks (the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from datetime import timezone
 from decimal import Decimal
 from io import StringIO
@@ -63,7 +61,7 @@ from poa.projections.warnings import DEVIATION_LIMIT
 
 from .report_csv import ordered_sources
 from .safe_text import markdown_text, terminal_safe
-from .text_table import draw_table
+from .text_table import WIDTH, current_width, draw_table, use_width  # noqa: F401 - WIDTH, use_width re-exported
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -73,23 +71,6 @@ if TYPE_CHECKING:
 
 ZERO = Decimal(0)
 LATE_SHOWN = 5  # late-record warnings listed one by one; beyond, a count
-WIDTH = 160  # of every table drawn into a file or pipe, and of every sealed report: the same bytes everywhere
-_width: ContextVar[int] = ContextVar("poa_table_width", default=WIDTH)
-
-
-@contextmanager
-def use_width(width: int | None) -> Iterator[int]:
-    """Draw tables `width` columns wide inside the block (a terminal's width; None: keep the current)."""
-    if width is None:
-        yield _width.get()
-        return
-    token = _width.set(max(40, width))
-    try:
-        yield _width.get()
-    finally:
-        _width.reset(token)
-
-
 @frozen
 class Block:
     """A heading, a paragraph, a table (headers, rows, right-aligned columns) or a list."""
@@ -522,7 +503,7 @@ def to_rich(blocks: list[Block], width: int | None = None) -> str:
     draws and some 70 times faster; a table with a text it is not sure to draw exactly
     as rich does (a wide character, a newline...) is drawn by rich, as before.
     """
-    width = width or _width.get()
+    width = width or current_width()
     buffer = StringIO()
     console = None  # rich's, made (and rich imported) for the first text rich draws: `poa plans` draws none
 

@@ -23,7 +23,8 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from . import merkle
 from .commit_stamps import last_versions, to_commit, utc_now
 from .index_queries import INDEX_COLUMNS
-from .merkle_log import IndexRows, LeafHashes, extend
+from .merkle_log import CatalogueRows, IndexRows, LeafHashes, extend
+from .plan_rows import CATALOGUE_COLUMNS, CATALOGUE_TABLE
 from .store_errors import StoreDamaged
 
 __all__ = ["CommitTimeRecorder", "stored_nodes", "utc_now"]
@@ -34,7 +35,13 @@ INDEX_TABLE = (
     "code TEXT, source TEXT, day INTEGER NOT NULL, recorded INTEGER NOT NULL, value TEXT, initial_load TEXT, "
     "PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID"
 )
+LOG_CHUNK = 5000  # events logged and indexed at a time: a large batch's log rows are never all held at once
 INDEX_INSERT = f"INSERT OR IGNORE INTO poa_index ({INDEX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"  # a log made anew: indexed
+# the catalogue of plans (adapters/plan_catalogue.py): a plan's row, numbered as its approval (its first event) is
+CATALOGUE_INSERT = (
+    f"INSERT OR IGNORE INTO poa_plans (originator_id, notification_id, {CATALOGUE_COLUMNS}) "
+    "SELECT originator_id, rowid, ?, ?, ?, ?, ?, ? FROM stored_events WHERE originator_id = ? AND originator_version = 1"
+)
 
 
 class CommitTimeRecorder(SQLiteApplicationRecorder):
@@ -56,6 +63,7 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
     last_stamp: datetime | None = None  # the stamp of the last transaction this recorder inserted events in
     leaf_hashes: LeafHashes | None = None  # set by the ledger: the events' leaf hashes for the Merkle log
     index_rows: IndexRows | None = None  # set by the ledger: the events' rows of the index (`poa_index`)
+    catalogue_rows: CatalogueRows | None = None  # set by the ledger: the rows of the plans approved (`poa_plans`)
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -69,6 +77,7 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
             "CREATE TABLE IF NOT EXISTS poa_log_nodes "
             "(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx))",
             INDEX_TABLE,
+            CATALOGUE_TABLE,
         ]
 
     def _create_table(self, c) -> None:  # private in the library: see the module's docstring
@@ -102,46 +111,78 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
             (stamp.isoformat(), events + len(stored_events), ids[-1] if ids else last_id),
         )
         if self.leaf_hashes is not None:
-            self._log(c)
+            self._log(c, inserted, ids, last_id)
         return ids
 
-    def _log(self, c) -> None:
-        """Append every event not yet in the Merkle log (those just inserted; all of a store made before
-        the log) to it, with the perfect nodes they complete (adapters/merkle_log.py)."""
+    def _log(self, c, inserted: list[StoredEvent], ids, last_id: int) -> None:
+        """Append every event not yet in the Merkle log (those just `inserted`, numbered `ids`, after the
+        store's last id `last_id`; all of a store made before the log, read back) to it, with the perfect
+        nodes they complete (adapters/merkle_log.py), `LOG_CHUNK` events at a time."""
         c.execute("SELECT COALESCE(MAX(log_index) + 1, 0), COALESCE(MAX(notification_id), 0) FROM poa_log")
         size, last = c.fetchone()
-        c.execute(
-            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events WHERE rowid > ? ORDER BY rowid",
-            (last,),
-        )
-        rows = c.fetchall()
-        if not rows:
-            return
-        stored = [StoredEvent(UUID(r[1]), r[2], r[3], bytes(r[4])) for r in rows]
+        if ids and len(ids) == len(inserted) and last == last_id:  # the log held every earlier event
+            numbered, stored = ids, inserted
+        else:
+            c.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events WHERE rowid > ? ORDER BY rowid",
+                (last,),
+            )
+            read = c.fetchall()
+            numbered = [r[0] for r in read]
+            stored = [StoredEvent(UUID(r[1]), r[2], r[3], bytes(r[4])) for r in read]
+        for start in range(0, len(stored), LOG_CHUNK):
+            self._log_chunk(c, size + start, numbered[start:start + LOG_CHUNK], stored[start:start + LOG_CHUNK])
+
+    def _log_chunk(self, c, size: int, ids: list[int], stored: list[StoredEvent]) -> None:
+        """Append these events, numbered `ids`, to a log of `size` entries, and index them."""
         leaves = self.leaf_hashes(stored)
         positions = merkle.frontier_positions(size)
         found = stored_nodes(c, positions)
         if len(found) != len(positions):
             raise StoreDamaged(f"the store is damaged: its Merkle log lacks nodes {sorted(set(positions) - set(found))} it must extend")
-        frontier = [found[p] for p in positions]
-        entries, nodes = extend(frontier, size, leaves)
+        entries, nodes = extend([found[p] for p in positions], size, leaves)
         c.executemany(
             "INSERT INTO poa_log (log_index, notification_id, originator_id, originator_version, leaf, root) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(index, row[0], row[1], row[2], leaf, root) for (index, leaf, root), row in zip(entries, rows)],
+            [
+                (index, notification_id, _hex(event.originator_id), event.originator_version, leaf, root)
+                for (index, leaf, root), notification_id, event in zip(entries, ids, stored)
+            ],
         )
         c.executemany("INSERT INTO poa_log_nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
         if self.index_rows is not None:
-            self._index(c, stored, rows[0][0])
+            self._index(c, stored, ids[0])
 
     def _index(self, c, stored: list[StoredEvent], first: int) -> None:
-        """Index the events just logged, and every earlier one if the index is new (a store made before it)."""
+        """Index the events just logged, and every earlier one if the index is new (a store made before it);
+        list the plans they approve in the catalogue of plans (`_catalogue`) first."""
+        if self.catalogue_rows is not None:
+            self._catalogue(c, stored, first)
         c.execute("SELECT 1 FROM poa_index LIMIT 1")
         if c.fetchone() is None and first > 1:
             c.execute("SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid < ? ORDER BY rowid", (first,))
             stored = [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in c.fetchall()] + stored
         c.executemany(INDEX_INSERT, [(row[0].hex, *row[1:]) for row in self.index_rows(stored)])
 
+    def _catalogue(self, c, stored: list[StoredEvent], first: int) -> None:
+        """List the plans these events approve in the catalogue of plans, and every plan approved before
+        them if the catalogue is new (a store made before it: its approvals are its aggregates' first events)."""
+        c.execute(CATALOGUE_TABLE)  # a store made before it and written without creating tables (`report --issue`)
+        c.execute("SELECT 1 FROM poa_plans LIMIT 1")
+        if c.fetchone() is None and first > 1:
+            c.execute(
+                "SELECT originator_id, originator_version, topic, state FROM stored_events "
+                "WHERE rowid < ? AND originator_version = 1 ORDER BY rowid",
+                (first,),
+            )
+            stored = [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in c.fetchall()] + list(stored)
+        c.executemany(CATALOGUE_INSERT, [(*values, aggregate.hex) for aggregate, values in self.catalogue_rows(stored)])
+
+
+
+def _hex(originator_id: UUID | str) -> str:
+    """An aggregate id as the events table keeps it (32 hex digits)."""
+    return originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex
 
 
 def stored_nodes(c, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:

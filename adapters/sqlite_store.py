@@ -30,6 +30,7 @@ from .index_queries import INDEX_ROWS, LOADS
 from .interface import translate as _
 from .ledger import Ledger
 from .merkle_log import LogEntry
+from .plan_rows import CATALOGUE_COLUMNS
 from .commit_stamps import tick_past, utc_now
 from .sqlite_recorder import CommitTimeRecorder, stored_nodes
 from .store_errors import StoreBusy, StoreDamaged, StoreError, StoreFailure, StoreReadOnly
@@ -168,6 +169,10 @@ class SQLiteOperations:
                 (originator_id.hex, *chunk),
             )
         return [StoredEvent(originator_id, r[0], r[1], bytes(r[2])) for r in found]
+
+    def plan_catalogue(self) -> list[tuple[UUID, tuple]]:
+        rows = self._all(f"SELECT originator_id, {CATALOGUE_COLUMNS} FROM poa_plans ORDER BY notification_id")
+        return [(UUID(r[0]), tuple(r[1:])) for r in rows]
 
     def _entries(self, clause: str, parameters: tuple = ()) -> list[LogEntry]:
         rows = self._all(

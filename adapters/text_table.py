@@ -55,7 +55,31 @@ table form is the headings, paragraphs and list items, still printed by rich one
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
+
+WIDTH = 160  # of every table drawn into a file or pipe, and of every sealed report: the same bytes everywhere
+_width: ContextVar[int] = ContextVar("poa_table_width", default=WIDTH)
+
+
+@contextmanager
+def use_width(width: int | None) -> Iterator[int]:
+    """Draw tables `width` columns wide inside the block (a terminal's width; None: keep the current)."""
+    if width is None:
+        yield _width.get()
+        return
+    token = _width.set(max(40, width))
+    try:
+        yield _width.get()
+    finally:
+        _width.reset(token)
+
+
+def current_width() -> int:
+    """The width tables are drawn at now (`use_width`; `WIDTH` unless said otherwise)."""
+    return _width.get()
 
 # HEAVY_HEAD (rich.box): the header between heavy lines, the body between light ones.
 _TOP = ("┏", "━", "┳", "┓")

@@ -33,7 +33,7 @@ import os
 import sqlite3
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timezone
@@ -44,7 +44,7 @@ import attrs
 from attrs import frozen
 
 from poa.domain.catalogue import DEFAULT_LANGUAGE, language, use_language
-from poa.domain.batches import batch_id, short_batch_id
+from poa.domain.batches import batch_ids, short_batch_id
 from poa.domain.commands import BatchRepeated, Command, CommandError
 from poa.domain.fact_kinds import entry_kind, parse_entry
 from poa.domain.facts import Recorded, ReportIssued, ReportSeal
@@ -188,20 +188,21 @@ class Reconciliation:
 
 def record_batch(
     store: Store, commands: Sequence[Command], *, again: bool = False, dry_run: bool = False, read_only: bool = False,
-    saving: Saving = None, read_back: ReadBack = None,
+    saving: Saving = None, read_back: ReadBack = None, ids: Mapping[str, str] | None = None,
 ) -> list[PlanRecorded]:
     """Record a batch of commands, all or nothing; then, as a courtesy, read each plan back.
 
     A new store is created if need be. Once the batch is committed nothing turns it
     into a failure: a plan that cannot be read back says why in `PlanRecorded.unread`.
     `dry_run`: check the batch against the store as it is, and return what it would record
-    (`PlanRecorded.preview`) without writing anything, not even a new store.
+    (`PlanRecorded.preview`) without writing anything, not even a new store. `ids`: each plan's
+    batch id (`domain/batches.py`), when the caller has computed them already.
     """
     if dry_run:
         return _previewed(store, commands, again=again)
     with _opened(store, create=True, read_only=read_only) as ledger:
         try:
-            ledger.record(commands, again=again, saving=saving)
+            ledger.record(commands, again=again, saving=saving, ids=ids)
         except CommandError as refused:
             raise _command_refusal(refused) from None
         plans = dict.fromkeys(c.plan for c in commands)
@@ -221,14 +222,23 @@ def apply(
     from .batch_files import read_batch  # noqa: PLC0415 - YAML loads with the first batch file (docs/design.md, "Start-up")
 
     reference = _load_reference(initial_load, load_reference)  # before reading any file
+    batches = [read_batch(path) for path in files]  # every file read (and refused if malformed) before any entry is parsed
     return apply_batches(
-        store, [read_batch(path) for path in files], plan=plan, actor=actor, again=again, dry_run=dry_run,
+        store, _taken(batches), plan=plan, actor=actor, again=again, dry_run=dry_run,
         read_only=read_only, saving=saving, read_back=read_back, initial_load=initial_load, load_reference=reference,
     )
 
 
+def _taken(items: list) -> Iterator:
+    """The items of the list in order, each let go of by the list as it is given (a batch file's
+    entries as read are not held once its entries are parsed)."""
+    items.reverse()
+    while items:
+        yield items.pop()
+
+
 def apply_batches(
-    store: Store, batches: Sequence[Batch], *, plan: str | None = None, actor: str | None = None, again: bool = False,
+    store: Store, batches: Iterable[Batch], *, plan: str | None = None, actor: str | None = None, again: bool = False,
     dry_run: bool = False, read_only: bool = False, saving: Saving = None, read_back: ReadBack = None,
     initial_load: bool = False, load_reference: str | None = None,
 ) -> list[PlanRecorded]:
@@ -238,28 +248,35 @@ def apply_batches(
     store's only plan. A refused entry is named by its batch's source and its number in it.
     `initial_load`: the entries are an initial load, transcribed from earlier records (not
     late; docs/design.md), whose reference is `load_reference`, else the short form of each
-    plan's batch id (`_as_initial_load`).
+    plan's batch id (`_load_references`).
     """
     from .batch_files import entry_said  # noqa: PLC0415
 
     load_reference = _load_reference(initial_load, load_reference)
-    parsed = []
+    parsed = []  # (source, plan named, number, fact): not the batch, whose entries as read go once parsed
     for batch in batches:
         for number, entry in enumerate(batch.entries, start=1):
             try:
-                parsed.append((batch, number, parse_entry(entry)))
+                parsed.append((batch.source, batch.plan, number, parse_entry(entry)))
             except EntryError as error:
                 raise _entry_refusal(batch.source, number, _kind_or_none(entry), error) from None
+    batch = None  # the last batch's entries as read are let go of too
     with _opened_to_write(store, dry_run=dry_run, read_only=read_only) as ledger:
-        commands = []
-        for batch, number, fact in parsed:
-            key = batch.plan or plan
+        keys = []
+        for source, named, number, _fact in parsed:
+            key = named or plan
             if key is None:
-                key = _only_plan(ledger, f"{batch.source}: {entry_said(number)}: " + _("no plan named"))
-            commands.append(Command(key, fact, actor_name(actor), batch.source, number, plan_given=not batch.plan))
-        if initial_load:
-            commands = _as_initial_load(commands, load_reference)
-        return record_batch(ledger, commands, again=again, dry_run=dry_run, saving=saving, read_back=read_back)
+                key = _only_plan(ledger, f"{source}: {entry_said(number)}: " + _("no plan named"))
+            keys.append(key)
+        ids = batch_ids((key, entry[3]) for key, entry in zip(keys, parsed))
+        loads = _load_references(ids, load_reference) if initial_load else {}
+        who = actor_name(actor)
+        commands = [
+            Command(key, fact, who, source, number, plan_given=not named, initial_load=loads.get(key))
+            for key, (source, named, number, fact) in zip(keys, parsed)
+        ]
+        del parsed, keys  # the commands hold the facts: a large batch is not held twice
+        return record_batch(ledger, commands, again=again, dry_run=dry_run, saving=saving, read_back=read_back, ids=ids)
 
 
 def _load_reference(initial_load: bool, load_reference: str | None) -> str | None:
@@ -274,14 +291,10 @@ def _load_reference(initial_load: bool, load_reference: str | None) -> str | Non
         raise Refusal(error.message, param="load_reference") from None
 
 
-def _as_initial_load(commands: Sequence[Command], reference: str | None) -> list[Command]:
-    """The commands of an initial load: each marked with `reference`, else with the short form of
-    its plan's batch id (the batch id `poa history --format json` shows starts with it)."""
-    facts: dict[str, list] = {}
-    for command in commands:
-        facts.setdefault(command.plan, []).append(command.fact)
-    references = {key: reference or short_batch_id(batch_id(key, found)) for key, found in facts.items()}
-    return [attrs.evolve(command, initial_load=references[command.plan]) for command in commands]
+def _load_references(ids: Mapping[str, str], reference: str | None) -> dict[str, str]:
+    """Each plan's reference of an initial load: `reference`, else the short form of the plan's batch
+    id (`ids`; the batch id `poa history --format json` shows starts with it)."""
+    return {key: reference or short_batch_id(batch) for key, batch in ids.items()}
 
 
 def record_entry(

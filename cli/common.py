@@ -30,7 +30,7 @@ from poa.domain.languages import use_language
 from .index import COMMANDS as LISTED
 
 if TYPE_CHECKING:
-    from poa.adapters.formats import Renderer
+    from poa.adapters.outputs import Renderer
     from poa.adapters.use_cases import PlanRecorded, Refusal
 
 # Start-up (docs/design.md, "Start-up: what the entry point imports"): this module imports click and
@@ -191,7 +191,7 @@ class PoaGroup(Translated, click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """The command named, its module imported first if it is listed and not imported yet
-        (click's LazyGroup: `poa plans` imports cli/reading.py, not every command module)."""
+        (click's LazyGroup: `poa plans` imports cli/plans.py, not every command module)."""
         if cmd_name not in self._commands and cmd_name in self.listed:
             self._import(cmd_name)
         return self._commands.get(cmd_name)
@@ -406,7 +406,7 @@ def table_width() -> int | None:
 def refuse_binary_to_terminal(fmt: str | None) -> None:
     """A binary format (`formats.BINARY`: XLSX, PDF) is not written to a terminal: refused, before
     anything is read or recorded, unless --output names a file or the output is redirected."""
-    from poa.adapters.formats import BINARY
+    from poa.adapters.outputs import BINARY
 
     if fmt in BINARY and output_file() is None and stdout_is_terminal():
         raise Refused(
@@ -419,8 +419,8 @@ def output(formats: Mapping[str, Renderer], fmt: str, value, *, raw: bool = Fals
     """Write a reading command's output: `value` rendered in format `fmt`, exactly: the bytes of
     `adapters.formats.rendered` (the renderer's text in UTF-8), which `poa report --issue` seals;
     its tables as wide as `table_width` says."""
-    from poa.adapters.formats import rendered
-    from poa.adapters.report_text import use_width
+    from poa.adapters.outputs import rendered
+    from poa.adapters.text_table import use_width
 
     refuse_binary_to_terminal(fmt)
     with use_width(table_width()):
@@ -506,6 +506,12 @@ def read_only_asked() -> bool:
     """Whether `poa --read-only` (or POA_READ_ONLY=1) asks to open the store read-only."""
     context = click.get_current_context(silent=True)
     return bool(context and context.find_root().params.get("read_only"))
+
+
+def no_verify_asked() -> bool:
+    """Whether `poa --no-verify` asks to read the store without checking it against its Merkle log."""
+    context = click.get_current_context(silent=True)
+    return bool(context and context.find_root().params.get("no_verify"))
 
 
 def refusal_text(refusal: Refusal, locate: Callable[[str], str | None] | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Commands that read the ledger: `report`, `reports`, `history`, `reconcile`, `plans`."""
+"""Commands that read the ledger: `report`, `reports`, `history`, `reconcile` (`plans`: cli/plans.py)."""
 
 from __future__ import annotations
 
@@ -198,14 +198,3 @@ def reconcile(reference, known_at, fmt, store, plan):
     output(formats.RECONCILIATION, fmt, compared)
     sys.exit(1 if compared.differences else 0)
 
-
-@cli.command()
-@format_option(formats.PLANS)
-@output_option
-@store_option
-@refusing
-def plans(fmt, store):
-    """The plans in the store."""
-    from poa.adapters import use_cases
-
-    output(formats.PLANS, fmt, use_cases.plans(store, read_only=read_only_asked()))

@@ -8,9 +8,10 @@ nor on who applies it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -39,14 +40,33 @@ def short_batch_id(batch: str) -> str:
     return batch[:SHORT_ID]
 
 
+def batch_ids(entries: Iterable[tuple[str, Fact]]) -> dict[str, str]:
+    """Each plan's batch id among (plan, fact) entries, in the order the plans first come."""
+    facts: dict[str, list[Fact]] = {}
+    for plan, fact in entries:
+        facts.setdefault(plan, []).append(fact)
+    return {plan: batch_id(plan, found) for plan, found in facts.items()}
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, bool], ...] | None:
+    """A value object class's fields: each name, and whether it was added later (`ADDED_LATER`);
+    None for any other class."""
+    if not attrs.has(cls):
+        return None
+    return tuple((f.name, bool(f.metadata.get(ADDED_LATER))) for f in attrs.fields(cls))
+
+
 def _plain(value: object) -> object:
     """Value objects as JSON-ready plain values, numbers by value."""
-    if attrs.has(type(value)):
-        return {
-            f.name: _plain(getattr(value, f.name))
-            for f in attrs.fields(type(value))
-            if not (f.metadata.get(ADDED_LATER) and getattr(value, f.name) is None)  # the id it had before the field
-        }
+    fields = _fields(type(value))
+    if fields is not None:
+        plain = {}
+        for name, added_later in fields:
+            field = getattr(value, name)
+            if not (added_later and field is None):  # the id it had before the field
+                plain[name] = _plain(field)
+        return plain
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, date):

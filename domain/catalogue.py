@@ -19,6 +19,7 @@ from enum import StrEnum
 from attrs import frozen
 
 from .languages import DEFAULT_LANGUAGE, LANGUAGE as _language, LANGUAGES, language, use_language  # noqa: F401 - re-exported
+from .plan_labels import PLANS_HEADERS, PLANS_TITLE
 
 
 @frozen
@@ -499,17 +500,7 @@ RECONCILIATION_COUNTS = {
     "differences": Plural(Label("{n} diferencia", "{n} difference"), Label("{n} diferencias", "{n} differences")),
 }
 RECONCILED_PLAN = Label("POA", "POA")  # the element of a figure of the whole plan, in the reconciliation table
-PLANS_TABLE = Table(
-    Label("POA registrados", "Recorded POAs"),
-    (
-        Label("Plan", "Plan"),
-        Label("Entidad", "Entity"),
-        Label("Gestión", "Year"),
-        Label("Aprobado", "Approved"),
-        Label("Referencia", "Reference"),
-        Label("Registrado", "Recorded"),
-    ),
-)
+PLANS_TABLE = Table(Label(*PLANS_TITLE), tuple(Label(*header) for header in PLANS_HEADERS))  # domain/plan_labels.py
 
 
 # -- the quarterly report (adapters/report_text.py) ------------------------------------------

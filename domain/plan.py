@@ -129,6 +129,12 @@ class Plan(Aggregate):
                 snapshot.state.pop(cache, None)
             return snapshot
 
+    def collect_events(self) -> list:
+        """The pending events, taken at once (the library's pops them one at a time from the
+        front of a list: quadratic in a large batch)."""
+        collected, self._pending_events = self._pending_events, []
+        return collected
+
     # -- commands --------------------------------------------------------------
     @classmethod
     def approve(
@@ -155,9 +161,11 @@ class Plan(Aggregate):
         if self._names_a_record(fact):
             whole = self.whole_history(history)
         fact = settle(whole or self.facts, fact, self.structure_on)  # what a correction or replacement refers to
-        new = Recorded(self.version + 1, timestamp, actor, fact)
+        new = Recorded(self.version + 1, timestamp, actor, fact, batch, initial_load)
+        latest = self._latest_structure() if whole is None and isinstance(fact, STRUCTURAL) else None
+        extended = False
         try:
-            check_new(whole or self.facts, new, self.structure_on, self.closed, None if whole else self.spans)
+            extended = check_new(whole or self.facts, new, self.structure_on, self.closed, None if whole else self.spans, latest)
         except (SpansBroken, EntryError):
             if whole is not None or not isinstance(fact, STRUCTURAL) or not self.spans:
                 raise
@@ -166,6 +174,8 @@ class Plan(Aggregate):
         self.trigger_event(
             EVENT_FOR[type(fact)], actor=actor, fact=fact, batch=batch, initial_load=initial_load, timestamp=timestamp
         )
+        if extended:  # the structure after every structural fact, `new` now included: kept, not folded again
+            self._structures = {len(self._structural_facts()): latest}
 
     def _names_a_record(self, fact: Fact) -> bool:
         """Whether a correction or a replacement names a seq this state does not keep."""
@@ -210,6 +220,11 @@ class Plan(Aggregate):
         if in_effect not in cache:
             cache[in_effect] = build(structural[:in_effect])
         return cache[in_effect]
+
+    def _latest_structure(self) -> Structure:
+        """The structure in force after every structural fact, taken out of the cache (the caller changes it)."""
+        self.structure_on(date.max)
+        return self._structures.pop(len(self._structural_facts()))
 
     def _remember(self, event: "Plan.Approved | Plan.FactRecorded") -> None:
         recorded = recorded_of(event)
@@ -264,9 +279,9 @@ def _effective(r: Recorded) -> tuple:
     return (r.fact.date, r.seq)
 
 
-def recorded_of(event: "Plan.Approved | Plan.FactRecorded") -> Recorded:
-    """A plan event as the fact recorded."""
-    return Recorded(event.originator_version, event.timestamp, event.actor, event.fact, event.batch, event.initial_load)
+def recorded_of(event: "Plan.Approved | Plan.FactRecorded", stamp: datetime | None = None) -> Recorded:
+    """A plan event as the fact recorded (`stamp`: as recorded at that time rather than its own)."""
+    return Recorded(event.originator_version, stamp or event.timestamp, event.actor, event.fact, event.batch, event.initial_load)
 
 
 def widen(spans: dict[str, list[int]], recorded: Recorded) -> None:

@@ -285,13 +285,17 @@ def check_new(
     structure_on: Callable[[date], Structure | None],
     closed: Recorded | None,
     spans: Mapping[str, Sequence[int]] | None = None,
-) -> None:
+    latest: Structure | None = None,
+) -> bool:
     """Raise `EntryError` if recording `new` after `history` would break a rule (`spans`: the
     records `history` leaves out, as in `check_history`: `SpansBroken` if one may not fit).
 
     `structure_on(day)` gives the structure in force at a date for the current
     history and `closed` the closing in force (the aggregate keeps both, so that a
-    record costs no scan of the history).
+    record costs no scan of the history). `latest`: the structure in force after every
+    structural fact of `history`, given to check a structural fact that takes effect after
+    them all without folding the history again (`_extends`); True: `latest` is now the
+    structure with `new` applied (else it may be spoilt).
     """
     if isinstance(new.fact, Approval):
         raise EntryError(None, _("the plan is already approved ({reference}, seq 1)").format(reference=history[0].fact.reference))
@@ -299,6 +303,8 @@ def check_new(
     check_dates(approval, new)
     check_closing(history, new, closed)
     if isinstance(new.fact, STRUCTURAL):
+        if latest is not None and spans is not None and _extends(latest, history, new, spans):
+            return True
         try:
             check_history([*history, new], spans)
         except HistoryError as broken:
@@ -315,3 +321,37 @@ def check_new(
         structure = structure_on(new.fact.date)
         assert structure is not None  # check_dates: not before the approval
         check_record(structure, new)
+    return False
+
+
+def _extends(latest: Structure, history: Sequence[Recorded], new: Recorded, spans: Mapping[str, Sequence[int]]) -> bool:
+    """Whether the history stays valid with `new`, a structural fact (not a correction) taking effect
+    after every other (effective date, then recorded order), applied to `latest`, the structure in
+    force after them all. What `check_history` would check comes down to the date of `new` and after,
+    where `latest` with `new` is the structure in force: `new` applies, the budget lines it changes
+    stay ≥ 0 (nothing changes them later), and the facts and spans of records dated from then on fit
+    (only a cancellation can make a record stop fitting: the spans of the elements `new` cancels).
+    False: it may not (`latest` is then spoilt): the whole history's check decides, and names why."""
+    fact = new.fact
+    if isinstance(fact, Correction) or any(
+        isinstance(r.fact, STRUCTURAL) and (r.fact.date, r.seq) > (fact.date, new.seq) for r in history
+    ):
+        return False
+    try:
+        latest.apply(new)
+        for _field, line in _budget_lines(new, {}):
+            if latest.node(line.code).budget.get(line.source, Decimal(0)) < 0:
+                return False
+        for r in history:
+            if not isinstance(r.fact, STRUCTURAL) and r.fact.date >= fact.date:
+                check_record(latest, r)
+    except EntryError:
+        return False
+    day = fact.date.toordinal()
+    for node in latest.nodes.values():
+        by = node.cancelled_by
+        if by is not None and by.recorded.seq == new.seq:
+            span = spans.get(node.code)
+            if span is not None and span[1] >= day:  # its last progress record, on or after the cancellation
+                return False
+    return True

@@ -168,8 +168,10 @@ def visible(history: Iterable[Recorded], as_of: date, known_at: datetime) -> lis
 
 
 @figures_context
-def evaluate(key: str, history: Sequence[Recorded], as_of: date, known_at: datetime) -> Evaluation:
-    """The plan and its evaluation at `as_of`, as known at `known_at`, with the derivation of every figure."""
+def evaluate(key: str, history: Sequence[Recorded], as_of: date, known_at: datetime, *, checks: bool = True) -> Evaluation:
+    """The plan and its evaluation at `as_of`, as known at `known_at`, with the derivation of every figure.
+    `checks=False`: its figures and derivations only, without the warnings and the initial loads (empty),
+    which only the reports show (the rows of projections/tables.py need the figures alone)."""
     seen = visible(history, as_of, known_at)
     structure = build(seen)
     if structure is None:
@@ -199,13 +201,13 @@ def evaluate(key: str, history: Sequence[Recorded], as_of: date, known_at: datet
                 summary, by_kind[SHORT_TERM_ACTION], by_kind[OPERATION], derivations, seen, by_kind[TASK],
                 getattr(history, "firsts", None),  # a `selection.Selected` gives each element's first record
             )
-        ),
+        ) if checks else (),
         results=tuple(fold.notes.get((Result, None), ())),
         justifications=tuple(fold.notes.get((Justification, None), ())),
         budget_modifications=tuple(r for r, line in s.budget_changes if r.fact is line),
         closed=closing_state(known),
         closings=tuple(r for r in known if isinstance(r.fact, (Closing, Reopening))),
-        initial_loads=initial_loads(seen, getattr(history, "tally", None)),  # a `selection.Selected` counts them
+        initial_loads=initial_loads(seen, getattr(history, "tally", None)) if checks else (),  # `selection.Selected` counts them
         quarter_ends_passed=fold.passed,
         settings=s.settings,
     )

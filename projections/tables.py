@@ -32,6 +32,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from operator import attrgetter
 from typing import Sequence
 
 from poa.domain.catalogue import ELEMENT_FIGURES, SUMMARY_FIGURES, ElementKind, Role, Rule, Unit
@@ -72,6 +73,19 @@ PLAN_EVALUATION_FIGURES = tuple(f.name for f in SUMMARY_FIGURES) + ("budget",)
 def _plain(value):
     """An enum as its plain value; anything else as it is."""
     return value.value if isinstance(value, Enum) else value
+
+
+_AS_IS = frozenset({str, int, Decimal, type(None)})  # what `_cell` gives back unchanged
+
+
+def _cell(value):
+    """A figure of an evaluation row: a mapping as a dict, an enum as its plain value."""
+    if type(value) in _AS_IS:
+        return value
+    return dict(value) if isinstance(value, dict) else _plain(value)
+
+
+_element_figures = attrgetter(*ELEMENT_EVALUATION_FIGURES)  # a `Figures`' values of an evaluation row, in order
 
 
 # -- plans ------------------------------------------------------------------------------
@@ -362,17 +376,18 @@ def evaluation_dates(history: Sequence[Recorded]) -> list[date]:
 
 
 def evaluations(
-    key: str, history: Sequence[Recorded], known_at: datetime | None = None, *, as_ofs: Sequence[date] | None = None
+    key: str, history: Sequence[Recorded], known_at: datetime | None = None, *, as_ofs: Sequence[date] | None = None,
+    checks: bool = True,
 ) -> list[Evaluation]:
     """The evaluation fold at every date of `evaluation_dates` (or of `as_ofs`, when given), as
     known at `known_at` (default: the recorded time of the plan's last event, when every fact of
     `history` is known, so the result depends on the history alone). A date at which the plan is
-    not in force (before its approval) has none."""
+    not in force (before its approval) has none. `checks=False`: the figures only (`evaluate`'s)."""
     moment = known_at if known_at is not None else max(r.recorded_at for r in history)
     found = []
     for as_of in evaluation_dates(history) if as_ofs is None else as_ofs:
         try:
-            found.append(evaluate(key, history, as_of, moment))
+            found.append(evaluate(key, history, as_of, moment, checks=checks))
         except NotInForce:
             continue
     return found
@@ -392,14 +407,12 @@ def evaluation_rows(
     plan is not in force (before its approval) has no rows.
     """
     elements, plans = [], []
-    for ev in evaluations(key, history, known_at, as_ofs=as_ofs) if evaluated is None else evaluated:
+    for ev in evaluations(key, history, known_at, as_ofs=as_ofs, checks=False) if evaluated is None else evaluated:
         as_of, moment = ev.as_of, ev.known_at
         for f in ev.elements():
             row = {"plan": key, "as_of": as_of, "known_at": moment, "code": f.code, "kind": _plain(f.kind),
                    "parent": f.parent}
-            for name in ELEMENT_EVALUATION_FIGURES:
-                value = getattr(f, name)
-                row[name] = dict(value) if isinstance(value, dict) else _plain(value)
+            row.update(zip(ELEMENT_EVALUATION_FIGURES, map(_cell, _element_figures(f))))
             elements.append(row)
         s = ev.summary
         row = {"plan": key, "as_of": as_of, "known_at": moment}

@@ -2,7 +2,8 @@
 
 Each run is a fresh interpreter that runs the command as the console script does, then
 writes the names of the modules it imported: `poa --help` imports no store, no library
-and no renderer (it lists the commands from cli/index.py), and `poa plans` opens the
+and no renderer (it lists the commands from cli/index.py), and `poa plans` reads the store's
+catalogue of plans with sqlite3 alone (no library, no domain, no attrs), or, without one, opens the
 store without the renderers it does not use. A behaviour test: what is imported, never
 how long it takes.
 """
@@ -76,7 +77,27 @@ def test_a_command_help_imports_its_own_module_only(tmp_path):
     assert of_packages(modules, HEAVY) == []
 
 
-def test_poa_plans_opens_the_store_without_the_renderers(tmp_path, store):
+LIBRARY_AND_DOMAIN = ("eventsourcing", "attrs", "attr")
+DOMAIN_LOADED = ("poa.domain.facts", "poa.domain.plan", "poa.domain.catalogue", "poa.adapters.use_cases", "poa.adapters.formats")
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_poa_plans_reads_the_catalogue_without_the_library_the_domain_or_the_renderers(tmp_path, store, fmt):
+    """A store with its catalogue of plans (adapters/plan_catalogue.py): sqlite3 and the plans' own renderers."""
+    modules = imported(tmp_path, CONSOLE_SCRIPT, "plans", "--store", str(store), "--format", fmt)
+    assert "sqlite3" in modules and "poa.adapters.plan_catalogue" in modules  # it did read the store
+    assert of_packages(modules, LIBRARY_AND_DOMAIN) == [] and of_packages(modules, RENDERING) == []
+    assert [m for m in DOMAIN_LOADED if m in modules] == []
+    assert not [m for m in modules if m.startswith("poa.adapters.report_")]
+
+
+def test_poa_plans_without_a_catalogue_opens_the_store_without_the_renderers(tmp_path, store):
+    """A store made before the catalogue: the approvals are read through the library, as before."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(store)) as connection, connection:
+        connection.execute("DROP TABLE poa_plans")
     modules = imported(tmp_path, CONSOLE_SCRIPT, "plans", "--store", str(store))
     assert "eventsourcing" in modules and "sqlite3" in modules  # it did open the store
     assert of_packages(modules, RENDERING) == []
