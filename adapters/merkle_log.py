@@ -23,6 +23,7 @@ built from the stored nodes. `audit` checks the whole store (`poa verify`).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -49,11 +50,11 @@ def canonical_event(plan: str, aggregate: UUID, recorded: Recorded) -> dict:
     data.pop("reference", None)
     event = {
         "plan": plan,
-        "aggregate": str(aggregate),
+        "aggregate": _text(aggregate),
         "seq": recorded.seq,
         "kind": recorded.kind,
         "date": recorded.fact.date.isoformat(),
-        "recorded_at": timestamp(recorded.recorded_at),
+        "recorded_at": _moment(recorded.recorded_at),
         "actor": recorded.actor,
         "reference": recorded.reference,
         "batch": recorded.batch,
@@ -64,9 +65,14 @@ def canonical_event(plan: str, aggregate: UUID, recorded: Recorded) -> dict:
     return event
 
 
+_text = functools.lru_cache(maxsize=64)(str)  # an aggregate id's text: a save's events share a few
+_moment = functools.lru_cache(maxsize=64)(timestamp)  # a recorded time's text: a save's events share one
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_bytes(event: Mapping) -> bytes:
     """A canonical event's bytes: JSON, keys sorted, no spaces, UTF-8 (non-ASCII characters as themselves)."""
-    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _CANONICAL.encode(event).encode("utf-8")
 
 
 def event_leaf(plan: str, aggregate: UUID, recorded: Recorded) -> bytes:

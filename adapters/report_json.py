@@ -10,6 +10,7 @@ dates are ``YYYY-MM-DD``; recorded times and known_at are ``timestamp`` (ISO 860
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -227,16 +228,33 @@ def fact_fields(fact, *, number=decimal_text) -> dict:
             data["settings"] = settings
         return plain(data, number)
     data = {}
-    for name, value in attrs.asdict(fact, recurse=False).items():
-        if name == "changes":
-            value = [change_to_dict(c, number=number) for c in value]
-        if name == "seals" and value is not None:  # an issued report's: {format: {sha256, zlib_base64}}
-            value = {s.format: {"sha256": s.sha256, "zlib_base64": s.zlib_base64} for s in value}
-        if name == "signatures" and value is not None:  # an issued report's names: only those given
-            value = settings_fields(Settings(signatures=value)).get("signatures")
-        if value is not None:
+    for name in _field_names(type(fact)):
+        value = getattr(fact, name)
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is str or kind is int:  # most fields: as they are (`plain` would leave them so)
             data[name] = value
-    return plain(data, number)
+        elif kind is Decimal:
+            data[name] = number(value)
+        elif kind is date:
+            data[name] = value.isoformat()
+        elif name == "changes":
+            data[name] = plain([change_to_dict(c, number=number) for c in value], number)
+        elif name == "seals":  # an issued report's: {format: {sha256, zlib_base64}}
+            data[name] = plain({s.format: {"sha256": s.sha256, "zlib_base64": s.zlib_base64} for s in value}, number)
+        elif name == "signatures":  # an issued report's names: only those given
+            signatures = settings_fields(Settings(signatures=value)).get("signatures")
+            if signatures is not None:
+                data[name] = plain(signatures, number)
+        else:
+            data[name] = plain(value, number)
+    return data
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in attrs.fields(cls))
 
 
 def history_fields(fact, *, number=decimal_text) -> dict:
