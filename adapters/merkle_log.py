@@ -110,13 +110,21 @@ def extend(
 ) -> tuple[list[tuple[int, bytes, bytes]], list[tuple[int, int, bytes]]]:
     """Append leaf hashes to a tree of `size` leaves given by its frontier (`merkle.frontier_positions`):
     the new entries as (log_index, leaf, root after it) and the perfect nodes (level >= 1) they complete."""
+    entries, nodes, _frontier = extended(frontier, size, leaves)
+    return entries, nodes
+
+
+def extended(
+    frontier: Sequence[bytes], size: int, leaves: Sequence[bytes]
+) -> tuple[list[tuple[int, bytes, bytes]], list[tuple[int, int, bytes]], list[bytes]]:
+    """`extend`, with the frontier of the tree the leaves make (for the next leaves)."""
     entries, nodes = [], []
     frontier = list(frontier)
     for offset, leaf in enumerate(leaves):
         frontier, completed = merkle.append(frontier, size + offset, leaf)
         entries.append((size + offset, leaf, merkle.frontier_root(frontier)))
         nodes.extend(completed)
-    return entries, nodes
+    return entries, nodes, frontier
 
 
 LeafHashes = Callable[[Sequence], list[bytes]]  # stored events -> their leaf hashes (set on a recorder by the ledger)

@@ -43,7 +43,7 @@ from psycopg.sql import SQL, Identifier
 from . import merkle
 from .commit_stamps import last_versions, to_commit
 from .index_queries import INDEX_COLUMNS
-from .merkle_log import CatalogueRows, IndexRows, LeafHashes, extend
+from .merkle_log import CatalogueRows, IndexRows, LeafHashes, extended
 from .plan_rows import CATALOGUE_COLUMNS
 from .store_errors import StoreDamaged
 
@@ -55,6 +55,7 @@ CREATE_UNLOCK = SQL("SELECT pg_advisory_unlock({0}, hashtext(%s || ' create'))")
 APPEND_ONLY_MESSAGE = "POA ledger events are append-only"
 
 
+LOG_CHUNK = 5000  # events logged and indexed at a time: a large batch's log rows are never all held at once
 INSERT_CHUNK = 2000  # events per INSERT statement of a batch (`_insert_stored_events`)
 
 
@@ -134,7 +135,10 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
         a lock timeout means another writer held the store for the whole timeout, which the
         ledger reports as busy at once (`Ledger.record`) instead of making the user wait ten times
         as long; the ledger itself retries a version conflict or a lost connection."""
-        return PostgresApplicationRecorder.insert_events.__wrapped__(self, stored_events, **kwargs)
+        try:
+            return PostgresApplicationRecorder.insert_events.__wrapped__(self, stored_events, **kwargs)
+        except _AfterInsert as failed:  # rolled back (`_fetch_ids_after_insert_events`)
+            raise failed.error from None
 
     def create_table(self) -> None:
         """The library's tables and ours (the snapshots' included), created by one process at a time
@@ -189,92 +193,134 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
         """The library's notification ids of the insert, then the rest of the commit record: the event
         count and the last id. Done here, once the insert is known to have succeeded: a statement
         queued after a refused insert (a version conflict) would fail as "pipeline aborted" instead of
-        letting the conflict surface. Private in the library: see the module's docstring."""
+        letting the conflict surface. Private in the library: see the module's docstring.
+
+        The library catches any exception raised here inside its transaction block, so that the block
+        ends normally and commits, and raises it after: an error of ours (the log, the index) would
+        commit the events without them. It is carried through as `_AfterInsert`, which the library does
+        not catch: the transaction rolls back, and `insert_events` raises the error itself."""
         ids = [*self._chunk_ids, *super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)]
-        curs.execute(
-            SQL("UPDATE {schema}.{lock} SET events = events + %s, last_id = %s WHERE id = 1").format(**self.names),
-            (len(stored_events), max(ids)),
-        )
-        if self.leaf_hashes is not None:
-            self._log(curs)
+        try:
+            curs.execute(
+                SQL("UPDATE {schema}.{lock} SET events = events + %s, last_id = %s WHERE id = 1").format(**self.names),
+                (len(stored_events), max(ids)),
+            )
+            if self.leaf_hashes is not None:
+                self._log(curs, stored_events, ids)
+        except Exception as error:
+            raise _AfterInsert(error) from error
         return ids
 
-    def _log(self, curs) -> None:
-        """Append every event not yet in the Merkle log (those just inserted; all of a store made before
-        the log) to it, with the perfect nodes they complete (adapters/merkle_log.py)."""
+    def _log(self, curs, inserted: Sequence[StoredEvent], ids: Sequence[int]) -> None:
+        """Append every event not yet in the Merkle log (those just `inserted`, numbered `ids`; all of a
+        store made before the log, read back) to it, with the perfect nodes they complete
+        (adapters/merkle_log.py), `LOG_CHUNK` events at a time."""
         names = self.names
         curs.execute(
             SQL("SELECT COALESCE(MAX(log_index) + 1, 0) AS size, COALESCE(MAX(notification_id), 0) AS last FROM {schema}.{log}")
             .format(**names)
         )
         row = curs.fetchone()
-        size = row["size"]
-        curs.execute(
-            SQL(
-                "SELECT notification_id, originator_id, originator_version, topic, state FROM {schema}.{events} "
-                "WHERE notification_id > %s ORDER BY notification_id"
-            ).format(**names),
-            (row["last"],),
-        )
-        rows = curs.fetchall()
-        if not rows:
+        size, last = row["size"], row["last"]
+        numbered: Sequence[int] | None = None
+        if ids and len(ids) == len(inserted) and all(a < b for a, b in zip(ids, ids[1:])):
+            # the inserted events, in notification order, are all that is not logged if none lies between
+            curs.execute(
+                SQL("SELECT COUNT(*) AS found FROM {schema}.{events} WHERE notification_id > %s AND notification_id < %s")
+                .format(**names),
+                (last, ids[0]),
+            )
+            if curs.fetchone()["found"] == 0:
+                numbered, stored = ids, inserted
+        if numbered is None:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id, originator_id, originator_version, topic, state FROM {schema}.{events} "
+                    "WHERE notification_id > %s ORDER BY notification_id"
+                ).format(**names),
+                (last,),
+            )
+            rows = curs.fetchall()
+            numbered = [r["notification_id"] for r in rows]
+            stored = [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in rows]
+        if not stored:
             return
-        stored = [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in rows]
+        # every read before any write: in pipeline mode a read after a large executemany was seen to get
+        # the result of an INSERT instead of its own
         positions = merkle.frontier_positions(size)
         found = stored_nodes(curs, self.datastore.schema, positions)
         if len(found) != len(positions):
             raise StoreDamaged(f"the store is damaged: its Merkle log lacks nodes {sorted(set(positions) - set(found))} it must extend")
-        entries, nodes = extend([found[p] for p in positions], size, self.leaf_hashes(stored))
-        curs.executemany(
-            SQL(
-                "INSERT INTO {schema}.{log} (log_index, notification_id, originator_id, originator_version, leaf, root) "
-                "VALUES (%s, %s, %s, %s, %s, %s)"
-            ).format(**names),
-            [(i, r["notification_id"], r["originator_id"], r["originator_version"], leaf, root) for (i, leaf, root), r in zip(entries, rows)],
-        )
-        if nodes:
-            curs.executemany(SQL("INSERT INTO {schema}.{nodes} (level, idx, hash) VALUES (%s, %s, %s)").format(**names), nodes)
-        if self.index_rows is not None:
-            self._index(curs, stored, rows[0]["notification_id"])
+        frontier = [found[p] for p in positions]
+        unindexed = self._unindexed(curs, numbered[0]) if self.index_rows is not None else []
+        uncatalogued = self._uncatalogued(curs, numbered[0]) if self.catalogue_rows is not None else []
+        for start in range(0, len(stored), LOG_CHUNK):
+            chunk = list(stored[start:start + LOG_CHUNK])
+            entries, nodes, frontier = extended(frontier, size + start, self.leaf_hashes(chunk))
+            curs.executemany(
+                SQL(
+                    "INSERT INTO {schema}.{log} (log_index, notification_id, originator_id, originator_version, leaf, root) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)"
+                ).format(**names),
+                [
+                    (i, notification_id, event.originator_id, event.originator_version, leaf, root)
+                    for (i, leaf, root), notification_id, event in zip(entries, numbered[start:start + LOG_CHUNK], chunk)
+                ],
+            )
+            if nodes:
+                curs.executemany(SQL("INSERT INTO {schema}.{nodes} (level, idx, hash) VALUES (%s, %s, %s)").format(**names), nodes)
+            if self.index_rows is not None:
+                self._index(curs, chunk, unindexed, uncatalogued)
+                unindexed = uncatalogued = []
 
-    def _index(self, curs, stored: list[StoredEvent], first: int) -> None:
-        """Index the events just logged, and every earlier one if the index is new (a store made before it);
-        list the plans they approve in the catalogue of plans (`_catalogue`) first."""
+    def _unindexed(self, curs, first: int) -> list[StoredEvent]:
+        """The events before notification id `first` if the index is new (a store made before it), else none."""
+        names = self.names
+        curs.execute(SQL("SELECT 1 AS found FROM {schema}.{index} LIMIT 1").format(**names))
+        if curs.fetchone() is not None or first <= 1:
+            return []
+        curs.execute(
+            SQL(
+                "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
+                "WHERE notification_id < %s ORDER BY notification_id"
+            ).format(**names),
+            (first,),
+        )
+        return [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in curs.fetchall()]
+
+    def _uncatalogued(self, curs, first: int) -> list[StoredEvent]:
+        """The approvals before notification id `first` if the catalogue of plans is new (a store made
+        before it: its approvals are its aggregates' first events), else none."""
+        names = self.names
+        curs.execute(SQL("SELECT 1 AS found FROM {schema}.{plans} LIMIT 1").format(**names))
+        if curs.fetchone() is not None or first <= 1:
+            return []
+        curs.execute(
+            SQL(
+                "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
+                "WHERE notification_id < %s AND originator_version = 1 ORDER BY notification_id"
+            ).format(**names),
+            (first,),
+        )
+        return [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in curs.fetchall()]
+
+    def _index(self, curs, stored: list[StoredEvent], unindexed: list[StoredEvent], uncatalogued: list[StoredEvent]) -> None:
+        """Index the events just logged, with `unindexed` (earlier events of a store made before the index),
+        and list the plans they approve, with those of `uncatalogued`, in the catalogue of plans (`_catalogue`)."""
         names = self.names
         if self.catalogue_rows is not None:
-            self._catalogue(curs, stored, first)
-        curs.execute(SQL("SELECT 1 AS found FROM {schema}.{index} LIMIT 1").format(**names))
-        if curs.fetchone() is None and first > 1:
-            curs.execute(
-                SQL(
-                    "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
-                    "WHERE notification_id < %s ORDER BY notification_id"
-                ).format(**names),
-                (first,),
-            )
-            stored = [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in curs.fetchall()] + stored
+            self._catalogue(curs, uncatalogued + stored)
         curs.executemany(
             SQL(
                 "INSERT INTO {schema}.{index} (" + INDEX_COLUMNS + ") VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
                 "ON CONFLICT DO NOTHING"  # a log made anew logs events indexed already
             ).format(**names),
-            self.index_rows(stored),
+            self.index_rows(unindexed + stored),
         )
 
-    def _catalogue(self, curs, stored: list[StoredEvent], first: int) -> None:
-        """List the plans these events approve in the catalogue of plans, and every plan approved before
-        them if the catalogue is new (a store made before it: its approvals are its aggregates' first events)."""
+    def _catalogue(self, curs, stored: list[StoredEvent]) -> None:
+        """List the plans these events approve in the catalogue of plans."""
         names = self.names
-        curs.execute(SQL("SELECT 1 AS found FROM {schema}.{plans} LIMIT 1").format(**names))
-        if curs.fetchone() is None and first > 1:
-            curs.execute(
-                SQL(
-                    "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
-                    "WHERE notification_id < %s AND originator_version = 1 ORDER BY notification_id"
-                ).format(**names),
-                (first,),
-            )
-            stored = [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in curs.fetchall()] + list(stored)
         rows = self.catalogue_rows(stored)
         if rows:
             curs.executemany(
@@ -285,6 +331,15 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
                 ).format(**names),
                 [(*values, aggregate) for aggregate, values in rows],
             )
+
+
+class _AfterInsert(BaseException):
+    """An error of the work done after an insert, in its transaction, carried past the library's catch of
+    `Exception` so that the transaction rolls back (`_fetch_ids_after_insert_events`)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
 
 
 NODES = SQL(

@@ -7,6 +7,9 @@
     (a code, a Decimal, a date, a note, an actor and a batch id, all text but the Decimal), saved
     with ONE ``save()`` (one transaction) into an empty store: the library's SQLite module
     (``SQLITE_DBNAME``) or its PostgreSQL module (``POSTGRES_*``; the schema must exist).
+    ``--per-save K`` saves every K events instead (R1-pg: the library's one insert statement of
+    150,000 events stalls in psycopg's pipeline mode, so its reference inserts 2,000 per save, the
+    size of the PostgreSQL recorder's own insert statements).
 
 ``python bench/baseline.py read --store NAME [--page 500]``
     R4's reference: every event of a POA store read through the library, as ``poa project`` has
@@ -49,6 +52,7 @@ def insert(args: argparse.Namespace) -> int:
     app = Things()
     thing = Thing()
     batch = "9f2c" * 16
+    saves = 0
     for i in range(args.events - 1):
         thing.record({
             "code": f"{i % 20 + 1}.{i % 10 + 1}.{i % 7 + 1}.{i % 5 + 1}",
@@ -58,8 +62,12 @@ def insert(args: argparse.Namespace) -> int:
             "actor": "bench",
             "batch": batch,
         })
+        if args.per_save and len(thing.pending_events) >= args.per_save:
+            app.save(thing)
+            saves += 1
     app.save(thing)
-    print(f"{args.events} events saved in one save()")
+    saves += 1
+    print(f"{args.events} events saved in {saves} save()" + ("s" if saves > 1 else ""))
     return 0
 
 
@@ -90,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--sqlite", help="the SQLite file to create")
     where.add_argument("--postgres", help="the PostgreSQL database")
     p.add_argument("--schema", help="the PostgreSQL schema (must exist; default public)")
+    p.add_argument("--per-save", type=int, default=0,
+                   help="save every N events (default: all in one save; on PostgreSQL one save of 150,000 stalls)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5432)
     p.add_argument("--user", default="postgres")
