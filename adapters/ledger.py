@@ -470,6 +470,15 @@ class Ledger(Application):
             ) from None
 
     @_translated
+    def plan_keys(self) -> list[str]:
+        """The keys of the store's plans, in the order they were approved: from the catalogue of plans
+        (no approval decoded; `verify` checks the catalogue, and a plan chosen from it is read and
+        checked against the Merkle log as any is), or from the approvals in a store written before it."""
+        catalogue = self.store.plan_catalogue()
+        if catalogue:
+            return [values[0] for _aggregate, values in catalogue]
+        return [key for key, _approval in self.plans()]
+
     def plans(self) -> list[tuple[str, Recorded]]:
         """Every plan of the store (key and approval), in the order they were approved."""
         found = []

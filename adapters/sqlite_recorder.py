@@ -188,19 +188,17 @@ def _hex(originator_id: UUID | str) -> str:
 def stored_nodes(c, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     """The Merkle log's stored perfect nodes at these (level, index) positions, level 0 being the leaves,
     read with the cursor `c` (the writer's, in its transaction, or a reader's); those not stored are absent."""
-    wanted = sorted(set(positions))
-    leaves = [index for level, index in wanted if level == 0]
-    inner = [(level, index) for level, index in wanted if level > 0]
+    by_level: dict[int, list[int]] = {}
+    for level, index in sorted(set(positions)):
+        by_level.setdefault(level, []).append(index)
     rows = []
-    for start in range(0, len(leaves), 500):  # within SQLite's limit on a statement's parameters
-        chunk = leaves[start:start + 500]
-        c.execute(f"SELECT 0, log_index, leaf FROM poa_log WHERE log_index IN ({','.join('?' * len(chunk))})", chunk)
-        rows += c.fetchall()
-    for start in range(0, len(inner), 250):
-        chunk = inner[start:start + 250]
-        c.execute(
-            f"SELECT level, idx, hash FROM poa_log_nodes WHERE (level, idx) IN (VALUES {','.join('(?, ?)' for _ in chunk)})",
-            [value for pair in chunk for value in pair],
-        )
-        rows += c.fetchall()
+    for level, indexes in by_level.items():
+        for start in range(0, len(indexes), 500):  # within SQLite's limit on a statement's parameters
+            chunk = indexes[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            if level == 0:
+                c.execute(f"SELECT 0, log_index, leaf FROM poa_log WHERE log_index IN ({marks})", chunk)
+            else:  # one level at a time: a search of the primary key (a row-value IN list scans the whole table)
+                c.execute(f"SELECT level, idx, hash FROM poa_log_nodes WHERE level = ? AND idx IN ({marks})", [level, *chunk])
+            rows += c.fetchall()
     return {(level, index): bytes(value) for level, index, value in rows}

@@ -872,7 +872,7 @@ def _plan_history(ledger: Ledger, plan: str | None, *, whole: bool = True) -> tu
 
 
 def _only_plan(ledger: Ledger, where: str) -> str:
-    keys = [key for key, _ in ledger.plans()]
+    keys = ledger.plan_keys()
     if len(keys) == 1:
         return keys[0]
     if not keys:

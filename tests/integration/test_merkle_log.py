@@ -340,3 +340,22 @@ def test_a_store_made_before_the_log_is_refused_until_a_write_logs_every_event(r
     assert run("--no-verify", "apply", str(entry), "--store", small).exit_code == 0
     result = run("verify", "--store", small)
     assert result.exit_code == 0 and "tree head: 24:" in result.stdout, result.output
+
+
+@pytest.mark.sqlite_only
+def test_the_stored_nodes_are_read_through_the_primary_keys(small):
+    """Reading a proof's nodes searches the log's primary keys, never scans a table (a row-value
+    ``IN (VALUES …)`` list scanned the whole node table once per 250 nodes: a report's cost then grew
+    with the store, issue 14's R2)."""
+    from poa.adapters.sqlite_recorder import stored_nodes  # noqa: PLC0415
+
+    statements = []
+    with closing(sqlite3.connect(small)) as connection:
+        size = connection.execute("SELECT COUNT(*) FROM poa_log").fetchone()[0]
+        connection.set_trace_callback(statements.append)
+        found = stored_nodes(connection.cursor(), [(0, 0), (0, size - 1), (1, 0), (2, 1), (3, 0)])
+        connection.set_trace_callback(None)
+        assert set(found) == {(0, 0), (0, size - 1), (1, 0), (2, 1), (3, 0)}  # 23 events: all five stored
+        plans = [connection.execute(f"EXPLAIN QUERY PLAN {s}").fetchall() for s in statements if s.startswith("SELECT")]
+    assert len(plans) == 4  # the leaves, then levels 1, 2 and 3
+    assert all(step[3].startswith("SEARCH") for plan in plans for step in plan), plans
