@@ -32,6 +32,7 @@ are read as one: their union, closed that way for each view.
 from __future__ import annotations
 
 from bisect import bisect_right
+from operator import itemgetter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -132,14 +133,15 @@ def firsts(rows: Iterable[IndexRow], view: View) -> dict[tuple, tuple[int, int]]
     ordinal, seq) of its first record; (kind, code, source) → that of the first record in effect
     of each of its series (the last recorded on its earliest date)."""
     found: dict[tuple, tuple[int, int]] = {}
-    for r in _visible(rows, view):
-        if r.kind == "other":
+    last_day, moment = view.as_of.toordinal(), microseconds(view.known_at)
+    for seq, kind, code, source, day, recorded, _value, _load in rows:  # unpacked: the hot loop of a long history
+        if kind == "other" or day > last_day or recorded > moment:
             continue
-        element, series, at = (r.kind, r.code), (r.kind, r.code, r.source), (r.day, r.seq)
+        element, series, at = (kind, code), (kind, code, source), (day, seq)
         if element not in found or at < found[element]:
             found[element] = at
         known = found.get(series)
-        if known is None or r.day < known[0] or (r.day == known[0] and r.seq > known[1]):
+        if known is None or day < known[0] or (day == known[0] and seq > known[1]):
             found[series] = at
     return found
 
@@ -164,33 +166,31 @@ DAY = 86_400_000_000  # microseconds
 EPOCH_DAY = EPOCH.date().toordinal()
 
 
-def _late(row: IndexRow) -> bool:
-    """As `warnings.days_late` judges a record (recorded on a UTC date more than `LATE_AFTER_DAYS`
-    after its own, not in an initial load)."""
-    return row.initial_load is None and row.recorded // DAY + EPOCH_DAY - row.day > LATE_AFTER_DAYS
-
-
 def _select(rows: Sequence[IndexRow], view: View, parent_of: Mapping[str, str | None]) -> set[int]:
     keep: set[int] = set()
     series: dict[tuple[str, str | None, str | None], list[IndexRow]] = {}
     load_firsts: dict[str, int] = {}
-    moment = microseconds(view.known_at)
-    for r in _visible(rows, view, everything_known=True):
-        if r.kind == "other":
-            keep.add(r.seq)  # whatever its date (a closing after as_of is known): the fold filters
+    last_day, moment = view.as_of.toordinal(), microseconds(view.known_at)
+    for r in rows:
+        seq, kind, code, source, day, recorded, _value, load = r  # unpacked: the hot loop of a long history
+        if recorded > moment:
             continue
-        if r.recorded > moment or r.day > view.as_of.toordinal():
+        if kind == "other":
+            keep.add(seq)  # whatever its date (a closing after as_of is known): the fold filters
             continue
-        key = (r.kind, r.code, r.source)
+        if day > last_day:
+            continue
+        key = (kind, code, source)
         found = series.get(key)
         if found is None:
             series[key] = [r]
         else:
             found.append(r)
-        if _late(r):
-            keep.add(r.seq)
-        if r.initial_load is not None and r.seq < load_firsts.get(r.initial_load, r.seq + 1):
-            load_firsts[r.initial_load] = r.seq  # the first visible fact of each load (the others are all kept)
+        if load is None:
+            if recorded // DAY + EPOCH_DAY - day > LATE_AFTER_DAYS:  # late, as `warnings.days_late` judges it
+                keep.add(seq)
+        elif seq < load_firsts.get(load, seq + 1):
+            load_firsts[load] = seq  # the first visible fact of each load (the others are all kept)
     keep.update(load_firsts.values())
     latest_day: dict[tuple[str, str | None], int] = {}  # per element and kind, its records' latest date
     in_effect: dict[tuple, list[IndexRow]] = {}
@@ -247,8 +247,7 @@ def _in_effect_on_kept_days(visible: Iterable[IndexRow], keep: set[int]) -> set[
     return found
 
 
-def _day_and_seq(r: IndexRow) -> tuple[int, int]:
-    return (r.day, r.seq)
+_day_and_seq = itemgetter(4, 0)  # an IndexRow's (day, seq)
 
 
 def _tally(rows: Iterable[IndexRow], view: View) -> dict[str, tuple[int, date]]:
