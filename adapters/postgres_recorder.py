@@ -252,8 +252,8 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
         if len(found) != len(positions):
             raise StoreDamaged(f"the store is damaged: its Merkle log lacks nodes {sorted(set(positions) - set(found))} it must extend")
         frontier = [found[p] for p in positions]
-        unindexed = self._unindexed(curs, numbered[0]) if self.index_rows is not None else []
-        uncatalogued = self._uncatalogued(curs, numbered[0]) if self.catalogue_rows is not None else []
+        unindexed = self._earlier(curs, "index", numbered[0]) if self.index_rows is not None else []
+        uncatalogued = self._earlier(curs, "plans", numbered[0], approvals=True) if self.catalogue_rows is not None else []
         for start in range(0, len(stored), LOG_CHUNK):
             chunk = list(stored[start:start + LOG_CHUNK])
             entries, nodes, frontier = extended(frontier, size + start, self.leaf_hashes(chunk))
@@ -273,32 +273,17 @@ class PostgresCommitTimeRecorder(PostgresApplicationRecorder):
                 self._index(curs, chunk, unindexed, uncatalogued)
                 unindexed = uncatalogued = []
 
-    def _unindexed(self, curs, first: int) -> list[StoredEvent]:
-        """The events before notification id `first` if the index is new (a store made before it), else none."""
+    def _earlier(self, curs, table: str, first: int, *, approvals: bool = False) -> list[StoredEvent]:
+        """The events before notification id `first` (`approvals`: only the plans' first events) if the
+        table named in `names` is new (a store made before it, which its next write fills), else none."""
         names = self.names
-        curs.execute(SQL("SELECT 1 AS found FROM {schema}.{index} LIMIT 1").format(**names))
+        curs.execute(SQL("SELECT 1 AS found FROM {schema}.{table} LIMIT 1").format(schema=names["schema"], table=names[table]))
         if curs.fetchone() is not None or first <= 1:
             return []
         curs.execute(
             SQL(
                 "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
-                "WHERE notification_id < %s ORDER BY notification_id"
-            ).format(**names),
-            (first,),
-        )
-        return [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in curs.fetchall()]
-
-    def _uncatalogued(self, curs, first: int) -> list[StoredEvent]:
-        """The approvals before notification id `first` if the catalogue of plans is new (a store made
-        before it: its approvals are its aggregates' first events), else none."""
-        names = self.names
-        curs.execute(SQL("SELECT 1 AS found FROM {schema}.{plans} LIMIT 1").format(**names))
-        if curs.fetchone() is not None or first <= 1:
-            return []
-        curs.execute(
-            SQL(
-                "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
-                "WHERE notification_id < %s AND originator_version = 1 ORDER BY notification_id"
+                "WHERE notification_id < %s" + (" AND originator_version = 1" if approvals else "") + " ORDER BY notification_id"
             ).format(**names),
             (first,),
         )

@@ -108,10 +108,9 @@ def test_a_report_through_the_index_evaluates_as_the_whole_history(store_name):
     assert [r.seq for r in ledger.selected(KEY, [View(date(2021, 6, 30), FAR)])] == [1, 2, 10, 13, 14, 15]
 
 
-def test_verify_finds_an_index_row_that_does_not_match_its_event(store_name, request):
-    ledger = open_store(store_name, create=True)
-    monthly(ledger)
-    statement = "UPDATE {table} SET value = '99.00' WHERE originator_version = 4"
+def behind_the_ledger(store_name: str, request, statement: str) -> None:
+    """Run a statement on the index table (`{table}`) behind the ledger's back (on PostgreSQL with its
+    append-only trigger disabled)."""
     if store_name.startswith("postgresql://"):
         from psycopg.sql import SQL, Identifier
 
@@ -127,8 +126,34 @@ def test_verify_finds_an_index_row_that_does_not_match_its_event(store_name, req
 
         with closing(sqlite3.connect(store_name)) as connection, connection:
             connection.execute(statement.format(table="poa_index"))
+
+
+def test_verify_finds_an_index_row_that_does_not_match_its_event(store_name, request):
+    ledger = open_store(store_name, create=True)
+    monthly(ledger)
+    behind_the_ledger(store_name, request, "UPDATE {table} SET value = '99.00' WHERE originator_version = 4")
     problems = open_store(store_name, create=False).verify().problems
     assert any("index does not match its events (seq 4)" in p for p in problems), problems
+
+
+def test_a_store_without_its_index_is_indexed_whole_by_its_next_write(store_name, request):
+    """A store made before the index (here: its rows removed) has every earlier event indexed, in the
+    transaction of its next write, and its reports through the index are the whole history's again."""
+    ledger = open_store(store_name, create=True)
+    monthly(ledger)
+    ledger.close()
+    behind_the_ledger(store_name, request, "DELETE FROM {table}")
+    ledger = open_store(store_name, create=True)
+    try:
+        assert ledger.store.index_count(plan_id(KEY)) == 0
+        record(ledger, KEY, progress("1.1.1.1", 70, "2021-07-31"))
+        assert ledger.store.index_count(plan_id(KEY)) == 14  # the approval, 12 monthly records and the new one
+        whole = ledger.history(KEY)
+        view = View(date(2021, 12, 31), FAR)
+        assert evaluate(KEY, ledger.selected(KEY, [view]), view.as_of, FAR) == evaluate(KEY, whole, view.as_of, FAR)
+        assert ledger.verify().problems == []
+    finally:
+        ledger.close()
 
 
 def test_a_batch_larger_than_one_insert_statement_is_one_transaction_in_order(store_name, monkeypatch):
