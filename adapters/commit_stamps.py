@@ -63,9 +63,14 @@ def last_versions(stored_events: Sequence[StoredEvent]) -> dict[UUID, int]:
     """Each aggregate's last version among the events: what a commit records in `poa_versions`."""
     versions: dict[UUID, int] = {}
     for event in stored_events:
-        key = event.originator_id if isinstance(event.originator_id, UUID) else UUID(str(event.originator_id))
+        key = originator_of(event)
         versions[key] = max(versions.get(key, 0), event.originator_version)
     return versions
+
+
+def originator_of(event: StoredEvent) -> UUID:
+    """A stored event's aggregate id, as a UUID (a row read back may give it as text)."""
+    return event.originator_id if isinstance(event.originator_id, UUID) else UUID(str(event.originator_id))
 
 
 def tick_past(moment: datetime) -> None:

@@ -50,6 +50,7 @@ from poa.projections.issued import View
 from poa.projections.selection import IndexRow, Selected, firsts, index_row, parents, select
 
 from . import merkle, merkle_log
+from .commit_stamps import originator_of
 from .interface import translate as _, ngettext
 from .merkle_log import LogBroken, LogEntry, StoredLeaf, TreeHead, event_leaf, event_name
 from .plan_rows import catalogue_values, listed
@@ -479,6 +480,7 @@ class Ledger(Application):
             return [values[0] for _aggregate, values in catalogue]
         return [key for key, _approval in self.plans()]
 
+    @_translated
     def plans(self) -> list[tuple[str, Recorded]]:
         """Every plan of the store (key and approval), in the order they were approved."""
         found = []
@@ -783,7 +785,7 @@ class Ledger(Application):
         self._decoded = {}
         stamp = getattr(self.recorder, "last_stamp", None)
         for stored in stored_events:
-            aggregate = stored.originator_id if isinstance(stored.originator_id, UUID) else UUID(str(stored.originator_id))
+            aggregate = originator_of(stored)
             event = self._saving.get((aggregate, stored.originator_version))
             if event is not None and stamp is not None:
                 recorded = recorded_of(event, stamp)
@@ -812,7 +814,7 @@ class Ledger(Application):
         for stored in stored_events:
             if stored.originator_version != 1:
                 continue
-            aggregate = stored.originator_id if isinstance(stored.originator_id, UUID) else UUID(str(stored.originator_id))
+            aggregate = originator_of(stored)
             recorded, key = self._decoded.get((aggregate, 1)), self._keys.get(aggregate)
             if recorded is None or key is None:
                 event = self.mapper.to_domain_event(stored)
@@ -827,7 +829,7 @@ class Ledger(Application):
         rows = []
         decoded, self._decoded = self._decoded, {}
         for stored in stored_events:
-            aggregate = stored.originator_id if isinstance(stored.originator_id, UUID) else UUID(str(stored.originator_id))
+            aggregate = originator_of(stored)
             recorded = decoded.get((aggregate, stored.originator_version))
             if recorded is None:
                 recorded = recorded_of(self.mapper.to_domain_event(stored))

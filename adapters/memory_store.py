@@ -206,7 +206,7 @@ class MemoryOperations:
         wanted = set(versions)
         return [e for e in self.recorder.select_events(originator_id) if e.originator_version in wanted]
 
-    def plan_catalogue(self) -> list[tuple[UUID, tuple]] | None:
+    def plan_catalogue(self) -> list[tuple[UUID, tuple]]:
         with self.recorder.write_lock():
             rows = sorted(self.recorder.catalogue.items(), key=lambda item: item[1][0])
             return [(aggregate, values) for aggregate, (_number, values) in rows]

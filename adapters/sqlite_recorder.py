@@ -21,7 +21,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from . import merkle
-from .commit_stamps import last_versions, to_commit, utc_now
+from .commit_stamps import last_versions, originator_of, to_commit, utc_now
 from .index_queries import INDEX_COLUMNS
 from .merkle_log import CatalogueRows, IndexRows, LeafHashes, extend
 from .plan_rows import CATALOGUE_COLUMNS, CATALOGUE_TABLE
@@ -145,7 +145,7 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
             "INSERT INTO poa_log (log_index, notification_id, originator_id, originator_version, leaf, root) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (index, notification_id, _hex(event.originator_id), event.originator_version, leaf, root)
+                (index, notification_id, originator_of(event).hex, event.originator_version, leaf, root)
                 for (index, leaf, root), notification_id, event in zip(entries, ids, stored)
             ],
         )
@@ -178,11 +178,6 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
             stored = [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in c.fetchall()] + list(stored)
         c.executemany(CATALOGUE_INSERT, [(*values, aggregate.hex) for aggregate, values in self.catalogue_rows(stored)])
 
-
-
-def _hex(originator_id: UUID | str) -> str:
-    """An aggregate id as the events table keeps it (32 hex digits)."""
-    return originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex
 
 
 def stored_nodes(c, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:

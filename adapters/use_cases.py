@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import getpass
 import hashlib
 import json
@@ -364,12 +363,7 @@ def _preview(key: str, history: Sequence[Recorded], new: int, now: datetime) -> 
 
 
 def _os_user() -> str:
-    """The OS user (looked up once per environment: a batch's every entry asks)."""
-    return _os_user_of(*(os.environ.get(name) for name in ("LOGNAME", "USER", "LNAME", "USERNAME")))
-
-
-@functools.cache
-def _os_user_of(*_environment) -> str:
+    """The OS user (asked once per write: `apply_batches` names one actor for the whole batch)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):

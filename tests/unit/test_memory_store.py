@@ -67,3 +67,23 @@ def test_operations_read_the_library_recorder():
 def test_no_store_name_opens_a_store_that_keeps_nothing(name):
     with pytest.raises(StoreError):
         open_store(name, create=True)
+
+
+@pytest.mark.parametrize("listing", ["plans", "plan_keys"])
+def test_listing_the_plans_turns_a_store_failure_into_the_ledgers_own(listing, monkeypatch):
+    """A failure of the store while the plans are listed is the ledger's `StoreFailure`, never the library's
+    error (the CLI says "the store could not complete the operation", exit 1, instead of a traceback)."""
+    from eventsourcing.persistence import OperationalError
+
+    from poa.adapters.store_errors import StoreFailure
+
+    ledger = memory_ledger()
+    record(ledger, "DEMO-2021", base_approval())
+
+    def failing(*_args, **_kwargs):
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ledger.recorder, "select_notifications", failing)
+    monkeypatch.setattr(ledger.store, "plan_catalogue", failing)
+    with pytest.raises(StoreFailure, match="disk I/O error"):
+        getattr(ledger, listing)()
