@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from functools import partial, wraps
+from itertools import repeat
+from operator import attrgetter
 from typing import Protocol
 from uuid import UUID
 
@@ -45,7 +47,7 @@ from poa.domain.batches import batch_ids
 from poa.domain.commands import BatchRepeated, Command, CommandError
 from poa.domain.facts import Approval, Recorded
 from poa.domain.plan import RECORDS, Plan, plan_id, recorded_of
-from poa.domain.values import EntryError
+from poa.domain.values import EntryError, figures_context
 from poa.projections.issued import View
 from poa.projections.selection import IndexRow, Selected, firsts, index_row, parents, select
 
@@ -150,6 +152,9 @@ def _project(plan: Plan | None, events) -> Plan | None:
     return plan
 
 
+_seq = attrgetter("seq")
+
+
 def _saved_events(processing_event, aggregate: UUID) -> list:
     """The events a save recorded for one aggregate."""
     return [e for e in processing_event.events if e.originator_id == aggregate]
@@ -233,6 +238,8 @@ class Ledger(Application):
         self.recorder.catalogue_rows = self._catalogue_rows  # and lists each plan approved (adapters/plan_catalogue.py)
         self._decoded: dict[tuple[UUID, int], Recorded] = {}  # the events `_leaf_hashes` decoded last, for `_index_rows`
         self._saving: dict[tuple[UUID, int], object] = {}  # the events of the save in progress (`_record`)
+        self._logging: dict[tuple[UUID, int], Recorded] = {}  # the facts the save in progress logs and indexes
+        self._committed: dict[tuple[UUID, int], Recorded] = {}  # those of the last save, once committed (`_read_at`)
         self.store = operations(self.recorder)
 
     def close(self) -> None:
@@ -240,6 +247,7 @@ class Ledger(Application):
         it alive until the garbage collector runs, at a moment nobody chose)."""
         super().close()
         self.recorder.leaf_hashes = self.recorder.index_rows = self.recorder.catalogue_rows = None
+        self._committed = {}
 
     def __del__(self) -> None:
         """The library's finaliser closes an application left open; a closed ledger has nothing to do
@@ -344,20 +352,23 @@ class Ledger(Application):
 
     def _read_at(self, key: str, aggregate: UUID, seqs: set[int]) -> list[Recorded]:
         """The plan's facts of these seqs, checked against the Merkle log; refused as damaged when one
-        the index names cannot be found."""
-        found = self._read(key, lambda: self._events_at(aggregate, sorted(seqs)))
-        if len(found) != len(seqs) or (1 in seqs and not isinstance(found[0].fact, Approval)):
+        the index names cannot be found. Those the last save of this ledger committed are taken as it
+        logged them (`_committed`: its leaves were hashed from these very facts), not read again."""
+        held = [r for r in map(self._committed.get, zip(repeat(aggregate), seqs)) if r is not None]
+        wanted = seqs.difference(r.seq for r in held) if held else seqs
+        found = self._read(key, lambda: self._events_at(aggregate, sorted(wanted))) if wanted else []
+        if len(found) != len(wanted) or (1 in wanted and not isinstance(found[0].fact, Approval)):
             self.history(key)  # events lost or changed: refused as the whole history's read refuses them
-            missing = sorted(seqs - {r.seq for r in found})
+            missing = sorted(wanted - {r.seq for r in found})
             raise StoreDamaged(
                 _("the store is damaged: plan {plan}'s events {seqs} are in its index but cannot be found").format(
                     plan=key, seqs=", ".join(map(str, missing[:10])) or "1"
                 )
             )
         self._keys[aggregate] = key
-        if self.check_log:
+        if self.check_log and found:
             self._check_log_at(key, aggregate, found)
-        return found
+        return sorted([*held, *found], key=_seq) if held else found
 
     def _events_at(self, aggregate: UUID, seqs: Sequence[int]) -> list[Recorded]:
         return [recorded_of(self.mapper.to_domain_event(e)) for e in self.store.events_at(aggregate, seqs)]
@@ -424,10 +435,13 @@ class Ledger(Application):
         """The library's recording of a save, with its events at hand for the recorder's hooks
         (`_leaf_hashes`, `_index_rows`): they need not decode what was just encoded."""
         self._saving = {(e.originator_id, e.originator_version): e for e in processing_event.events}
+        self._committed = {}
         try:
-            return super()._record(processing_event)
+            recordings = super()._record(processing_event)
+            self._committed = self._logging  # stored and logged as they are: a read-back takes them from here
+            return recordings
         finally:
-            self._saving = {}
+            self._saving, self._logging = {}, {}
 
     def _take_snapshots(self, processing_event) -> None:
         """After a save: a snapshot of each plan that has `SNAPSHOT_EVERY` events or more since its last
@@ -834,6 +848,7 @@ class Ledger(Application):
             if recorded is None:
                 recorded = recorded_of(self.mapper.to_domain_event(stored))
             rows.append((aggregate, *index_row(recorded)))
+        self._logging.update(decoded)
         return rows
 
     # -- writing -----------------------------------------------------------------
@@ -895,6 +910,7 @@ class Ledger(Application):
         ids = batch_ids((c.plan, c.fact) for c in batch)
         return self._execute(batch, ids, again)
 
+    @figures_context  # once for the batch: each rule's own would enter it again for each entry
     def _execute(self, batch: Sequence[Command], ids: dict[str, str], again: bool) -> list[Plan]:
         plans: dict[str, Plan] = {}
         recorded_before = {}  # a plan's earlier recording of this batch, if any

@@ -19,8 +19,10 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
+    getcontext,
     localcontext,
 )
+from contextvars import ContextVar
 from functools import wraps
 
 from .messages import translate as _
@@ -45,13 +47,24 @@ _YEAR = re.compile(r"^[0-9]{4}$")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str, a code point UTF-8 cannot encode
 
 
+_ENTERED: ContextVar[Context | None] = ContextVar("figures_context", default=None)  # the context the outermost entered
+
+
 def figures_context(function):
-    """`function` run under `FIGURES`, whatever the caller's Decimal context."""
+    """`function` run under `FIGURES`, whatever the caller's Decimal context. Called from within
+    another function so decorated (a batch's loop over its entries), it runs in the context that one
+    entered, which nothing changes in between (none of this code sets a Decimal context)."""
 
     @wraps(function)
     def in_figures_context(*args, **kwargs):
-        with localcontext(FIGURES):
+        if getcontext() is _ENTERED.get():
             return function(*args, **kwargs)
+        with localcontext(FIGURES) as context:
+            token = _ENTERED.set(context)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _ENTERED.reset(token)
 
     return in_figures_context
 

@@ -172,3 +172,45 @@ def test_a_batch_larger_than_one_insert_statement_is_one_transaction_in_order(st
     notifications = ledger.recorder.select_notifications(1, 100)
     assert [n.originator_version for n in notifications] == list(range(1, 24))  # ids follow the seqs
     assert open_store(store_name, create=False).verify().problems == []
+
+
+def test_a_write_reads_back_the_facts_it_committed_from_memory_as_the_store_gives_them(store_name):
+    """The read-back of a write (its warnings count, `use_cases._read_back`) takes the facts that write
+    committed as they were logged, not read again; they are what a fresh reading of the store gives,
+    commit stamps included. A save that fails leaves none of its facts held."""
+    ledger = open_store(store_name, create=True)
+    try:
+        monthly(ledger)  # the last save: June's progress and execution, seqs 12 and 13
+        read: list[list[int]] = []
+        events_at = ledger.store.events_at
+
+        def counted(aggregate, seqs):
+            read.append(list(seqs))
+            return events_at(aggregate, seqs)
+
+        ledger.store.events_at = counted
+        views = [View(date(2021, 12, 31), FAR)]
+        selected = list(ledger.selected(KEY, views))
+        # the approval (1), the load's first fact (2), the latest progress (12) and execution (13)
+        assert [r.seq for r in selected] == [1, 2, 12, 13]
+        assert read == [[1], [2]]  # seq 1 by `facts`, seq 2 by the selection; 12 and 13 from memory
+        fresh = open_store(store_name, create=False)
+        try:
+            assert list(fresh.selected(KEY, views)) == selected
+        finally:
+            fresh.close()
+
+        hashes = ledger.recorder.leaf_hashes
+
+        def failing(stored):
+            raise RuntimeError("the disk said no")
+
+        ledger.recorder.leaf_hashes = failing
+        with pytest.raises(RuntimeError, match="the disk said no"):
+            ledger.record(commands(KEY, progress("1.1.1.1", 70, "2021-07-31")))
+        ledger.recorder.leaf_hashes = hashes
+        read.clear()
+        assert list(ledger.selected(KEY, views)) == selected
+        assert read == [[1], [2, 12, 13]]  # the last committed save's facts are no longer held either
+    finally:
+        ledger.close()
