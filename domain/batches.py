@@ -59,12 +59,20 @@ def _fields(cls: type) -> tuple[tuple[str, bool], ...] | None:
 
 def _plain(value: object) -> object:
     """Value objects as JSON-ready plain values, numbers by value."""
-    fields = _fields(type(value))
+    kind = type(value)
+    if kind is str or kind is int or value is None:  # most fields: as they are
+        return value
+    fields = _fields(kind)
     if fields is not None:
         plain = {}
         for name, added_later in fields:
             field = getattr(value, name)
-            if not (added_later and field is None):  # the id it had before the field
+            if field is None:
+                if not added_later:  # one added later and None is left out: the id it had before the field
+                    plain[name] = None
+            elif type(field) is str:
+                plain[name] = field
+            else:
                 plain[name] = _plain(field)
         return plain
     if isinstance(value, Decimal):
