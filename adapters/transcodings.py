@@ -6,7 +6,10 @@ never rename one, and never rename a value class of `domain/facts.py`.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
 
 import attrs
 from eventsourcing.persistence import JSONTranscoder, Transcoding
@@ -27,15 +30,32 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class AttrsTranscoding(Transcoding):
-    """Stores an attrs value object as the mapping of its fields (its name is persisted)."""
+SCALARS = frozenset({Decimal, date, datetime, UUID})  # the types whose transcodings store a string
 
-    def __init__(self, cls: type):
+
+class AttrsTranscoding(Transcoding):
+    """Stores an attrs value object as the mapping of its fields (its name is persisted).
+
+    `types`: the transcoder's transcodings by type (`JSONTranscoder.types`). A field holding a
+    `SCALARS` value is given to the encoder already as the transcoder writes it, ``{"_type_": name,
+    "_data_": text}``, the same bytes without the encoder calling back for it."""
+
+    def __init__(self, cls: type, types: Mapping[type, Transcoding] | None = None):
         self.type = cls
         self.name = f"poa.{cls.__name__}"
+        self._names = tuple(f.name for f in attrs.fields(cls))
+        self._types = {} if types is None else types
 
     def encode(self, obj) -> dict:
-        return {f.name: getattr(obj, f.name) for f in attrs.fields(self.type)}
+        data = {}
+        for name in self._names:
+            value = getattr(obj, name)
+            if type(value) in SCALARS:
+                transcoding = self._types.get(type(value))
+                if transcoding is not None:
+                    value = {"_type_": transcoding.name, "_data_": transcoding.encode(value)}
+            data[name] = value
+        return data
 
     def decode(self, data: dict):
         return self.type(**data)
@@ -46,4 +66,4 @@ def register_values(transcoder: JSONTranscoder) -> None:
     plan's snapshot holds besides (its facts as recorded, its batches)."""
     transcoder.register(DateAsISO())
     for cls in (*VALUE_TYPES, Recorded, BatchRecord):
-        transcoder.register(AttrsTranscoding(cls))
+        transcoder.register(AttrsTranscoding(cls, transcoder.types))

@@ -68,6 +68,7 @@ from .interface import N_
 from .interface import translate as _
 from .localized import DEFAULT_DECIMAL_MARK, decimal_mark, use_decimal_mark
 from . import merkle
+from .collector import collector_paused
 from .ledger import Consistency, Inclusion, Ledger
 from .merkle_log import TreeHead, extends
 from .proofs import BadDigest, read_digest, short_digest
@@ -208,6 +209,7 @@ def record_batch(
         return [_read_back(ledger, key, sum(1 for c in commands if c.plan == key), read_back) for key in plans]
 
 
+@collector_paused()  # the files are read and parsed before the store is opened (`_opened`)
 def apply(
     store: Store, files: Sequence[str], *, plan: str | None = None, actor: str | None = None, again: bool = False,
     dry_run: bool = False, read_only: bool = False, saving: Saving = None, read_back: ReadBack = None,
@@ -236,6 +238,7 @@ def _taken(items: list) -> Iterator:
         yield items.pop()
 
 
+@collector_paused()  # the entries are parsed before the store is opened (`_opened`)
 def apply_batches(
     store: Store, batches: Iterable[Batch], *, plan: str | None = None, actor: str | None = None, again: bool = False,
     dry_run: bool = False, read_only: bool = False, saving: Saving = None, read_back: ReadBack = None,
@@ -823,16 +826,18 @@ def plans(store: Store, *, read_only: bool = False) -> list[tuple[str, Recorded]
 @contextmanager
 def _opened(store: Store, *, create: bool, read_only: bool) -> Iterator[Ledger]:
     """The ledger given, or the store named opened for the use-case and closed after it
-    (a PostgreSQL store's connections are given back to the server)."""
-    if isinstance(store, Ledger):
-        yield store
-        return
-    ledger = open_store(store, create=create, read_only=read_only)
-    ledger.check_log = _LOG_CHECKED.get()
-    try:
-        yield ledger
-    finally:
-        ledger.close()
+    (a PostgreSQL store's connections are given back to the server); the cyclic garbage
+    collector paused meanwhile (adapters/collector.py)."""
+    with collector_paused():
+        if isinstance(store, Ledger):
+            yield store
+            return
+        ledger = open_store(store, create=create, read_only=read_only)
+        ledger.check_log = _LOG_CHECKED.get()
+        try:
+            yield ledger
+        finally:
+            ledger.close()
 
 
 @contextmanager
