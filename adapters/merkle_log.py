@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import json
+from json.encoder import c_make_encoder, encode_basestring
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
@@ -45,9 +46,6 @@ OPTIONAL_LEAF_FIELDS = ("initial_load",)  # in the canonical form only when set 
 def canonical_event(plan: str, aggregate: UUID, recorded: Recorded) -> dict:
     """The event as its leaf hashes it: plain JSON values, every figure exactly as recorded; the
     initial load's reference only when the fact came in one (`OPTIONAL_LEAF_FIELDS`)."""
-    data = fact_fields(recorded.fact, number=str)
-    data.pop("date", None)
-    data.pop("reference", None)
     event = {
         "plan": plan,
         "aggregate": _text(aggregate),
@@ -58,26 +56,71 @@ def canonical_event(plan: str, aggregate: UUID, recorded: Recorded) -> dict:
         "actor": recorded.actor,
         "reference": recorded.reference,
         "batch": recorded.batch,
-        "data": data,
+        "data": _data(recorded),
     }
     if recorded.initial_load is not None:
         event["initial_load"] = recorded.initial_load
     return event
 
 
+def _data(recorded: Recorded) -> dict:
+    """The fact's own fields but those the event states itself (its date, its reference)."""
+    data = fact_fields(recorded.fact, number=str)
+    data.pop("date", None)
+    data.pop("reference", None)
+    return data
+
+
 _text = functools.lru_cache(maxsize=64)(str)  # an aggregate id's text: a save's events share a few
 _moment = functools.lru_cache(maxsize=64)(timestamp)  # a recorded time's text: a save's events share one
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# the C encoder `_CANONICAL.encode` makes anew for each value (the json module's `iterencode`), made once
+# (without its check for circular references: a canonical event holds none); None where there is none (PyPy)
+_C_CANONICAL = c_make_encoder and c_make_encoder(None, _CANONICAL.default, encode_basestring, None, ":", ",", True, False, True)
+
+
+def _encoded(value: object) -> str:
+    """`value` as canonical JSON text: `_CANONICAL.encode(value)`."""
+    return "".join(_C_CANONICAL(value, 0)) if _C_CANONICAL else _CANONICAL.encode(value)
 
 
 def canonical_bytes(event: Mapping) -> bytes:
     """A canonical event's bytes: JSON, keys sorted, no spaces, UTF-8 (non-ASCII characters as themselves)."""
-    return _CANONICAL.encode(event).encode("utf-8")
+    return _encoded(event).encode("utf-8")
 
 
 def event_leaf(plan: str, aggregate: UUID, recorded: Recorded) -> bytes:
     """The event's leaf hash: SHA-256(0x00 ‖ canonical bytes)."""
-    return merkle.leaf_hash(canonical_bytes(canonical_event(plan, aggregate, recorded)))
+    return merkle.leaf_hash(_canonical_text(plan, aggregate, recorded).encode("utf-8"))
+
+
+def _canonical_text(plan: str, aggregate: UUID, recorded: Recorded) -> str:
+    """`canonical_bytes(canonical_event(...))` as text, written key by key in their sorted order: the
+    keys an event shares with the others of its save (actor, aggregate, batch; kind, plan, recorded
+    time) are written once (`_head`, `_middle`), its data by the canonical encoder. The same text
+    (tests/unit/test_canonical_form.py, against the generic form, hypothesis)."""
+    load = recorded.initial_load
+    return "".join((
+        _head(recorded.actor, aggregate, recorded.batch),
+        _encoded(_data(recorded)),
+        ',"date":"', recorded.fact.date.isoformat(), '"',
+        "" if load is None else ',"initial_load":' + _encoded(load),
+        _middle(recorded.kind, plan, recorded.recorded_at),
+        ',"reference":', _encoded(recorded.reference),
+        ',"seq":', str(recorded.seq), "}",
+    ))
+
+
+@functools.lru_cache(maxsize=64)
+def _head(actor: str, aggregate: UUID, batch: str | None) -> str:
+    encode = _encoded
+    return f'{{"actor":{encode(actor)},"aggregate":{encode(_text(aggregate))},"batch":{encode(batch)},"data":'
+
+
+@functools.lru_cache(maxsize=64)
+def _middle(kind: str, plan: str, recorded_at: datetime) -> str:
+    encode = _encoded
+    return f',"kind":{encode(kind)},"plan":{encode(plan)},"recorded_at":{encode(_moment(recorded_at))}'
 
 
 @frozen
