@@ -178,3 +178,24 @@ def test_a_writer_held_up_longer_than_the_lock_timeout_is_told_busy_at_once(post
     assert 1 <= waited < 5, waited
     history = invoke("history", "--store", postgres_store, "--format", "json")
     assert history.exit_code == 0 and history.stdout.count('"seq"') == 23
+
+
+def test_the_insert_statement_is_the_librarys_with_its_events_sent_in_binary(postgres_store):
+    """`PostgresCommitTimeRecorder` sends the library's insert statement its array of events in binary
+    (`%b`): otherwise the statement is the library's own, as the library writes it in the version
+    installed (a newer library's statement would show up here)."""
+    from eventsourcing.postgres import PostgresApplicationRecorder
+
+    from poa.adapters.stores import open_store
+
+    ledger = open_store(postgres_store, create=True)
+    try:
+        recorder = ledger.recorder
+        library = PostgresApplicationRecorder(recorder.datastore, events_table_name=recorder.events_table_name)
+        with recorder.datastore.get_connection() as connection:
+            ours = recorder.insert_events_statement.as_string(connection)
+            theirs = library.insert_events_statement.as_string(connection)
+        assert "%b::" in ours and "%s::" in theirs
+        assert ours.replace("%b::", "%s::") == theirs
+    finally:
+        ledger.close()
