@@ -24,7 +24,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from functools import partial, wraps
-from itertools import repeat
 from operator import attrgetter
 from typing import Protocol
 from uuid import UUID
@@ -49,7 +48,7 @@ from poa.domain.facts import Approval, Recorded
 from poa.domain.plan import RECORDS, Plan, plan_id, recorded_of
 from poa.domain.values import EntryError, figures_context
 from poa.projections.issued import View
-from poa.projections.selection import IndexRow, Selected, firsts, index_row, parents, select
+from poa.projections.selection import IndexRow, Selected, firsts, index_loads_at, index_row, index_rows_at, parents, select
 
 from . import merkle, merkle_log
 from .commit_stamps import originator_of
@@ -238,8 +237,8 @@ class Ledger(Application):
         self.recorder.catalogue_rows = self._catalogue_rows  # and lists each plan approved (adapters/plan_catalogue.py)
         self._decoded: dict[tuple[UUID, int], Recorded] = {}  # the events `_leaf_hashes` decoded last, for `_index_rows`
         self._saving: dict[tuple[UUID, int], object] = {}  # the events of the save in progress (`_record`)
-        self._logging: dict[tuple[UUID, int], Recorded] = {}  # the facts the save in progress logs and indexes
-        self._committed: dict[tuple[UUID, int], Recorded] = {}  # those of the last save, once committed (`_read_at`)
+        self._logging: dict[UUID, dict[int, Recorded]] = {}  # the facts the save in progress logs, by plan and seq
+        self._committed: dict[UUID, dict[int, Recorded]] = {}  # those of the last save, once committed (`_read_at`)
         self.store = operations(self.recorder)
 
     def close(self) -> None:
@@ -320,8 +319,12 @@ class Ledger(Application):
         aggregate = plan_id(key)
         if not self._indexed(aggregate):
             return [r for r in self.history(key) if not isinstance(r.fact, RECORDS)]
-        rows = self.store.index_rows(aggregate, date.max, FOREVER, others=True)
-        return self._read_at(key, aggregate, {1} | {r.seq for r in rows})  # the approval, whatever the view
+        held = self._held(aggregate)
+        if held is None:
+            seqs = {r.seq for r in self.store.index_rows(aggregate, date.max, FOREVER, others=True)}
+        else:  # a plan just loaded: what the index gives, from the facts committed
+            seqs = {r.seq for r in held if not isinstance(r.fact, RECORDS)}
+        return self._read_at(key, aggregate, {1} | seqs)  # the approval, whatever the view
 
     @_translated
     def selected(self, key: str, views: Sequence[View], facts: Sequence[Recorded] | None = None) -> Selected:
@@ -334,13 +337,28 @@ class Ledger(Application):
             return Selected(self.history(key))
         facts = self.facts(key) if facts is None else facts
         latest, known = max(v.as_of for v in views), max(v.known_at for v in views)
-        rows = self.store.index_rows(aggregate, latest, known, others=False)
+        held = self._held(aggregate)
+        if held is None:
+            rows = self.store.index_rows(aggregate, latest, known, others=False)
+            loads = self.store.index_loads(aggregate, views[0].as_of, views[0].known_at)
+        else:  # a plan just loaded: the rows and the loads' tally the index gives, from the facts committed
+            every = list(map(index_row, held))
+            rows = index_rows_at(every, latest, known, others=False)
+            loads = index_loads_at(every, views[0].as_of, views[0].known_at)
         chosen = select(rows, views, parents(facts), count_loads=False)[0]  # the store counts them (`index_loads`)
-        loads = self.store.index_loads(aggregate, views[0].as_of, views[0].known_at)
         wanted = (chosen | {load[2] for load in loads.values()}) - {r.seq for r in facts}
         records = self._read_at(key, aggregate, wanted) if wanted else []
         tally = {reference: load[:2] for reference, load in loads.items()}
         return Selected(sorted([*facts, *records], key=lambda r: r.seq), tally, firsts(rows, views[0]))
+
+    def _held(self, aggregate: UUID) -> list[Recorded] | None:
+        """The plan's facts in seq order, if the last save of this ledger committed every one the store
+        holds (a plan just loaded, and none recorded since by another writer), else None: then what
+        the index gives of it is made from them (`index_rows_at`, `index_loads_at`: the same rows)."""
+        committed = self._committed.get(aggregate)
+        if not committed or 1 not in committed or len(committed) != self.store.recorded_version(aggregate):
+            return None
+        return [committed[seq] for seq in range(1, len(committed) + 1)]
 
     def _indexed(self, aggregate: UUID) -> bool:
         """Whether the store's index holds every event of the plan its commits recorded."""
@@ -354,7 +372,8 @@ class Ledger(Application):
         """The plan's facts of these seqs, checked against the Merkle log; refused as damaged when one
         the index names cannot be found. Those the last save of this ledger committed are taken as it
         logged them (`_committed`: its leaves were hashed from these very facts), not read again."""
-        held = [r for r in map(self._committed.get, zip(repeat(aggregate), seqs)) if r is not None]
+        committed = self._committed.get(aggregate, {})
+        held = [r for r in map(committed.get, seqs) if r is not None]
         wanted = seqs.difference(r.seq for r in held) if held else seqs
         found = self._read(key, lambda: self._events_at(aggregate, sorted(wanted))) if wanted else []
         if len(found) != len(wanted) or (1 in wanted and not isinstance(found[0].fact, Approval)):
@@ -848,7 +867,8 @@ class Ledger(Application):
             if recorded is None:
                 recorded = recorded_of(self.mapper.to_domain_event(stored))
             rows.append((aggregate, *index_row(recorded)))
-        self._logging.update(decoded)
+        for (aggregate, seq), recorded in decoded.items():
+            self._logging.setdefault(aggregate, {})[seq] = recorded
         return rows
 
     # -- writing -----------------------------------------------------------------

@@ -43,7 +43,7 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.utils import get_topic
 
-from poa.projections.selection import IndexRow, microseconds
+from poa.projections.selection import IndexRow, index_loads_at, index_rows_at
 
 from . import merkle
 from .commit_stamps import tick_past, to_commit, utc_now
@@ -185,18 +185,12 @@ class MemoryOperations:
         return [e for e in self.log_entries(originator_id) if e.version in wanted]
 
     def index_rows(self, originator_id: UUID, as_of: date, known_at: datetime, others: bool) -> list[IndexRow] | None:
-        day, moment = as_of.toordinal(), microseconds(known_at)
         with self.recorder.write_lock():
-            rows = self.recorder.index.get(originator_id, [])
-            return [r for r in rows if r.day <= day and r.recorded <= moment and (r.kind == "other") == others]
+            return index_rows_at(self.recorder.index.get(originator_id, []), as_of, known_at, others)
 
     def index_loads(self, originator_id: UUID, as_of: date, known_at: datetime) -> dict[str, tuple[int, date, int]]:
-        loads: dict[str, tuple[int, date, int]] = {}
-        for r in self.index_rows(originator_id, as_of, known_at, True) + self.index_rows(originator_id, as_of, known_at, False):
-            if r.initial_load is not None:
-                count, latest, first = loads.get(r.initial_load, (0, date.min, r.seq))
-                loads[r.initial_load] = (count + 1, max(latest, date.fromordinal(r.day)), min(first, r.seq))
-        return loads
+        with self.recorder.write_lock():
+            return index_loads_at(self.recorder.index.get(originator_id, []), as_of, known_at)
 
     def index_count(self, originator_id: UUID) -> int:
         with self.recorder.write_lock():

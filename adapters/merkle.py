@@ -72,9 +72,9 @@ def frontier_root(frontier: Sequence[bytes]) -> bytes:
     """The root of a tree from its frontier hashes (in `frontier_positions` order), folded right to left."""
     if not frontier:
         return EMPTY_ROOT
-    result = frontier[-1]
-    for left in reversed(frontier[:-1]):
-        result = node_hash(left, result)
+    result, sha256 = frontier[-1], hashlib.sha256  # `node_hash`, inlined: a commit folds a root per leaf
+    for i in range(len(frontier) - 2, -1, -1):
+        result = sha256(b"\x01" + frontier[i] + result).digest()
     return result
 
 

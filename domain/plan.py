@@ -227,18 +227,18 @@ class Plan(Aggregate):
         return self._structures.pop(len(self._structural_facts()))
 
     def _remember(self, event: "Plan.Approved | Plan.FactRecorded") -> None:
-        recorded = recorded_of(event)
-        fact = recorded.fact
-        if recorded.batch is not None:
-            known = self.batches.get(recorded.batch)
-            if known is not None and known.last_seq == recorded.seq - 1 and known.first.recorded_at == recorded.recorded_at:
+        fact, batch, seq = event.fact, event.batch, event.originator_version
+        if batch is not None:
+            known = self.batches.get(batch)
+            if known is not None and known.last_seq == seq - 1 and known.first.recorded_at == event.timestamp:
                 # the same transaction goes on (one stamp per transaction)
-                self.batches[recorded.batch] = attrs.evolve(known, last_seq=recorded.seq)
+                self.batches[batch] = BatchRecord(known.first, seq, known.times)
             else:
-                self.batches[recorded.batch] = BatchRecord(recorded, recorded.seq, known.times + 1 if known else 1)
+                self.batches[batch] = BatchRecord(recorded_of(event), seq, known.times + 1 if known else 1)
         if isinstance(fact, RECORDS):
-            widen(self.spans, recorded)
+            widen(self.spans, fact)  # a record is kept as its element's span only: no `Recorded` made
             return
+        recorded = recorded_of(event)
         self.facts.append(recorded)
         if isinstance(fact, STRUCTURAL):
             if "_structural" in self.__dict__:
@@ -284,10 +284,9 @@ def recorded_of(event: "Plan.Approved | Plan.FactRecorded", stamp: datetime | No
     return Recorded(event.originator_version, stamp or event.timestamp, event.actor, event.fact, event.batch, event.initial_load)
 
 
-def widen(spans: dict[str, list[int]], recorded: Recorded) -> None:
+def widen(spans: dict[str, list[int]], fact: Progress | Execution) -> None:
     """Widen the span of the element's records of this kind to the record's date: per element, the first and
     last date of its progress records, then of its execution records, as date ordinals (0: none)."""
-    fact = recorded.fact
     day = fact.date.toordinal()
     span = spans.get(fact.code)
     if span is None:

@@ -227,13 +227,13 @@ def check_fields(data: object, field: str | None, required: set[str], optional: 
     """The mapping itself, after checking it has every required key and no unknown one."""
     if not isinstance(data, dict):
         raise EntryError(field, _("must be a mapping of fields, got {value}").format(value=preview(data)))
-    allowed = required | optional
     for key in data:
-        if key not in allowed:
-            raise EntryError(subfield(field, key), _("unknown field (expected one of: {fields})").format(fields=", ".join(sorted(allowed))))
-    for key in sorted(required):
-        if key not in data or data[key] is None:
-            raise EntryError(subfield(field, key), _("is required"))
+        if key not in required and key not in optional:
+            allowed = sorted(required | optional)
+            raise EntryError(subfield(field, key), _("unknown field (expected one of: {fields})").format(fields=", ".join(allowed)))
+    if any(data.get(key) is None for key in required):
+        missing = next(key for key in sorted(required) if data.get(key) is None)  # the first in name order
+        raise EntryError(subfield(field, missing), _("is required"))
     return data
 
 

@@ -100,6 +100,25 @@ def index_row(recorded: Recorded) -> IndexRow:
     )
 
 
+def index_rows_at(rows: Iterable[IndexRow], as_of: date, known_at: datetime, others: bool) -> list[IndexRow]:
+    """What a store's `index_rows` gives of a plan's rows (in seq order): those of the facts effective
+    by `as_of` and recorded by `known_at`, its facts but the records (`others`) or its records."""
+    day, moment = as_of.toordinal(), microseconds(known_at)
+    return [r for r in rows if r.day <= day and r.recorded <= moment and (r.kind == "other") == others]
+
+
+def index_loads_at(rows: Iterable[IndexRow], as_of: date, known_at: datetime) -> dict[str, tuple[int, date, int]]:
+    """What a store's `index_loads` gives of a plan's rows: for each initial load, how many of its
+    facts are effective by `as_of` and recorded by `known_at`, the latest of their dates, the first seq."""
+    day, moment = as_of.toordinal(), microseconds(known_at)
+    loads: dict[str, tuple[int, int, int]] = {}
+    for r in rows:
+        if r.initial_load is not None and r.day <= day and r.recorded <= moment:
+            count, latest, first = loads.get(r.initial_load, (0, r.day, r.seq))
+            loads[r.initial_load] = (count + 1, max(latest, r.day), min(first, r.seq))
+    return {reference: (count, date.fromordinal(latest), first) for reference, (count, latest, first) in loads.items()}
+
+
 def parents(facts: Iterable[Recorded]) -> dict[str, str | None]:
     """The parent of every element ever approved or added, from the plan's structural facts (an
     element keeps its parent: a reformulation adds, updates or cancels elements, never moves them)."""

@@ -214,3 +214,37 @@ def test_a_write_reads_back_the_facts_it_committed_from_memory_as_the_store_give
         assert read == [[1], [2, 12, 13]]  # the last committed save's facts are no longer held either
     finally:
         ledger.close()
+
+
+def test_a_plan_loaded_in_one_save_is_read_back_from_memory_as_the_store_gives_it(store_name):
+    """A plan whose every event the ledger's last save committed (an initial load) is read back
+    without the store's index: its rows and its loads' tally are made from the facts committed, and
+    every view selects what a fresh reading of the store selects."""
+    ledger = open_store(store_name, create=True)
+    try:
+        entries = [base_approval()]
+        for month, day in enumerate(MONTH_ENDS, 1):
+            entries += [progress("1.1.1.1", 10 * month, day), execution("1.1.1", 10 * month, day, "TGN")]
+        ledger.record([attrs.evolve(c, initial_load="informes mensuales") for c in commands(KEY, *entries)])
+        asked = []
+        for name in ("index_rows", "index_loads"):
+            method = getattr(ledger.store, name)
+            setattr(ledger.store, name, lambda *args, method=method, name=name, **kw: asked.append(name) or method(*args, **kw))
+        fresh = open_store(store_name, create=False)
+        try:
+            moments = sorted({r.recorded_at for r in fresh.history(KEY)})
+            for as_of in (date(2021, 3, 31), date(2021, 6, 30), date(2021, 1, 15)):
+                for known_at in (FAR, moments[0]):
+                    views = views_of(View(as_of, known_at), 2021, charted=True)
+                    held = ledger.selected(KEY, views)
+                    assert list(held) == list(fresh.selected(KEY, views))
+                    assert (held.tally, held.firsts) == (fresh.selected(KEY, views).tally, fresh.selected(KEY, views).firsts)
+            assert asked == []  # nothing asked of the store's index
+            record(fresh, KEY, progress("1.1.1.1", 70, "2021-07-31"))  # another writer: the store's index again
+            view = [View(date(2021, 12, 31), FAR)]
+            assert [r.seq for r in ledger.selected(KEY, view)] == [r.seq for r in fresh.selected(KEY, view)]
+            assert "index_rows" in asked and "index_loads" in asked
+        finally:
+            fresh.close()
+    finally:
+        ledger.close()
