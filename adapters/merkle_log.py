@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import functools
 import json
-from json.encoder import c_make_encoder, encode_basestring
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from json.encoder import c_make_encoder, encode_basestring
 from uuid import UUID
 
 from attrs import frozen

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import reprlib
+from contextvars import ContextVar
 from datetime import date
 from decimal import (
     ROUND_HALF_EVEN,
@@ -22,7 +23,6 @@ from decimal import (
     getcontext,
     localcontext,
 )
-from contextvars import ContextVar
 from functools import wraps
 
 from .messages import translate as _
