@@ -158,26 +158,30 @@ class CommitTimeRecorder(SQLiteApplicationRecorder):
         list the plans they approve in the catalogue of plans (`_catalogue`) first."""
         if self.catalogue_rows is not None:
             self._catalogue(c, stored, first)
-        c.execute("SELECT 1 FROM poa_index LIMIT 1")
-        if c.fetchone() is None and first > 1:
-            c.execute("SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid < ? ORDER BY rowid", (first,))
-            stored = [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in c.fetchall()] + stored
+        stored = _earlier(c, "poa_index", first) + list(stored)
         c.executemany(INDEX_INSERT, [(row[0].hex, *row[1:]) for row in self.index_rows(stored)])
 
     def _catalogue(self, c, stored: list[StoredEvent], first: int) -> None:
         """List the plans these events approve in the catalogue of plans, and every plan approved before
         them if the catalogue is new (a store made before it: its approvals are its aggregates' first events)."""
         c.execute(CATALOGUE_TABLE)  # a store made before it and written without creating tables (`report --issue`)
-        c.execute("SELECT 1 FROM poa_plans LIMIT 1")
-        if c.fetchone() is None and first > 1:
-            c.execute(
-                "SELECT originator_id, originator_version, topic, state FROM stored_events "
-                "WHERE rowid < ? AND originator_version = 1 ORDER BY rowid",
-                (first,),
-            )
-            stored = [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in c.fetchall()] + list(stored)
+        stored = _earlier(c, "poa_plans", first, approvals=True) + list(stored)
         c.executemany(CATALOGUE_INSERT, [(*values, aggregate.hex) for aggregate, values in self.catalogue_rows(stored)])
 
+
+
+def _earlier(c, table: str, first: int, *, approvals: bool = False) -> list[StoredEvent]:
+    """The events before rowid `first` (`approvals`: only the plans' first events) if `table` is empty
+    (new in a store made before it, which its next write fills), else none."""
+    c.execute(f"SELECT 1 FROM {table} LIMIT 1")
+    if c.fetchone() is not None or first <= 1:
+        return []
+    c.execute(
+        "SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid < ?"
+        + (" AND originator_version = 1" if approvals else "") + " ORDER BY rowid",
+        (first,),
+    )
+    return [StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in c.fetchall()]
 
 
 def stored_nodes(c, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:

@@ -172,12 +172,9 @@ def views_of(view: View, year: int, charted: bool) -> list[View]:
     return [view, *(View(end, view.known_at) for end in ends if charted and end < view.as_of)]
 
 
-def _visible(rows: Iterable[IndexRow], view: View, everything_known: bool = False) -> list[IndexRow]:
-    """The rows visible in the view (`everything_known`: and every fact but the records known at its
-    known_at, whatever its date)."""
+def _visible(rows: Iterable[IndexRow], view: View) -> list[IndexRow]:
+    """The rows visible in the view."""
     day, moment = view.as_of.toordinal(), microseconds(view.known_at)
-    if everything_known:
-        return [r for r in rows if r.recorded <= moment and (r.day <= day or r.kind == "other")]
     return [r for r in rows if r.day <= day and r.recorded <= moment]
 
 
@@ -270,11 +267,7 @@ _day_and_seq = itemgetter(4, 0)  # an IndexRow's (day, seq)
 
 
 def _tally(rows: Iterable[IndexRow], view: View) -> dict[str, tuple[int, date]]:
-    tally: dict[str, tuple[int, int]] = {}
-    for r in _visible(rows, view):
-        if r.initial_load is not None:
-            count, latest = tally.get(r.initial_load, (0, 0))
-            tally[r.initial_load] = (count + 1, max(latest, r.day))
-    return {reference: (count, date.fromordinal(day)) for reference, (count, day) in tally.items()}
+    """Each initial load's count of visible facts and their latest date (`index_loads_at`, its first seq aside)."""
+    return {reference: load[:2] for reference, load in index_loads_at(rows, view.as_of, view.known_at).items()}
 
 
