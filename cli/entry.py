@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def safe_streams() -> None:
@@ -31,16 +33,34 @@ def safe_streams() -> None:
             pass
 
 
+@contextmanager
+def interrupts_noted() -> Iterator[list[int]]:
+    """Ctrl-C noted, not raised, within (the program's imports), then the handler as it was: raised
+    while an import runs one of its own callbacks (a module lock's weakref callback), the interrupt
+    would be printed by CPython as an "Exception ignored" traceback and lost. The caller raises it
+    once the imports are done."""
+    import signal  # noqa: PLC0415 - here, within the guard: an interrupt while it loads is the guard's
+
+    noted: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: noted.append(signum))
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def main() -> None:
     safe_streams()
     debug = "--debug" in sys.argv[1:] or os.environ.get("POA_DEBUG") == "1"
     _ = str  # English until the catalogue is at hand
     try:
-        from poa.adapters.interface import chosen, translation
+        with interrupts_noted() as noted:
+            from poa.adapters.interface import chosen, translation
 
-        _ = translation(chosen(sys.argv[1:])).gettext
-        from poa.cli.main import cli
-
+            _ = translation(chosen(sys.argv[1:])).gettext
+            from poa.cli.main import cli
+        if noted:
+            raise KeyboardInterrupt
         cli(prog_name="poa")
     except KeyboardInterrupt:
         sys.stderr.write(_("poa: interrupted") + "\n")
